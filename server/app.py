@@ -1,0 +1,82 @@
+"""The Litestar application: routes, dependencies, errors, OpenAPI, and the runtime it holds."""
+
+import hashlib
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from sqlalchemy import select
+
+from server import __version__
+from server.auth import routes as auth_routes
+from server.auth.tables import ServerSetting
+from server.config import Settings, settings_from_env
+from server.db import create_engine_for, session_factory
+from server.deps import DEPENDENCIES
+from server.errors import EXCEPTION_HANDLERS
+from server.org import routes as org_routes
+from server.residents import routes as resident_routes
+from server.runtime import Runtime
+from server.sync import routes as sync_routes
+from server.visits import routes as visit_routes
+from shared import protocol
+
+
+@get("/health", tags=["meta"], summary="Liveness and which database is behind it")
+async def health(state: State) -> dict:
+    runtime: Runtime = state.runtime
+    return {"status": "ok", "database": runtime.settings.dialect, "version": __version__}
+
+
+async def _token_key(runtime: Runtime) -> bytes:
+    if runtime.settings.secret_key:
+        return hashlib.sha256(runtime.settings.secret_key.encode()).digest()
+    async with runtime.sessions() as session:
+        stored = await session.scalar(
+            select(ServerSetting.value).where(ServerSetting.key == "token_key")
+        )
+    if stored is None:
+        raise RuntimeError("the database has no token key: run the migrations first")
+    return bytes.fromhex(stored)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or settings_from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        engine = create_engine_for(settings.database_url)
+        runtime = Runtime(settings=settings, engine=engine, sessions=session_factory(engine))
+        runtime.token_key = await _token_key(runtime)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    return Litestar(
+        route_handlers=[
+            health, *auth_routes.ROUTES, *sync_routes.ROUTES, *resident_routes.ROUTES,
+            *visit_routes.ROUTES, *org_routes.ROUTES,
+        ],
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        # A push may be 1 MiB; the sync service answers 413 itself above that.
+        request_max_body_size=2 * protocol.MAX_PUSH_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="Doorstep API", version=__version__,
+            description="Offline-first field work and the district hotline. "
+                        "Errors are RFC 9457 problem details with a `code`.",
+            path="/schema", render_plugins=[SwaggerRenderPlugin()],
+        ),
+        logging_config=None,
+        debug=False,
+    )
+
+
+logging.getLogger("doorstep").setLevel(logging.INFO)

@@ -1,0 +1,1 @@
+"""Accounts, devices, tokens and the login rate limit."""

@@ -1,0 +1,52 @@
+"""HTTP: sign in, refresh, revoke a device."""
+
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Request, post
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth import service
+from server.auth.service import Principal
+from server.runtime import Runtime
+
+
+class LoginBody(msgspec.Struct, forbid_unknown_fields=True):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    device_id: UUID
+    device_name: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+
+
+class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+@post("/api/v1/auth/login", tags=["auth"], summary="Sign in from a device", status_code=200)
+async def login(
+    request: Request, data: LoginBody, db_session: AsyncSession, runtime: Runtime
+) -> dict:
+    client = request.client.host if request.client else "unknown"
+    return await service.login(
+        db_session, runtime, data.username, data.password, data.device_id, data.device_name, client
+    )
+
+
+@post("/api/v1/auth/refresh", tags=["auth"], summary="Trade a refresh token for new tokens",
+      status_code=200)
+async def refresh(data: RefreshBody, db_session: AsyncSession, runtime: Runtime) -> dict:
+    return await service.refresh(db_session, runtime, data.refresh_token)
+
+
+@post("/api/v1/devices/{device_id:uuid}/revoke", tags=["auth"], status_code=200,
+      summary="Revoke a lost device: it wipes itself at its next contact")
+async def revoke_device(
+    device_id: Annotated[UUID, Parameter(description="the device to revoke")],
+    db_session: AsyncSession, principal: Principal,
+) -> dict:
+    return await service.revoke_device(db_session, principal, device_id)
+
+
+ROUTES = [login, refresh, revoke_device]

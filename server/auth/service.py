@@ -1,0 +1,187 @@
+"""Signing in, refreshing, revoking devices, and turning a bearer token into an Actor."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.audit import service as audit
+from server.auth import passwords, tokens
+from server.auth.tables import Device, LoginFailure, RefreshToken, User
+from server.db.types import utcnow
+from server.errors import ProblemError, forbidden, not_found
+from server.org.tables import OrgUnit
+from server.runtime import Runtime
+from shared.enums import Role
+from shared.permissions import Actor, may_revoke_device
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of a request: the rule-facing Actor plus the rows behind it."""
+
+    actor: Actor
+    user: User
+    unit: OrgUnit
+
+
+def _unauthorized(detail: str = "Wrong username or password.") -> ProblemError:
+    return ProblemError(401, "unauthorized", detail)
+
+
+def _revoked() -> ProblemError:
+    return ProblemError(
+        403, "device_revoked", "This device was revoked. Its local data must be wiped."
+    )
+
+
+async def _rate_limited(runtime: Runtime, username: str, client: str) -> bool:
+    settings = runtime.settings
+    since = utcnow() - settings.login_failure_window
+    async with runtime.sessions() as session:
+        by_user = await session.scalar(
+            select(func.count()).select_from(LoginFailure)
+            .where(LoginFailure.username == username, LoginFailure.at > since)
+        )
+        by_client = await session.scalar(
+            select(func.count()).select_from(LoginFailure)
+            .where(LoginFailure.client == client, LoginFailure.at > since)
+        )
+    limit = settings.login_failures_allowed
+    return (by_user or 0) >= limit or (by_client or 0) >= limit * 4
+
+
+async def _note_failure(runtime: Runtime, username: str, client: str) -> None:
+    # Its own transaction: the request's own rolls back with the 401, this must stay.
+    async with runtime.sessions() as session, session.begin():
+        session.add(LoginFailure(username=username[:60], client=client[:64]))
+
+
+async def _issue(
+    session: AsyncSession, runtime: Runtime, user: User, device: Device
+) -> dict:
+    now = utcnow()
+    settings = runtime.settings
+    access = tokens.issue_access(
+        runtime.token_key, user.id, device.id, now + settings.access_token_ttl
+    )
+    refresh = tokens.new_refresh_token()
+    session.add(
+        RefreshToken(
+            token_hash=tokens.digest(refresh), user_id=user.id, device_id=device.id,
+            expires_at=now + settings.refresh_token_ttl,
+        )
+    )
+    unit = await session.get(OrgUnit, user.org_unit_id)
+    return {
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "bearer",
+        "expires_in": int(settings.access_token_ttl.total_seconds()),
+        "user": {
+            "id": str(user.id), "username": user.username, "display_name": user.display_name,
+            "role": user.role, "org_unit": unit.public(),
+        },
+    }
+
+
+async def login(
+    session: AsyncSession, runtime: Runtime, username: str, password: str,
+    device_id: UUID, device_name: str | None, client: str,
+) -> dict:
+    if await _rate_limited(runtime, username, client):
+        raise ProblemError(
+            429, "rate_limited", "Too many failed sign-ins. Wait a few minutes and try again.",
+            retry_after=int(runtime.settings.login_failure_window.total_seconds()),
+        )
+    user = await session.scalar(select(User).where(User.username == username))
+    if not passwords.verify_password(password, user.password_hash if user else None) or (
+        user is not None and not user.active
+    ):
+        await _note_failure(runtime, username, client)
+        raise _unauthorized()
+    device = await session.get(Device, device_id)
+    if device is None:
+        device = Device(id=device_id, user_id=user.id, name=device_name or "")
+        session.add(device)
+    elif device.revoked_at is not None:
+        raise _revoked()
+    elif device.user_id != user.id:
+        raise forbidden(
+            "This device is registered to another account. Wipe the app to sign in as someone else."
+        )
+    device.last_seen_at = utcnow()
+    if device_name:
+        device.name = device_name
+    actor = Actor(user.id, Role(user.role), "", device.id)
+    audit.record(session, actor, "auth.login", "device", device.id)
+    return await _issue(session, runtime, user, device)
+
+
+async def refresh(session: AsyncSession, runtime: Runtime, refresh_token: str) -> dict:
+    row = await session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == tokens.digest(refresh_token))
+    )
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise _unauthorized("The session has ended. Sign in again.")
+    device = await session.get(Device, row.device_id)
+    if device is None or device.revoked_at is not None:
+        raise _revoked()
+    if row.used_at is not None:
+        # A refresh token used twice was copied: end every session of the device.
+        async with runtime.sessions() as other, other.begin():
+            await other.execute(
+                update(RefreshToken).where(RefreshToken.device_id == device.id)
+                .values(revoked_at=now)
+            )
+        raise _unauthorized("The session has ended. Sign in again.")
+    user = await session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise _unauthorized("The account is disabled.")
+    row.used_at = now
+    device.last_seen_at = now
+    return await _issue(session, runtime, user, device)
+
+
+async def revoke_device(session: AsyncSession, principal: Principal, device_id: UUID) -> dict:
+    device = await session.get(Device, device_id)
+    if device is None:
+        raise not_found("Device")
+    owner = await session.get(User, device.user_id)
+    owner_unit = await session.get(OrgUnit, owner.org_unit_id)
+    if not may_revoke_device(principal.actor, owner_unit.path):
+        raise forbidden("Only a supervisor of the device owner's unit, or an admin, may revoke it.")
+    now = utcnow()
+    if device.revoked_at is None:
+        device.revoked_at = now
+        device.revoked_by = principal.user.id
+        await session.execute(
+            update(RefreshToken).where(RefreshToken.device_id == device.id).values(revoked_at=now)
+        )
+        audit.record(session, principal.actor, "device.revoke", "device", device.id,
+                     owner_unit.id, owner=owner.username)
+    return {"id": str(device.id), "user_id": str(owner.id), "revoked_at": device.revoked_at}
+
+
+async def authenticate(
+    session: AsyncSession, runtime: Runtime, authorization: str | None, now: datetime
+) -> Principal:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise _unauthorized("Sign in first: this call needs a bearer token.")
+    try:
+        claims = tokens.read_access(runtime.token_key, authorization[7:].strip(), now)
+    except tokens.TokenInvalid as exc:
+        raise _unauthorized(f"The access token is not valid ({exc}). Sign in again.") from exc
+    device = await session.get(Device, claims.device_id)
+    if device is None or device.user_id != claims.user_id:
+        raise _unauthorized("The access token is not valid. Sign in again.")
+    if device.revoked_at is not None:
+        raise _revoked()
+    user = await session.get(User, claims.user_id)
+    if user is None or not user.active:
+        raise _unauthorized("The account is disabled.")
+    unit = await session.get(OrgUnit, user.org_unit_id)
+    return Principal(Actor(user.id, Role(user.role), unit.path, device.id), user, unit)

@@ -1,0 +1,81 @@
+"""Accounts and the devices they sign in from."""
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from server.db.types import UTCDateTime, utcnow
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    __feed_entity__: ClassVar[str] = "user"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    username: str = Field(max_length=60, unique=True, index=True)
+    display_name: str = Field(max_length=120)
+    role: str = Field(max_length=20)
+    org_unit_id: UUID = Field(foreign_key="org_unit.id", index=True)
+    password_hash: str = Field(max_length=300)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+
+    @staticmethod
+    def feed_keys(get: Any) -> set[str]:
+        return {f"o:{get('org_unit_id')}"}
+
+    def sync_data(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id), "username": self.username, "display_name": self.display_name,
+            "role": self.role, "org_unit_id": str(self.org_unit_id), "active": self.active,
+        }
+
+
+class Device(SQLModel, table=True):
+    """A phone or browser a user signed in from; its mutation seq lives here."""
+
+    __tablename__ = "device"
+
+    id: UUID = Field(primary_key=True)
+    user_id: UUID = Field(foreign_key="app_user.id", index=True)
+    name: str = Field(default="", max_length=120)
+    last_seq: int = 0  # the highest mutation seq applied for this device
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    revoked_by: UUID | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+    last_seen_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class RefreshToken(SQLModel, table=True):
+    __tablename__ = "refresh_token"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: UUID = Field(foreign_key="app_user.id", index=True)
+    device_id: UUID = Field(foreign_key="device.id", index=True)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed login, counted for the rate limit."""
+
+    __tablename__ = "login_failure"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    username: str = Field(max_length=60, index=True)
+    client: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), index=True))
+
+
+class ServerSetting(SQLModel, table=True):
+    """Values every server process must share, such as the token signing key."""
+
+    __tablename__ = "server_setting"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=500)

@@ -1,0 +1,64 @@
+"""Short-lived access tokens signed with HMAC-SHA256, bound to a user and a device."""
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+
+class TokenInvalid(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: UUID
+    device_id: UUID
+    expires_at: int  # Unix seconds
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue_access(key: bytes, user_id: UUID, device_id: UUID, expires_at: datetime) -> str:
+    payload = {"typ": "access", "sub": str(user_id), "dev": str(device_id),
+               "exp": int(expires_at.timestamp())}
+    body = _b64(json.dumps(payload, separators=(",", ":")).encode())
+    signature = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
+    return f"{body}.{signature}"
+
+
+def read_access(key: bytes, token: str, now: datetime) -> AccessClaims:
+    """The claims of a valid, unexpired token; TokenInvalid otherwise."""
+    try:
+        body, signature = token.split(".")
+        expected = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
+        if not hmac.compare_digest(signature, expected):
+            raise TokenInvalid("bad signature")
+        payload = json.loads(_unb64(body))
+        if payload.get("typ") != "access":
+            raise TokenInvalid("not an access token")
+        claims = AccessClaims(UUID(payload["sub"]), UUID(payload["dev"]), int(payload["exp"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise TokenInvalid("malformed token") from exc
+    if claims.expires_at <= now.timestamp():
+        raise TokenInvalid("token expired")
+    return claims
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    """Refresh tokens are stored only as their SHA-256, so a database leak cannot replay them."""
+    return hashlib.sha256(token.encode()).hexdigest()

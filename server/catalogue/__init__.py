@@ -1,0 +1,1 @@
+"""The service catalogue: programmes and request categories with their time limits."""

@@ -1,0 +1,31 @@
+"""The service catalogue's table, edited as data."""
+
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from sqlmodel import Field, SQLModel
+
+
+class ServiceCategory(SQLModel, table=True):
+    __tablename__ = "service_category"
+    __feed_entity__: ClassVar[str] = "service_category"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    code: str = Field(max_length=60, unique=True, index=True)
+    name_zh: str = Field(max_length=120)
+    name_en: str = Field(max_length=120)
+    programme: str = Field(max_length=40)
+    department: str = Field(max_length=120)
+    time_limit_hours: int
+    active: bool = True
+
+    @staticmethod
+    def feed_keys(get: Any) -> set[str]:
+        return {"g"}
+
+    def sync_data(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id), "code": self.code, "name_zh": self.name_zh,
+            "name_en": self.name_en, "programme": self.programme, "department": self.department,
+            "time_limit_hours": self.time_limit_hours, "active": self.active,
+        }

@@ -1,0 +1,20 @@
+"""One transaction per request: the handler's session commits when the handler returns."""
+
+from collections.abc import AsyncGenerator
+
+from litestar import Request
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.errors import ProblemError
+
+
+async def provide_transaction(request: Request) -> AsyncGenerator[AsyncSession, None]:
+    """Commits after the response body is built and before it is sent; rolls back on any error."""
+    runtime = request.app.state.runtime
+    async with runtime.sessions() as session:
+        try:
+            async with session.begin():
+                yield session
+        except IntegrityError as exc:
+            raise ProblemError(409, "conflict", "The change conflicts with existing data.") from exc

@@ -1,0 +1,1 @@
+"""The demo district of the contract: 15 subdistricts, 99 communities, people, visits."""

@@ -1,0 +1,29 @@
+"""Dependencies every handler may ask for: the runtime, the transaction, the caller."""
+
+from litestar import Request
+from litestar.di import Provide
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.service import Principal, authenticate
+from server.db.transaction import provide_transaction
+from server.db.types import utcnow
+from server.runtime import Runtime
+
+
+async def provide_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def provide_principal(
+    request: Request, db_session: AsyncSession, runtime: Runtime
+) -> Principal:
+    return await authenticate(
+        db_session, runtime, request.headers.get("authorization"), utcnow()
+    )
+
+
+DEPENDENCIES = {
+    "runtime": Provide(provide_runtime),
+    "db_session": Provide(provide_transaction),
+    "principal": Provide(provide_principal),
+}

@@ -1,0 +1,1 @@
+"""The org tree: district, subdistricts, communities."""

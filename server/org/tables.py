@@ -1,0 +1,33 @@
+"""The org tree's table."""
+
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from sqlmodel import Field, SQLModel
+
+
+class OrgUnit(SQLModel, table=True):
+    __tablename__ = "org_unit"
+    __feed_entity__: ClassVar[str] = "org_unit"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    code: str = Field(max_length=40, unique=True, index=True)
+    name: str = Field(max_length=120)
+    level: str = Field(max_length=20)
+    parent_id: UUID | None = Field(default=None, foreign_key="org_unit.id")
+    path: str = Field(max_length=200, index=True)
+    budget_cny: float = 0.0
+
+    @staticmethod
+    def feed_keys(get: Any) -> set[str]:
+        return {f"o:{get('id')}"}
+
+    def public(self) -> dict[str, Any]:
+        return {"id": str(self.id), "code": self.code, "name": self.name}
+
+    def sync_data(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id), "code": self.code, "name": self.name, "level": self.level,
+            "parent_id": str(self.parent_id) if self.parent_id else None, "path": self.path,
+            "budget_cny": self.budget_cny,
+        }

@@ -1,0 +1,1 @@
+"""Residents and their households."""

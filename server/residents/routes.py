@@ -1,0 +1,57 @@
+"""HTTP: residents, for managers setting work in motion and for reading in scope."""
+
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import get, post
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.service import Principal
+from server.residents import service
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+
+
+class ResidentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Name
+    community_code: Annotated[str, msgspec.Meta(max_length=40)]
+    address: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    gender: Annotated[str, msgspec.Meta(max_length=10)] = ""
+    birth_year: Annotated[int, msgspec.Meta(ge=1900, le=2100)] | None = None
+    living_alone: bool = False
+    low_income: bool = False
+    household_id: UUID | None = None
+    notes: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+
+
+@post("/api/v1/residents", tags=["residents"], summary="Add a resident to a community")
+async def create_resident(
+    data: ResidentCreate, db_session: AsyncSession, principal: Principal
+) -> dict:
+    resident = await service.create(db_session, principal.actor, msgspec.structs.asdict(data))
+    await db_session.flush()
+    return resident.sync_data()
+
+
+@get("/api/v1/residents", tags=["residents"], summary="Residents in your area, searchable")
+async def list_residents(
+    db_session: AsyncSession, principal: Principal,
+    q: Annotated[str | None, Parameter(description="name, address or phone contains",
+                                       max_length=80)] = None,
+    community: Annotated[str | None, Parameter(description="a community code")] = None,
+    limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Parameter(ge=0)] = 0,
+) -> list[dict]:
+    rows = await service.search(db_session, principal.actor, q, community, limit, offset)
+    return [row.sync_data() for row in rows]
+
+
+@get("/api/v1/residents/{resident_id:uuid}", tags=["residents"], summary="One resident")
+async def get_resident(resident_id: UUID, db_session: AsyncSession, principal: Principal) -> dict:
+    return (await service.get_visible(db_session, principal.actor, resident_id)).sync_data()
+
+
+ROUTES = [create_resident, list_residents, get_resident]

@@ -1,0 +1,103 @@
+"""Residents: create, find, read, and the field-by-field merge of edits."""
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.audit import service as audit
+from server.db.types import utcnow
+from server.errors import Refusal
+from server.org.service import all_units, subtree, unit_path
+from server.residents.tables import Household, Resident
+from server.sync.tables import ConflictEntry
+from shared.enums import OrgLevel, Role
+from shared.merge import FieldConflict, merge_fields
+from shared.permissions import Actor, may_create_in, may_update_resident, sees_resident
+
+
+async def get_visible(session: AsyncSession, actor: Actor, resident_id: UUID) -> Resident:
+    """The resident, if the actor may see them; not_found otherwise (never tells which)."""
+    resident = await session.get(Resident, resident_id)
+    if resident is None or not sees_resident(
+        actor, await unit_path(session, resident.community_id), resident.mentor_id
+    ):
+        raise Refusal("not_found", "No such resident in your area.", 404)
+    return resident
+
+
+async def search(
+    session: AsyncSession, actor: Actor, text: str | None, community_code: str | None,
+    limit: int, offset: int,
+) -> list[Resident]:
+    query = select(Resident)
+    if actor.role is Role.MENTOR:
+        query = query.where(Resident.mentor_id == actor.user_id)
+    else:
+        units = await subtree(session, actor.unit_path)
+        if community_code:
+            units = [u for u in units if u.code == community_code]
+        query = query.where(Resident.community_id.in_([u.id for u in units]))
+    if text:
+        like = f"%{text}%"
+        query = query.where(or_(Resident.name.like(like), Resident.address.like(like),
+                                Resident.phone.like(like)))
+    rows = await session.scalars(query.order_by(Resident.name, Resident.id).limit(limit).offset(offset))
+    return list(rows.all())
+
+
+async def create(session: AsyncSession, actor: Actor, values: dict[str, Any]) -> Resident:
+    units = await all_units(session)
+    community = next((u for u in units.values() if u.code == values.pop("community_code")), None)
+    if community is None or community.level != OrgLevel.COMMUNITY:
+        raise Refusal("not_found", "No such community.", 404)
+    if not may_create_in(actor, community.path):
+        raise Refusal("out_of_scope", "You may only add residents in your own part of the district.")
+    household_id = values.pop("household_id", None)
+    mentor_id = None
+    if household_id is not None:
+        household = await session.get(Household, household_id)
+        if household is None or household.community_id != community.id:
+            raise Refusal("not_found", "No such household in that community.", 404)
+        mentor_id = household.mentor_id
+    resident = Resident(**values, community_id=community.id, household_id=household_id,
+                        mentor_id=mentor_id)
+    session.add(resident)
+    audit.record(session, actor, "resident.create", "resident", resident.id, community.id,
+                 name=resident.name)
+    return resident
+
+
+async def update_fields(
+    session: AsyncSession, actor: Actor, resident_id: UUID, fields: dict[str, Any], stamp: str,
+    base: dict[str, Any] | None = None,
+) -> list[FieldConflict]:
+    """Merge an edit made at `stamp`; returns the fields where the caller's value did not stand."""
+    resident = await session.get(Resident, resident_id)
+    if resident is None:
+        raise Refusal("not_found", "This resident no longer exists.", 404)
+    path = await unit_path(session, resident.community_id)
+    if not may_update_resident(actor, path, resident.mentor_id):
+        raise Refusal("out_of_scope", "This resident is outside your area; the edit was not saved.")
+    current = {name: getattr(resident, name) for name in fields}
+    result = merge_fields(current, dict(resident.field_clocks), fields, stamp, base)
+    if result.values:
+        for name, value in result.values.items():
+            setattr(resident, name, value)
+        resident.field_clocks = {**resident.field_clocks, **result.clocks}
+        resident.rev += 1
+        resident.updated_at = utcnow()
+    for conflict in result.conflicts:
+        lost_incoming = conflict.loser == "incoming"
+        session.add(ConflictEntry(
+            entity="resident", record_id=resident.id, community_id=resident.community_id,
+            field=conflict.field, lost_value=conflict.lost_value, kept_value=conflict.kept_value,
+            loser_id=actor.user_id if lost_incoming else None,
+            loser_device_id=actor.device_id if lost_incoming else None,
+            winner_id=None if lost_incoming else actor.user_id,
+            lost_hlc=stamp if lost_incoming else "", kept_hlc="" if lost_incoming else stamp,
+        ))
+    audit.record(session, actor, "resident.update", "resident", resident.id,
+                 resident.community_id, fields=fields, applied=sorted(result.values), hlc=stamp)
+    return [c for c in result.conflicts if c.loser == "incoming"]

@@ -1,0 +1,67 @@
+"""Residents and households. A resident's editable fields carry hybrid-logical-clock stamps."""
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from server.db.types import UTCDateTime, utcnow
+
+
+class Household(SQLModel, table=True):
+    __tablename__ = "household"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    community_id: UUID = Field(foreign_key="org_unit.id", index=True)
+    address: str = Field(max_length=200)
+    low_income: bool = False
+    mentored: bool = False
+    mentor_id: UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
+    notes: str = ""
+
+
+class Resident(SQLModel, table=True):
+    __tablename__ = "resident"
+    __feed_entity__: ClassVar[str] = "resident"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    name: str = Field(max_length=80)
+    gender: str = Field(default="", max_length=10)
+    birth_year: int | None = None
+    phone: str = Field(default="", max_length=40)
+    address: str = Field(default="", max_length=200)
+    community_id: UUID = Field(foreign_key="org_unit.id", index=True)
+    household_id: UUID | None = Field(default=None, foreign_key="household.id", index=True)
+    # The household's mentor, kept here so that scope and the change feed need no join.
+    mentor_id: UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
+    living_alone: bool = False
+    low_income: bool = False
+    risk_flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notes: str = ""
+    # Stamp of the write that set each editable field: {"phone": "<hlc>", …}
+    field_clocks: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    rev: int = 1  # bumped on every write
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+
+    @staticmethod
+    def feed_keys(get: Any) -> set[str]:
+        keys = {f"c:{get('community_id')}"}
+        if get("mentor_id"):
+            keys.add(f"m:{get('mentor_id')}")
+        return keys
+
+    def sync_data(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id), "name": self.name, "gender": self.gender,
+            "birth_year": self.birth_year, "phone": self.phone, "address": self.address,
+            "community_id": str(self.community_id),
+            "household_id": str(self.household_id) if self.household_id else None,
+            "mentor_id": str(self.mentor_id) if self.mentor_id else None,
+            "living_alone": self.living_alone, "low_income": self.low_income,
+            "risk_flags": list(self.risk_flags), "notes": self.notes, "rev": self.rev,
+        }

@@ -1,0 +1,20 @@
+"""What a running server holds: settings, the database, the token key and the server clock."""
+
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.config import Settings
+from shared.hlc import Clock
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    token_key: bytes = b""
+    # Each server process is its own node of the hybrid logical clock.
+    clock: Clock = field(default_factory=lambda: Clock("srv" + secrets.token_hex(3)))

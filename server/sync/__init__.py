@@ -1,0 +1,1 @@
+"""The sync engine: the change feed, push, pull and the conflict log."""

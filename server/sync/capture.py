@@ -1,0 +1,102 @@
+"""Change capture: every write to a synced table lands in the feed, in the same transaction.
+
+Before each flush the session notes which synced records are new, changed or deleted, with the
+scope keys of their old and new state. Just before commit it bumps the feed clock (taking its
+row lock, held until commit) and writes one feed entry per record and key at that version.
+Services cannot forget to publish a change: the session does it.
+"""
+
+from typing import Any
+
+from sqlalchemy import insert, inspect, update
+from sqlalchemy.orm import Session
+
+_NO_VALUE = object()
+
+
+def _is_synced(obj: Any) -> bool:
+    return hasattr(type(obj), "__feed_entity__")
+
+
+def _current(obj: Any):
+    return lambda name: getattr(obj, name)
+
+
+def _previous(obj: Any):
+    state = inspect(obj)
+
+    def get(name: str) -> Any:
+        history = state.attrs[name].history
+        if history.deleted:
+            return history.deleted[0]
+        if history.unchanged:
+            return history.unchanged[0]
+        return getattr(obj, name)
+
+    return get
+
+
+class FeedSession(Session):
+    """The session class behind every AsyncSession the server opens."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.feed_pending: dict[tuple[str, Any], set[str]] = {}
+
+
+def _note(session: FeedSession, obj: Any, keys: set[str]) -> None:
+    slot = (type(obj).__feed_entity__, obj.id)
+    session.feed_pending.setdefault(slot, set()).update(keys)
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if not isinstance(session, FeedSession):
+        return
+    for obj in session.new:
+        if _is_synced(obj):
+            _note(session, obj, type(obj).feed_keys(_current(obj)))
+    for obj in session.dirty:
+        if _is_synced(obj) and session.is_modified(obj, include_collections=False):
+            cls = type(obj)
+            _note(session, obj, cls.feed_keys(_previous(obj)) | cls.feed_keys(_current(obj)))
+    for obj in session.deleted:
+        if _is_synced(obj):
+            _note(session, obj, type(obj).feed_keys(_previous(obj)))
+
+
+def _before_commit(session: Session) -> None:
+    if not isinstance(session, FeedSession):
+        return
+    session.flush()
+    if not session.feed_pending:
+        return
+    from server.sync.tables import FeedClock, FeedEntry
+
+    version = session.execute(
+        update(FeedClock).where(FeedClock.id == 1).values(version=FeedClock.version + 1)
+        .returning(FeedClock.version)
+    ).scalar_one()
+    rows = [
+        {"version": version, "ord": ord_, "key": key, "entity": entity, "record_id": record_id}
+        for ord_, ((entity, record_id), keys) in enumerate(session.feed_pending.items())
+        for key in sorted(keys)
+    ]
+    session.feed_pending = {}
+    session.execute(insert(FeedEntry), rows)
+
+
+def _after_rollback(session: Session) -> None:
+    if isinstance(session, FeedSession):
+        session.feed_pending = {}
+
+
+def install() -> None:
+    from sqlalchemy import event
+
+    if not event.contains(FeedSession, "before_flush", _before_flush):
+        event.listen(FeedSession, "before_flush", _before_flush)
+        event.listen(FeedSession, "before_commit", _before_commit)
+        event.listen(FeedSession, "after_rollback", _after_rollback)
+
+
+install()

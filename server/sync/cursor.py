@@ -1,0 +1,41 @@
+"""The pull cursor: a feed position (version, ordinal) and the scope it was made under."""
+
+import base64
+from dataclasses import dataclass
+
+from server.errors import ProblemError
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    version: int
+    ord: int
+
+
+START = Position(0, -1)
+
+
+def encode(position: Position, scope: str) -> str:
+    raw = f"1.{position.version}.{position.ord}.{scope}".encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode(cursor: str | None, scope: str, horizon: int) -> Position:
+    """The position a cursor names; 410 cursor_expired when it cannot be served any more."""
+    if not cursor:
+        return START
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version_tag, version, ord_, cursor_scope = raw.split(".")
+        position = Position(int(version), int(ord_))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProblemError(400, "invalid_request", "The cursor is not one this server made.") from exc
+    if version_tag != "1":
+        raise ProblemError(400, "invalid_request", "The cursor is not one this server made.")
+    if cursor_scope != scope:
+        raise ProblemError(410, "cursor_expired",
+                           "What this phone may hold has changed; sync again from the start.")
+    if position.version < horizon:
+        raise ProblemError(410, "cursor_expired",
+                           "This phone has been away too long; sync again from the start.")
+    return position

@@ -1,0 +1,41 @@
+"""HTTP: push and pull, per the contract's sync protocol."""
+
+from typing import Annotated
+
+from litestar import Request, get, post
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.service import Principal
+from server.errors import ProblemError
+from server.runtime import Runtime
+from server.sync import service
+from shared import protocol
+from shared.protocol import PullResponse, PushResponse
+
+
+@post("/api/v1/sync/push", tags=["sync"], status_code=200,
+      summary="Apply a batch of the device's mutations, each exactly once")
+async def push(
+    request: Request, db_session: AsyncSession, runtime: Runtime, principal: Principal
+) -> PushResponse:
+    body = service.parse_push(await request.body())
+    return await service.push(db_session, runtime, principal, body)
+
+
+@get("/api/v1/sync/pull", tags=["sync"],
+     summary="The changes in the caller's scope after a cursor, a page at a time")
+async def pull(
+    db_session: AsyncSession, runtime: Runtime, principal: Principal,
+    cursor: Annotated[str | None, Parameter(description="from the previous pull; none = start",
+                                            max_length=200)] = None,
+    limit: Annotated[int, Parameter(ge=1, le=protocol.MAX_PULL_LIMIT)] = protocol.DEFAULT_PULL_LIMIT,
+    protocol_version: Annotated[int | None, Parameter(query="protocol")] = None,
+) -> PullResponse:
+    if protocol_version is not None and protocol_version != protocol.PROTOCOL_VERSION:
+        raise ProblemError(426, "unsupported_protocol",
+                           "This app speaks an old sync protocol. Please update the app.")
+    return await service.pull(db_session, runtime, principal, cursor, limit)
+
+
+ROUTES = [push, pull]

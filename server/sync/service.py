@@ -1,0 +1,207 @@
+"""Push (apply a phone's mutations exactly once) and pull (the feed of the phone's scope)."""
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import func, select, tuple_
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.service import Principal
+from server.auth.tables import Device, User
+from server.catalogue.tables import ServiceCategory
+from server.db.types import utcnow
+from server.errors import ProblemError, Refusal
+from server.org.service import all_units
+from server.org.tables import OrgUnit
+from server.residents import service as residents
+from server.residents.tables import Resident
+from server.runtime import Runtime
+from server.sync import cursor as cursors
+from server.sync import scope
+from server.sync.tables import FeedClock, FeedEntry
+from server.visits import service as visits
+from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
+from shared import hlc, protocol
+from shared import mutations as m
+from shared.protocol import (
+    Change,
+    Conflict,
+    MutationError,
+    MutationResult,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+TABLES: dict[str, type] = {
+    "resident": Resident, "visit": Visit, "checkin": Checkin, "service_record": ServiceRecord,
+    "assistance": Assistance, "service_category": ServiceCategory, "org_unit": OrgUnit,
+    "user": User,
+}
+
+Apply = Callable[[AsyncSession, Principal, Any, str], Awaitable[list[Conflict]]]
+
+
+def _plain(call) -> Apply:
+    async def apply(session: AsyncSession, principal: Principal, args: Any, _stamp: str):
+        await call(session, principal.actor, args)
+        return []
+    return apply
+
+
+async def _resident_update(
+    session: AsyncSession, principal: Principal, args: m.ResidentUpdate, stamp: str
+) -> list[Conflict]:
+    lost = await residents.update_fields(
+        session, principal.actor, args.id, m.resident_fields_set(args.fields), stamp, args.base
+    )
+    return [Conflict("resident", str(args.id), c.field, c.lost_value, c.kept_value) for c in lost]
+
+
+APPLY: dict[str, Apply] = {
+    "checkin.record": _plain(visits.record_checkin),
+    "visit.start": _plain(visits.start),
+    "visit.complete": _plain(visits.complete),
+    "approval.decide": _plain(visits.decide),
+    "resident.update": _resident_update,
+    "assistance.log": _plain(visits.log_assistance),
+    "visit.assign": _plain(visits.assign),
+    "visit.cancel": _plain(visits.cancel),
+    "service.record": _plain(visits.record_service),
+}
+
+
+def parse_push(body: bytes) -> PushRequest:
+    """The push envelope, checked in the order the contract gives its errors."""
+    if len(body) > protocol.MAX_PUSH_BYTES:
+        raise ProblemError(413, "payload_too_large", "A push may carry at most 1 MiB.")
+    try:
+        raw = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProblemError(400, "invalid_request", "The body is not JSON.") from exc
+    if not isinstance(raw, dict):
+        raise ProblemError(400, "invalid_request", "The body must be a JSON object.")
+    if raw.get("protocol") != protocol.PROTOCOL_VERSION:
+        raise ProblemError(426, "unsupported_protocol",
+                           "This app speaks an old sync protocol. Please update the app.",
+                           supported=[protocol.PROTOCOL_VERSION])
+    try:
+        request = msgspec.convert(raw, PushRequest)
+    except msgspec.ValidationError as exc:
+        raise ProblemError(400, "invalid_request", f"Not a push request: {exc}") from exc
+    if len(request.mutations) > protocol.MAX_MUTATIONS_PER_PUSH:
+        raise ProblemError(413, "payload_too_large", "A push may carry at most 500 mutations.")
+    seqs = [mutation.seq for mutation in request.mutations]
+    if seqs and (seqs[0] < 1 or seqs != list(range(seqs[0], seqs[0] + len(seqs)))):
+        raise ProblemError(400, "invalid_request", "Seqs in a batch must be consecutive, from 1 up.")
+    return request
+
+
+def _rejected(seq: int, code: str, message: str) -> MutationResult:
+    return MutationResult(seq, "rejected", MutationError(code, message))
+
+
+async def push(
+    session: AsyncSession, runtime: Runtime, principal: Principal, request: PushRequest
+) -> PushResponse:
+    if request.device_id != str(principal.actor.device_id):
+        raise ProblemError(403, "forbidden", "The push names another device than the token's.")
+    # Lock the device row: two pushes of one device apply one after the other.
+    device = await session.scalar(
+        select(Device).where(Device.id == principal.actor.device_id).with_for_update()
+    )
+    applied_up_to = device.last_seq
+    fresh = [mutation for mutation in request.mutations if mutation.seq > applied_up_to]
+    if fresh and fresh[0].seq != applied_up_to + 1:
+        raise ProblemError(409, "seq_gap", f"Expected seq {applied_up_to + 1} next.",
+                           expected=applied_up_to + 1)
+    feed = session.sync_session
+    results: list[MutationResult] = []
+    for mutation in request.mutations:
+        if mutation.seq <= applied_up_to:
+            results.append(MutationResult(mutation.seq, "duplicate"))
+            continue
+        results.append(await _apply_one(session, runtime, principal, mutation, feed))
+        device.last_seq = mutation.seq
+    device.last_seen_at = utcnow()
+    return PushResponse(device.last_seq, results)
+
+
+async def _apply_one(session, runtime, principal, mutation, feed) -> MutationResult:
+    apply = APPLY.get(mutation.name)
+    if apply is None:
+        return _rejected(mutation.seq, "unknown_mutation",
+                         f"This server does not know the change {mutation.name!r}.")
+    try:
+        args = m.parse_args(mutation.name, mutation.args)
+    except m.InvalidArgs as exc:
+        return _rejected(mutation.seq, "invalid_args", f"The change is malformed: {exc}")
+    if not hlc.is_valid(mutation.hlc):
+        return _rejected(mutation.seq, "invalid_hlc", "The change carries no valid clock stamp.")
+    stamp = hlc.clamp(mutation.hlc, runtime.clock)
+    pending = {slot: set(keys) for slot, keys in feed.feed_pending.items()}
+    try:
+        async with session.begin_nested():
+            conflicts = await apply(session, principal, args, stamp)
+    except Refusal as refusal:
+        feed.feed_pending = pending  # the savepoint's writes are gone; so are their feed notes
+        return _rejected(mutation.seq, refusal.code, refusal.message)
+    return MutationResult(mutation.seq, "applied", conflicts=conflicts)
+
+
+async def pull(
+    session: AsyncSession, runtime: Runtime, principal: Principal, cursor: str | None, limit: int
+) -> PullResponse:
+    actor = principal.actor
+    units = await all_units(session)
+    keys = scope.feed_keys(actor, units)
+    scope_id = scope.fingerprint(keys)
+    clock = await session.get(FeedClock, 1)
+    position = cursors.decode(cursor, scope_id, clock.horizon)
+    after = tuple_(FeedEntry.version, FeedEntry.ord) > tuple_(position.version, position.ord)
+    rows = (await session.execute(
+        select(FeedEntry.version, FeedEntry.ord, FeedEntry.entity, FeedEntry.record_id)
+        .where(FeedEntry.key.in_(keys), after)
+        .distinct()
+        .order_by(FeedEntry.version, FeedEntry.ord)
+        .limit(limit + 1)
+    )).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    remaining = await session.scalar(
+        select(func.count()).select_from(FeedEntry).where(FeedEntry.key.in_(keys), after)
+    ) if rows else 0
+    changes = await _changes(session, actor, units, rows)
+    last = cursors.Position(rows[-1].version, rows[-1].ord) if rows else position
+    device = await session.get(Device, actor.device_id)
+    return PullResponse(
+        cursor=cursors.encode(last, scope_id), has_more=has_more, last_seq=device.last_seq,
+        server_hlc=runtime.clock.now(), changes=changes, estimated_total=remaining,
+    )
+
+
+async def _changes(session: AsyncSession, actor, units, rows) -> list[Change]:
+    wanted: dict[str, list[UUID]] = {}
+    order: dict[tuple[str, UUID], int] = {}
+    for index, row in enumerate(rows):
+        order[(row.entity, row.record_id)] = index  # the last mention decides the place
+        wanted.setdefault(row.entity, []).append(row.record_id)
+    current: dict[tuple[str, UUID], Any] = {}
+    for entity, ids in wanted.items():
+        table = TABLES[entity]
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            for record in (await session.scalars(select(table).where(table.id.in_(chunk)))).all():
+                current[(entity, record.id)] = record
+    now = utcnow()
+    changes = []
+    for entity, record_id in sorted(order, key=order.__getitem__):
+        record = current.get((entity, record_id))
+        if record is not None and scope.belongs(actor, entity, record, units, now):
+            changes.append(Change("put", entity, str(record_id), record.sync_data()))
+        else:
+            changes.append(Change("delete", entity, str(record_id)))
+    return changes

@@ -1,0 +1,263 @@
+"""Visits through their state machine, and the append-only records made at the door.
+
+Every function takes the acting person and checks role, scope and state itself, so the
+HTTP API and the sync push share one set of rules.
+"""
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.audit import service as audit
+from server.auth.tables import User
+from server.catalogue.tables import ServiceCategory
+from server.db.types import utcnow
+from server.errors import Refusal
+from server.org.service import all_units, subtree, unit_path
+from server.residents.service import get_visible
+from server.residents.tables import Resident
+from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
+from shared import mutations as m
+from shared import visits as machine
+from shared.enums import Role, VisitKind, VisitStatus
+from shared.orgtree import contains
+from shared.permissions import (
+    Actor,
+    may_create_in,
+    may_decide_visit,
+    may_dispatch_visit,
+    may_log_assistance,
+    may_record_checkin,
+    may_record_service,
+    may_work_visit,
+    sees_visit,
+)
+
+
+async def _visit(session: AsyncSession, visit_id: UUID) -> tuple[Visit, str]:
+    visit = await session.get(Visit, visit_id)
+    if visit is None:
+        raise Refusal("not_found", "This visit does not exist.", 404)
+    return visit, await unit_path(session, visit.community_id)
+
+
+def _move(visit: Visit, action: str) -> None:
+    try:
+        visit.status = machine.transition(visit.status, action)
+    except machine.TransitionRefused as refused:
+        raise Refusal(refused.code, refused.message, 409) from None
+    visit.rev += 1
+    visit.updated_at = utcnow()
+
+
+async def get_visible_visit(session: AsyncSession, actor: Actor, visit_id: UUID) -> Visit:
+    visit = await session.get(Visit, visit_id)
+    if visit is None or not sees_visit(
+        actor, await unit_path(session, visit.community_id), visit.assignee_id, visit.status,
+        visit.closed_at, utcnow(),
+    ):
+        raise Refusal("not_found", "No such visit in your area.", 404)
+    return visit
+
+
+async def list_visible(
+    session: AsyncSession, actor: Actor, status: str | None, assignee_id: UUID | None,
+    limit: int, offset: int,
+) -> list[Visit]:
+    query = select(Visit)
+    if actor.is_manager:
+        ids = [u.id for u in await subtree(session, actor.unit_path)]
+        query = query.where(Visit.community_id.in_(ids))
+        if assignee_id:
+            query = query.where(Visit.assignee_id == assignee_id)
+    else:
+        query = query.where(Visit.assignee_id == actor.user_id,
+                            Visit.status != VisitStatus.CANCELLED)
+    if status:
+        query = query.where(Visit.status == status)
+    rows = await session.scalars(query.order_by(Visit.due_at, Visit.id).limit(limit).offset(offset))
+    return list(rows.all())
+
+
+async def _check_assignee(session: AsyncSession, community_path: str, assignee_id: UUID) -> User:
+    assignee = await session.get(User, assignee_id)
+    if assignee is None or not assignee.active:
+        raise Refusal("not_found", "No such worker.", 404)
+    units = await all_units(session)
+    if assignee.role not in (Role.WORKER, Role.MENTOR, Role.SUPERVISOR) or not contains(
+        units[assignee.org_unit_id].path, community_path
+    ):
+        raise Refusal("out_of_scope", "That person does not work in the resident's community.")
+    return assignee
+
+
+async def create(
+    session: AsyncSession, actor: Actor, resident_id: UUID, assignee_id: UUID | None,
+    kind: VisitKind, due_at: datetime, title: str, request_id: UUID | None = None,
+) -> Visit:
+    resident = await session.get(Resident, resident_id)
+    if resident is None:
+        raise Refusal("not_found", "No such resident.", 404)
+    path = await unit_path(session, resident.community_id)
+    if not may_create_in(actor, path):
+        raise Refusal("out_of_scope", "You may only plan visits in your own part of the district.")
+    if assignee_id is not None:
+        await _check_assignee(session, path, assignee_id)
+    visit = Visit(
+        resident_id=resident.id, community_id=resident.community_id, assignee_id=assignee_id,
+        kind=kind, status=VisitStatus.ASSIGNED, due_at=due_at, title=title,
+        request_id=request_id, created_by=actor.user_id,
+    )
+    session.add(visit)
+    audit.record(session, actor, "visit.create", "visit", visit.id, visit.community_id,
+                 assignee_id=assignee_id, kind=kind)
+    return visit
+
+
+async def start(session: AsyncSession, actor: Actor, args: m.VisitStart) -> Visit:
+    visit, _ = await _visit(session, args.visit_id)
+    if not may_work_visit(actor, visit.assignee_id):
+        raise Refusal("not_assignee", "This visit is no longer assigned to you.")
+    _move(visit, "start")
+    visit.started_at = args.at
+    audit.record(session, actor, "visit.start", "visit", visit.id, visit.community_id)
+    return visit
+
+
+async def complete(session: AsyncSession, actor: Actor, args: m.VisitComplete) -> Visit:
+    visit, _ = await _visit(session, args.visit_id)
+    if not may_work_visit(actor, visit.assignee_id):
+        raise Refusal("not_assignee", "This visit was reassigned; your completion was not saved.")
+    _move(visit, "complete")
+    visit.completed_at, visit.summary = args.at, args.summary
+    audit.record(session, actor, "visit.complete", "visit", visit.id, visit.community_id)
+    return visit
+
+
+async def decide(session: AsyncSession, actor: Actor, args: m.ApprovalDecide) -> Visit:
+    visit, path = await _visit(session, args.visit_id)
+    if not may_decide_visit(actor, path):
+        raise Refusal("out_of_scope", "Only a supervisor of this community may decide this visit.")
+    if args.decision == "reject" and not (args.reason or "").strip():
+        raise Refusal("reason_required", "Say why the visit is sent back.", 400)
+    _move(visit, "approve" if args.decision == "approve" else "return")
+    now = utcnow()
+    visit.decided_at, visit.decided_by = now, actor.user_id
+    if args.decision == "approve":
+        visit.closed_at = now
+    else:
+        visit.return_reason = args.reason.strip()
+    audit.record(session, actor, f"visit.{args.decision}", "visit", visit.id, visit.community_id,
+                 reason=args.reason)
+    return visit
+
+
+async def assign(session: AsyncSession, actor: Actor, args: m.VisitAssign) -> Visit:
+    visit, path = await _visit(session, args.visit_id)
+    if not may_dispatch_visit(actor, path):
+        raise Refusal("out_of_scope", "You may only assign visits in your own part of the district.")
+    await _check_assignee(session, path, args.assignee_id)
+    previous = visit.assignee_id
+    _move(visit, "assign")
+    visit.assignee_id = args.assignee_id
+    visit.started_at = None
+    audit.record(session, actor, "visit.assign", "visit", visit.id, visit.community_id,
+                 previous=previous, assignee_id=args.assignee_id)
+    return visit
+
+
+async def cancel(session: AsyncSession, actor: Actor, args: m.VisitCancel) -> Visit:
+    visit, path = await _visit(session, args.visit_id)
+    if not may_dispatch_visit(actor, path):
+        raise Refusal("out_of_scope", "You may only cancel visits in your own part of the district.")
+    if not args.reason.strip():
+        raise Refusal("reason_required", "Say why the visit is cancelled.", 400)
+    _move(visit, "cancel")
+    visit.cancel_reason, visit.closed_at = args.reason.strip(), utcnow()
+    audit.record(session, actor, "visit.cancel", "visit", visit.id, visit.community_id,
+                 reason=args.reason)
+    return visit
+
+
+async def _linked_visit(
+    session: AsyncSession, actor: Actor, visit_id: UUID | None, resident_id: UUID
+) -> None:
+    if visit_id is None:
+        return
+    visit = await session.get(Visit, visit_id)
+    if visit is None or visit.resident_id != resident_id:
+        raise Refusal("not_found", "The visit named does not belong to this resident.", 404)
+    if visit.assignee_id != actor.user_id:
+        raise Refusal("not_assignee", "The visit named is not assigned to you.")
+
+
+async def _existing(session: AsyncSession, table: type, record_id: UUID, author: str, actor: Actor):
+    row = await session.get(table, record_id)
+    if row is not None and getattr(row, author) != actor.user_id:
+        raise Refusal("duplicate_id", "A different record already has this id.", 409)
+    return row
+
+
+async def record_checkin(session: AsyncSession, actor: Actor, args: m.CheckinRecord) -> Checkin:
+    if existing := await _existing(session, Checkin, args.id, "worker_id", actor):
+        return existing  # the same check-in sent again: append-only, nothing to change
+    resident = await get_visible(session, actor, args.resident_id)
+    if not may_record_checkin(actor, await unit_path(session, resident.community_id),
+                              resident.mentor_id):
+        raise Refusal("out_of_scope", "You may not record check-ins for this resident.")
+    await _linked_visit(session, actor, args.visit_id, resident.id)
+    checkin = Checkin(
+        id=args.id, resident_id=resident.id, community_id=resident.community_id,
+        visit_id=args.visit_id, worker_id=actor.user_id, device_id=actor.device_id, at=args.at,
+        seen_in_person=args.seen_in_person, wellbeing=args.wellbeing, notes=args.notes,
+        needs=args.needs or "", home_safety=args.home_safety or {},
+    )
+    session.add(checkin)
+    audit.record(session, actor, "checkin.record", "checkin", checkin.id, resident.community_id,
+                 resident_id=resident.id, wellbeing=args.wellbeing)
+    return checkin
+
+
+async def record_service(session: AsyncSession, actor: Actor, args: m.ServiceRecord) -> ServiceRecord:
+    if existing := await _existing(session, ServiceRecord, args.id, "worker_id", actor):
+        return existing
+    resident = await get_visible(session, actor, args.resident_id)
+    if not may_record_service(actor, await unit_path(session, resident.community_id)):
+        raise Refusal("out_of_scope", "Only a worker of this community may record its services.")
+    if await session.scalar(
+        select(ServiceCategory.id).where(ServiceCategory.code == args.category_code)
+    ) is None:
+        raise Refusal("unknown_category", f"No service category {args.category_code!r}.", 400)
+    await _linked_visit(session, actor, args.visit_id, resident.id)
+    record = ServiceRecord(
+        id=args.id, resident_id=resident.id, community_id=resident.community_id,
+        visit_id=args.visit_id, worker_id=actor.user_id, category_code=args.category_code,
+        at=args.at, minutes=args.minutes, description=args.description,
+    )
+    session.add(record)
+    audit.record(session, actor, "service.record", "service_record", record.id,
+                 resident.community_id, category=args.category_code, minutes=args.minutes)
+    return record
+
+
+async def log_assistance(session: AsyncSession, actor: Actor, args: m.AssistanceLog) -> Assistance:
+    if existing := await _existing(session, Assistance, args.id, "mentor_id", actor):
+        return existing
+    resident = await get_visible(session, actor, args.resident_id)
+    if not may_log_assistance(actor, resident.mentor_id):
+        raise Refusal("out_of_scope", "Only the family's own mentor may log assistance for it.")
+    entry = Assistance(
+        id=args.id, resident_id=resident.id, community_id=resident.community_id,
+        mentor_id=actor.user_id, at=args.at, kind=args.kind, amount_cny=args.amount_cny,
+        description=args.description,
+    )
+    session.add(entry)
+    audit.record(session, actor, "assistance.log", "assistance", entry.id, resident.community_id,
+                 amount_cny=args.amount_cny)
+    return entry
+
+
+def default_due(kind: VisitKind) -> datetime:
+    return utcnow() + (timedelta(days=7) if kind == VisitKind.CHECKIN else timedelta(days=3))

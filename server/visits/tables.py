@@ -1,0 +1,150 @@
+"""Visits, and the append-only records of field work: check-ins, services and assistance."""
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from server.db.types import UTCDateTime, utcnow
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _str(value: UUID | None) -> str | None:
+    return str(value) if value else None
+
+
+class Visit(SQLModel, table=True):
+    __tablename__ = "visit"
+    __feed_entity__: ClassVar[str] = "visit"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    resident_id: UUID = Field(foreign_key="resident.id", index=True)
+    # The resident's community when the visit was made; scope and the feed follow it.
+    community_id: UUID = Field(foreign_key="org_unit.id", index=True)
+    assignee_id: UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
+    kind: str = Field(max_length=20)
+    status: str = Field(max_length=20, index=True)
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    request_id: UUID | None = None
+    title: str = Field(default="", max_length=200)
+    summary: str = ""
+    return_reason: str = ""
+    cancel_reason: str = ""
+    started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    decided_by: UUID | None = None
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_by: UUID | None = None
+    rev: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+
+    @staticmethod
+    def feed_keys(get: Any) -> set[str]:
+        keys = {f"v:{get('community_id')}"}
+        if get("assignee_id"):
+            keys.add(f"u:{get('assignee_id')}")
+        return keys
+
+    def sync_data(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id), "resident_id": str(self.resident_id),
+            "community_id": str(self.community_id), "assignee_id": _str(self.assignee_id),
+            "kind": self.kind, "status": self.status, "due_at": _iso(self.due_at),
+            "request_id": _str(self.request_id), "title": self.title, "summary": self.summary,
+            "return_reason": self.return_reason, "cancel_reason": self.cancel_reason,
+            "started_at": _iso(self.started_at), "completed_at": _iso(self.completed_at),
+            "decided_at": _iso(self.decided_at), "rev": self.rev,
+        }
+
+
+class Checkin(SQLModel, table=True):
+    __tablename__ = "checkin"
+    __feed_entity__: ClassVar[str] = "checkin"
+
+    id: UUID = Field(primary_key=True)
+    resident_id: UUID = Field(foreign_key="resident.id", index=True)
+    community_id: UUID = Field(foreign_key="org_unit.id", index=True)
+    visit_id: UUID | None = Field(default=None, foreign_key="visit.id", index=True)
+    worker_id: UUID = Field(foreign_key="app_user.id", index=True)
+    device_id: UUID | None = None
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    seen_in_person: bool
+    wellbeing: str = Field(max_length=20)
+    notes: str = ""
+    needs: str = ""
+    home_safety: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+
+    @staticmethod
+    def feed_keys(get: Any) -> set[str]:
+        return {f"c:{get('community_id')}"}
+
+    def sync_data(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id), "resident_id": str(self.resident_id),
+            "visit_id": _str(self.visit_id), "worker_id": str(self.worker_id),
+            "at": _iso(self.at), "seen_in_person": self.seen_in_person,
+            "wellbeing": self.wellbeing, "notes": self.notes, "needs": self.needs,
+            "home_safety": dict(self.home_safety),
+        }
+
+
+class ServiceRecord(SQLModel, table=True):
+    __tablename__ = "service_record"
+    __feed_entity__: ClassVar[str] = "service_record"
+
+    id: UUID = Field(primary_key=True)
+    resident_id: UUID = Field(foreign_key="resident.id", index=True)
+    community_id: UUID = Field(foreign_key="org_unit.id", index=True)
+    visit_id: UUID | None = Field(default=None, foreign_key="visit.id")
+    worker_id: UUID = Field(foreign_key="app_user.id", index=True)
+    category_code: str = Field(max_length=60)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    minutes: int
+    description: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+
+    @staticmethod
+    def feed_keys(get: Any) -> set[str]:
+        return {f"c:{get('community_id')}"}
+
+    def sync_data(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id), "resident_id": str(self.resident_id),
+            "visit_id": _str(self.visit_id), "worker_id": str(self.worker_id),
+            "category_code": self.category_code, "at": _iso(self.at), "minutes": self.minutes,
+            "description": self.description,
+        }
+
+
+class Assistance(SQLModel, table=True):
+    __tablename__ = "assistance"
+    __feed_entity__: ClassVar[str] = "assistance"
+
+    id: UUID = Field(primary_key=True)
+    resident_id: UUID = Field(foreign_key="resident.id", index=True)
+    community_id: UUID = Field(foreign_key="org_unit.id", index=True)
+    mentor_id: UUID = Field(foreign_key="app_user.id", index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    kind: str = Field(max_length=200)
+    amount_cny: float | None = None
+    description: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+
+    @staticmethod
+    def feed_keys(get: Any) -> set[str]:
+        return {f"c:{get('community_id')}", f"m:{get('mentor_id')}"}
+
+    def sync_data(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id), "resident_id": str(self.resident_id),
+            "mentor_id": str(self.mentor_id), "at": _iso(self.at), "kind": self.kind,
+            "amount_cny": self.amount_cny, "description": self.description,
+        }

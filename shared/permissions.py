@@ -1,0 +1,125 @@
+"""Who may read and write what: the one place that decides, by role and place in the org tree.
+
+Every rule is a plain function of the actor and the facts of the record (its community's path,
+its assignee, its mentor). The server calls these for every read and write; the pull uses the
+same functions to decide what a phone holds.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from shared.enums import Role, VisitStatus
+from shared.orgtree import contains
+
+MANAGERS = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN})
+# A worker's phone keeps its closed visits this long, then lets them go.
+CLOSED_VISIT_RETENTION = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller: who, in which role, placed where in the tree."""
+
+    user_id: UUID
+    role: Role
+    unit_path: str
+    device_id: UUID | None = None
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in MANAGERS
+
+
+def manages(actor: Actor, unit_path: str) -> bool:
+    """A supervisor, dispatcher or admin manages their unit and every unit below it."""
+    return actor.is_manager and contains(actor.unit_path, unit_path)
+
+
+def sees_resident(actor: Actor, community_path: str, mentor_id: UUID | None) -> bool:
+    if actor.role is Role.MENTOR:
+        return mentor_id == actor.user_id
+    return contains(actor.unit_path, community_path)
+
+
+def may_update_resident(actor: Actor, community_path: str, mentor_id: UUID | None) -> bool:
+    if actor.role is Role.WORKER:
+        return contains(actor.unit_path, community_path)
+    if actor.role in (Role.SUPERVISOR, Role.ADMIN):
+        return manages(actor, community_path)
+    return False
+
+
+def sees_visit(
+    actor: Actor,
+    community_path: str,
+    assignee_id: UUID | None,
+    status: VisitStatus | str,
+    closed_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """Managers see every visit of their subtree; field staff their own, open or recently closed."""
+    if actor.is_manager:
+        return manages(actor, community_path)
+    if assignee_id != actor.user_id:
+        return False
+    status = VisitStatus(status)
+    if status is VisitStatus.CANCELLED:
+        return False
+    if status is VisitStatus.APPROVED:
+        return closed_at is None or now - closed_at <= CLOSED_VISIT_RETENTION
+    return True
+
+
+def sees_record_of_resident(
+    actor: Actor, community_path: str, mentor_id: UUID | None, author_id: UUID | None
+) -> bool:
+    """Check-ins, service records and assistance follow their resident; a mentor sees their own."""
+    if actor.role is Role.MENTOR:
+        return author_id == actor.user_id or mentor_id == actor.user_id
+    return contains(actor.unit_path, community_path)
+
+
+def may_record_checkin(actor: Actor, community_path: str, mentor_id: UUID | None) -> bool:
+    if actor.role is Role.WORKER:
+        return contains(actor.unit_path, community_path)
+    if actor.role is Role.MENTOR:
+        return mentor_id == actor.user_id
+    return False
+
+
+def may_record_service(actor: Actor, community_path: str) -> bool:
+    return actor.role is Role.WORKER and contains(actor.unit_path, community_path)
+
+
+def may_log_assistance(actor: Actor, mentor_id: UUID | None) -> bool:
+    return actor.role is Role.MENTOR and mentor_id == actor.user_id
+
+
+def may_work_visit(actor: Actor, assignee_id: UUID | None) -> bool:
+    """Starting and completing a visit is for its assignee only."""
+    return actor.role in (Role.WORKER, Role.MENTOR) and assignee_id == actor.user_id
+
+
+def may_decide_visit(actor: Actor, community_path: str) -> bool:
+    return actor.role in (Role.SUPERVISOR, Role.ADMIN) and manages(actor, community_path)
+
+
+def may_dispatch_visit(actor: Actor, community_path: str) -> bool:
+    """Assign, reassign and cancel: dispatchers and supervisors (and admins) of the unit."""
+    return manages(actor, community_path)
+
+
+def may_create_in(actor: Actor, unit_path: str) -> bool:
+    """Creating residents and visits: managers, within their part of the tree."""
+    return manages(actor, unit_path)
+
+
+def may_revoke_device(actor: Actor, owner_unit_path: str) -> bool:
+    if actor.role is Role.ADMIN:
+        return contains(actor.unit_path, owner_unit_path)
+    return actor.role is Role.SUPERVISOR and contains(actor.unit_path, owner_unit_path)
+
+
+def may_create_user(actor: Actor, unit_path: str) -> bool:
+    return actor.role is Role.ADMIN and contains(actor.unit_path, unit_path)

@@ -1,0 +1,72 @@
+"""The visit state machine of the contract, as plain functions.
+
+assigned → in_progress → completed → approved; a supervisor may send `completed` back as
+`returned` (then start → in_progress → completed again); a dispatcher or supervisor may cancel
+an open visit. Nothing moves a visit backwards except `returned`.
+"""
+
+from dataclasses import dataclass
+
+from shared.enums import VisitStatus
+
+OPEN_STATUSES = frozenset({VisitStatus.ASSIGNED, VisitStatus.IN_PROGRESS, VisitStatus.RETURNED})
+CLOSED_STATUSES = frozenset({VisitStatus.APPROVED, VisitStatus.CANCELLED})
+
+# action -> (statuses it may start from, status it leads to)
+_TRANSITIONS: dict[str, tuple[frozenset[VisitStatus], VisitStatus]] = {
+    "start": (frozenset({VisitStatus.ASSIGNED, VisitStatus.RETURNED}), VisitStatus.IN_PROGRESS),
+    "complete": (frozenset({VisitStatus.IN_PROGRESS}), VisitStatus.COMPLETED),
+    "approve": (frozenset({VisitStatus.COMPLETED}), VisitStatus.APPROVED),
+    "return": (frozenset({VisitStatus.COMPLETED}), VisitStatus.RETURNED),
+    "assign": (OPEN_STATUSES, VisitStatus.ASSIGNED),
+    "cancel": (OPEN_STATUSES, VisitStatus.CANCELLED),
+}
+
+# Why an action is refused, per status the visit is in, in words a worker understands.
+_REFUSALS: dict[VisitStatus, str] = {
+    VisitStatus.ASSIGNED: "the visit has not been started yet",
+    VisitStatus.IN_PROGRESS: "the visit is already in progress",
+    VisitStatus.COMPLETED: "the visit is already completed and waits for approval",
+    VisitStatus.RETURNED: "the visit was sent back and must be started again",
+    VisitStatus.APPROVED: "the visit was already approved by the supervisor",
+    VisitStatus.CANCELLED: "the visit was cancelled",
+}
+
+
+@dataclass(frozen=True)
+class TransitionRefused(Exception):
+    """An action that the visit's current status does not allow."""
+
+    action: str
+    status: VisitStatus
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def transition(status: VisitStatus | str, action: str) -> VisitStatus:
+    """The status a visit in `status` reaches by `action`, or TransitionRefused."""
+    status = VisitStatus(status)
+    if action not in _TRANSITIONS:
+        raise ValueError(f"unknown visit action {action!r}")
+    allowed_from, target = _TRANSITIONS[action]
+    if status not in allowed_from:
+        code = "visit_closed" if status in CLOSED_STATUSES else "invalid_transition"
+        raise TransitionRefused(
+            action, status, code, f"Cannot {action} this visit: {_REFUSALS[status]}."
+        )
+    return target
+
+
+def can(status: VisitStatus | str, action: str) -> bool:
+    try:
+        transition(status, action)
+    except TransitionRefused:
+        return False
+    return True
+
+
+def is_open(status: VisitStatus | str) -> bool:
+    return VisitStatus(status) in OPEN_STATUSES
