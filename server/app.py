@@ -2,8 +2,6 @@
 
 import hashlib
 import logging
-from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
 
 from litestar import Litestar, get
 from litestar.datastructures import State
@@ -44,38 +42,50 @@ async def _token_key(runtime: Runtime) -> bytes:
     return bytes.fromhex(stored)
 
 
+async def start_runtime(app: Litestar) -> None:
+    """Open the database and load the token key; the app's settings were given to create_app."""
+    settings: Settings = app.state.settings
+    engine = create_engine_for(settings.database_url)
+    runtime = Runtime(settings=settings, engine=engine, sessions=session_factory(engine))
+    runtime.token_key = await _token_key(runtime)
+    app.state.runtime = runtime
+
+
+async def stop_runtime(app: Litestar) -> None:
+    runtime: Runtime | None = app.state.get("runtime")
+    if runtime is not None:
+        await runtime.engine.dispose()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or settings_from_env()
 
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
-        engine = create_engine_for(settings.database_url)
-        runtime = Runtime(settings=settings, engine=engine, sessions=session_factory(engine))
-        runtime.token_key = await _token_key(runtime)
-        app.state.runtime = runtime
-        try:
-            yield
-        finally:
-            await engine.dispose()
-
     return Litestar(
         route_handlers=[
-            health, *auth_routes.ROUTES, *sync_routes.ROUTES, *resident_routes.ROUTES,
-            *visit_routes.ROUTES, *org_routes.ROUTES,
+            health,
+            *auth_routes.ROUTES,
+            *sync_routes.ROUTES,
+            *resident_routes.ROUTES,
+            *visit_routes.ROUTES,
+            *org_routes.ROUTES,
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[lifespan],
+        on_startup=[start_runtime],
+        on_shutdown=[stop_runtime],
         # A push may be 1 MiB; the sync service answers 413 itself above that.
         request_max_body_size=2 * protocol.MAX_PUSH_BYTES,
         openapi_config=OpenAPIConfig(
-            title="Doorstep API", version=__version__,
+            title="Doorstep API",
+            version=__version__,
             description="Offline-first field work and the district hotline. "
-                        "Errors are RFC 9457 problem details with a `code`.",
-            path="/schema", render_plugins=[SwaggerRenderPlugin()],
+            "Errors are RFC 9457 problem details with a `code`.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
         ),
         logging_config=None,
         debug=False,
+        state=State({"settings": settings}),
     )
 
 

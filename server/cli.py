@@ -28,8 +28,11 @@ async def _seed(settings: Settings, skip_if_present: bool) -> str:
         if skip_if_present and await has_demo(session):
             return "the demo district is already loaded"
         counts = await seed_demo(session, settings)
-        return (f"loaded the demo district: {counts['units']} org units, "
-                f"{counts['residents']} residents, {counts['users']} accounts")
+        return (
+            f"loaded the demo district: {counts['units']} org units, "
+            f"{counts['residents']} residents, {counts['users']} accounts"
+        )
+
     return await _in_transaction(settings, work)
 
 
@@ -46,12 +49,18 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
             raise SystemExit(f"error: no org unit with code {args.org_unit!r}")
         if await session.scalar(select(User).where(User.username == args.username)):
             raise SystemExit(f"error: the username {args.username!r} is taken")
-        user = User(username=args.username, display_name=args.display_name or args.username,
-                    role=args.role, org_unit_id=unit.id,
-                    password_hash=hash_password(args.password, settings.password_memory_kib,
-                                                settings.password_iterations))
+        user = User(
+            username=args.username,
+            display_name=args.display_name or args.username,
+            role=args.role,
+            org_unit_id=unit.id,
+            password_hash=hash_password(
+                args.password, settings.password_memory_kib, settings.password_iterations
+            ),
+        )
         session.add(user)
         return f"created {args.role} {args.username} in {unit.code} ({user.id})"
+
     return await _in_transaction(settings, work)
 
 
@@ -97,7 +106,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.demo:
         print(asyncio.run(_seed(settings, skip_if_present=True)))
-    print(f"Doorstep on http://{args.host}:{args.port}  (API docs: /schema, health: /health, "
-          f"database: {settings.dialect})")
+    print(
+        f"Doorstep on http://{args.host}:{args.port}  (API docs: /schema, health: /health, "
+        f"database: {settings.dialect})"
+    )
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return 0

@@ -1,7 +1,7 @@
 """Dependencies every handler may ask for: the runtime, the transaction, the caller."""
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.service import Principal, authenticate
@@ -15,11 +15,9 @@ async def provide_runtime(request: Request) -> Runtime:
 
 
 async def provide_principal(
-    request: Request, db_session: AsyncSession, runtime: Runtime
+    request: Request, db_session: NamedDependency[AsyncSession], runtime: NamedDependency[Runtime]
 ) -> Principal:
-    return await authenticate(
-        db_session, runtime, request.headers.get("authorization"), utcnow()
-    )
+    return await authenticate(db_session, runtime, request.headers.get("authorization"), utcnow())
 
 
 DEPENDENCIES = {

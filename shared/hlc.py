@@ -1,4 +1,4 @@
-"""Hybrid logical clock: wall time in ms, a counter, and a node id, written so strings sort in order.
+"""Hybrid logical clock: wall-time ms, a counter and a node id, written so strings sort in order.
 
 Written `<13-digit Unix ms>:<5-digit counter>:<node id>`. `now()` never goes backwards and
 `receive()` moves the clock past a remote timestamp, so an edit made after seeing another

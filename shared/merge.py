@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 # The editable fields of a resident and the Python type each must have.
-RESIDENT_FIELDS: dict[str, type] = {"phone": str, "address": str, "notes": str, "living_alone": bool}
+RESIDENT_FIELDS: dict[str, type] = {
+    "phone": str,
+    "address": str,
+    "notes": str,
+    "living_alone": bool,
+}
 
 
 @dataclass(frozen=True)

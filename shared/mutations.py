@@ -115,4 +115,6 @@ def parse_args(name: str, args: dict[str, Any]) -> _Args:
 
 def resident_fields_set(fields: ResidentFields) -> dict[str, Any]:
     """The fields a resident.update actually sets (absent and null fields are left alone)."""
-    return {f: getattr(fields, f) for f in fields.__struct_fields__ if getattr(fields, f) is not None}
+    return {
+        f: getattr(fields, f) for f in fields.__struct_fields__ if getattr(fields, f) is not None
+    }

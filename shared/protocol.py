@@ -23,8 +23,14 @@ MAX_PULL_LIMIT = 5000
 MutationStatus = Literal["applied", "duplicate", "rejected"]
 ChangeOp = Literal["put", "delete"]
 Entity = Literal[
-    "resident", "visit", "checkin", "assistance", "service_record", "service_category",
-    "org_unit", "request",
+    "resident",
+    "visit",
+    "checkin",
+    "assistance",
+    "service_record",
+    "service_category",
+    "org_unit",
+    "request",
 ]
 
 

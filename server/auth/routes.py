@@ -5,7 +5,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, PathParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth import service
@@ -26,7 +27,10 @@ class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
 
 @post("/api/v1/auth/login", tags=["auth"], summary="Sign in from a device", status_code=200)
 async def login(
-    request: Request, data: LoginBody, db_session: AsyncSession, runtime: Runtime
+    request: Request,
+    data: JSONBody[LoginBody],
+    db_session: NamedDependency[AsyncSession],
+    runtime: NamedDependency[Runtime],
 ) -> dict:
     client = request.client.host if request.client else "unknown"
     return await service.login(
@@ -34,17 +38,30 @@ async def login(
     )
 
 
-@post("/api/v1/auth/refresh", tags=["auth"], summary="Trade a refresh token for new tokens",
-      status_code=200)
-async def refresh(data: RefreshBody, db_session: AsyncSession, runtime: Runtime) -> dict:
+@post(
+    "/api/v1/auth/refresh",
+    tags=["auth"],
+    summary="Trade a refresh token for new tokens",
+    status_code=200,
+)
+async def refresh(
+    data: JSONBody[RefreshBody],
+    db_session: NamedDependency[AsyncSession],
+    runtime: NamedDependency[Runtime],
+) -> dict:
     return await service.refresh(db_session, runtime, data.refresh_token)
 
 
-@post("/api/v1/devices/{device_id:uuid}/revoke", tags=["auth"], status_code=200,
-      summary="Revoke a lost device: it wipes itself at its next contact")
+@post(
+    "/api/v1/devices/{device_id:uuid}/revoke",
+    tags=["auth"],
+    status_code=200,
+    summary="Revoke a lost device: it wipes itself at its next contact",
+)
 async def revoke_device(
-    device_id: Annotated[UUID, Parameter(description="the device to revoke")],
-    db_session: AsyncSession, principal: Principal,
+    device_id: Annotated[UUID, PathParameter(description="the device to revoke")],
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
 ) -> dict:
     return await service.revoke_device(db_session, principal, device_id)
 

@@ -42,11 +42,13 @@ async def _rate_limited(runtime: Runtime, username: str, client: str) -> bool:
     since = utcnow() - settings.login_failure_window
     async with runtime.sessions() as session:
         by_user = await session.scalar(
-            select(func.count()).select_from(LoginFailure)
+            select(func.count())
+            .select_from(LoginFailure)
             .where(LoginFailure.username == username, LoginFailure.at > since)
         )
         by_client = await session.scalar(
-            select(func.count()).select_from(LoginFailure)
+            select(func.count())
+            .select_from(LoginFailure)
             .where(LoginFailure.client == client, LoginFailure.at > since)
         )
     limit = settings.login_failures_allowed
@@ -59,9 +61,7 @@ async def _note_failure(runtime: Runtime, username: str, client: str) -> None:
         session.add(LoginFailure(username=username[:60], client=client[:64]))
 
 
-async def _issue(
-    session: AsyncSession, runtime: Runtime, user: User, device: Device
-) -> dict:
+async def _issue(session: AsyncSession, runtime: Runtime, user: User, device: Device) -> dict:
     now = utcnow()
     settings = runtime.settings
     access = tokens.issue_access(
@@ -70,7 +70,9 @@ async def _issue(
     refresh = tokens.new_refresh_token()
     session.add(
         RefreshToken(
-            token_hash=tokens.digest(refresh), user_id=user.id, device_id=device.id,
+            token_hash=tokens.digest(refresh),
+            user_id=user.id,
+            device_id=device.id,
             expires_at=now + settings.refresh_token_ttl,
         )
     )
@@ -81,19 +83,29 @@ async def _issue(
         "token_type": "bearer",
         "expires_in": int(settings.access_token_ttl.total_seconds()),
         "user": {
-            "id": str(user.id), "username": user.username, "display_name": user.display_name,
-            "role": user.role, "org_unit": unit.public(),
+            "id": str(user.id),
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role,
+            "org_unit": unit.public(),
         },
     }
 
 
 async def login(
-    session: AsyncSession, runtime: Runtime, username: str, password: str,
-    device_id: UUID, device_name: str | None, client: str,
+    session: AsyncSession,
+    runtime: Runtime,
+    username: str,
+    password: str,
+    device_id: UUID,
+    device_name: str | None,
+    client: str,
 ) -> dict:
     if await _rate_limited(runtime, username, client):
         raise ProblemError(
-            429, "rate_limited", "Too many failed sign-ins. Wait a few minutes and try again.",
+            429,
+            "rate_limited",
+            "Too many failed sign-ins. Wait a few minutes and try again.",
             retry_after=int(runtime.settings.login_failure_window.total_seconds()),
         )
     user = await session.scalar(select(User).where(User.username == username))
@@ -134,7 +146,8 @@ async def refresh(session: AsyncSession, runtime: Runtime, refresh_token: str) -
         # A refresh token used twice was copied: end every session of the device.
         async with runtime.sessions() as other, other.begin():
             await other.execute(
-                update(RefreshToken).where(RefreshToken.device_id == device.id)
+                update(RefreshToken)
+                .where(RefreshToken.device_id == device.id)
                 .values(revoked_at=now)
             )
         raise _unauthorized("The session has ended. Sign in again.")
@@ -161,8 +174,15 @@ async def revoke_device(session: AsyncSession, principal: Principal, device_id: 
         await session.execute(
             update(RefreshToken).where(RefreshToken.device_id == device.id).values(revoked_at=now)
         )
-        audit.record(session, principal.actor, "device.revoke", "device", device.id,
-                     owner_unit.id, owner=owner.username)
+        audit.record(
+            session,
+            principal.actor,
+            "device.revoke",
+            "device",
+            device.id,
+            owner_unit.id,
+            owner=owner.username,
+        )
     return {"id": str(device.id), "user_id": str(owner.id), "revoked_at": device.revoked_at}
 
 

@@ -29,8 +29,12 @@ class User(SQLModel, table=True):
 
     def sync_data(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "username": self.username, "display_name": self.display_name,
-            "role": self.role, "org_unit_id": str(self.org_unit_id), "active": self.active,
+            "id": str(self.id),
+            "username": self.username,
+            "display_name": self.display_name,
+            "role": self.role,
+            "org_unit_id": str(self.org_unit_id),
+            "active": self.active,
         }
 
 

@@ -30,8 +30,12 @@ def _unb64(text: str) -> bytes:
 
 
 def issue_access(key: bytes, user_id: UUID, device_id: UUID, expires_at: datetime) -> str:
-    payload = {"typ": "access", "sub": str(user_id), "dev": str(device_id),
-               "exp": int(expires_at.timestamp())}
+    payload = {
+        "typ": "access",
+        "sub": str(user_id),
+        "dev": str(device_id),
+        "exp": int(expires_at.timestamp()),
+    }
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     signature = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
     return f"{body}.{signature}"

@@ -25,7 +25,12 @@ class ServiceCategory(SQLModel, table=True):
 
     def sync_data(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "code": self.code, "name_zh": self.name_zh,
-            "name_en": self.name_en, "programme": self.programme, "department": self.department,
-            "time_limit_hours": self.time_limit_hours, "active": self.active,
+            "id": str(self.id),
+            "code": self.code,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "programme": self.programme,
+            "department": self.department,
+            "time_limit_hours": self.time_limit_hours,
+            "active": self.active,
         }

@@ -59,18 +59,29 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
     rng = random.Random(2026)
     units = _org_tree(session)
     for category in CATALOGUE:
-        session.add(ServiceCategory(
-            code=category.code, name_zh=category.name_zh, name_en=category.name_en,
-            programme=category.programme, department=category.department,
-            time_limit_hours=category.time_limit_hours,
-        ))
+        session.add(
+            ServiceCategory(
+                code=category.code,
+                name_zh=category.name_zh,
+                name_en=category.name_en,
+                programme=category.programme,
+                department=category.department,
+                time_limit_hours=category.time_limit_hours,
+            )
+        )
     await session.flush()
-    password_hash = hash_password(DEMO_PASSWORD, settings.password_memory_kib,
-                                  settings.password_iterations)
+    password_hash = hash_password(
+        DEMO_PASSWORD, settings.password_memory_kib, settings.password_iterations
+    )
     users = {}
     for username, display, role, code in DEMO_ACCOUNTS:
-        user = User(username=username, display_name=display, role=role,
-                    org_unit_id=units[code].id, password_hash=password_hash)
+        user = User(
+            username=username,
+            display_name=display,
+            role=role,
+            org_unit_id=units[code].id,
+            password_hash=password_hash,
+        )
         session.add(user)
         users[username] = user
     await session.flush()
@@ -85,17 +96,25 @@ def _org_tree(session: AsyncSession) -> dict[str, OrgUnit]:
     session.add(district)
     for s_index, count in enumerate(COMMUNITIES_PER_SUBDISTRICT, start=1):
         code = f"D01-S{s_index:02d}"
-        sub = OrgUnit(code=code, name=f"{names.SUBDISTRICTS[s_index - 1]}街道",
-                      level=OrgLevel.SUBDISTRICT, parent_id=district.id,
-                      path=child_path(district.path, code), budget_cny=1_000_000)
+        sub = OrgUnit(
+            code=code,
+            name=f"{names.SUBDISTRICTS[s_index - 1]}街道",
+            level=OrgLevel.SUBDISTRICT,
+            parent_id=district.id,
+            path=child_path(district.path, code),
+            budget_cny=1_000_000,
+        )
         session.add(sub)
         units[code] = sub
         for c_index in range(1, count + 1):
             c_code = f"{code}-C{c_index:02d}"
             word = names.COMMUNITY_WORDS[(s_index * 7 + c_index) % len(names.COMMUNITY_WORDS)]
             community = OrgUnit(
-                code=c_code, name=f"{names.SUBDISTRICTS[s_index - 1]}{word}社区",
-                level=OrgLevel.COMMUNITY, parent_id=sub.id, path=child_path(sub.path, c_code),
+                code=c_code,
+                name=f"{names.SUBDISTRICTS[s_index - 1]}{word}社区",
+                level=OrgLevel.COMMUNITY,
+                parent_id=sub.id,
+                path=child_path(sub.path, c_code),
                 budget_cny=100_000,
             )
             session.add(community)
@@ -110,8 +129,10 @@ def _person(rng: random.Random) -> tuple[str, str]:
 
 
 def _address(rng: random.Random, community: OrgUnit) -> str:
-    return (f"{community.name}{rng.choice(names.STREETS)}{rng.randint(1, 200)}号"
-            f"{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元{rng.randint(1, 7)}0{rng.randint(1, 4)}室")
+    return (
+        f"{community.name}{rng.choice(names.STREETS)}{rng.randint(1, 200)}号"
+        f"{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元{rng.randint(1, 7)}0{rng.randint(1, 4)}室"
+    )
 
 
 async def _residents(session, rng, units, users, total: int) -> list[Resident]:
@@ -131,9 +152,11 @@ async def _residents(session, rng, units, users, total: int) -> list[Resident]:
         households = []
         for index in range(count):
             if index % 3 == 0 or not households:
-                household = Household(community_id=community.id,
-                                      address=_address(rng, community),
-                                      low_income=rng.random() < 0.15)
+                household = Household(
+                    community_id=community.id,
+                    address=_address(rng, community),
+                    low_income=rng.random() < 0.15,
+                )
                 # In the mentor's community, the first two families are mentored by mentor1.
                 if code == "D01-S01-C01" and len(households) < 2:
                     household.mentored, household.mentor_id = True, mentor.id
@@ -144,13 +167,24 @@ async def _residents(session, rng, units, users, total: int) -> list[Resident]:
             name, gender = _person(rng)
             living_alone = index % 3 == 0 and rng.random() < 0.6
             resident = Resident(
-                name=name, gender=gender, birth_year=rng.randint(1930, 1965),
+                name=name,
+                gender=gender,
+                birth_year=rng.randint(1930, 1965),
                 phone=f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}",
-                address=household.address, community_id=community.id,
-                household_id=household.id, mentor_id=household.mentor_id,
-                living_alone=living_alone, low_income=household.low_income,
-                risk_flags=[f for f, on in (("living_alone", living_alone),
-                                            ("low_income", household.low_income)) if on],
+                address=household.address,
+                community_id=community.id,
+                household_id=household.id,
+                mentor_id=household.mentor_id,
+                living_alone=living_alone,
+                low_income=household.low_income,
+                risk_flags=[
+                    f
+                    for f, on in (
+                        ("living_alone", living_alone),
+                        ("low_income", household.low_income),
+                    )
+                    if on
+                ],
                 notes=rng.choice(names.NOTES),
             )
             people.append(resident)
@@ -165,14 +199,23 @@ def _visits(session, rng, units, users, people: list[Resident]) -> None:
     now = utcnow()
 
     def residents_of(code: str, mentor: UUID | None = None) -> list[Resident]:
-        return [r for r in people if r.community_id == units[code].id
-                and (mentor is None or r.mentor_id == mentor)]
+        return [
+            r
+            for r in people
+            if r.community_id == units[code].id and (mentor is None or r.mentor_id == mentor)
+        ]
 
     def add(resident, user, kind, days, status=VisitStatus.ASSIGNED, title=""):
-        visit = Visit(resident_id=resident.id, community_id=resident.community_id,
-                      assignee_id=user.id, kind=kind, status=status,
-                      due_at=now + timedelta(days=days), title=title,
-                      created_by=users["supervisor1"].id)
+        visit = Visit(
+            resident_id=resident.id,
+            community_id=resident.community_id,
+            assignee_id=user.id,
+            kind=kind,
+            status=status,
+            due_at=now + timedelta(days=days),
+            title=title,
+            created_by=users["supervisor1"].id,
+        )
         if status == VisitStatus.COMPLETED:
             visit.started_at = now - timedelta(hours=3)
             visit.completed_at = now - timedelta(hours=2)
@@ -184,11 +227,22 @@ def _visits(session, rng, units, users, people: list[Resident]) -> None:
         for index in range(7):
             resident = home[offset + index]
             kind = VisitKind.CHECKIN if resident.living_alone or index % 2 else VisitKind.SERVICE
-            add(resident, worker, kind, days=index - 2, title="独居老人探访"
-                if kind == VisitKind.CHECKIN else "上门服务")
+            add(
+                resident,
+                worker,
+                kind,
+                days=index - 2,
+                title="独居老人探访" if kind == VisitKind.CHECKIN else "上门服务",
+            )
         for index in range(2):
-            add(home[offset + 10 + index], worker, VisitKind.CHECKIN, days=-1,
-                status=VisitStatus.COMPLETED, title="独居老人探访")
+            add(
+                home[offset + 10 + index],
+                worker,
+                VisitKind.CHECKIN,
+                days=-1,
+                status=VisitStatus.COMPLETED,
+                title="独居老人探访",
+            )
     for index, resident in enumerate(residents_of("D01-S02-C01")[:6]):
         add(resident, users["worker3"], VisitKind.CHECKIN, days=index - 1, title="独居老人探访")
     for index, resident in enumerate(residents_of("D01-S01-C01", users["mentor1"].id)[:3]):

@@ -3,7 +3,8 @@
 from typing import Annotated
 
 from litestar import get
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 from sqlalchemy import or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,34 +18,49 @@ from shared.enums import Role
 
 
 @get("/api/v1/me", tags=["org"], summary="Who the token belongs to")
-async def me(principal: Principal) -> dict:
+async def me(principal: NamedDependency[Principal]) -> dict:
     user = principal.user
-    return {"id": str(user.id), "username": user.username, "display_name": user.display_name,
-            "role": user.role, "org_unit": principal.unit.public(),
-            "device_id": str(principal.actor.device_id)}
+    return {
+        "id": str(user.id),
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "org_unit": principal.unit.public(),
+        "device_id": str(principal.actor.device_id),
+    }
 
 
 @get("/api/v1/org-units", tags=["org"], summary="Your unit and every unit below it")
-async def org_units(db_session: AsyncSession, principal: Principal) -> list[dict]:
+async def org_units(
+    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> list[dict]:
     return [u.sync_data() for u in await service.visible_units(db_session, principal.actor)]
 
 
 @get("/api/v1/users", tags=["org"], summary="People in your part of the tree")
-async def users(db_session: AsyncSession, principal: Principal) -> list[dict]:
+async def users(
+    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> list[dict]:
     return [u.sync_data() for u in await service.users_in(db_session, principal.actor)]
 
 
 @get("/api/v1/catalogue", tags=["org"], summary="The service catalogue")
-async def catalogue(db_session: AsyncSession, principal: Principal) -> list[dict]:
+async def catalogue(
+    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> list[dict]:
     rows = await db_session.scalars(select(ServiceCategory).order_by(ServiceCategory.code))
     return [row.sync_data() for row in rows.all()]
 
 
-@get("/api/v1/conflicts", tags=["sync"],
-     summary="Values that did not stand: yours, or (managers) your area's")
+@get(
+    "/api/v1/conflicts",
+    tags=["sync"],
+    summary="Values that did not stand: yours, or (managers) your area's",
+)
 async def conflicts(
-    db_session: AsyncSession, principal: Principal,
-    limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> list[dict]:
     actor = principal.actor
     query = select(ConflictEntry)
@@ -52,22 +68,31 @@ async def conflicts(
         ids = [u.id for u in await service.subtree(db_session, actor.unit_path)]
         query = query.where(ConflictEntry.community_id.in_(ids))
     else:
-        query = query.where(or_(ConflictEntry.loser_id == actor.user_id,
-                                ConflictEntry.winner_id == actor.user_id))
+        query = query.where(
+            or_(ConflictEntry.loser_id == actor.user_id, ConflictEntry.winner_id == actor.user_id)
+        )
     rows = await db_session.scalars(query.order_by(ConflictEntry.at.desc()).limit(limit))
     return [
-        {"id": str(c.id), "at": c.at, "entity": c.entity, "record_id": str(c.record_id),
-         "field": c.field, "lost_value": c.lost_value, "kept_value": c.kept_value,
-         "loser_id": str(c.loser_id) if c.loser_id else None,
-         "winner_id": str(c.winner_id) if c.winner_id else None}
+        {
+            "id": str(c.id),
+            "at": c.at,
+            "entity": c.entity,
+            "record_id": str(c.record_id),
+            "field": c.field,
+            "lost_value": c.lost_value,
+            "kept_value": c.kept_value,
+            "loser_id": str(c.loser_id) if c.loser_id else None,
+            "winner_id": str(c.winner_id) if c.winner_id else None,
+        }
         for c in rows.all()
     ]
 
 
 @get("/api/v1/audit", tags=["org"], summary="The audit trail of your area (managers)")
 async def audit_trail(
-    db_session: AsyncSession, principal: Principal,
-    limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> list[dict]:
     actor = principal.actor
     if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
@@ -78,10 +103,16 @@ async def audit_trail(
         query = query.where(AuditEntry.community_id.in_(ids))
     rows = await db_session.scalars(query.order_by(AuditEntry.at.desc()).limit(limit))
     return [
-        {"id": str(a.id), "at": a.at, "actor_id": str(a.actor_id) if a.actor_id else None,
-         "device_id": str(a.device_id) if a.device_id else None, "action": a.action,
-         "entity": a.entity, "record_id": str(a.record_id) if a.record_id else None,
-         "detail": a.detail}
+        {
+            "id": str(a.id),
+            "at": a.at,
+            "actor_id": str(a.actor_id) if a.actor_id else None,
+            "device_id": str(a.device_id) if a.device_id else None,
+            "action": a.action,
+            "entity": a.entity,
+            "record_id": str(a.record_id) if a.record_id else None,
+            "detail": a.detail,
+        }
         for a in rows.all()
     ]
 

@@ -43,5 +43,7 @@ async def visible_units(session: AsyncSession, actor: Actor) -> list[OrgUnit]:
 
 async def users_in(session: AsyncSession, actor: Actor) -> list[User]:
     ids = [u.id for u in await subtree(session, actor.unit_path)]
-    rows = await session.scalars(select(User).where(User.org_unit_id.in_(ids)).order_by(User.username))
+    rows = await session.scalars(
+        select(User).where(User.org_unit_id.in_(ids)).order_by(User.username)
+    )
     return list(rows.all())

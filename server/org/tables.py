@@ -27,7 +27,11 @@ class OrgUnit(SQLModel, table=True):
 
     def sync_data(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "code": self.code, "name": self.name, "level": self.level,
-            "parent_id": str(self.parent_id) if self.parent_id else None, "path": self.path,
+            "id": str(self.id),
+            "code": self.code,
+            "name": self.name,
+            "level": self.level,
+            "parent_id": str(self.parent_id) if self.parent_id else None,
+            "path": self.path,
             "budget_cny": self.budget_cny,
         }

@@ -5,7 +5,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.service import Principal
@@ -29,7 +30,9 @@ class ResidentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 @post("/api/v1/residents", tags=["residents"], summary="Add a resident to a community")
 async def create_resident(
-    data: ResidentCreate, db_session: AsyncSession, principal: Principal
+    data: JSONBody[ResidentCreate],
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
 ) -> dict:
     resident = await service.create(db_session, principal.actor, msgspec.structs.asdict(data))
     await db_session.flush()
@@ -38,19 +41,25 @@ async def create_resident(
 
 @get("/api/v1/residents", tags=["residents"], summary="Residents in your area, searchable")
 async def list_residents(
-    db_session: AsyncSession, principal: Principal,
-    q: Annotated[str | None, Parameter(description="name, address or phone contains",
-                                       max_length=80)] = None,
-    community: Annotated[str | None, Parameter(description="a community code")] = None,
-    limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Parameter(ge=0)] = 0,
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    q: Annotated[
+        str | None, QueryParameter(description="name, address or phone contains", max_length=80)
+    ] = None,
+    community: Annotated[str | None, QueryParameter(description="a community code")] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    offset: Annotated[int, QueryParameter(ge=0)] = 0,
 ) -> list[dict]:
     rows = await service.search(db_session, principal.actor, q, community, limit, offset)
     return [row.sync_data() for row in rows]
 
 
 @get("/api/v1/residents/{resident_id:uuid}", tags=["residents"], summary="One resident")
-async def get_resident(resident_id: UUID, db_session: AsyncSession, principal: Principal) -> dict:
+async def get_resident(
+    resident_id: FromPath[UUID],
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+) -> dict:
     return (await service.get_visible(db_session, principal.actor, resident_id)).sync_data()
 
 

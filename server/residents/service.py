@@ -28,8 +28,12 @@ async def get_visible(session: AsyncSession, actor: Actor, resident_id: UUID) ->
 
 
 async def search(
-    session: AsyncSession, actor: Actor, text: str | None, community_code: str | None,
-    limit: int, offset: int,
+    session: AsyncSession,
+    actor: Actor,
+    text: str | None,
+    community_code: str | None,
+    limit: int,
+    offset: int,
 ) -> list[Resident]:
     query = select(Resident)
     if actor.role is Role.MENTOR:
@@ -41,9 +45,12 @@ async def search(
         query = query.where(Resident.community_id.in_([u.id for u in units]))
     if text:
         like = f"%{text}%"
-        query = query.where(or_(Resident.name.like(like), Resident.address.like(like),
-                                Resident.phone.like(like)))
-    rows = await session.scalars(query.order_by(Resident.name, Resident.id).limit(limit).offset(offset))
+        query = query.where(
+            or_(Resident.name.like(like), Resident.address.like(like), Resident.phone.like(like))
+        )
+    rows = await session.scalars(
+        query.order_by(Resident.name, Resident.id).limit(limit).offset(offset)
+    )
     return list(rows.all())
 
 
@@ -53,7 +60,9 @@ async def create(session: AsyncSession, actor: Actor, values: dict[str, Any]) ->
     if community is None or community.level != OrgLevel.COMMUNITY:
         raise Refusal("not_found", "No such community.", 404)
     if not may_create_in(actor, community.path):
-        raise Refusal("out_of_scope", "You may only add residents in your own part of the district.")
+        raise Refusal(
+            "out_of_scope", "You may only add residents in your own part of the district."
+        )
     household_id = values.pop("household_id", None)
     mentor_id = None
     if household_id is not None:
@@ -61,16 +70,22 @@ async def create(session: AsyncSession, actor: Actor, values: dict[str, Any]) ->
         if household is None or household.community_id != community.id:
             raise Refusal("not_found", "No such household in that community.", 404)
         mentor_id = household.mentor_id
-    resident = Resident(**values, community_id=community.id, household_id=household_id,
-                        mentor_id=mentor_id)
+    resident = Resident(
+        **values, community_id=community.id, household_id=household_id, mentor_id=mentor_id
+    )
     session.add(resident)
-    audit.record(session, actor, "resident.create", "resident", resident.id, community.id,
-                 name=resident.name)
+    audit.record(
+        session, actor, "resident.create", "resident", resident.id, community.id, name=resident.name
+    )
     return resident
 
 
 async def update_fields(
-    session: AsyncSession, actor: Actor, resident_id: UUID, fields: dict[str, Any], stamp: str,
+    session: AsyncSession,
+    actor: Actor,
+    resident_id: UUID,
+    fields: dict[str, Any],
+    stamp: str,
     base: dict[str, Any] | None = None,
 ) -> list[FieldConflict]:
     """Merge an edit made at `stamp`; returns the fields where the caller's value did not stand."""
@@ -90,14 +105,30 @@ async def update_fields(
         resident.updated_at = utcnow()
     for conflict in result.conflicts:
         lost_incoming = conflict.loser == "incoming"
-        session.add(ConflictEntry(
-            entity="resident", record_id=resident.id, community_id=resident.community_id,
-            field=conflict.field, lost_value=conflict.lost_value, kept_value=conflict.kept_value,
-            loser_id=actor.user_id if lost_incoming else None,
-            loser_device_id=actor.device_id if lost_incoming else None,
-            winner_id=None if lost_incoming else actor.user_id,
-            lost_hlc=stamp if lost_incoming else "", kept_hlc="" if lost_incoming else stamp,
-        ))
-    audit.record(session, actor, "resident.update", "resident", resident.id,
-                 resident.community_id, fields=fields, applied=sorted(result.values), hlc=stamp)
+        session.add(
+            ConflictEntry(
+                entity="resident",
+                record_id=resident.id,
+                community_id=resident.community_id,
+                field=conflict.field,
+                lost_value=conflict.lost_value,
+                kept_value=conflict.kept_value,
+                loser_id=actor.user_id if lost_incoming else None,
+                loser_device_id=actor.device_id if lost_incoming else None,
+                winner_id=None if lost_incoming else actor.user_id,
+                lost_hlc=stamp if lost_incoming else "",
+                kept_hlc="" if lost_incoming else stamp,
+            )
+        )
+    audit.record(
+        session,
+        actor,
+        "resident.update",
+        "resident",
+        resident.id,
+        resident.community_id,
+        fields=fields,
+        applied=sorted(result.values),
+        hlc=stamp,
+    )
     return [c for c in result.conflicts if c.loser == "incoming"]

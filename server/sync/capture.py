@@ -73,7 +73,9 @@ def _before_commit(session: Session) -> None:
     from server.sync.tables import FeedClock, FeedEntry
 
     version = session.execute(
-        update(FeedClock).where(FeedClock.id == 1).values(version=FeedClock.version + 1)
+        update(FeedClock)
+        .where(FeedClock.id == 1)
+        .values(version=FeedClock.version + 1)
         .returning(FeedClock.version)
     ).scalar_one()
     rows = [

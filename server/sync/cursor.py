@@ -29,13 +29,19 @@ def decode(cursor: str | None, scope: str, horizon: int) -> Position:
         version_tag, version, ord_, cursor_scope = raw.split(".")
         position = Position(int(version), int(ord_))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ProblemError(400, "invalid_request", "The cursor is not one this server made.") from exc
+        raise ProblemError(
+            400, "invalid_request", "The cursor is not one this server made."
+        ) from exc
     if version_tag != "1":
         raise ProblemError(400, "invalid_request", "The cursor is not one this server made.")
     if cursor_scope != scope:
-        raise ProblemError(410, "cursor_expired",
-                           "What this phone may hold has changed; sync again from the start.")
+        raise ProblemError(
+            410,
+            "cursor_expired",
+            "What this phone may hold has changed; sync again from the start.",
+        )
     if position.version < horizon:
-        raise ProblemError(410, "cursor_expired",
-                           "This phone has been away too long; sync again from the start.")
+        raise ProblemError(
+            410, "cursor_expired", "This phone has been away too long; sync again from the start."
+        )
     return position

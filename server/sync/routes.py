@@ -3,7 +3,8 @@
 from typing import Annotated
 
 from litestar import Request, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.service import Principal
@@ -14,27 +15,46 @@ from shared import protocol
 from shared.protocol import PullResponse, PushResponse
 
 
-@post("/api/v1/sync/push", tags=["sync"], status_code=200,
-      summary="Apply a batch of the device's mutations, each exactly once")
+@post(
+    "/api/v1/sync/push",
+    tags=["sync"],
+    status_code=200,
+    summary="Apply a batch of the device's mutations, each exactly once",
+)
 async def push(
-    request: Request, db_session: AsyncSession, runtime: Runtime, principal: Principal
+    request: Request,
+    db_session: NamedDependency[AsyncSession],
+    runtime: NamedDependency[Runtime],
+    principal: NamedDependency[Principal],
 ) -> PushResponse:
     body = service.parse_push(await request.body())
     return await service.push(db_session, runtime, principal, body)
 
 
-@get("/api/v1/sync/pull", tags=["sync"],
-     summary="The changes in the caller's scope after a cursor, a page at a time")
+@get(
+    "/api/v1/sync/pull",
+    tags=["sync"],
+    summary="The changes in the caller's scope after a cursor, a page at a time",
+)
 async def pull(
-    db_session: AsyncSession, runtime: Runtime, principal: Principal,
-    cursor: Annotated[str | None, Parameter(description="from the previous pull; none = start",
-                                            max_length=200)] = None,
-    limit: Annotated[int, Parameter(ge=1, le=protocol.MAX_PULL_LIMIT)] = protocol.DEFAULT_PULL_LIMIT,
-    protocol_version: Annotated[int | None, Parameter(query="protocol")] = None,
+    db_session: NamedDependency[AsyncSession],
+    runtime: NamedDependency[Runtime],
+    principal: NamedDependency[Principal],
+    cursor: Annotated[
+        str | None,
+        QueryParameter(description="from the previous pull; none = start", max_length=200),
+    ] = None,
+    limit: Annotated[
+        int, QueryParameter(ge=1, le=protocol.MAX_PULL_LIMIT)
+    ] = protocol.DEFAULT_PULL_LIMIT,
+    protocol_version: Annotated[int | None, QueryParameter(name="protocol")] = None,
 ) -> PullResponse:
     if protocol_version is not None and protocol_version != protocol.PROTOCOL_VERSION:
-        raise ProblemError(426, "unsupported_protocol",
-                           "This app speaks an old sync protocol. Please update the app.")
+        raise ProblemError(
+            426,
+            "unsupported_protocol",
+            "This app speaks an old sync protocol. Please update the app.",
+        )
     return await service.pull(db_session, runtime, principal, cursor, limit)
 
 

@@ -38,6 +38,7 @@ def fingerprint(keys: list[str]) -> str:
 
 def belongs(actor: Actor, entity: str, row: Any, units: dict[UUID, OrgUnit], now) -> bool:
     """Whether the record, as it is now, is in the actor's scope."""
+
     def path(unit_id: UUID) -> str:
         unit = units.get(unit_id)
         return unit.path if unit else ""
@@ -46,20 +47,28 @@ def belongs(actor: Actor, entity: str, row: Any, units: dict[UUID, OrgUnit], now
         case "resident":
             return sees_resident(actor, path(row.community_id), row.mentor_id)
         case "visit":
-            return sees_visit(actor, path(row.community_id), row.assignee_id, row.status,
-                              row.closed_at, now)
+            return sees_visit(
+                actor, path(row.community_id), row.assignee_id, row.status, row.closed_at, now
+            )
         case "checkin" | "service_record":
             return actor.role != "mentor" and sees_record_of_resident(
-                actor, path(row.community_id), None, None)
+                actor, path(row.community_id), None, None
+            )
         case "assistance":
             return sees_record_of_resident(actor, path(row.community_id), None, row.mentor_id)
         case "service_category":
             return True
         case "org_unit":
-            return contains(actor.unit_path, row.path) if actor.is_manager \
+            return (
+                contains(actor.unit_path, row.path)
+                if actor.is_manager
                 else row.path == actor.unit_path
+            )
         case "user":
             unit_path = path(row.org_unit_id)
-            return contains(actor.unit_path, unit_path) if actor.is_manager \
+            return (
+                contains(actor.unit_path, unit_path)
+                if actor.is_manager
                 else unit_path == actor.unit_path
+            )
     return False

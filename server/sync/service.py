@@ -37,8 +37,13 @@ from shared.protocol import (
 )
 
 TABLES: dict[str, type] = {
-    "resident": Resident, "visit": Visit, "checkin": Checkin, "service_record": ServiceRecord,
-    "assistance": Assistance, "service_category": ServiceCategory, "org_unit": OrgUnit,
+    "resident": Resident,
+    "visit": Visit,
+    "checkin": Checkin,
+    "service_record": ServiceRecord,
+    "assistance": Assistance,
+    "service_category": ServiceCategory,
+    "org_unit": OrgUnit,
     "user": User,
 }
 
@@ -49,6 +54,7 @@ def _plain(call) -> Apply:
     async def apply(session: AsyncSession, principal: Principal, args: Any, _stamp: str):
         await call(session, principal.actor, args)
         return []
+
     return apply
 
 
@@ -85,9 +91,12 @@ def parse_push(body: bytes) -> PushRequest:
     if not isinstance(raw, dict):
         raise ProblemError(400, "invalid_request", "The body must be a JSON object.")
     if raw.get("protocol") != protocol.PROTOCOL_VERSION:
-        raise ProblemError(426, "unsupported_protocol",
-                           "This app speaks an old sync protocol. Please update the app.",
-                           supported=[protocol.PROTOCOL_VERSION])
+        raise ProblemError(
+            426,
+            "unsupported_protocol",
+            "This app speaks an old sync protocol. Please update the app.",
+            supported=[protocol.PROTOCOL_VERSION],
+        )
     try:
         request = msgspec.convert(raw, PushRequest)
     except msgspec.ValidationError as exc:
@@ -96,7 +105,9 @@ def parse_push(body: bytes) -> PushRequest:
         raise ProblemError(413, "payload_too_large", "A push may carry at most 500 mutations.")
     seqs = [mutation.seq for mutation in request.mutations]
     if seqs and (seqs[0] < 1 or seqs != list(range(seqs[0], seqs[0] + len(seqs)))):
-        raise ProblemError(400, "invalid_request", "Seqs in a batch must be consecutive, from 1 up.")
+        raise ProblemError(
+            400, "invalid_request", "Seqs in a batch must be consecutive, from 1 up."
+        )
     return request
 
 
@@ -116,8 +127,9 @@ async def push(
     applied_up_to = device.last_seq
     fresh = [mutation for mutation in request.mutations if mutation.seq > applied_up_to]
     if fresh and fresh[0].seq != applied_up_to + 1:
-        raise ProblemError(409, "seq_gap", f"Expected seq {applied_up_to + 1} next.",
-                           expected=applied_up_to + 1)
+        raise ProblemError(
+            409, "seq_gap", f"Expected seq {applied_up_to + 1} next.", expected=applied_up_to + 1
+        )
     feed = session.sync_session
     results: list[MutationResult] = []
     for mutation in request.mutations:
@@ -133,8 +145,11 @@ async def push(
 async def _apply_one(session, runtime, principal, mutation, feed) -> MutationResult:
     apply = APPLY.get(mutation.name)
     if apply is None:
-        return _rejected(mutation.seq, "unknown_mutation",
-                         f"This server does not know the change {mutation.name!r}.")
+        return _rejected(
+            mutation.seq,
+            "unknown_mutation",
+            f"This server does not know the change {mutation.name!r}.",
+        )
     try:
         args = m.parse_args(mutation.name, mutation.args)
     except m.InvalidArgs as exc:
@@ -162,24 +177,34 @@ async def pull(
     clock = await session.get(FeedClock, 1)
     position = cursors.decode(cursor, scope_id, clock.horizon)
     after = tuple_(FeedEntry.version, FeedEntry.ord) > tuple_(position.version, position.ord)
-    rows = (await session.execute(
-        select(FeedEntry.version, FeedEntry.ord, FeedEntry.entity, FeedEntry.record_id)
-        .where(FeedEntry.key.in_(keys), after)
-        .distinct()
-        .order_by(FeedEntry.version, FeedEntry.ord)
-        .limit(limit + 1)
-    )).all()
+    rows = (
+        await session.execute(
+            select(FeedEntry.version, FeedEntry.ord, FeedEntry.entity, FeedEntry.record_id)
+            .where(FeedEntry.key.in_(keys), after)
+            .distinct()
+            .order_by(FeedEntry.version, FeedEntry.ord)
+            .limit(limit + 1)
+        )
+    ).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    remaining = await session.scalar(
-        select(func.count()).select_from(FeedEntry).where(FeedEntry.key.in_(keys), after)
-    ) if rows else 0
+    remaining = (
+        await session.scalar(
+            select(func.count()).select_from(FeedEntry).where(FeedEntry.key.in_(keys), after)
+        )
+        if rows
+        else 0
+    )
     changes = await _changes(session, actor, units, rows)
     last = cursors.Position(rows[-1].version, rows[-1].ord) if rows else position
     device = await session.get(Device, actor.device_id)
     return PullResponse(
-        cursor=cursors.encode(last, scope_id), has_more=has_more, last_seq=device.last_seq,
-        server_hlc=runtime.clock.now(), changes=changes, estimated_total=remaining,
+        cursor=cursors.encode(last, scope_id),
+        has_more=has_more,
+        last_seq=device.last_seq,
+        server_hlc=runtime.clock.now(),
+        changes=changes,
+        estimated_total=remaining,
     )
 
 
@@ -193,7 +218,7 @@ async def _changes(session: AsyncSession, actor, units, rows) -> list[Change]:
     for entity, ids in wanted.items():
         table = TABLES[entity]
         for start in range(0, len(ids), 900):
-            chunk = ids[start:start + 900]
+            chunk = ids[start : start + 900]
             for record in (await session.scalars(select(table).where(table.id.in_(chunk)))).all():
                 current[(entity, record.id)] = record
     now = utcnow()

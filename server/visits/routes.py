@@ -6,7 +6,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.service import Principal
@@ -18,7 +19,7 @@ from shared.enums import VisitKind
 class VisitCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     resident_id: UUID
     kind: Literal["checkin", "request", "mentoring", "service"]
-    assignee_id: UUID | None = None
+    assignee_id: FromQuery[UUID | None] = None
     due_at: datetime | None = None
     title: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
@@ -37,11 +38,20 @@ class DecideBody(msgspec.Struct, forbid_unknown_fields=True):
 
 
 @post("/api/v1/visits", tags=["visits"], summary="Plan a visit and (optionally) assign it")
-async def create_visit(data: VisitCreate, db_session: AsyncSession, principal: Principal) -> dict:
+async def create_visit(
+    data: JSONBody[VisitCreate],
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+) -> dict:
     kind = VisitKind(data.kind)
     visit = await service.create(
-        db_session, principal.actor, data.resident_id, data.assignee_id, kind,
-        data.due_at or service.default_due(kind), data.title,
+        db_session,
+        principal.actor,
+        data.resident_id,
+        data.assignee_id,
+        kind,
+        data.due_at or service.default_due(kind),
+        data.title,
     )
     await db_session.flush()
     return visit.sync_data()
@@ -49,44 +59,71 @@ async def create_visit(data: VisitCreate, db_session: AsyncSession, principal: P
 
 @get("/api/v1/visits", tags=["visits"], summary="Visits in your area (managers) or your own")
 async def list_visits(
-    db_session: AsyncSession, principal: Principal,
-    status: Annotated[str | None, Parameter(description="filter by status")] = None,
-    assignee_id: UUID | None = None,
-    limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Parameter(ge=0)] = 0,
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    status: Annotated[str | None, QueryParameter(description="filter by status")] = None,
+    assignee_id: FromQuery[UUID | None] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    offset: Annotated[int, QueryParameter(ge=0)] = 0,
 ) -> list[dict]:
-    rows = await service.list_visible(db_session, principal.actor, status, assignee_id, limit,
-                                      offset)
+    rows = await service.list_visible(
+        db_session, principal.actor, status, assignee_id, limit, offset
+    )
     return [row.sync_data() for row in rows]
 
 
 @get("/api/v1/visits/{visit_id:uuid}", tags=["visits"], summary="One visit")
-async def get_visit(visit_id: UUID, db_session: AsyncSession, principal: Principal) -> dict:
+async def get_visit(
+    visit_id: FromPath[UUID],
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+) -> dict:
     return (await service.get_visible_visit(db_session, principal.actor, visit_id)).sync_data()
 
 
-@post("/api/v1/visits/{visit_id:uuid}/assign", tags=["visits"], status_code=200,
-      summary="Assign or reassign an open visit")
+@post(
+    "/api/v1/visits/{visit_id:uuid}/assign",
+    tags=["visits"],
+    status_code=200,
+    summary="Assign or reassign an open visit",
+)
 async def assign_visit(
-    visit_id: UUID, data: AssignBody, db_session: AsyncSession, principal: Principal
+    visit_id: FromPath[UUID],
+    data: JSONBody[AssignBody],
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
 ) -> dict:
     args = m.VisitAssign(visit_id=visit_id, assignee_id=data.assignee_id)
     return (await service.assign(db_session, principal.actor, args)).sync_data()
 
 
-@post("/api/v1/visits/{visit_id:uuid}/cancel", tags=["visits"], status_code=200,
-      summary="Cancel an open visit, with a reason")
+@post(
+    "/api/v1/visits/{visit_id:uuid}/cancel",
+    tags=["visits"],
+    status_code=200,
+    summary="Cancel an open visit, with a reason",
+)
 async def cancel_visit(
-    visit_id: UUID, data: CancelBody, db_session: AsyncSession, principal: Principal
+    visit_id: FromPath[UUID],
+    data: JSONBody[CancelBody],
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
 ) -> dict:
     args = m.VisitCancel(visit_id=visit_id, reason=data.reason)
     return (await service.cancel(db_session, principal.actor, args)).sync_data()
 
 
-@post("/api/v1/visits/{visit_id:uuid}/decision", tags=["visits"], status_code=200,
-      summary="Approve a completed visit, or send it back with a reason")
+@post(
+    "/api/v1/visits/{visit_id:uuid}/decision",
+    tags=["visits"],
+    status_code=200,
+    summary="Approve a completed visit, or send it back with a reason",
+)
 async def decide_visit(
-    visit_id: UUID, data: DecideBody, db_session: AsyncSession, principal: Principal
+    visit_id: FromPath[UUID],
+    data: JSONBody[DecideBody],
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
 ) -> dict:
     args = m.ApprovalDecide(visit_id=visit_id, decision=data.decision, reason=data.reason)
     return (await service.decide(db_session, principal.actor, args)).sync_data()

@@ -55,16 +55,24 @@ def _move(visit: Visit, action: str) -> None:
 async def get_visible_visit(session: AsyncSession, actor: Actor, visit_id: UUID) -> Visit:
     visit = await session.get(Visit, visit_id)
     if visit is None or not sees_visit(
-        actor, await unit_path(session, visit.community_id), visit.assignee_id, visit.status,
-        visit.closed_at, utcnow(),
+        actor,
+        await unit_path(session, visit.community_id),
+        visit.assignee_id,
+        visit.status,
+        visit.closed_at,
+        utcnow(),
     ):
         raise Refusal("not_found", "No such visit in your area.", 404)
     return visit
 
 
 async def list_visible(
-    session: AsyncSession, actor: Actor, status: str | None, assignee_id: UUID | None,
-    limit: int, offset: int,
+    session: AsyncSession,
+    actor: Actor,
+    status: str | None,
+    assignee_id: UUID | None,
+    limit: int,
+    offset: int,
 ) -> list[Visit]:
     query = select(Visit)
     if actor.is_manager:
@@ -73,8 +81,9 @@ async def list_visible(
         if assignee_id:
             query = query.where(Visit.assignee_id == assignee_id)
     else:
-        query = query.where(Visit.assignee_id == actor.user_id,
-                            Visit.status != VisitStatus.CANCELLED)
+        query = query.where(
+            Visit.assignee_id == actor.user_id, Visit.status != VisitStatus.CANCELLED
+        )
     if status:
         query = query.where(Visit.status == status)
     rows = await session.scalars(query.order_by(Visit.due_at, Visit.id).limit(limit).offset(offset))
@@ -94,8 +103,14 @@ async def _check_assignee(session: AsyncSession, community_path: str, assignee_i
 
 
 async def create(
-    session: AsyncSession, actor: Actor, resident_id: UUID, assignee_id: UUID | None,
-    kind: VisitKind, due_at: datetime, title: str, request_id: UUID | None = None,
+    session: AsyncSession,
+    actor: Actor,
+    resident_id: UUID,
+    assignee_id: UUID | None,
+    kind: VisitKind,
+    due_at: datetime,
+    title: str,
+    request_id: UUID | None = None,
 ) -> Visit:
     resident = await session.get(Resident, resident_id)
     if resident is None:
@@ -106,13 +121,27 @@ async def create(
     if assignee_id is not None:
         await _check_assignee(session, path, assignee_id)
     visit = Visit(
-        resident_id=resident.id, community_id=resident.community_id, assignee_id=assignee_id,
-        kind=kind, status=VisitStatus.ASSIGNED, due_at=due_at, title=title,
-        request_id=request_id, created_by=actor.user_id,
+        resident_id=resident.id,
+        community_id=resident.community_id,
+        assignee_id=assignee_id,
+        kind=kind,
+        status=VisitStatus.ASSIGNED,
+        due_at=due_at,
+        title=title,
+        request_id=request_id,
+        created_by=actor.user_id,
     )
     session.add(visit)
-    audit.record(session, actor, "visit.create", "visit", visit.id, visit.community_id,
-                 assignee_id=assignee_id, kind=kind)
+    audit.record(
+        session,
+        actor,
+        "visit.create",
+        "visit",
+        visit.id,
+        visit.community_id,
+        assignee_id=assignee_id,
+        kind=kind,
+    )
     return visit
 
 
@@ -149,35 +178,55 @@ async def decide(session: AsyncSession, actor: Actor, args: m.ApprovalDecide) ->
         visit.closed_at = now
     else:
         visit.return_reason = args.reason.strip()
-    audit.record(session, actor, f"visit.{args.decision}", "visit", visit.id, visit.community_id,
-                 reason=args.reason)
+    audit.record(
+        session,
+        actor,
+        f"visit.{args.decision}",
+        "visit",
+        visit.id,
+        visit.community_id,
+        reason=args.reason,
+    )
     return visit
 
 
 async def assign(session: AsyncSession, actor: Actor, args: m.VisitAssign) -> Visit:
     visit, path = await _visit(session, args.visit_id)
     if not may_dispatch_visit(actor, path):
-        raise Refusal("out_of_scope", "You may only assign visits in your own part of the district.")
+        raise Refusal(
+            "out_of_scope", "You may only assign visits in your own part of the district."
+        )
     await _check_assignee(session, path, args.assignee_id)
     previous = visit.assignee_id
     _move(visit, "assign")
     visit.assignee_id = args.assignee_id
     visit.started_at = None
-    audit.record(session, actor, "visit.assign", "visit", visit.id, visit.community_id,
-                 previous=previous, assignee_id=args.assignee_id)
+    audit.record(
+        session,
+        actor,
+        "visit.assign",
+        "visit",
+        visit.id,
+        visit.community_id,
+        previous=previous,
+        assignee_id=args.assignee_id,
+    )
     return visit
 
 
 async def cancel(session: AsyncSession, actor: Actor, args: m.VisitCancel) -> Visit:
     visit, path = await _visit(session, args.visit_id)
     if not may_dispatch_visit(actor, path):
-        raise Refusal("out_of_scope", "You may only cancel visits in your own part of the district.")
+        raise Refusal(
+            "out_of_scope", "You may only cancel visits in your own part of the district."
+        )
     if not args.reason.strip():
         raise Refusal("reason_required", "Say why the visit is cancelled.", 400)
     _move(visit, "cancel")
     visit.cancel_reason, visit.closed_at = args.reason.strip(), utcnow()
-    audit.record(session, actor, "visit.cancel", "visit", visit.id, visit.community_id,
-                 reason=args.reason)
+    audit.record(
+        session, actor, "visit.cancel", "visit", visit.id, visit.community_id, reason=args.reason
+    )
     return visit
 
 
@@ -204,41 +253,77 @@ async def record_checkin(session: AsyncSession, actor: Actor, args: m.CheckinRec
     if existing := await _existing(session, Checkin, args.id, "worker_id", actor):
         return existing  # the same check-in sent again: append-only, nothing to change
     resident = await get_visible(session, actor, args.resident_id)
-    if not may_record_checkin(actor, await unit_path(session, resident.community_id),
-                              resident.mentor_id):
+    if not may_record_checkin(
+        actor, await unit_path(session, resident.community_id), resident.mentor_id
+    ):
         raise Refusal("out_of_scope", "You may not record check-ins for this resident.")
     await _linked_visit(session, actor, args.visit_id, resident.id)
     checkin = Checkin(
-        id=args.id, resident_id=resident.id, community_id=resident.community_id,
-        visit_id=args.visit_id, worker_id=actor.user_id, device_id=actor.device_id, at=args.at,
-        seen_in_person=args.seen_in_person, wellbeing=args.wellbeing, notes=args.notes,
-        needs=args.needs or "", home_safety=args.home_safety or {},
+        id=args.id,
+        resident_id=resident.id,
+        community_id=resident.community_id,
+        visit_id=args.visit_id,
+        worker_id=actor.user_id,
+        device_id=actor.device_id,
+        at=args.at,
+        seen_in_person=args.seen_in_person,
+        wellbeing=args.wellbeing,
+        notes=args.notes,
+        needs=args.needs or "",
+        home_safety=args.home_safety or {},
     )
     session.add(checkin)
-    audit.record(session, actor, "checkin.record", "checkin", checkin.id, resident.community_id,
-                 resident_id=resident.id, wellbeing=args.wellbeing)
+    audit.record(
+        session,
+        actor,
+        "checkin.record",
+        "checkin",
+        checkin.id,
+        resident.community_id,
+        resident_id=resident.id,
+        wellbeing=args.wellbeing,
+    )
     return checkin
 
 
-async def record_service(session: AsyncSession, actor: Actor, args: m.ServiceRecord) -> ServiceRecord:
+async def record_service(
+    session: AsyncSession, actor: Actor, args: m.ServiceRecord
+) -> ServiceRecord:
     if existing := await _existing(session, ServiceRecord, args.id, "worker_id", actor):
         return existing
     resident = await get_visible(session, actor, args.resident_id)
     if not may_record_service(actor, await unit_path(session, resident.community_id)):
         raise Refusal("out_of_scope", "Only a worker of this community may record its services.")
-    if await session.scalar(
-        select(ServiceCategory.id).where(ServiceCategory.code == args.category_code)
-    ) is None:
+    if (
+        await session.scalar(
+            select(ServiceCategory.id).where(ServiceCategory.code == args.category_code)
+        )
+        is None
+    ):
         raise Refusal("unknown_category", f"No service category {args.category_code!r}.", 400)
     await _linked_visit(session, actor, args.visit_id, resident.id)
     record = ServiceRecord(
-        id=args.id, resident_id=resident.id, community_id=resident.community_id,
-        visit_id=args.visit_id, worker_id=actor.user_id, category_code=args.category_code,
-        at=args.at, minutes=args.minutes, description=args.description,
+        id=args.id,
+        resident_id=resident.id,
+        community_id=resident.community_id,
+        visit_id=args.visit_id,
+        worker_id=actor.user_id,
+        category_code=args.category_code,
+        at=args.at,
+        minutes=args.minutes,
+        description=args.description,
     )
     session.add(record)
-    audit.record(session, actor, "service.record", "service_record", record.id,
-                 resident.community_id, category=args.category_code, minutes=args.minutes)
+    audit.record(
+        session,
+        actor,
+        "service.record",
+        "service_record",
+        record.id,
+        resident.community_id,
+        category=args.category_code,
+        minutes=args.minutes,
+    )
     return record
 
 
@@ -249,13 +334,25 @@ async def log_assistance(session: AsyncSession, actor: Actor, args: m.Assistance
     if not may_log_assistance(actor, resident.mentor_id):
         raise Refusal("out_of_scope", "Only the family's own mentor may log assistance for it.")
     entry = Assistance(
-        id=args.id, resident_id=resident.id, community_id=resident.community_id,
-        mentor_id=actor.user_id, at=args.at, kind=args.kind, amount_cny=args.amount_cny,
+        id=args.id,
+        resident_id=resident.id,
+        community_id=resident.community_id,
+        mentor_id=actor.user_id,
+        at=args.at,
+        kind=args.kind,
+        amount_cny=args.amount_cny,
         description=args.description,
     )
     session.add(entry)
-    audit.record(session, actor, "assistance.log", "assistance", entry.id, resident.community_id,
-                 amount_cny=args.amount_cny)
+    audit.record(
+        session,
+        actor,
+        "assistance.log",
+        "assistance",
+        entry.id,
+        resident.community_id,
+        amount_cny=args.amount_cny,
+    )
     return entry
 
 

@@ -54,13 +54,22 @@ class Visit(SQLModel, table=True):
 
     def sync_data(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "resident_id": str(self.resident_id),
-            "community_id": str(self.community_id), "assignee_id": _str(self.assignee_id),
-            "kind": self.kind, "status": self.status, "due_at": _iso(self.due_at),
-            "request_id": _str(self.request_id), "title": self.title, "summary": self.summary,
-            "return_reason": self.return_reason, "cancel_reason": self.cancel_reason,
-            "started_at": _iso(self.started_at), "completed_at": _iso(self.completed_at),
-            "decided_at": _iso(self.decided_at), "rev": self.rev,
+            "id": str(self.id),
+            "resident_id": str(self.resident_id),
+            "community_id": str(self.community_id),
+            "assignee_id": _str(self.assignee_id),
+            "kind": self.kind,
+            "status": self.status,
+            "due_at": _iso(self.due_at),
+            "request_id": _str(self.request_id),
+            "title": self.title,
+            "summary": self.summary,
+            "return_reason": self.return_reason,
+            "cancel_reason": self.cancel_reason,
+            "started_at": _iso(self.started_at),
+            "completed_at": _iso(self.completed_at),
+            "decided_at": _iso(self.decided_at),
+            "rev": self.rev,
         }
 
 
@@ -79,7 +88,9 @@ class Checkin(SQLModel, table=True):
     wellbeing: str = Field(max_length=20)
     notes: str = ""
     needs: str = ""
-    home_safety: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    home_safety: dict[str, bool] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
     @staticmethod
@@ -88,10 +99,15 @@ class Checkin(SQLModel, table=True):
 
     def sync_data(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "resident_id": str(self.resident_id),
-            "visit_id": _str(self.visit_id), "worker_id": str(self.worker_id),
-            "at": _iso(self.at), "seen_in_person": self.seen_in_person,
-            "wellbeing": self.wellbeing, "notes": self.notes, "needs": self.needs,
+            "id": str(self.id),
+            "resident_id": str(self.resident_id),
+            "visit_id": _str(self.visit_id),
+            "worker_id": str(self.worker_id),
+            "at": _iso(self.at),
+            "seen_in_person": self.seen_in_person,
+            "wellbeing": self.wellbeing,
+            "notes": self.notes,
+            "needs": self.needs,
             "home_safety": dict(self.home_safety),
         }
 
@@ -117,9 +133,13 @@ class ServiceRecord(SQLModel, table=True):
 
     def sync_data(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "resident_id": str(self.resident_id),
-            "visit_id": _str(self.visit_id), "worker_id": str(self.worker_id),
-            "category_code": self.category_code, "at": _iso(self.at), "minutes": self.minutes,
+            "id": str(self.id),
+            "resident_id": str(self.resident_id),
+            "visit_id": _str(self.visit_id),
+            "worker_id": str(self.worker_id),
+            "category_code": self.category_code,
+            "at": _iso(self.at),
+            "minutes": self.minutes,
             "description": self.description,
         }
 
@@ -144,7 +164,11 @@ class Assistance(SQLModel, table=True):
 
     def sync_data(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "resident_id": str(self.resident_id),
-            "mentor_id": str(self.mentor_id), "at": _iso(self.at), "kind": self.kind,
-            "amount_cny": self.amount_cny, "description": self.description,
+            "id": str(self.id),
+            "resident_id": str(self.resident_id),
+            "mentor_id": str(self.mentor_id),
+            "at": _iso(self.at),
+            "kind": self.kind,
+            "amount_cny": self.amount_cny,
+            "description": self.description,
         }

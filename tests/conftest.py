@@ -1,0 +1,82 @@
+"""Test set-up: headless Kivy, and a fresh demo database per test on SQLite and PostgreSQL.
+
+Each backend gets one template database per session (migrated, demo district loaded); every
+test gets its own copy, so tests never see each other's writes.
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Kivy reads these when first imported, so they are set before anything imports it.
+os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+os.environ.setdefault("KIVY_NO_FILELOG", "1")
+os.environ.setdefault("KIVY_HOME", str(ROOT / ".kivy"))
+
+import asyncio  # noqa: E402
+import shutil  # noqa: E402
+import uuid  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.support import databases  # noqa: E402
+from tests.support.server import make_settings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    databases.build_template(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> str:
+    reason = databases.postgres_unavailable()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true: {reason}")
+        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432 ({reason})")
+    name = f"doorstep_tpl_{os.getpid()}"
+    asyncio.run(databases.pg_recreate(name))
+    databases.build_template(databases.pg_url(name))
+    yield name
+    asyncio.run(databases.pg_drop(name))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A fresh copy of the demo district, on each backend."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "doorstep.db"
+        shutil.copyfile(template, target)
+        yield f"sqlite+aiosqlite:///{target}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"doorstep_t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(databases.pg_clone(template, name))
+    yield databases.pg_url(name)
+    asyncio.run(databases.pg_drop(name))
+
+
+@pytest.fixture
+def settings(database_url):
+    return make_settings(database_url)
+
+
+@pytest.fixture
+async def api(settings):
+    """The real app in-process, spoken to over its ASGI interface with httpx."""
+    from tests.support.server import Api
+
+    async with Api.start(settings) as client:
+        yield client
+
+
+@pytest.fixture
+def production_settings(settings):
+    return replace(settings, environment="production")
