@@ -2,7 +2,7 @@
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal, authenticate
 from server.db.transaction import provide_transaction

@@ -4,13 +4,14 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Request, post
+from litestar import Request, Response, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import service
 from server.auth.service import Principal
+from server.errors import problem_response
 from server.runtime import Runtime
 
 
@@ -25,17 +26,24 @@ class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
     refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
+def _signed_out(detail: str) -> Response:
+    # Returned, not raised: the transaction commits what the refusal must leave behind
+    # (a counted failure, or revoked tokens).
+    return problem_response(401, "unauthorized", detail)
+
+
 @post("/api/v1/auth/login", tags=["auth"], summary="Sign in from a device", status_code=200)
 async def login(
     request: Request,
     data: JSONBody[LoginBody],
     db_session: NamedDependency[AsyncSession],
     runtime: NamedDependency[Runtime],
-) -> dict:
+) -> dict | Response:
     client = request.client.host if request.client else "unknown"
-    return await service.login(
+    tokens = await service.login(
         db_session, runtime, data.username, data.password, data.device_id, data.device_name, client
     )
+    return tokens if tokens is not None else _signed_out("Wrong username or password.")
 
 
 @post(
@@ -48,8 +56,9 @@ async def refresh(
     data: JSONBody[RefreshBody],
     db_session: NamedDependency[AsyncSession],
     runtime: NamedDependency[Runtime],
-) -> dict:
-    return await service.refresh(db_session, runtime, data.refresh_token)
+) -> dict | Response:
+    tokens = await service.refresh(db_session, runtime, data.refresh_token)
+    return tokens if tokens is not None else _signed_out("The session has ended. Sign in again.")
 
 
 @post(

@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import func, select, update
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.auth import passwords, tokens
@@ -37,28 +37,23 @@ def _revoked() -> ProblemError:
     )
 
 
-async def _rate_limited(runtime: Runtime, username: str, client: str) -> bool:
+async def _rate_limited(
+    session: AsyncSession, runtime: Runtime, username: str, client: str
+) -> bool:
     settings = runtime.settings
     since = utcnow() - settings.login_failure_window
-    async with runtime.sessions() as session:
-        by_user = await session.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.username == username, LoginFailure.at > since)
-        )
-        by_client = await session.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.client == client, LoginFailure.at > since)
-        )
+    by_user = await session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.username == username, LoginFailure.at > since)
+    )
+    by_client = await session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.client == client, LoginFailure.at > since)
+    )
     limit = settings.login_failures_allowed
     return (by_user or 0) >= limit or (by_client or 0) >= limit * 4
-
-
-async def _note_failure(runtime: Runtime, username: str, client: str) -> None:
-    # Its own transaction: the request's own rolls back with the 401, this must stay.
-    async with runtime.sessions() as session, session.begin():
-        session.add(LoginFailure(username=username[:60], client=client[:64]))
 
 
 async def _issue(session: AsyncSession, runtime: Runtime, user: User, device: Device) -> dict:
@@ -100,8 +95,13 @@ async def login(
     device_id: UUID,
     device_name: str | None,
     client: str,
-) -> dict:
-    if await _rate_limited(runtime, username, client):
+) -> dict | None:
+    """The tokens, or None for a wrong username or password.
+
+    A failed attempt is written to the session and must be committed (the handler answers
+    401 without raising) so that the rate limit counts it.
+    """
+    if await _rate_limited(session, runtime, username, client):
         raise ProblemError(
             429,
             "rate_limited",
@@ -112,8 +112,8 @@ async def login(
     if not passwords.verify_password(password, user.password_hash if user else None) or (
         user is not None and not user.active
     ):
-        await _note_failure(runtime, username, client)
-        raise _unauthorized()
+        session.add(LoginFailure(username=username[:60], client=client[:64]))
+        return None
     device = await session.get(Device, device_id)
     if device is None:
         device = Device(id=device_id, user_id=user.id, name=device_name or "")
@@ -132,25 +132,26 @@ async def login(
     return await _issue(session, runtime, user, device)
 
 
-async def refresh(session: AsyncSession, runtime: Runtime, refresh_token: str) -> dict:
+async def refresh(session: AsyncSession, runtime: Runtime, refresh_token: str) -> dict | None:
+    """New tokens; None when a used token comes back (the device's sessions are ended, which
+    the handler commits before it answers 401)."""
     row = await session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == tokens.digest(refresh_token))
     )
     now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if row is None:
         raise _unauthorized("The session has ended. Sign in again.")
     device = await session.get(Device, row.device_id)
     if device is None or device.revoked_at is not None:
-        raise _revoked()
+        raise _revoked()  # before any other answer: the phone must learn to wipe itself
+    if row.revoked_at is not None or row.expires_at <= now:
+        raise _unauthorized("The session has ended. Sign in again.")
     if row.used_at is not None:
         # A refresh token used twice was copied: end every session of the device.
-        async with runtime.sessions() as other, other.begin():
-            await other.execute(
-                update(RefreshToken)
-                .where(RefreshToken.device_id == device.id)
-                .values(revoked_at=now)
-            )
-        raise _unauthorized("The session has ended. Sign in again.")
+        await session.execute(
+            update(RefreshToken).where(RefreshToken.device_id == device.id).values(revoked_at=now)
+        )
+        return None
     user = await session.get(User, row.user_id)
     if user is None or not user.active:
         raise _unauthorized("The account is disabled.")

@@ -1,8 +1,12 @@
 """Engines and sessions. SQLite runs in WAL mode with writers serialised by BEGIN IMMEDIATE."""
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from server.sync.capture import FeedSession
 

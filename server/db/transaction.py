@@ -4,7 +4,7 @@ from collections.abc import AsyncGenerator
 
 from litestar import Request
 from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import ProblemError
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy import func, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.passwords import hash_password
 from server.auth.tables import User

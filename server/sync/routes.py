@@ -5,7 +5,7 @@ from typing import Annotated
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.errors import ProblemError

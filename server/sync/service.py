@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 from sqlalchemy import func, select, tuple_
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.auth.tables import Device, User

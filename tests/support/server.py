@@ -115,3 +115,29 @@ class Api:
     @property
     def runtime(self):
         return self.app.state.runtime
+
+
+async def database_state(api: Api) -> dict[str, object]:
+    """Row counts of every table and the feed clock: equal before and after means unchanged.
+
+    Failed logins are left out: counting them is the point of the rate limit.
+    """
+    from sqlalchemy import func, select, text
+    from sqlmodel import SQLModel
+
+    state: dict[str, object] = {}
+    async with api.runtime.sessions() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name == "login_failure":
+                continue
+            state[table.name] = await session.scalar(select(func.count()).select_from(table))
+        state["feed"] = await session.scalar(text("SELECT version FROM feed_clock"))
+        state["revs"] = (
+            await session.execute(
+                text(
+                    "SELECT (SELECT coalesce(sum(rev), 0) FROM resident), "
+                    "(SELECT coalesce(sum(rev), 0) FROM visit)"
+                )
+            )
+        ).one()
+    return state
