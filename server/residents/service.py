@@ -56,7 +56,8 @@ async def search(
 
 async def create(session: AsyncSession, actor: Actor, values: dict[str, Any]) -> Resident:
     units = await all_units(session)
-    community = next((u for u in units.values() if u.code == values.pop("community_code")), None)
+    code = values.pop("community_code")
+    community = next((u for u in units.values() if u.code == code), None)
     if community is None or community.level != OrgLevel.COMMUNITY:
         raise Refusal("not_found", "No such community.", 404)
     if not may_create_in(actor, community.path):

@@ -37,10 +37,12 @@ class Session:
         return {"authorization": f"Bearer {self.token}"}
 
     async def get(self, url: str, **kwargs) -> httpx.Response:
-        return await self.client.get(url, headers=self.headers, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return await self.client.get(url, headers=headers, **kwargs)
 
     async def post(self, url: str, **kwargs) -> httpx.Response:
-        return await self.client.post(url, headers=self.headers, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return await self.client.post(url, headers=headers, **kwargs)
 
     async def push(self, *mutations: tuple[str, dict], hlc: str | None = None) -> httpx.Response:
         batch = []
