@@ -80,3 +80,25 @@ async def api(settings):
 @pytest.fixture
 def production_settings(settings):
     return replace(settings, environment="production")
+
+
+@pytest.fixture
+def live_url(settings):
+    """The real server over real HTTP on loopback."""
+    from tests.support.live import live_server
+
+    with live_server(settings) as url:
+        yield url
+
+
+@pytest.fixture
+def flaky(live_url):
+    """An httpx client to the live server whose transport can lose requests and answers."""
+    import httpx
+
+    from tests.support.phones import FlakyTransport
+
+    transport = FlakyTransport(httpx.HTTPTransport())
+    with httpx.Client(transport=transport, base_url=live_url, timeout=30) as client:
+        client.flaky = transport
+        yield client

@@ -174,6 +174,9 @@ async def pull(
     units = await all_units(session)
     keys = scope.feed_keys(actor, units)
     scope_id = scope.fingerprint(keys)
+    # last_seq is read before the feed: every mutation it covers is then in what we read.
+    device = await session.get(Device, actor.device_id)
+    last_seq = device.last_seq
     clock = await session.get(FeedClock, 1)
     position = cursors.decode(cursor, scope_id, clock.horizon)
     after = tuple_(FeedEntry.version, FeedEntry.ord) > tuple_(position.version, position.ord)
@@ -197,11 +200,10 @@ async def pull(
     )
     changes = await _changes(session, actor, units, rows)
     last = cursors.Position(rows[-1].version, rows[-1].ord) if rows else position
-    device = await session.get(Device, actor.device_id)
     return PullResponse(
         cursor=cursors.encode(last, scope_id),
         has_more=has_more,
-        last_seq=device.last_seq,
+        last_seq=last_seq,
         server_hlc=runtime.clock.now(),
         changes=changes,
         estimated_total=remaining,

@@ -1,0 +1,24 @@
+# One command for each thing a developer does. Every target sets up what it needs first.
+.PHONY: setup demo test lint bench screenshots clean
+
+setup:
+	bash scripts/setup.sh
+
+demo: setup
+	.venv/bin/python -m server run --demo
+
+test: setup
+	bash scripts/ensure-postgres.sh
+	.venv/bin/ruff check server shared mobile tests
+	.venv/bin/python -m pytest
+
+lint: setup
+	.venv/bin/ruff check server shared mobile tests
+	.venv/bin/ruff format --check server shared mobile tests
+
+bench: setup
+	bash scripts/ensure-postgres.sh
+	.venv/bin/python -m bench.sync
+
+clean:
+	rm -rf .venv var .pytest_cache .hypothesis .kivy

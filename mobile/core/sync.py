@@ -1,0 +1,250 @@
+"""The phone's sync client: push the outbox, pull the feed, rebase, and handle every answer.
+
+The HTTP client is passed in (an httpx.Client with whatever transport), so tests run it against
+the real server in-process or over loopback. One `sync()` pushes every pending mutation, then
+pulls pages until the server has no more, then replays what is still unconfirmed over the new
+data. Network errors and 5xx are retried with backoff; the cursor is stored with each page, so
+an interrupted sync resumes where it stopped.
+"""
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from mobile.core.store import LocalStore
+from shared.protocol import MAX_MUTATIONS_PER_PUSH, MAX_PUSH_BYTES, PROTOCOL_VERSION
+
+Progress = Callable[[str, int, int | None], None]  # phase, done, about how many in all
+
+
+class SyncError(Exception):
+    """Base of what a sync can end in, each with words to show the person."""
+
+
+class Offline(SyncError):
+    """The server could not be reached (after retries)."""
+
+
+class SignedOut(SyncError):
+    """The session ended; sign in again."""
+
+
+class DeviceRevoked(SyncError):
+    """A supervisor revoked this phone; its local data has been wiped."""
+
+
+class UpdateRequired(SyncError):
+    """The server speaks a newer protocol; the app must be updated."""
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    applied: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    pulled: int = 0
+    pages: int = 0
+    restarted: bool = False
+
+
+@dataclass
+class Retry:
+    attempts: int = 4
+    first_delay: float = 0.5
+    factor: float = 2.0
+    sleep: Callable[[float], None] = time.sleep
+
+
+class SyncClient:
+    def __init__(
+        self,
+        store: LocalStore,
+        http: httpx.Client,
+        retry: Retry | None = None,
+        page_size: int = 500,
+    ) -> None:
+        self.store = store
+        self.http = http
+        self.retry = retry or Retry()
+        self.page_size = page_size
+
+    # -- signing in -----------------------------------------------------------------------
+
+    def login(self, username: str, password: str, device_name: str = "phone") -> dict[str, Any]:
+        """Sign in; the store must be set up (PIN chosen) so the tokens can be sealed."""
+        response = self._send(
+            "POST",
+            "/api/v1/auth/login",
+            json={
+                "username": username,
+                "password": password,
+                "device_id": self.store.device_id,
+                "device_name": device_name,
+            },
+            authorized=False,
+        )
+        if response.status_code == 401:
+            raise SignedOut(response.json().get("detail", "Wrong username or password."))
+        self._raise_for(response)
+        self._keep_tokens(response.json())
+        return response.json()["user"]
+
+    def _keep_tokens(self, body: dict[str, Any]) -> None:
+        self.store.set_secret(
+            "tokens", {"access": body["access_token"], "refresh": body["refresh_token"]}
+        )
+        self.store.set_secret("user", body["user"])
+
+    def _refresh(self) -> None:
+        tokens = self.store.secret("tokens")
+        if not tokens:
+            raise SignedOut("Sign in first.")
+        response = self._send(
+            "POST",
+            "/api/v1/auth/refresh",
+            json={"refresh_token": tokens["refresh"]},
+            authorized=False,
+        )
+        if response.status_code == 401:
+            raise SignedOut("The session has ended. Sign in again.")
+        self._raise_for(response)
+        self._keep_tokens(response.json())
+
+    # -- HTTP with retries ----------------------------------------------------------------
+
+    def _send(self, method: str, path: str, authorized: bool = True, **kwargs) -> httpx.Response:
+        delay = self.retry.first_delay
+        for attempt in range(1, self.retry.attempts + 1):
+            headers = {}
+            if authorized:
+                headers["authorization"] = (
+                    f"Bearer {(self.store.secret('tokens') or {}).get('access', '')}"
+                )
+            try:
+                response = self.http.request(method, path, headers=headers, **kwargs)
+            except httpx.TransportError as exc:
+                if attempt == self.retry.attempts:
+                    raise Offline(f"The server cannot be reached ({type(exc).__name__}).") from exc
+            else:
+                if response.status_code < 500:
+                    return response
+                if attempt == self.retry.attempts:
+                    raise Offline(f"The server is having trouble (HTTP {response.status_code}).")
+            self.retry.sleep(delay)
+            delay *= self.retry.factor
+        raise AssertionError("unreachable")
+
+    def _call(self, method: str, path: str, **kwargs) -> httpx.Response:
+        """An authorized call; refreshes the access token once when it has expired."""
+        response = self._send(method, path, **kwargs)
+        if response.status_code == 401:
+            self._refresh()
+            response = self._send(method, path, **kwargs)
+        self._raise_for(response, allow=(409, 410))
+        return response
+
+    def _raise_for(self, response: httpx.Response, allow: tuple[int, ...] = ()) -> None:
+        if response.status_code < 400 or response.status_code in allow:
+            return
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {}
+        code = problem.get("code")
+        if code == "device_revoked":
+            self.store.wipe()
+            raise DeviceRevoked("This phone was revoked by a supervisor; its data was erased.")
+        if response.status_code == 426:
+            raise UpdateRequired("Please update the app to keep syncing.")
+        if response.status_code == 401:
+            raise SignedOut(problem.get("detail", "Sign in again."))
+        raise SyncError(problem.get("detail") or f"HTTP {response.status_code}")
+
+    # -- the sync -------------------------------------------------------------------------
+
+    def sync(self, progress: Progress | None = None) -> SyncReport:
+        report = SyncReport()
+        self.push(report, progress)
+        self.pull(report, progress)
+        return report
+
+    def push(self, report: SyncReport, progress: Progress | None = None) -> None:
+        while True:
+            batch = self._next_batch()
+            if not batch:
+                return
+            body = {
+                "protocol": PROTOCOL_VERSION,
+                "device_id": self.store.device_id,
+                "mutations": [
+                    {"seq": e.seq, "name": e.name, "args": e.args, "hlc": e.hlc} for e in batch
+                ],
+            }
+            response = self._call("POST", "/api/v1/sync/push", json=body)
+            if response.status_code == 409:
+                self._after_gap(response.json(), batch[0].seq)
+                continue
+            answer = response.json()
+            self.store.settle(answer["results"])
+            report.pushed += len(batch)
+            for result in answer["results"]:
+                if result["status"] == "rejected":
+                    report.rejected.append(result)
+                elif result["status"] == "applied":
+                    report.applied += 1
+                report.conflicts.extend(result.get("conflicts") or [])
+            if progress:
+                progress("push", report.pushed, None)
+
+    def _next_batch(self):
+        batch, size = [], 200
+        for entry in self.store.outbox(("pending",)):
+            size += len(str(entry.args)) + 200
+            if len(batch) == MAX_MUTATIONS_PER_PUSH or (batch and size > MAX_PUSH_BYTES // 2):
+                break
+            batch.append(entry)
+        return batch
+
+    def _after_gap(self, problem: dict[str, Any], first_sent: int) -> None:
+        expected = int(problem.get("expected", 0))
+        if expected > first_sent:
+            # A push whose answer was lost was applied: those seqs are the server's already.
+            self.store.drop_before(expected)
+            return
+        raise SyncError(f"The server expects change {expected}, which this phone no longer has.")
+
+    def pull(self, report: SyncReport, progress: Progress | None = None) -> None:
+        done = 0
+        while True:
+            cursor = self.store.meta("cursor")
+            params = {"limit": self.page_size, **({"cursor": cursor} if cursor else {})}
+            started = time.monotonic()
+            response = self._call("GET", "/api/v1/sync/pull", params=params)
+            if response.status_code == 410:
+                self.store.forget_server_data()
+                report.restarted = True
+                continue
+            page = response.json()
+            round_trip = (time.monotonic() - started) * 1000
+            count = self.store.apply_page(page["changes"], page["cursor"], page["last_seq"])
+            done += count
+            report.pulled += count
+            report.pages += 1
+            self.store.observe_server_clock(page["server_hlc"], round_trip)
+            if progress:
+                estimate = page.get("estimated_total")
+                progress("pull", done, done - count + estimate if estimate is not None else None)
+            if not page["has_more"]:
+                break
+        self.store.acknowledge_up_to(page["last_seq"])
+        self.store.rebase()
+        self.store.set_meta("last_synced_at", time.time())
+
+
+def new_device_id() -> str:
+    return str(uuid.uuid4())
