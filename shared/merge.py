@@ -54,9 +54,10 @@ def merge_fields(
         existing_stamp = clocks.get(field, "")
         concurrent = base is not None and field in base and base[field] != existing
         if stamp > existing_stamp:
-            if value != existing or existing_stamp == "":
-                values[field] = value
-                new_clocks[field] = stamp
+            # The stamp advances even when the value is the same: a write stamped between the
+            # two must lose in every order of arrival.
+            values[field] = value
+            new_clocks[field] = stamp
             if concurrent and value != existing:
                 conflicts.append(FieldConflict(field, "existing", existing, value))
         elif value != existing:
