@@ -161,6 +161,8 @@ async def test_forged_and_foreign_ids(api, signed_in):
     after = await database_state(api)
     assert after.pop("device") == before.pop("device")
     assert after.pop("audit_entry") == before.pop("audit_entry")
+    # The mutation log records each rejection (and its reason) once; nothing else changed.
+    assert after.pop("mutation_log") == before.pop("mutation_log") + 4
     assert after == before
 
 

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +51,14 @@ class OutboxEntry:
 
 
 class LocalStore:
-    def __init__(self, path: Path | str, kdf_cost: KdfCost | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        kdf_cost: KdfCost | None = None,
+        wall: Callable[[], int] = wall_millis,
+    ) -> None:
         self.path = Path(path)
+        self._wall = wall  # the phone's own clock in Unix ms; tests skew it
         self.kdf_cost = kdf_cost or KdfCost()
         self._lock = threading.RLock()
         self._cipher: Cipher | None = None
@@ -181,7 +187,7 @@ class LocalStore:
         if self._clock is None:
 
             def wall() -> int:
-                return wall_millis() + int(self.meta("clock_offset_ms", 0))
+                return self._wall() + int(self.meta("clock_offset_ms", 0))
 
             node = self.device_id.replace("-", "")[:8]
             self._clock = Clock(node, wall=wall, last=self.meta("hlc_last"))
@@ -192,7 +198,7 @@ class LocalStore:
         stamp = self.clock.receive(server_hlc)
         millis = int(server_hlc.split(":")[0])
         if round_trip_ms is not None:
-            self.set_meta("clock_offset_ms", millis + int(round_trip_ms / 2) - wall_millis())
+            self.set_meta("clock_offset_ms", millis + int(round_trip_ms / 2) - self._wall())
         self.set_meta("hlc_last", stamp)
 
     # -- records --------------------------------------------------------------------------
@@ -334,7 +340,8 @@ class LocalStore:
         cipher = self._require()
         with self._transaction() as tx:
             for result in results:
-                if result["status"] == "rejected":
+                # A duplicate that carries an error was rejected the first time round.
+                if result["status"] == "rejected" or result.get("error"):
                     error = cipher.seal(result.get("error") or {}, f"outbox-error/{result['seq']}")
                     tx.execute(
                         "UPDATE outbox SET state = 'rejected', error = ? WHERE seq = ?",

@@ -193,7 +193,7 @@ class SyncClient:
             self.store.settle(answer["results"])
             report.pushed += len(batch)
             for result in answer["results"]:
-                if result["status"] == "rejected":
+                if result["status"] == "rejected" or result.get("error"):
                     report.rejected.append(result)
                 elif result["status"] == "applied":
                     report.applied += 1

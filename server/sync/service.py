@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
@@ -21,7 +21,7 @@ from server.residents.tables import Resident
 from server.runtime import Runtime
 from server.sync import cursor as cursors
 from server.sync import scope
-from server.sync.tables import FeedClock, FeedEntry
+from server.sync.tables import FeedClock, FeedEntry, MutationLog
 from server.visits import service as visits
 from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
 from shared import hlc, protocol
@@ -132,30 +132,61 @@ async def push(
         )
     feed = session.sync_session
     results: list[MutationResult] = []
+    journal: list[dict] = []
+    earlier = await _earlier_rejections(session, device.id, request.mutations, applied_up_to)
     for mutation in request.mutations:
         if mutation.seq <= applied_up_to:
-            results.append(MutationResult(mutation.seq, "duplicate"))
+            # Already done; a rejection is told again, so a lost answer loses no reason.
+            results.append(MutationResult(mutation.seq, "duplicate", earlier.get(mutation.seq)))
             continue
-        results.append(await _apply_one(session, runtime, principal, mutation, feed))
+        result, stamp = await _apply_one(session, runtime, principal, mutation, feed)
+        results.append(result)
+        journal.append(
+            {
+                "device_id": device.id,
+                "seq": mutation.seq,
+                "name": mutation.name[:60],
+                "status": result.status,
+                "stamp": stamp,
+                "at": utcnow(),
+                "error_code": result.error.code if result.error else None,
+                "error_message": result.error.message if result.error else None,
+            }
+        )
         device.last_seq = mutation.seq
+    if journal:
+        await session.execute(insert(MutationLog), journal)
     device.last_seen_at = utcnow()
     return PushResponse(device.last_seq, results)
 
 
-async def _apply_one(session, runtime, principal, mutation, feed) -> MutationResult:
+async def _earlier_rejections(session, device_id, mutations, applied_up_to) -> dict:
+    seqs = [m.seq for m in mutations if m.seq <= applied_up_to]
+    if not seqs:
+        return {}
+    rows = await session.execute(
+        select(MutationLog.seq, MutationLog.error_code, MutationLog.error_message).where(
+            MutationLog.device_id == device_id,
+            MutationLog.seq.in_(seqs),
+            MutationLog.status == "rejected",
+        )
+    )
+    return {seq: MutationError(code, message) for seq, code, message in rows}
+
+
+async def _apply_one(session, runtime, principal, mutation, feed) -> tuple[MutationResult, str]:
+    """The result of one mutation, and the clock stamp the server credited it with."""
     apply = APPLY.get(mutation.name)
     if apply is None:
-        return _rejected(
-            mutation.seq,
-            "unknown_mutation",
-            f"This server does not know the change {mutation.name!r}.",
-        )
+        message = f"This server does not know the change {mutation.name!r}."
+        return _rejected(mutation.seq, "unknown_mutation", message), ""
     try:
         args = m.parse_args(mutation.name, mutation.args)
     except m.InvalidArgs as exc:
-        return _rejected(mutation.seq, "invalid_args", f"The change is malformed: {exc}")
+        return _rejected(mutation.seq, "invalid_args", f"The change is malformed: {exc}"), ""
     if not hlc.is_valid(mutation.hlc):
-        return _rejected(mutation.seq, "invalid_hlc", "The change carries no valid clock stamp.")
+        message = "The change carries no valid clock stamp."
+        return _rejected(mutation.seq, "invalid_hlc", message), ""
     stamp = hlc.clamp(mutation.hlc, runtime.clock)
     pending = {slot: set(keys) for slot, keys in feed.feed_pending.items()}
     try:
@@ -163,8 +194,8 @@ async def _apply_one(session, runtime, principal, mutation, feed) -> MutationRes
             conflicts = await apply(session, principal, args, stamp)
     except Refusal as refusal:
         feed.feed_pending = pending  # the savepoint's writes are gone; so are their feed notes
-        return _rejected(mutation.seq, refusal.code, refusal.message)
-    return MutationResult(mutation.seq, "applied", conflicts=conflicts)
+        return _rejected(mutation.seq, refusal.code, refusal.message), stamp
+    return MutationResult(mutation.seq, "applied", conflicts=conflicts), stamp
 
 
 async def pull(

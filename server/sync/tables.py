@@ -56,3 +56,22 @@ class ConflictEntry(SQLModel, table=True):
     winner_id: UUID | None = None
     lost_hlc: str = Field(default="", max_length=64)
     kept_hlc: str = Field(default="", max_length=64)
+
+
+class MutationLog(SQLModel, table=True):
+    """Every mutation a device pushed, once: its outcome and the stamp the server credited.
+
+    The primary key makes a second application impossible; a replay of a rejected mutation is
+    answered with its original reason from here.
+    """
+
+    __tablename__ = "mutation_log"
+
+    device_id: UUID = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    name: str = Field(max_length=60)
+    status: str = Field(max_length=20)  # applied | rejected
+    stamp: str = Field(default="", max_length=64)  # the clamped hybrid-logical-clock stamp
+    error_code: str | None = Field(default=None, max_length=60)
+    error_message: str | None = None
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
