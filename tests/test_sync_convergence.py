@@ -190,8 +190,10 @@ def check_invariants(database, phones):
         view = fresh_view(phone)
         # 1. The phone holds exactly its scope as the server sees it, with nothing left over.
         assert phone.store.server_copy() == view, phone.username
-        local = {(e, r["id"]) for e in {k[0] for k in view} for r in phone.store.all(e)}
-        assert local == set(view), phone.username
+        entities = {"resident", "visit", "checkin", "assistance", "service_record", "user",
+                    "org_unit", "service_category"}
+        local = {(e, r["id"]): r for e in entities for r in phone.store.all(e)}
+        assert local == view, phone.username
 
     db = sqlite3.connect(database)
     try:
