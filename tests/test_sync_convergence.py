@@ -113,6 +113,12 @@ def choose_mutation(draw, phone: Phone, others_residents: list[str]):
     return name, make()
 
 
+def _cut_on_call(n: int):
+    """A predicate that cuts the connection on the n-th request from now."""
+    calls = iter(range(1000))
+    return lambda _request: next(calls) == n
+
+
 def fresh_view(phone: Phone) -> dict:
     tokens = phone.store.secret("tokens")
     records, cursor = {}, None
@@ -166,9 +172,8 @@ def test_phones_converge_under_loss_replay_and_skew(sqlite_template, tmp_path_fa
                 phone.transport.drop_requests = int(loss == "request")
                 phone.transport.drop_responses = int(loss == "answer")
                 if loss == "cut":
-                    calls = iter(range(100))
                     cut_at = data.draw(st.integers(0, 4), label="cut at")
-                    phone.transport.fail_when = lambda request: next(calls) == cut_at
+                    phone.transport.fail_when = _cut_on_call(cut_at)
                 phone.sync()
                 phone.transport.drop_requests = phone.transport.drop_responses = 0
                 phone.transport.fail_when = None
