@@ -23,8 +23,11 @@ async def test_no_change_is_skipped_when_transactions_commit_out_of_order(api, s
     sessions = session_factory(engine)
     async with sessions() as session:
         community = supervisor.user["org_unit"]["id"]
-        residents = (await session.scalars(
-            select(Resident.id).where(Resident.community_id == uuid.UUID(community)))).all()
+        residents = (
+            await session.scalars(
+                select(Resident.id).where(Resident.community_id == uuid.UUID(community))
+            )
+        ).all()
         worker = await session.scalar(select(User.id).where(User.username == "worker1"))
     records, cursor = await supervisor.pull_all(limit=50)
     committed: list[str] = []
@@ -35,10 +38,18 @@ async def test_no_change_is_skipped_when_transactions_commit_out_of_order(api, s
             checkin_id = uuid.uuid4()
             async with sessions() as session:
                 async with session.begin():
-                    session.add(Checkin(
-                        id=checkin_id, resident_id=rng.choice(residents),
-                        community_id=uuid.UUID(community), worker_id=worker, at=utcnow(),
-                        seen_in_person=True, wellbeing="good", notes=f"w{n}-{i}"))
+                    session.add(
+                        Checkin(
+                            id=checkin_id,
+                            resident_id=rng.choice(residents),
+                            community_id=uuid.UUID(community),
+                            worker_id=worker,
+                            at=utcnow(),
+                            seen_in_person=True,
+                            wellbeing="good",
+                            notes=f"w{n}-{i}",
+                        )
+                    )
                     await session.flush()  # the row exists, uncommitted: a naive cursor moves on
                     await asyncio.sleep(rng.random() * 0.03)
                 committed.append(str(checkin_id))
@@ -50,8 +61,9 @@ async def test_no_change_is_skipped_when_transactions_commit_out_of_order(api, s
         nonlocal cursor
         while True:
             finished = done.is_set()
-            response = await supervisor.get("/api/v1/sync/pull",
-                                            params={"cursor": cursor, "limit": 7})
+            response = await supervisor.get(
+                "/api/v1/sync/pull", params={"cursor": cursor, "limit": 7}
+            )
             page = response.json()
             seen.update(c["id"] for c in page["changes"] if c["entity"] == "checkin")
             cursor = page["cursor"]

@@ -74,11 +74,19 @@ class LocalStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(SCHEMA)
+        # Each install (and each wipe) is a new device to the server.
+        db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)",
+            (json.dumps(str(uuid.uuid4())),),
+        )
         return db
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            if self._db.in_transaction:  # joined by a nested call: the outer one commits
+                yield self._db
+                return
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -120,11 +128,7 @@ class LocalStore:
 
     @property
     def device_id(self) -> str:
-        device = self.meta("device_id")
-        if device is None:
-            device = str(uuid.uuid4())
-            self.set_meta("device_id", device)
-        return device
+        return self.meta("device_id")
 
     # -- the PIN and the data key ---------------------------------------------------------
 
