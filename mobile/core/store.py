@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS conflict (
 """
 
 
+CLOCK_TOLERANCE_MS = 2000
+
+
 class Locked(Exception):
     """The store needs the PIN before it can read or write people's data."""
 
@@ -197,12 +200,17 @@ class LocalStore:
             self._clock = Clock(node, wall=wall, last=self.meta("hlc_last"))
         return self._clock
 
-    def observe_server_clock(self, server_hlc: str, round_trip_ms: float | None = None) -> None:
-        """Move the clock past the server's and learn how far this phone's wall clock is off."""
+    def observe_server_clock(self, server_hlc: str) -> None:
+        """Move the clock past the server's and learn how far this phone's wall clock is off.
+
+        The server stamps its answer just before sending it, so its time minus ours on arrival
+        is the offset, give or take the answer's time on the wire. Offsets under
+        CLOCK_TOLERANCE_MS are treated as noise: correcting them would reorder edits made
+        moments apart on phones whose clocks are fine.
+        """
         stamp = self.clock.receive(server_hlc)
-        millis = int(server_hlc.split(":")[0])
-        if round_trip_ms is not None:
-            self.set_meta("clock_offset_ms", millis + int(round_trip_ms / 2) - self._wall())
+        offset = int(server_hlc.split(":")[0]) - self._wall()
+        self.set_meta("clock_offset_ms", offset if abs(offset) > CLOCK_TOLERANCE_MS else 0)
         self.set_meta("hlc_last", stamp)
 
     # -- records --------------------------------------------------------------------------

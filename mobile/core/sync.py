@@ -223,19 +223,17 @@ class SyncClient:
         while True:
             cursor = self.store.meta("cursor")
             params = {"limit": self.page_size, **({"cursor": cursor} if cursor else {})}
-            started = time.monotonic()
             response = self._call("GET", "/api/v1/sync/pull", params=params)
             if response.status_code == 410:
                 self.store.forget_server_data()
                 report.restarted = True
                 continue
             page = response.json()
-            round_trip = (time.monotonic() - started) * 1000
             count = self.store.apply_page(page["changes"], page["cursor"], page["last_seq"])
             done += count
             report.pulled += count
             report.pages += 1
-            self.store.observe_server_clock(page["server_hlc"], round_trip)
+            self.store.observe_server_clock(page["server_hlc"])
             if progress:
                 estimate = page.get("estimated_total")
                 progress("pull", done, done - count + estimate if estimate is not None else None)

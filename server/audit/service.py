@@ -1,11 +1,16 @@
-"""Writing the audit trail, inside the transaction of the change it describes."""
+"""Writing the audit trail, inside the transaction of the change it describes.
 
+Entries are collected on the session and written in one statement just before commit (see
+server/sync/capture.py), so a push of 500 mutations costs one insert, not 500.
+"""
+
+import uuid
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.audit.tables import AuditEntry
+from server.db.types import utcnow
 from shared.permissions import Actor
 
 
@@ -18,17 +23,24 @@ def record(
     community_id: UUID | None = None,
     **detail: Any,
 ) -> None:
-    session.add(
-        AuditEntry(
-            actor_id=actor.user_id if actor else None,
-            device_id=actor.device_id if actor else None,
-            action=action,
-            entity=entity,
-            record_id=record_id,
-            community_id=community_id,
-            detail={k: _plain(v) for k, v in detail.items()},
-        )
+    pending(session).append(
+        {
+            "id": uuid.uuid4(),
+            "at": utcnow(),
+            "actor_id": actor.user_id if actor else None,
+            "device_id": actor.device_id if actor else None,
+            "action": action,
+            "entity": entity,
+            "record_id": record_id,
+            "community_id": community_id,
+            "detail": {k: _plain(v) for k, v in detail.items()},
+        }
     )
+
+
+def pending(session) -> list[dict[str, Any]]:
+    """The entries of this transaction not yet written."""
+    return session.info.setdefault("audit_pending", [])
 
 
 def _plain(value: Any) -> Any:

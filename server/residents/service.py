@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
+from server.db.lookup import find
 from server.db.types import utcnow
 from server.errors import Refusal
 from server.org.service import all_units, subtree, unit_path
@@ -19,7 +20,7 @@ from shared.permissions import Actor, may_create_in, may_update_resident, sees_r
 
 async def get_visible(session: AsyncSession, actor: Actor, resident_id: UUID) -> Resident:
     """The resident, if the actor may see them; not_found otherwise (never tells which)."""
-    resident = await session.get(Resident, resident_id)
+    resident = await find(session, Resident, resident_id)
     if resident is None or not sees_resident(
         actor, await unit_path(session, resident.community_id), resident.mentor_id
     ):
@@ -90,7 +91,7 @@ async def update_fields(
     base: dict[str, Any] | None = None,
 ) -> list[FieldConflict]:
     """Merge an edit made at `stamp`; returns the fields where the caller's value did not stand."""
-    resident = await session.get(Resident, resident_id)
+    resident = await find(session, Resident, resident_id)
     if resident is None:
         raise Refusal("not_found", "This resident no longer exists.", 404)
     path = await unit_path(session, resident.community_id)

@@ -1,5 +1,7 @@
 """Change capture: every write to a synced table lands in the feed, in the same transaction.
 
+(The audit entries a transaction collected are written here too, just before commit.)
+
 Before each flush the session notes which synced records are new, changed or deleted, with the
 scope keys of their old and new state. Just before commit it bumps the feed clock (taking its
 row lock, held until commit) and writes one feed entry per record and key at that version.
@@ -68,6 +70,7 @@ def _before_commit(session: Session) -> None:
     if not isinstance(session, FeedSession):
         return
     session.flush()
+    _write_audit(session)
     if not session.feed_pending:
         return
     from server.sync.tables import FeedClock, FeedEntry
@@ -87,9 +90,18 @@ def _before_commit(session: Session) -> None:
     session.execute(insert(FeedEntry), rows)
 
 
+def _write_audit(session: Session) -> None:
+    from server.audit.tables import AuditEntry
+
+    rows = session.info.pop("audit_pending", None)
+    if rows:
+        session.execute(insert(AuditEntry), rows)
+
+
 def _after_rollback(session: Session) -> None:
     if isinstance(session, FeedSession):
         session.feed_pending = {}
+        session.info.pop("audit_pending", None)
 
 
 def install() -> None:

@@ -1,6 +1,7 @@
 """Push (apply a phone's mutations exactly once) and pull (the feed of the phone's scope)."""
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -9,9 +10,12 @@ import msgspec
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import service as audit
 from server.auth.service import Principal
 from server.auth.tables import Device, User
 from server.catalogue.tables import ServiceCategory
+from server.db import lookup
+from server.db.lookup import forget_batch
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
 from server.org.service import all_units
@@ -35,6 +39,8 @@ from shared.protocol import (
     PushRequest,
     PushResponse,
 )
+
+log = logging.getLogger("doorstep.sync")
 
 TABLES: dict[str, type] = {
     "resident": Resident,
@@ -130,34 +136,128 @@ async def push(
         raise ProblemError(
             409, "seq_gap", f"Expected seq {applied_up_to + 1} next.", expected=applied_up_to + 1
         )
-    feed = session.sync_session
-    results: list[MutationResult] = []
-    journal: list[dict] = []
     earlier = await _earlier_rejections(session, device.id, request.mutations, applied_up_to)
-    for mutation in request.mutations:
-        if mutation.seq <= applied_up_to:
-            # Already done; a rejection is told again, so a lost answer loses no reason.
-            results.append(MutationResult(mutation.seq, "duplicate", earlier.get(mutation.seq)))
-            continue
-        result, stamp = await _apply_one(session, runtime, principal, mutation, feed)
-        results.append(result)
-        journal.append(
-            {
-                "device_id": device.id,
-                "seq": mutation.seq,
-                "name": mutation.name[:60],
-                "status": result.status,
-                "stamp": stamp,
-                "at": utcnow(),
-                "error_code": result.error.code if result.error else None,
-                "error_message": result.error.message if result.error else None,
-            }
-        )
-        device.last_seq = mutation.seq
-    if journal:
-        await session.execute(insert(MutationLog), journal)
+    results = {
+        m.seq: MutationResult(m.seq, "duplicate", earlier.get(m.seq))
+        for m in request.mutations
+        if m.seq <= applied_up_to
+    }
+    if fresh:
+        batch = _Batch(session, runtime, principal, device)
+        try:
+            # Fast path: the whole batch under one savepoint. Every rule refuses before it
+            # writes, so a rejected mutation leaves nothing behind and needs no savepoint.
+            async with session.begin_nested():
+                await batch.prefetch(fresh)
+                results.update(await batch.apply(fresh, careful=False))
+        except Exception:
+            # Something unforeseen (a bug, a constraint): redo the batch one savepoint per
+            # mutation, so that one bad mutation is rejected and never blocks the outbox.
+            log.exception("push batch failed; retrying mutation by mutation")
+            await batch.reset()
+            results.update(await batch.apply(fresh, careful=True))
     device.last_seen_at = utcnow()
-    return PushResponse(device.last_seq, results)
+    return PushResponse(device.last_seq, [results[m.seq] for m in request.mutations])
+
+
+class _Batch:
+    """Applying a push's new mutations, and journaling each outcome."""
+
+    def __init__(self, session: AsyncSession, runtime: Runtime, principal: Principal, device):
+        self.session, self.runtime, self.principal, self.device = (
+            session,
+            runtime,
+            principal,
+            device,
+        )
+        self.device_id = device.id
+        self.feed = session.sync_session
+        self.start = self._mark()
+
+    def _mark(self) -> tuple[dict, int]:
+        """What the transaction has noted so far, to go back to if a savepoint rolls back."""
+        feed = {slot: set(keys) for slot, keys in self.feed.feed_pending.items()}
+        return feed, len(audit.pending(self.session))
+
+    def _back_to(self, mark: tuple[dict, int]) -> None:
+        self.feed.feed_pending = mark[0]
+        del audit.pending(self.session)[mark[1] :]
+        forget_batch(self.session)
+
+    async def reset(self) -> None:
+        self._back_to(self.start)
+        await self.session.refresh(self.device)  # the rollback expired it
+
+    async def prefetch(self, mutations) -> None:
+        ids: dict[str, set[UUID]] = {
+            "resident": set(),
+            "visit": set(),
+            "record": set(),
+            "user": set(),
+        }
+        for mutation in mutations:
+            args = mutation.args if isinstance(mutation.args, dict) else {}
+            for key, bucket in (
+                ("resident_id", "resident"),
+                ("visit_id", "visit"),
+                ("assignee_id", "user"),
+            ):
+                if (value := _uuid(args.get(key))) is not None:
+                    ids[bucket].add(value)
+            if (value := _uuid(args.get("id"))) is not None:
+                bucket = "resident" if mutation.name == "resident.update" else "record"
+                ids[bucket].add(value)
+        await lookup.prefetch(self.session, Resident, ids["resident"])
+        await lookup.prefetch(self.session, Visit, ids["visit"])
+        await lookup.prefetch(self.session, User, ids["user"])
+        for table in (Checkin, Assistance, ServiceRecord):
+            await lookup.prefetch(self.session, table, ids["record"])
+
+    async def apply(self, mutations, careful: bool) -> dict[int, MutationResult]:
+        results: dict[int, MutationResult] = {}
+        journal: list[dict] = []
+        for mutation in mutations:
+            if careful:
+                result, stamp = await self._apply_alone(mutation)
+            else:
+                result, stamp = await _apply_one(
+                    self.session, self.runtime, self.principal, mutation
+                )
+            results[mutation.seq] = result
+            journal.append(
+                {
+                    "device_id": self.device_id,
+                    "seq": mutation.seq,
+                    "name": mutation.name[:60],
+                    "status": result.status,
+                    "stamp": stamp,
+                    "at": utcnow(),
+                    "error_code": result.error.code if result.error else None,
+                    "error_message": result.error.message if result.error else None,
+                }
+            )
+            self.device.last_seq = mutation.seq
+        await self.session.execute(insert(MutationLog), journal)
+        return results
+
+    async def _apply_alone(self, mutation) -> tuple[MutationResult, str]:
+        mark = self._mark()
+        try:
+            async with self.session.begin_nested():
+                return await _apply_one(self.session, self.runtime, self.principal, mutation)
+        except Exception:
+            log.exception("mutation %s of device %s failed", mutation.seq, self.device_id)
+            self._back_to(mark)
+            await self.session.refresh(self.device)
+            message = "The server could not apply this change. Support has been notified."
+            return _rejected(mutation.seq, "internal_error", message), ""
+
+
+def _uuid(value: Any) -> UUID | None:
+    try:
+        return UUID(str(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 async def _earlier_rejections(session, device_id, mutations, applied_up_to) -> dict:
@@ -174,7 +274,7 @@ async def _earlier_rejections(session, device_id, mutations, applied_up_to) -> d
     return {seq: MutationError(code, message) for seq, code, message in rows}
 
 
-async def _apply_one(session, runtime, principal, mutation, feed) -> tuple[MutationResult, str]:
+async def _apply_one(session, runtime, principal, mutation) -> tuple[MutationResult, str]:
     """The result of one mutation, and the clock stamp the server credited it with."""
     apply = APPLY.get(mutation.name)
     if apply is None:
@@ -188,12 +288,10 @@ async def _apply_one(session, runtime, principal, mutation, feed) -> tuple[Mutat
         message = "The change carries no valid clock stamp."
         return _rejected(mutation.seq, "invalid_hlc", message), ""
     stamp = hlc.clamp(mutation.hlc, runtime.clock)
-    pending = {slot: set(keys) for slot, keys in feed.feed_pending.items()}
     try:
-        async with session.begin_nested():
-            conflicts = await apply(session, principal, args, stamp)
+        conflicts = await apply(session, principal, args, stamp)
     except Refusal as refusal:
-        feed.feed_pending = pending  # the savepoint's writes are gone; so are their feed notes
+        # Every rule refuses before its mutation writes anything: nothing to undo.
         return _rejected(mutation.seq, refusal.code, refusal.message), stamp
     return MutationResult(mutation.seq, "applied", conflicts=conflicts), stamp
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
+from server.db.lookup import find, remember
 from server.db.types import utcnow
 from server.errors import Refusal
 from server.org.service import all_units, subtree, unit_path
@@ -37,7 +38,7 @@ from shared.permissions import (
 
 
 async def _visit(session: AsyncSession, visit_id: UUID) -> tuple[Visit, str]:
-    visit = await session.get(Visit, visit_id)
+    visit = await find(session, Visit, visit_id)
     if visit is None:
         raise Refusal("not_found", "This visit does not exist.", 404)
     return visit, await unit_path(session, visit.community_id)
@@ -53,7 +54,7 @@ def _move(visit: Visit, action: str) -> None:
 
 
 async def get_visible_visit(session: AsyncSession, actor: Actor, visit_id: UUID) -> Visit:
-    visit = await session.get(Visit, visit_id)
+    visit = await find(session, Visit, visit_id)
     if visit is None or not sees_visit(
         actor,
         await unit_path(session, visit.community_id),
@@ -91,7 +92,7 @@ async def list_visible(
 
 
 async def _check_assignee(session: AsyncSession, community_path: str, assignee_id: UUID) -> User:
-    assignee = await session.get(User, assignee_id)
+    assignee = await find(session, User, assignee_id)
     if assignee is None or not assignee.active:
         raise Refusal("not_found", "No such worker.", 404)
     units = await all_units(session)
@@ -112,7 +113,7 @@ async def create(
     title: str,
     request_id: UUID | None = None,
 ) -> Visit:
-    resident = await session.get(Resident, resident_id)
+    resident = await find(session, Resident, resident_id)
     if resident is None:
         raise Refusal("not_found", "No such resident.", 404)
     path = await unit_path(session, resident.community_id)
@@ -235,7 +236,7 @@ async def _linked_visit(
 ) -> None:
     if visit_id is None:
         return
-    visit = await session.get(Visit, visit_id)
+    visit = await find(session, Visit, visit_id)
     if visit is None or visit.resident_id != resident_id:
         raise Refusal("not_found", "The visit named does not belong to this resident.", 404)
     if visit.assignee_id != actor.user_id:
@@ -243,7 +244,7 @@ async def _linked_visit(
 
 
 async def _existing(session: AsyncSession, table: type, record_id: UUID, author: str, actor: Actor):
-    row = await session.get(table, record_id)
+    row = await find(session, table, record_id)
     if row is not None and getattr(row, author) != actor.user_id:
         raise Refusal("duplicate_id", "A different record already has this id.", 409)
     return row
@@ -272,7 +273,7 @@ async def record_checkin(session: AsyncSession, actor: Actor, args: m.CheckinRec
         needs=args.needs or "",
         home_safety=args.home_safety or {},
     )
-    session.add(checkin)
+    remember(session, checkin)
     audit.record(
         session,
         actor,
@@ -313,7 +314,7 @@ async def record_service(
         minutes=args.minutes,
         description=args.description,
     )
-    session.add(record)
+    remember(session, record)
     audit.record(
         session,
         actor,
@@ -343,7 +344,7 @@ async def log_assistance(session: AsyncSession, actor: Actor, args: m.Assistance
         amount_cny=args.amount_cny,
         description=args.description,
     )
-    session.add(entry)
+    remember(session, entry)
     audit.record(
         session,
         actor,
@@ -354,6 +355,15 @@ async def log_assistance(session: AsyncSession, actor: Actor, args: m.Assistance
         amount_cny=args.amount_cny,
     )
     return entry
+
+
+async def category_codes(session: AsyncSession) -> set[str]:
+    """The catalogue's codes, read once per transaction."""
+    codes = session.info.get("category_codes")
+    if codes is None:
+        codes = set((await session.scalars(select(ServiceCategory.code))).all())
+        session.info["category_codes"] = codes
+    return codes
 
 
 def default_due(kind: VisitKind) -> datetime:

@@ -8,6 +8,7 @@ import httpx
 from mobile.core.crypto import KdfCost
 from mobile.core.store import LocalStore
 from mobile.core.sync import Retry, SyncClient
+from shared.hlc import wall_millis
 from tests.support.server import PASSWORD
 
 FAST_KDF = KdfCost(memory_kib=1024, iterations=1)
@@ -15,9 +16,19 @@ NO_WAIT = Retry(attempts=3, sleep=lambda _seconds: None)
 
 
 def make_phone(
-    folder: Path, http: httpx.Client, username: str, pin: str = "2580", retry: Retry = NO_WAIT
+    folder: Path,
+    http: httpx.Client,
+    username: str,
+    pin: str = "2580",
+    retry: Retry = NO_WAIT,
+    skew_ms: int = 0,
 ) -> SyncClient:
-    store = LocalStore(folder / f"{username}-{uuid.uuid4().hex[:8]}.db", kdf_cost=FAST_KDF)
+    """A signed-in phone; `skew_ms` sets how far its own clock is off (ahead if positive)."""
+    store = LocalStore(
+        folder / f"{username}-{uuid.uuid4().hex[:8]}.db",
+        kdf_cost=FAST_KDF,
+        wall=lambda: wall_millis() + skew_ms,
+    )
     store.set_up(pin)
     phone = SyncClient(store, http, retry=retry)
     phone.login(username, PASSWORD)
