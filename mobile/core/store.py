@@ -320,14 +320,14 @@ class LocalStore:
                 (entity, record_id, blob),
             )
 
-    def outbox(self, states: tuple[str, ...] = ("pending",)) -> list[OutboxEntry]:
+    def outbox(self, states: tuple[str, ...] = ("pending",), limit: int = -1) -> list[OutboxEntry]:
         cipher = self._require()
         marks = ",".join("?" * len(states))
         with self._lock:
             rows = self._db.execute(
                 f"SELECT seq, name, args, hlc, state, error FROM outbox WHERE state IN ({marks}) "
-                "ORDER BY seq",
-                states,
+                "ORDER BY seq LIMIT ?",
+                (*states, limit),
             ).fetchall()
         return [
             OutboxEntry(

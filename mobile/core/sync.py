@@ -203,7 +203,7 @@ class SyncClient:
 
     def _next_batch(self):
         batch, size = [], 200
-        for entry in self.store.outbox(("pending",)):
+        for entry in self.store.outbox(("pending",), limit=MAX_MUTATIONS_PER_PUSH):
             size += len(str(entry.args)) + 200
             if len(batch) == MAX_MUTATIONS_PER_PUSH or (batch and size > MAX_PUSH_BYTES // 2):
                 break

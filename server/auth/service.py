@@ -12,6 +12,7 @@ from server.auth import passwords, tokens
 from server.auth.tables import Device, LoginFailure, RefreshToken, User
 from server.db.types import utcnow
 from server.errors import ProblemError, forbidden, not_found
+from server.org.service import all_units
 from server.org.tables import OrgUnit
 from server.runtime import Runtime
 from shared.enums import Role
@@ -196,13 +197,19 @@ async def authenticate(
         claims = tokens.read_access(runtime.token_key, authorization[7:].strip(), now)
     except tokens.TokenInvalid as exc:
         raise _unauthorized(f"The access token is not valid ({exc}). Sign in again.") from exc
-    device = await session.get(Device, claims.device_id)
-    if device is None or device.user_id != claims.user_id:
+    found = (
+        await session.execute(
+            select(Device, User)
+            .join(User, User.id == Device.user_id)
+            .where(Device.id == claims.device_id, Device.user_id == claims.user_id)
+        )
+    ).first()
+    if found is None:
         raise _unauthorized("The access token is not valid. Sign in again.")
+    device, user = found
     if device.revoked_at is not None:
         raise _revoked()
-    user = await session.get(User, claims.user_id)
-    if user is None or not user.active:
+    if not user.active:
         raise _unauthorized("The account is disabled.")
-    unit = await session.get(OrgUnit, user.org_unit_id)
+    unit = (await all_units(session))[user.org_unit_id]
     return Principal(Actor(user.id, Role(user.role), unit.path, device.id), user, unit)

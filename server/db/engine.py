@@ -42,6 +42,12 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    from server.org.service import UnitCache
+
     return async_sessionmaker(
-        engine, class_=AsyncSession, sync_session_class=FeedSession, expire_on_commit=False
+        engine,
+        class_=AsyncSession,
+        sync_session_class=FeedSession,
+        expire_on_commit=False,
+        info={"unit_cache": UnitCache()},
     )

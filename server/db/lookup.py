@@ -1,15 +1,16 @@
 """Row lookups that a batch can prefetch, so a push of 500 mutations needs a few queries.
 
 `prefetch` loads the rows a batch will ask for in one query per table and notes which ids are
-absent; `find` then answers from the session without a round trip. `remember` keeps a row added
-in this transaction findable before it is flushed.
+absent; `find` then answers from the session without a round trip. `append` queues an append-only
+row for one executemany per table and keeps it findable before it is written.
 """
 
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -45,13 +46,38 @@ async def find(session: AsyncSession, table: type, record_id: UUID) -> Any:
     return await session.get(table, record_id)
 
 
-def remember(session: AsyncSession, row: Any) -> None:
-    session.add(row)
-    _added(session)[(type(row), row.id)] = row
-    _absent(session).get(type(row), set()).discard(row.id)
+def appends(session) -> dict[type, list[dict[str, Any]]]:
+    """Append-only rows of this transaction, waiting for one insert per table."""
+    return session.info.setdefault("append_rows", {})
+
+
+async def append(session: AsyncSession, table: type, values: dict[str, Any]) -> Any:
+    """Add an append-only record (a check-in, a service, assistance) without an ORM object.
+
+    The row is written with the others of its table in one executemany (`write_appends`), and
+    its change is noted for the feed at once. Returns a read-only view of the row.
+    """
+    from server.sync.capture import note
+
+    if session.info.get("write_now"):
+        await session.execute(insert(table), [values])
+    else:
+        appends(session).setdefault(table, []).append(values)
+    row = SimpleNamespace(**values)
+    _added(session)[(table, values["id"])] = row
+    _absent(session).get(table, set()).discard(values["id"])
+    note(session.sync_session, table.__feed_entity__, values["id"], table.feed_keys(values.get))
+    return row
+
+
+async def write_appends(session: AsyncSession) -> None:
+    for table, rows in appends(session).items():
+        if rows:
+            await session.execute(insert(table), rows)
+    session.info.pop("append_rows", None)
 
 
 def forget_batch(session: AsyncSession) -> None:
     """After a rollback, what was prefetched or added may no longer hold."""
-    for key in ("absent_ids", "added_rows", "prefetched_rows"):
+    for key in ("absent_ids", "added_rows", "prefetched_rows", "append_rows"):
         session.info.pop(key, None)

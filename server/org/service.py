@@ -1,5 +1,6 @@
 """Reading the org tree and the people placed in it."""
 
+import time
 from uuid import UUID
 
 from sqlalchemy import select
@@ -12,13 +13,42 @@ from shared.orgtree import contains
 from shared.permissions import Actor
 
 
+class UnitCache:
+    """The org tree, shared by every session of one engine and reloaded after a while.
+
+    The tree changes rarely (an admin adds a community); a change made in this process clears
+    the cache at once (see server/sync/capture.py), other processes see it within MAX_AGE.
+    """
+
+    MAX_AGE = 30.0
+
+    def __init__(self) -> None:
+        self.units: dict[UUID, OrgUnit] | None = None
+        self.loaded_at = 0.0
+
+    def fresh(self) -> dict[UUID, OrgUnit] | None:
+        if self.units is not None and time.monotonic() - self.loaded_at < self.MAX_AGE:
+            return self.units
+        return None
+
+    def keep(self, units: dict[UUID, OrgUnit]) -> None:
+        self.units, self.loaded_at = units, time.monotonic()
+
+    def clear(self) -> None:
+        self.units = None
+
+
 async def all_units(session: AsyncSession) -> dict[UUID, OrgUnit]:
-    """Every unit by id, loaded once per transaction (the tree has about a hundred units)."""
-    cached = session.info.get("org_units")
-    if cached is None:
-        cached = {unit.id: unit for unit in (await session.scalars(select(OrgUnit))).all()}
-        session.info["org_units"] = cached
-    return cached
+    """Every unit by id (the tree has about a hundred units)."""
+    cache: UnitCache | None = session.info.get("unit_cache")
+    units = cache.fresh() if cache else None
+    if units is None:
+        rows = (await session.scalars(select(OrgUnit))).all()
+        # Detached copies: shared between sessions, they must not tie to this one.
+        units = {unit.id: OrgUnit(**unit.model_dump()) for unit in rows}
+        if cache:
+            cache.keep(units)
+    return units
 
 
 async def unit_path(session: AsyncSession, unit_id: UUID) -> str:

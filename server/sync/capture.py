@@ -46,14 +46,23 @@ class FeedSession(Session):
         self.feed_pending: dict[tuple[str, Any], set[str]] = {}
 
 
+def note(session: Session, entity: str, record_id: Any, keys: set[str]) -> None:
+    """Note a change written without an ORM object (see server/db/lookup.append)."""
+    if isinstance(session, FeedSession):
+        session.feed_pending.setdefault((entity, record_id), set()).update(keys)
+
+
 def _note(session: FeedSession, obj: Any, keys: set[str]) -> None:
-    slot = (type(obj).__feed_entity__, obj.id)
-    session.feed_pending.setdefault(slot, set()).update(keys)
+    note(session, type(obj).__feed_entity__, obj.id, keys)
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if not isinstance(session, FeedSession):
         return
+    if any(type(obj).__name__ == "OrgUnit" for obj in (*session.new, *session.dirty)):
+        cache = session.info.get("unit_cache")
+        if cache is not None:
+            cache.clear()
     for obj in session.new:
         if _is_synced(obj):
             _note(session, obj, type(obj).feed_keys(_current(obj)))
@@ -70,6 +79,7 @@ def _before_commit(session: Session) -> None:
     if not isinstance(session, FeedSession):
         return
     session.flush()
+    _write_appends(session)
     _write_audit(session)
     if not session.feed_pending:
         return
@@ -90,6 +100,12 @@ def _before_commit(session: Session) -> None:
     session.execute(insert(FeedEntry), rows)
 
 
+def _write_appends(session: Session) -> None:
+    for table, rows in session.info.pop("append_rows", {}).items():
+        if rows:
+            session.execute(insert(table), rows)
+
+
 def _write_audit(session: Session) -> None:
     from server.audit.tables import AuditEntry
 
@@ -102,6 +118,7 @@ def _after_rollback(session: Session) -> None:
     if isinstance(session, FeedSession):
         session.feed_pending = {}
         session.info.pop("audit_pending", None)
+        session.info.pop("append_rows", None)
 
 
 def install() -> None:

@@ -150,6 +150,7 @@ async def push(
             async with session.begin_nested():
                 await batch.prefetch(fresh)
                 results.update(await batch.apply(fresh, careful=False))
+                await lookup.write_appends(session)  # inside: a failure here falls back too
         except Exception:
             # Something unforeseen (a bug, a constraint): redo the batch one savepoint per
             # mutation, so that one bad mutation is rejected and never blocks the outbox.
@@ -177,7 +178,7 @@ class _Batch:
     def _mark(self) -> tuple[dict, int]:
         """What the transaction has noted so far, to go back to if a savepoint rolls back."""
         feed = {slot: set(keys) for slot, keys in self.feed.feed_pending.items()}
-        return feed, len(audit.pending(self.session))
+        return feed, len(audit.pending(self.session))  # appends are dropped by forget_batch
 
     def _back_to(self, mark: tuple[dict, int]) -> None:
         self.feed.feed_pending = mark[0]
@@ -242,6 +243,7 @@ class _Batch:
 
     async def _apply_alone(self, mutation) -> tuple[MutationResult, str]:
         mark = self._mark()
+        self.session.info["write_now"] = True  # appends inside this savepoint, not at commit
         try:
             async with self.session.begin_nested():
                 return await _apply_one(self.session, self.runtime, self.principal, mutation)
@@ -251,6 +253,8 @@ class _Batch:
             await self.session.refresh(self.device)
             message = "The server could not apply this change. Support has been notified."
             return _rejected(mutation.seq, "internal_error", message), ""
+        finally:
+            self.session.info.pop("write_now", None)
 
 
 def _uuid(value: Any) -> UUID | None:

@@ -5,6 +5,7 @@ HTTP API and the sync push share one set of rules.
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
-from server.db.lookup import find, remember
+from server.db.lookup import append, find
 from server.db.types import utcnow
 from server.errors import Refusal
 from server.org.service import all_units, subtree, unit_path
@@ -250,36 +251,39 @@ async def _existing(session: AsyncSession, table: type, record_id: UUID, author:
     return row
 
 
-async def record_checkin(session: AsyncSession, actor: Actor, args: m.CheckinRecord) -> Checkin:
+async def record_checkin(session: AsyncSession, actor: Actor, args: m.CheckinRecord) -> Any:
     if existing := await _existing(session, Checkin, args.id, "worker_id", actor):
         return existing  # the same check-in sent again: append-only, nothing to change
     resident = await get_visible(session, actor, args.resident_id)
-    if not may_record_checkin(
-        actor, await unit_path(session, resident.community_id), resident.mentor_id
-    ):
+    community_path = await unit_path(session, resident.community_id)
+    if not may_record_checkin(actor, community_path, resident.mentor_id):
         raise Refusal("out_of_scope", "You may not record check-ins for this resident.")
     await _linked_visit(session, actor, args.visit_id, resident.id)
-    checkin = Checkin(
-        id=args.id,
-        resident_id=resident.id,
-        community_id=resident.community_id,
-        visit_id=args.visit_id,
-        worker_id=actor.user_id,
-        device_id=actor.device_id,
-        at=args.at,
-        seen_in_person=args.seen_in_person,
-        wellbeing=args.wellbeing,
-        notes=args.notes,
-        needs=args.needs or "",
-        home_safety=args.home_safety or {},
+    checkin = await append(
+        session,
+        Checkin,
+        {
+            "id": args.id,
+            "resident_id": resident.id,
+            "community_id": resident.community_id,
+            "visit_id": args.visit_id,
+            "worker_id": actor.user_id,
+            "device_id": actor.device_id,
+            "at": args.at,
+            "seen_in_person": args.seen_in_person,
+            "wellbeing": args.wellbeing,
+            "notes": args.notes,
+            "needs": args.needs or "",
+            "home_safety": args.home_safety or {},
+            "created_at": utcnow(),
+        },
     )
-    remember(session, checkin)
     audit.record(
         session,
         actor,
         "checkin.record",
         "checkin",
-        checkin.id,
+        args.id,
         resident.community_id,
         resident_id=resident.id,
         wellbeing=args.wellbeing,
@@ -287,40 +291,37 @@ async def record_checkin(session: AsyncSession, actor: Actor, args: m.CheckinRec
     return checkin
 
 
-async def record_service(
-    session: AsyncSession, actor: Actor, args: m.ServiceRecord
-) -> ServiceRecord:
+async def record_service(session: AsyncSession, actor: Actor, args: m.ServiceRecord) -> Any:
     if existing := await _existing(session, ServiceRecord, args.id, "worker_id", actor):
         return existing
     resident = await get_visible(session, actor, args.resident_id)
     if not may_record_service(actor, await unit_path(session, resident.community_id)):
         raise Refusal("out_of_scope", "Only a worker of this community may record its services.")
-    if (
-        await session.scalar(
-            select(ServiceCategory.id).where(ServiceCategory.code == args.category_code)
-        )
-        is None
-    ):
+    if args.category_code not in await category_codes(session):
         raise Refusal("unknown_category", f"No service category {args.category_code!r}.", 400)
     await _linked_visit(session, actor, args.visit_id, resident.id)
-    record = ServiceRecord(
-        id=args.id,
-        resident_id=resident.id,
-        community_id=resident.community_id,
-        visit_id=args.visit_id,
-        worker_id=actor.user_id,
-        category_code=args.category_code,
-        at=args.at,
-        minutes=args.minutes,
-        description=args.description,
+    record = await append(
+        session,
+        ServiceRecord,
+        {
+            "id": args.id,
+            "resident_id": resident.id,
+            "community_id": resident.community_id,
+            "visit_id": args.visit_id,
+            "worker_id": actor.user_id,
+            "category_code": args.category_code,
+            "at": args.at,
+            "minutes": args.minutes,
+            "description": args.description,
+            "created_at": utcnow(),
+        },
     )
-    remember(session, record)
     audit.record(
         session,
         actor,
         "service.record",
         "service_record",
-        record.id,
+        args.id,
         resident.community_id,
         category=args.category_code,
         minutes=args.minutes,
@@ -328,29 +329,33 @@ async def record_service(
     return record
 
 
-async def log_assistance(session: AsyncSession, actor: Actor, args: m.AssistanceLog) -> Assistance:
+async def log_assistance(session: AsyncSession, actor: Actor, args: m.AssistanceLog) -> Any:
     if existing := await _existing(session, Assistance, args.id, "mentor_id", actor):
         return existing
     resident = await get_visible(session, actor, args.resident_id)
     if not may_log_assistance(actor, resident.mentor_id):
         raise Refusal("out_of_scope", "Only the family's own mentor may log assistance for it.")
-    entry = Assistance(
-        id=args.id,
-        resident_id=resident.id,
-        community_id=resident.community_id,
-        mentor_id=actor.user_id,
-        at=args.at,
-        kind=args.kind,
-        amount_cny=args.amount_cny,
-        description=args.description,
+    entry = await append(
+        session,
+        Assistance,
+        {
+            "id": args.id,
+            "resident_id": resident.id,
+            "community_id": resident.community_id,
+            "mentor_id": actor.user_id,
+            "at": args.at,
+            "kind": args.kind,
+            "amount_cny": args.amount_cny,
+            "description": args.description,
+            "created_at": utcnow(),
+        },
     )
-    remember(session, entry)
     audit.record(
         session,
         actor,
         "assistance.log",
         "assistance",
-        entry.id,
+        args.id,
         resident.community_id,
         amount_cny=args.amount_cny,
     )

@@ -1,0 +1,302 @@
+"""Sync benchmark, on SQLite and PostgreSQL, over real loopback HTTP to a server process.
+
+(a) initial sync of one worker's scope of ~10,000 records into the encrypted phone store;
+(b) 10,000 mutations pushed in batches of 500; (c) an empty incremental sync, p50 and p99;
+(d) the same 10,000 rows written straight into the database with executemany, as the limit.
+Prints the figures and writes them to docs/benchmarks.md (the sync section).
+
+    python -m bench.sync [--only sqlite|postgresql] [--records 10000]
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import delete, insert, select
+
+from mobile.core.store import LocalStore
+from mobile.core.sync import SyncClient
+from server.auth.tables import User
+from server.config import Settings
+from server.db import create_engine_for, session_factory
+from server.db.migrate import upgrade
+from server.db.types import utcnow
+from server.demo.seed import DEMO_PASSWORD, seed_demo
+from server.org.tables import OrgUnit
+from server.residents.tables import Resident
+from server.visits.tables import Checkin
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "docs" / "benchmarks.md"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+async def build(url: str, records: int) -> None:
+    """The demo district, plus enough residents and check-ins in worker1's community."""
+    upgrade(url)
+    engine = create_engine_for(url)
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        await seed_demo(
+            session, Settings(database_url=url, password_memory_kib=1024, password_iterations=1)
+        )
+    async with sessions() as session, session.begin():
+        community = await session.scalar(select(OrgUnit).where(OrgUnit.code == "D01-S01-C01"))
+        worker = await session.scalar(select(User).where(User.username == "worker1"))
+        residents = int(records * 0.7)
+        people = [
+            Resident(
+                name=f"居民{n:05d}",
+                address=f"幸福路{n}号",
+                phone=f"139{n:08d}",
+                community_id=community.id,
+                birth_year=1950,
+                notes="基准测试",
+            )
+            for n in range(residents)
+        ]
+        session.add_all(people)
+        await session.flush()
+        session.add_all(
+            [
+                Checkin(
+                    id=uuid.uuid4(),
+                    resident_id=people[n % residents].id,
+                    community_id=community.id,
+                    worker_id=worker.id,
+                    at=utcnow(),
+                    seen_in_person=True,
+                    wellbeing="good",
+                    notes="基准",
+                )
+                for n in range(records - residents)
+            ]
+        )
+    await engine.dispose()
+
+
+def start_server(url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DOORSTEP_DATABASE_URL": url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def executemany_limit(url: str, rows: list[dict]) -> float:
+    engine = create_engine_for(url)
+    async with engine.begin() as connection:
+        started = time.perf_counter()
+        await connection.execute(insert(Checkin), rows)
+        elapsed = time.perf_counter() - started
+        await connection.execute(delete(Checkin).where(Checkin.id.in_([r["id"] for r in rows])))
+    await engine.dispose()
+    return elapsed
+
+
+def run(backend: str, url: str, records: int, folder: Path) -> dict:
+    asyncio.run(build(url, records))
+    port = free_port()
+    server = start_server(url, port)
+    figures: dict = {"backend": backend}
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
+            store = LocalStore(folder / f"{backend}-phone.db")  # the real Argon2id cost
+            store.set_up("482916")
+            phone = SyncClient(store, http, page_size=1000)
+            phone.login("worker1", DEMO_PASSWORD)
+            started = time.perf_counter()
+            report = phone.sync()
+            figures["initial_s"] = time.perf_counter() - started
+            figures["initial_records"] = report.pulled
+
+            resident_ids = [r["id"] for r in store.all("resident")][:500]
+            for n in range(records):
+                store.record(
+                    "checkin.record",
+                    {
+                        "id": str(uuid.uuid4()),
+                        "resident_id": resident_ids[n % len(resident_ids)],
+                        "at": "2026-11-27T10:00:00Z",
+                        "seen_in_person": True,
+                        "wellbeing": "good",
+                        "notes": "基准推送",
+                    },
+                )
+            from mobile.core.sync import SyncReport
+
+            started = time.perf_counter()
+            pushed = SyncReport()
+            phone.push(pushed)
+            figures["push_s"] = time.perf_counter() - started
+            figures["push_rate"] = pushed.applied / figures["push_s"]
+            phone.pull(SyncReport())
+
+            timings = []
+            for _ in range(200):
+                started = time.perf_counter()
+                phone.sync()
+                timings.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            figures["empty_p50_ms"] = statistics.median(timings)
+            figures["empty_p99_ms"] = timings[int(len(timings) * 0.99) - 1]
+            store.close()
+    finally:
+        server.terminate()
+        server.wait()
+
+    async def rows_for_limit() -> list[dict]:
+        engine = create_engine_for(url)
+        async with session_factory(engine)() as session:
+            worker = await session.scalar(select(User).where(User.username == "worker1"))
+            resident = await session.scalar(
+                select(Resident).where(Resident.community_id == worker.org_unit_id)
+            )
+        await engine.dispose()
+        return [
+            {
+                "id": uuid.uuid4(),
+                "resident_id": resident.id,
+                "community_id": resident.community_id,
+                "worker_id": worker.id,
+                "at": utcnow(),
+                "seen_in_person": True,
+                "wellbeing": "good",
+                "notes": "基准",
+                "needs": "",
+                "home_safety": {},
+                "created_at": utcnow(),
+            }
+            for _ in range(records)
+        ]
+
+    figures["executemany_s"] = asyncio.run(executemany_limit(url, asyncio.run(rows_for_limit())))
+    figures["executemany_rate"] = records / figures["executemany_s"]
+    figures["push_vs_limit"] = figures["push_s"] / figures["executemany_s"]
+    return figures
+
+
+async def pg_database(name: str, drop_only: bool = False) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(PG_ADMIN)
+    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if not drop_only:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    await connection.close()
+
+
+def render(results: list[dict], records: int) -> str:
+    lines = [
+        "## Sync (issue 3)",
+        "",
+        f"Measured by `python -m bench.sync` on {time.strftime('%Y-%m-%d')}, "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        "server in its own process (`python -m server run`), phone core in the benchmark "
+        "process, real HTTP on loopback, phone store encrypted with the production Argon2id cost.",
+        "",
+        "| figure | target | " + " | ".join(r["backend"] for r in results) + " |",
+        "|---|---|" + "---|" * len(results),
+    ]
+    rows = [
+        (
+            f"(a) initial sync of worker1's scope ({results[0]['initial_records']} records)",
+            "≤ 3 s",
+            lambda r: f"{r['initial_s']:.2f} s",
+        ),
+        (
+            f"(b) push {records} mutations, batches of 500",
+            "≥ 2,000/s",
+            lambda r: f"{r['push_s']:.2f} s = {r['push_rate']:,.0f}/s",
+        ),
+        ("(c) empty incremental sync, p50", "≤ 10 ms", lambda r: f"{r['empty_p50_ms']:.1f} ms"),
+        ("(c) empty incremental sync, p99", "", lambda r: f"{r['empty_p99_ms']:.1f} ms"),
+        (
+            f"(d) executemany of {records} rows (the limit)",
+            "",
+            lambda r: f"{r['executemany_s']:.3f} s = {r['executemany_rate']:,.0f}/s",
+        ),
+        ("(b) ÷ (d)", "≤ 4×", lambda r: f"{r['push_vs_limit']:.1f}×"),
+    ]
+    for label, target, cell in rows:
+        lines.append(f"| {label} | {target} | " + " | ".join(cell(r) for r in results) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_section(section: str, title: str) -> None:
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\n"
+    start = text.find(title)
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    RESULTS.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--records", type=int, default=10_000)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="doorstep-bench-"))
+    results = []
+    try:
+        if args.only in (None, "sqlite"):
+            results.append(
+                run("sqlite", f"sqlite+aiosqlite:///{folder}/server.db", args.records, folder)
+            )
+            print(results[-1])
+        if args.only in (None, "postgresql"):
+            name = f"doorstep_bench_{os.getpid()}"
+            asyncio.run(pg_database(name))
+            try:
+                results.append(
+                    run(
+                        "postgresql",
+                        f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
+                        args.records,
+                        folder,
+                    )
+                )
+                print(results[-1])
+            finally:
+                asyncio.run(pg_database(name, drop_only=True))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    section = render(results, args.records)
+    print(section)
+    write_section(section, "## Sync (issue 3)")
+
+
+if __name__ == "__main__":
+    main()
