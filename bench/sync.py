@@ -22,10 +22,11 @@ import uuid
 from pathlib import Path
 
 import httpx
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select
 
 from mobile.core.store import LocalStore
 from mobile.core.sync import SyncClient
+from server.audit.tables import AuditEntry
 from server.auth.tables import User
 from server.config import Settings
 from server.db import create_engine_for, session_factory
@@ -34,6 +35,7 @@ from server.db.types import utcnow
 from server.demo.seed import DEMO_PASSWORD, seed_demo
 from server.org.tables import OrgUnit
 from server.residents.tables import Resident
+from server.sync.tables import FeedEntry, MutationLog
 from server.visits.tables import Checkin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,13 +114,63 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def executemany_limit(url: str, rows: list[dict]) -> float:
+async def executemany_limit(url: str, rows: list[dict], everything: bool) -> float:
+    """Seconds to insert the check-in rows alone, or every row a push of them writes (the
+    check-in, its audit entry, its mutation-log row and its feed entry), with executemany.
+    Rolled back afterwards."""
     engine = create_engine_for(url)
-    async with engine.begin() as connection:
+    device = uuid.uuid4()
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
         started = time.perf_counter()
         await connection.execute(insert(Checkin), rows)
+        if everything:
+            await connection.execute(
+                insert(AuditEntry),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "at": r["at"],
+                        "actor_id": r["worker_id"],
+                        "device_id": device,
+                        "action": "checkin.record",
+                        "entity": "checkin",
+                        "record_id": r["id"],
+                        "community_id": r["community_id"],
+                        "detail": {"resident_id": str(r["resident_id"]), "wellbeing": "good"},
+                    }
+                    for r in rows
+                ],
+            )
+            await connection.execute(
+                insert(MutationLog),
+                [
+                    {
+                        "device_id": device,
+                        "seq": n + 1,
+                        "name": "checkin.record",
+                        "status": "applied",
+                        "stamp": "1764288000000:00000:bench",
+                        "at": r["at"],
+                    }
+                    for n, r in enumerate(rows)
+                ],
+            )
+            await connection.execute(
+                insert(FeedEntry),
+                [
+                    {
+                        "version": 10**9,
+                        "ord": n,
+                        "key": f"c:{r['community_id']}",
+                        "entity": "checkin",
+                        "record_id": r["id"],
+                    }
+                    for n, r in enumerate(rows)
+                ],
+            )
         elapsed = time.perf_counter() - started
-        await connection.execute(delete(Checkin).where(Checkin.id.in_([r["id"] for r in rows])))
+        await transaction.rollback()
     await engine.dispose()
     return elapsed
 
@@ -199,9 +251,12 @@ def run(backend: str, url: str, records: int, folder: Path) -> dict:
             for _ in range(records)
         ]
 
-    figures["executemany_s"] = asyncio.run(executemany_limit(url, asyncio.run(rows_for_limit())))
+    rows = asyncio.run(rows_for_limit())
+    figures["executemany_s"] = asyncio.run(executemany_limit(url, rows, everything=False))
     figures["executemany_rate"] = records / figures["executemany_s"]
     figures["push_vs_limit"] = figures["push_s"] / figures["executemany_s"]
+    figures["same_rows_s"] = asyncio.run(executemany_limit(url, rows, everything=True))
+    figures["push_vs_same_rows"] = figures["push_s"] / figures["same_rows_s"]
     return figures
 
 
@@ -241,15 +296,38 @@ def render(results: list[dict], records: int) -> str:
         ("(c) empty incremental sync, p50", "≤ 10 ms", lambda r: f"{r['empty_p50_ms']:.1f} ms"),
         ("(c) empty incremental sync, p99", "", lambda r: f"{r['empty_p99_ms']:.1f} ms"),
         (
-            f"(d) executemany of {records} rows (the limit)",
+            f"(d) executemany of the {records} check-in rows alone",
             "",
             lambda r: f"{r['executemany_s']:.3f} s = {r['executemany_rate']:,.0f}/s",
         ),
         ("(b) ÷ (d)", "≤ 4×", lambda r: f"{r['push_vs_limit']:.1f}×"),
+        (
+            "(d′) executemany of every row the push writes (check-in, audit, log, feed)",
+            "",
+            lambda r: f"{r['same_rows_s']:.3f} s",
+        ),
+        ("(b) ÷ (d′)", "", lambda r: f"{r['push_vs_same_rows']:.1f}×"),
     ]
     for label, target, cell in rows:
         lines.append(f"| {label} | {target} | " + " | ".join(cell(r) for r in results) + " |")
+    lines += ["", NOTES]
     return "\n".join(lines) + "\n"
+
+
+NOTES = """\
+What the figures say:
+
+- (a), (b) and (c) meet their targets on both databases (the p50 of (c) by a small margin: one
+  HTTP round trip, token check, and an indexed feed query that finds nothing).
+- (b) is not within 4× of (d). Each pushed check-in writes four rows, not one: the check-in,
+  its audit entry (who, what, when, which device), its mutation-log row (what makes a second
+  application impossible and keeps rejection reasons) and its feed entry (what makes the pull
+  gap-free). Writing exactly those rows with executemany, (d′), is the floor for this design;
+  the push is within about 3–4× of it. What remains is Python: checking each mutation's
+  permission, scope and state, and HTTP and JSON on both sides. Going further would mean
+  dropping one of the four rows (for example, folding the mutation log into the audit trail);
+  we chose to keep them.
+"""
 
 
 def write_section(section: str, title: str) -> None:

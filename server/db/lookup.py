@@ -31,16 +31,18 @@ async def prefetch(session: AsyncSession, table: type, ids: Iterable[UUID]) -> N
     for start in range(0, len(ordered), 900):
         chunk = ordered[start : start + 900]
         rows = (await session.scalars(select(table).where(table.id.in_(chunk)))).all()
-        # The session holds rows weakly; keep them for the batch so lookups stay free.
-        session.info.setdefault("prefetched_rows", []).extend(rows)
+        # The session holds rows weakly; keeping them here also makes lookups a dict access.
+        known = session.info.setdefault("prefetched_rows", {})
+        known.update({(table, row.id): row for row in rows})
         found.update(row.id for row in rows)
     _absent(session).setdefault(table, set()).update(wanted - found)
 
 
 async def find(session: AsyncSession, table: type, record_id: UUID) -> Any:
-    added = _added(session).get((table, record_id))
-    if added is not None:
-        return added
+    key = (table, record_id)
+    known = _added(session).get(key) or session.info.get("prefetched_rows", {}).get(key)
+    if known is not None:
+        return known
     if record_id in _absent(session).get(table, ()):
         return None
     return await session.get(table, record_id)
