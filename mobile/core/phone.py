@@ -1,0 +1,293 @@
+"""What the app can do, without Kivy: sign in, unlock, list and work visits, sync in the
+background. The Kivy screens call only this; tests drive it directly too.
+"""
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from mobile.core.crypto import KdfCost, WrongPin
+from mobile.core.store import LocalStore
+from mobile.core.sync import (
+    DeviceRevoked,
+    Offline,
+    SignedOut,
+    SyncClient,
+    SyncError,
+    SyncReport,
+    UpdateRequired,
+)
+from shared import visits as machine
+
+OPEN = ("assigned", "in_progress", "returned")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class SyncState:
+    """What the sync bar shows."""
+
+    online: bool = False
+    running: bool = False
+    pending: int = 0
+    last_synced_at: float | None = None
+    done: int = 0
+    total: int | None = None
+    problem: str | None = None  # a translation key, or a sentence from the server
+    revoked: bool = False
+
+
+class Phone:
+    """One installation of the app: its store, its server, its signed-in person."""
+
+    def __init__(self, folder: Path, http_factory: Callable[[str], httpx.Client] | None = None,
+                 kdf_cost: KdfCost | None = None) -> None:
+        self.folder = Path(folder)
+        self.store = LocalStore(self.folder / "doorstep-phone.db", kdf_cost=kdf_cost)
+        self._http_factory = http_factory or (lambda url: httpx.Client(base_url=url, timeout=20))
+        self._http: httpx.Client | None = None
+        self.state = SyncState(last_synced_at=self.store.meta("last_synced_at"))
+        self._sync_lock = threading.Lock()
+        self.listeners: list[Callable[[SyncState], None]] = []
+        self.last_idle = time.monotonic()
+
+    # -- first run, PIN, session ---------------------------------------------------------
+
+    @property
+    def is_set_up(self) -> bool:
+        return self.store.is_set_up and self.store.meta("signed_in", False)
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self.store.is_unlocked
+
+    @property
+    def server_url(self) -> str:
+        return self.store.meta("server_url", "http://127.0.0.1:8000")
+
+    def _client(self) -> SyncClient:
+        if self._http is None:
+            self._http = self._http_factory(self.server_url)
+        return SyncClient(self.store, self._http, page_size=1000)
+
+    def sign_in(self, server_url: str, username: str, password: str, pin: str) -> dict:
+        """First run. Raises SignedOut (wrong password) or Offline; leaves nothing behind then."""
+        if not (pin.isdigit() and 4 <= len(pin) <= 8):
+            raise ValueError("pin_short")
+        self.store.set_meta("server_url", server_url.rstrip("/"))
+        self._http = None
+        self.store.set_up(pin)
+        try:
+            user = self._client().login(username, password)
+        except (SyncError, httpx.HTTPError):
+            self.store.wipe()
+            raise
+        self.store.set_meta("signed_in", True)
+        return user
+
+    def unlock(self, pin: str) -> None:
+        self.store.unlock(pin)  # raises WrongPin
+        self.touch()
+
+    def lock(self) -> None:
+        self.store.lock()
+
+    def touch(self) -> None:
+        self.last_idle = time.monotonic()
+
+    def idle_for(self) -> float:
+        return time.monotonic() - self.last_idle
+
+    def wipe(self) -> None:
+        self.store.wipe()
+        self.state = SyncState()
+        self._notify()
+
+    log_out = wipe  # signing out of a shared phone leaves no one's data behind
+
+    @property
+    def user(self) -> dict:
+        return self.store.secret("user") or {}
+
+    @property
+    def role(self) -> str:
+        return self.user.get("role", "")
+
+    @property
+    def language(self) -> str:
+        return self.store.meta("language", "zh")
+
+    def set_language(self, language: str) -> None:
+        self.store.set_meta("language", language)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def residents(self) -> dict[str, dict]:
+        return {r["id"]: r for r in self.store.all("resident")}
+
+    def visits(self, status: str | None = None, kind: str | None = None,
+               search: str = "", mine_only: bool = True) -> list[dict]:
+        """Visits for the list: each with its resident's name and address, overdue marked,
+        overdue first, then by due time."""
+        residents = self.residents()
+        me = self.user.get("id")
+        now = now_iso()
+        rows = []
+        for visit in self.store.all("visit"):
+            if mine_only and self.role in ("worker", "mentor") and visit.get("assignee_id") != me:
+                continue
+            if status == "open" and visit["status"] not in OPEN:
+                continue
+            if status not in (None, "open", "overdue") and visit["status"] != status:
+                continue
+            if kind and visit["kind"] != kind:
+                continue
+            resident = residents.get(visit["resident_id"], {})
+            overdue = visit["status"] in OPEN and (visit.get("due_at") or "9") < now
+            if status == "overdue" and not overdue:
+                continue
+            if search and search not in resident.get("name", "") \
+                    and search not in resident.get("address", ""):
+                continue
+            rows.append({**visit, "resident_name": resident.get("name", "?"),
+                         "resident_address": resident.get("address", ""), "overdue": overdue})
+        rows.sort(key=lambda v: (not v["overdue"], v["status"] not in OPEN, v.get("due_at") or ""))
+        return rows
+
+    def visit(self, visit_id: str) -> dict | None:
+        return self.store.get("visit", visit_id)
+
+    def resident(self, resident_id: str) -> dict | None:
+        return self.store.get("resident", resident_id)
+
+    def history(self, resident_id: str) -> list[dict]:
+        """Check-ins, services and assistance for a resident, newest first."""
+        items = []
+        for entity in ("checkin", "service_record", "assistance"):
+            items += [{**r, "entity": entity} for r in self.store.all(entity)
+                      if r.get("resident_id") == resident_id]
+        return sorted(items, key=lambda r: r.get("at") or "", reverse=True)
+
+    def families(self) -> list[dict]:
+        """For a mentor: the residents of the families they mentor."""
+        me = self.user.get("id")
+        return sorted((r for r in self.store.all("resident") if r.get("mentor_id") == me),
+                      key=lambda r: (r.get("household_id") or "", r["name"]))
+
+    def approval_queue(self) -> list[dict]:
+        return [v for v in self.visits(status="completed", mine_only=False)]
+
+    def conflicts(self) -> list[dict]:
+        return self.store.conflicts()
+
+    def rejections(self) -> list[dict]:
+        return [{"seq": e.seq, "name": e.name, **(e.error or {})}
+                for e in self.store.outbox(("rejected",))]
+
+    # -- doing ---------------------------------------------------------------------------
+
+    def _record(self, name: str, args: dict[str, Any]) -> int:
+        self.touch()
+        seq = self.store.record(name, args)
+        self.state.pending = self.store.pending_count()
+        self._notify()
+        return seq
+
+    def start_visit(self, visit_id: str) -> int:
+        return self._record("visit.start", {"visit_id": visit_id, "at": now_iso()})
+
+    def record_checkin(self, resident_id: str, visit_id: str | None, seen_in_person: bool,
+                       wellbeing: str, notes: str, needs: str = "",
+                       home_safety: dict[str, bool] | None = None) -> int:
+        return self._record("checkin.record", {
+            "id": str(uuid.uuid4()), "resident_id": resident_id, "visit_id": visit_id,
+            "at": now_iso(), "seen_in_person": seen_in_person, "wellbeing": wellbeing,
+            "notes": notes, "needs": needs, "home_safety": home_safety or {}})
+
+    def complete_visit(self, visit_id: str, summary: str) -> int:
+        return self._record("visit.complete", {"visit_id": visit_id, "at": now_iso(),
+                                               "summary": summary})
+
+    def update_resident(self, resident_id: str, **fields: Any) -> int | None:
+        current = self.resident(resident_id) or {}
+        changed = {k: v for k, v in fields.items() if current.get(k) != v}
+        if not changed:
+            return None
+        return self._record("resident.update", {"id": resident_id, "fields": changed})
+
+    def log_assistance(self, resident_id: str, kind: str, amount_cny: float | None,
+                       description: str) -> int:
+        return self._record("assistance.log", {
+            "id": str(uuid.uuid4()), "resident_id": resident_id, "at": now_iso(), "kind": kind,
+            "amount_cny": amount_cny, "description": description})
+
+    def decide(self, visit_id: str, approve: bool, reason: str = "") -> int:
+        if not approve and not reason.strip():
+            raise ValueError("reason_required")
+        return self._record("approval.decide", {
+            "visit_id": visit_id, "decision": "approve" if approve else "reject",
+            "reason": reason.strip() or None})
+
+    def can(self, visit: dict, action: str) -> bool:
+        return machine.can(visit["status"], action)
+
+    def dismiss_rejection(self, seq: int) -> None:
+        self.store.dismiss_rejected(seq)
+
+    # -- syncing -------------------------------------------------------------------------
+
+    def _notify(self) -> None:
+        for listener in list(self.listeners):
+            listener(self.state)
+
+    def sync(self) -> SyncReport | None:
+        """One sync; updates `state` and tells the listeners (from this thread)."""
+        if not self.store.is_unlocked or not self._sync_lock.acquire(blocking=False):
+            return None
+        self.state.running, self.state.done, self.state.total = True, 0, None
+        self._notify()
+        report = None
+        try:
+            report = self._client().sync(progress=self._progress)
+            self.state.online, self.state.problem = True, None
+            self.state.last_synced_at = self.store.meta("last_synced_at")
+        except DeviceRevoked:
+            self.state = SyncState(revoked=True, problem="revoked")
+        except Offline:
+            self.state.online, self.state.problem = False, "offline"
+        except UpdateRequired:
+            self.state.problem = "update_app"
+        except SignedOut:
+            self.state.problem = "signed_out"
+        except SyncError as exc:
+            self.state.online, self.state.problem = True, str(exc)
+        finally:
+            self.state.running = False
+            if self.store.is_unlocked:
+                self.state.pending = self.store.pending_count()
+            self._sync_lock.release()
+            self._notify()
+        return report
+
+    def _progress(self, phase: str, done: int, total: int | None) -> None:
+        if phase == "pull":
+            self.state.done, self.state.total = done, total
+            self._notify()
+
+    def sync_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.sync, name="sync", daemon=True)
+        thread.start()
+        return thread
+
+
+__all__ = ["Phone", "SyncState", "WrongPin"]

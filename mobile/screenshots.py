@@ -1,0 +1,144 @@
+"""`python -m mobile.screenshots OUTDIR [--lang zh|en]`: each main screen, with demo data.
+
+Starts the demo district on a throwaway SQLite database (in-process), signs phones in as
+worker1, supervisor1 and mentor1, syncs them, makes a conflict and a sent-back visit so those
+screens have something to show, and renders every screen offscreen to OUTDIR/<screen>.png.
+"""
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIZE = (400, 720)
+SCREENS = ["setup", "unlock", "home", "visit", "approvals", "family", "conflicts", "settings"]
+
+
+def _prepare_environment(folder: Path) -> None:
+    os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_HOME", str(folder / "kivy"))
+
+
+def _demo_server(folder: Path):
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+    from server.config import Settings
+    from server.db import create_engine_for, session_factory
+    from server.db.migrate import upgrade
+    from server.demo.seed import seed_demo
+
+    url = f"sqlite+aiosqlite:///{folder / 'server.db'}"
+    settings = Settings(database_url=url, password_memory_kib=1024, password_iterations=1)
+    upgrade(url)
+
+    async def seed() -> None:
+        engine = create_engine_for(url)
+        async with session_factory(engine)() as session, session.begin():
+            await seed_demo(session, settings)
+        await engine.dispose()
+
+    asyncio.run(seed())
+    return TestClient(create_app(settings), base_url="http://demo.local")
+
+
+def _phones(folder: Path, server, language: str):
+    from mobile.core.crypto import KdfCost
+    from mobile.core.phone import Phone
+    from server.demo.seed import DEMO_PASSWORD
+
+    phones = {}
+    for username in ("worker1", "supervisor1", "mentor1"):
+        phone = Phone(folder / username, http_factory=lambda _url: server,
+                      kdf_cost=KdfCost(1024, 1))
+        phone.sign_in("http://demo.local", username, DEMO_PASSWORD, "246810")
+        phone.set_language(language)
+        phone.sync()
+        phones[username] = phone
+    worker, supervisor = phones["worker1"], phones["supervisor1"]
+    # A conflict for the worker: both change a phone number, the supervisor's is later.
+    resident = sorted(worker.visits(), key=lambda v: v["id"])[0]["resident_id"]
+    worker.update_resident(resident, phone="13811112222")
+    time.sleep(0.05)  # the supervisor's edit is the later one
+    supervisor.update_resident(resident, phone="13833334444")
+    supervisor.sync()
+    worker.sync()
+    # A visit worked and completed, then sent back with a reason.
+    visit = next(v for v in worker.visits(status="assigned"))
+    worker.start_visit(visit["id"])
+    worker.record_checkin(visit["resident_id"], visit["id"], True, "fair", "血压偏高，已提醒服药",
+                          needs="希望有人帮忙买菜")
+    worker.complete_visit(visit["id"], "老人精神尚可，血压偏高")
+    worker.sync()
+    supervisor.sync()
+    supervisor.decide(visit["id"], approve=False, reason="请补充用药情况")
+    supervisor.sync()
+    worker.sync()
+    phones["mentor1"].log_assistance(phones["mentor1"].families()[0]["id"], "生活物资", 200,
+                                     "送去米面油")
+    phones["mentor1"].sync()
+    return phones, visit["id"]
+
+
+def render(outdir: Path, language: str) -> list[Path]:
+    work = Path(tempfile.mkdtemp(prefix="doorstep-shots-"))
+    _prepare_environment(work)
+    outdir.mkdir(parents=True, exist_ok=True)
+    server = _demo_server(work)
+    written = []
+    with server:
+        phones, visit_id = _phones(work, server, language)
+        from kivy.config import Config
+
+        Config.set("graphics", "width", str(SIZE[0]))
+        Config.set("graphics", "height", str(SIZE[1]))
+        from kivy.base import EventLoop
+        from kivy.core.window import Window
+
+        from mobile.ui.app import DoorstepApp
+
+        Window.clearcolor = (1, 1, 1, 1)
+        app = DoorstepApp(phones["worker1"], background_sync=False)
+        app._run_prepare()
+
+        def frames(n: int = 6) -> None:
+            for _ in range(n):
+                EventLoop.idle()
+
+        for name in SCREENS:
+            app.phone = phones["supervisor1"] if name == "approvals" else (
+                phones["mentor1"] if name == "family" else phones["worker1"])
+            app.bar.show(app.phone.state)
+            if name == "visit":
+                app.open_visit(visit_id)
+            else:
+                app.go(name)
+            frames()
+            shot = Path(Window.screenshot(name=str(work / f"{name}.png")))
+            target = outdir / f"{name}.png"
+            shutil.move(shot, target)
+            written.append(target)
+        app.stop()
+    shutil.rmtree(work, ignore_errors=True)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mobile.screenshots", description=__doc__)
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+    args = parser.parse_args(argv)
+    for path in render(args.outdir, args.lang):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

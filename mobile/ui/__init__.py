@@ -1,0 +1,1 @@
+"""The Kivy front end: thin screens over mobile.core.phone.Phone."""

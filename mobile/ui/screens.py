@@ -1,0 +1,322 @@
+"""The screens: each reads from and calls mobile.core.phone.Phone, nothing else."""
+
+from kivy.app import App
+from kivy.factory import Factory
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from mobile.core.crypto import WrongPin
+from mobile.core.sync import Offline, SignedOut, SyncError
+
+WELLBEING = ("good", "fair", "poor", "emergency")
+
+
+def app():
+    return App.get_running_app()
+
+
+class SetupScreen(Screen):
+    message = StringProperty("")
+    default_server = StringProperty("http://127.0.0.1:8000")
+
+    def sign_in(self) -> None:
+        ids, tr = self.ids, app().tr
+        try:
+            app().phone.sign_in(ids.server.text.strip(), ids.username.text.strip(),
+                                ids.password.text, ids.pin.text.strip())
+        except ValueError as exc:
+            self.message = tr(str(exc))
+            return
+        except SignedOut:
+            self.message = tr("wrong_password")
+            return
+        except (Offline, SyncError, OSError):
+            self.message = tr("cannot_reach")
+            return
+        ids.password.text = ids.pin.text = ""
+        self.message = ""
+        app().signed_in()
+
+
+class UnlockScreen(Screen):
+    message = StringProperty("")
+
+    def unlock(self) -> None:
+        try:
+            app().phone.unlock(self.ids.pin.text.strip())
+        except WrongPin:
+            self.message = app().tr("wrong_pin")
+            self.ids.pin.text = ""
+            return
+        self.ids.pin.text = self.message = ""
+        app().unlocked()
+
+
+class HomeScreen(Screen):
+    heading = StringProperty("")
+    empty_text = StringProperty("")
+    status_filter = None
+    kind_filter = None
+
+    def on_pre_enter(self, *args) -> None:
+        self.refresh()
+        self.build_nav()
+
+    def set_filter(self, status) -> None:
+        self.status_filter = status
+        self.refresh()
+
+    def set_kind(self, kind) -> None:
+        self.kind_filter = kind
+        self.refresh()
+
+    def build_nav(self) -> None:
+        nav, phone, tr = self.ids.nav, app().phone, app().tr
+        nav.clear_widgets()
+        targets = []
+        if phone.role in ("supervisor", "admin", "dispatcher"):
+            targets.append(("approvals", tr("approvals")))
+        if phone.role == "mentor":
+            targets.append(("family", tr("family")))
+        targets += [("conflicts", tr("conflicts")), ("settings", tr("settings"))]
+        for name, label in targets:
+            button = Factory.BigButton(text=label)
+            button.bind(on_release=lambda _b, n=name: app().go(n))
+            nav.add_widget(button)
+
+    def refresh(self) -> None:
+        phone, tr = app().phone, app().tr
+        if not phone.is_unlocked:
+            return
+        user = phone.user
+        self.heading = f"{tr('home')} · {user.get('display_name', '')}"
+        visits = phone.visits(status=self.status_filter, kind=self.kind_filter,
+                              search=self.ids.search.text.strip())
+        self.ids.list.data = [{
+            "visit_id": v["id"],
+            "title": v["resident_name"] + (f" · {v['title']}" if v.get("title") else ""),
+            "subtitle": f"{tr('due')} {(v.get('due_at') or '')[:10]}  {v['resident_address']}",
+            "status_text": tr("overdue") if v["overdue"] else tr(f"status_{v['status']}"),
+            "overdue": v["overdue"],
+        } for v in visits]
+        self.empty_text = "" if visits else tr("no_visits")
+
+
+class VisitScreen(Screen):
+    heading = StringProperty("")
+    card = StringProperty("")
+    status_line = StringProperty("")
+    history_text = StringProperty("")
+    message = StringProperty("")
+    can_start = BooleanProperty(False)
+    can_complete = BooleanProperty(False)
+    returned = BooleanProperty(False)
+    visit_id = ""
+    resident_id = ""
+
+    def show(self, visit_id: str) -> None:
+        self.visit_id = visit_id
+        self.message = ""
+        self.refresh()
+        resident = app().phone.resident(self.resident_id) or {}
+        self.ids.edit_phone.text = resident.get("phone", "")
+        self.ids.edit_address.text = resident.get("address", "")
+        self.ids.edit_notes.text = resident.get("notes", "")
+
+    def refresh(self) -> None:
+        phone, tr = app().phone, app().tr
+        visit = phone.visit(self.visit_id)
+        if visit is None:
+            app().go("home")
+            return
+        self.resident_id = visit["resident_id"]
+        resident = phone.resident(self.resident_id) or {}
+        self.heading = resident.get("name", tr("visit"))
+        lines = [
+            f"{resident.get('name', '')}  {resident.get('gender', '')}  "
+            f"{tr('born')} {resident.get('birth_year') or '-'}"
+            + (f"  · {tr('living_alone')}" if resident.get("living_alone") else ""),
+            f"{tr('phone')}: {resident.get('phone', '')}",
+            f"{tr('address')}: {resident.get('address', '')}",
+        ]
+        if resident.get("notes"):
+            lines.append(f"{tr('notes')}: {resident['notes']}")
+        self.card = "\n".join(lines)
+        self.returned = visit["status"] == "returned"
+        status = f"{tr('kind_' + visit['kind'])} · {tr('status_' + visit['status'])} · " \
+                 f"{tr('due')} {(visit.get('due_at') or '')[:10]}"
+        if self.returned and visit.get("return_reason"):
+            status += f"\n{tr('returned_reason')}: {visit['return_reason']}"
+        self.status_line = status
+        self.can_start = phone.can(visit, "start")
+        self.can_complete = phone.can(visit, "complete")
+        history = phone.history(self.resident_id)[:8]
+        self.history_text = "\n".join(
+            f"{(h.get('at') or '')[:10]}  "
+            + (tr("wb_" + h["wellbeing"]) + "  " + h.get("notes", "") if h["entity"] == "checkin"
+               else h.get("kind") or h.get("category_code") or "")
+            for h in history) or "-"
+
+    def start(self) -> None:
+        app().phone.start_visit(self.visit_id)
+        self.refresh()
+
+    def save_checkin(self) -> None:
+        ids = self.ids
+        wellbeing = next(w for w in WELLBEING if ids[f"wb_{w}"].state == "down")
+        app().phone.record_checkin(
+            self.resident_id, self.visit_id, ids.seen.active, wellbeing, ids.checkin_notes.text,
+            needs=ids.needs.text,
+            home_safety={"gas": ids.gas.active, "water": ids.water.active,
+                         "electricity": ids.electricity.active})
+        ids.checkin_notes.text = ids.needs.text = ""
+        self.message = app().tr("saved")
+        self.refresh()
+
+    def complete(self) -> None:
+        app().phone.complete_visit(self.visit_id, self.ids.summary.text.strip())
+        self.ids.summary.text = ""
+        self.message = app().tr("saved")
+        self.refresh()
+
+    def save_resident(self) -> None:
+        ids = self.ids
+        app().phone.update_resident(self.resident_id, phone=ids.edit_phone.text.strip(),
+                                    address=ids.edit_address.text.strip(),
+                                    notes=ids.edit_notes.text.strip())
+        self.message = app().tr("saved")
+        self.refresh()
+
+
+class ListScreen(Screen):
+    heading = StringProperty("")
+    message = StringProperty("")
+
+    def on_pre_enter(self, *args) -> None:
+        self.refresh()
+
+    def add_text(self, text: str, color=(0.13, 0.13, 0.15, 1)) -> None:
+        self.ids.entries.add_widget(Factory.Body(text=text, color=color))
+
+
+class ApprovalsScreen(ListScreen):
+    def refresh(self) -> None:
+        phone, tr = app().phone, app().tr
+        self.heading = tr("approvals")
+        self.ids.entries.clear_widgets()
+        queue = phone.approval_queue()
+        if not queue:
+            self.add_text(tr("no_approvals"))
+        for visit in queue:
+            row = Factory.ApprovalRow()
+            row.visit_id = visit["id"]
+            row.text = (f"{visit['resident_name']} · {tr('kind_' + visit['kind'])}\n"
+                        f"{tr('summary')}: {visit.get('summary') or '-'}")
+            self.ids.entries.add_widget(row)
+
+    def decide(self, visit_id: str, approve: bool, reason: str) -> None:
+        try:
+            app().phone.decide(visit_id, approve, reason)
+        except ValueError as exc:
+            self.message = app().tr(str(exc))
+            return
+        self.message = ""
+        self.refresh()
+
+
+class FamilyScreen(ListScreen):
+    resident_id = ""
+
+    def refresh(self) -> None:
+        phone, tr = app().phone, app().tr
+        self.heading = tr("family")
+        items = self.ids.entries
+        items.clear_widgets()
+        family = phone.families()
+        if family and not self.resident_id:
+            self.resident_id = family[0]["id"]
+        for member in family:
+            button = Factory.BigButton(
+                text=f"{member['name']}  {member.get('address', '')[:14]}",
+                background_color=(0.12, 0.47, 0.71, 1) if member["id"] == self.resident_id
+                else (0.55, 0.6, 0.66, 1))
+            button.bind(on_release=lambda _b, rid=member["id"]: self.choose(rid))
+            items.add_widget(button)
+        if not self.resident_id:
+            return
+        self.add_text(tr("assistance"))
+        for entry in phone.history(self.resident_id):
+            if entry["entity"] == "assistance":
+                amount = f"  ¥{entry['amount_cny']:.0f}" if entry.get("amount_cny") else ""
+                self.add_text(f"{(entry.get('at') or '')[:10]}  {entry['kind']}{amount}  "
+                              f"{entry.get('description', '')}")
+        self.kind = Factory.TextInput(hint_text=tr("kind"))
+        self.amount = Factory.TextInput(hint_text=tr("amount"), input_filter="float")
+        self.done = Factory.TextInput(hint_text=tr("what_was_done"))
+        for widget in (self.kind, self.amount, self.done):
+            items.add_widget(widget)
+        save = Factory.BigButton(text=tr("log_assistance"))
+        save.bind(on_release=lambda _b: self.log())
+        items.add_widget(save)
+
+    def choose(self, resident_id: str) -> None:
+        self.resident_id = resident_id
+        self.refresh()
+
+    def log(self) -> None:
+        if not self.kind.text.strip():
+            return
+        amount = float(self.amount.text) if self.amount.text.strip() else None
+        app().phone.log_assistance(self.resident_id, self.kind.text.strip(), amount,
+                                   self.done.text.strip())
+        self.message = ""
+        self.refresh()
+
+
+class ConflictsScreen(ListScreen):
+    def refresh(self) -> None:
+        phone, tr = app().phone, app().tr
+        self.heading = tr("conflicts")
+        self.ids.entries.clear_widgets()
+        conflicts = phone.conflicts()
+        if not conflicts:
+            self.add_text(tr("no_conflicts"))
+        for conflict in conflicts:
+            field = tr(f"field_{conflict['field']}")
+            self.add_text(tr("conflict_line", field=field, yours=conflict["yours"],
+                             kept=conflict["kept"]))
+        rejections = phone.rejections()
+        if rejections:
+            self.add_text(tr("rejected"), color=(0.75, 0.1, 0.1, 1))
+        for rejection in rejections:
+            self.add_text(f"• {rejection.get('message', '')}", color=(0.75, 0.1, 0.1, 1))
+
+
+class SettingsScreen(Screen):
+    who = StringProperty("")
+    server = StringProperty("")
+    wipe_text = StringProperty("")
+    font_note = StringProperty("")
+    armed = False
+
+    def on_pre_enter(self, *args) -> None:
+        phone, tr = app().phone, app().tr
+        user = phone.user
+        self.who = f"{user.get('display_name', '')} ({user.get('username', '')}) · " \
+                   f"{user.get('org_unit', {}).get('name', '')}"
+        self.server = phone.server_url
+        self.armed = False
+        self.wipe_text = tr("wipe")
+        self.font_note = "" if app().font_path else tr("font_missing")
+
+    def wipe(self) -> None:
+        if not self.armed:
+            self.armed = True
+            self.wipe_text = app().tr("wipe_confirm")
+            return
+        app().log_out()
+
+
+SCREENS = [SetupScreen, UnlockScreen, HomeScreen, VisitScreen, ApprovalsScreen, FamilyScreen,
+           ConflictsScreen, SettingsScreen]

@@ -1,0 +1,58 @@
+"""Widgets shared by the screens: the sync bar, list rows, large buttons."""
+
+import time
+
+from kivy.app import App
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.recycleview.views import RecycleDataViewBehavior
+from kivy.uix.behaviors import ButtonBehavior
+
+
+class BigButton(Button):
+    """A touch target of at least 48 dp, in large type."""
+
+
+class SyncBar(BoxLayout):
+    """Always on top: offline badge, pending count, last sync, progress, problems in words."""
+
+    badge = StringProperty("")
+    pending_text = StringProperty("")
+    last_text = StringProperty("")
+    problem = StringProperty("")
+    progress = NumericProperty(0)
+    running = BooleanProperty(False)
+    online = BooleanProperty(False)
+
+    def show(self, state) -> None:
+        tr = App.get_running_app().tr
+        self.online, self.running = state.online, state.running
+        self.badge = tr("syncing") if state.running else tr("online" if state.online else "offline")
+        self.pending_text = tr("pending", n=state.pending)
+        if state.last_synced_at:
+            self.last_text = tr("last_sync", when=time.strftime(
+                "%H:%M", time.localtime(state.last_synced_at)))
+        else:
+            self.last_text = tr("never_synced")
+        total = state.total or 0
+        self.progress = (state.done / total * 100) if total else (0 if not state.running else 5)
+        if state.running and total:
+            self.last_text = tr("pulled", done=state.done, total=total)
+        problem = state.problem or ""
+        self.problem = tr(problem) if problem in ("offline", "update_app", "signed_out",
+                                                  "revoked") else (
+            tr("sync_failed", why=problem) if problem else "")
+
+
+class VisitRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
+    """One visit in the home list; RecycleView reuses rows, it never rebuilds them."""
+
+    visit_id = StringProperty("")
+    title = StringProperty("")
+    subtitle = StringProperty("")
+    status_text = StringProperty("")
+    overdue = BooleanProperty(False)
+
+    def on_release(self) -> None:
+        App.get_running_app().open_visit(self.visit_id)
