@@ -22,8 +22,9 @@ def find_cjk_font() -> str | None:
     configured = os.environ.get("DOORSTEP_CJK_FONT")
     if configured and Path(configured).is_file():
         return configured
-    shipped = sorted(BUNDLED.glob("*.tt[fc]")) + sorted(BUNDLED.glob("*.otf")) \
-        if BUNDLED.is_dir() else []
+    shipped = (
+        sorted(BUNDLED.glob("*.tt[fc]")) + sorted(BUNDLED.glob("*.otf")) if BUNDLED.is_dir() else []
+    )
     for path in [*map(str, shipped), *CANDIDATES]:
         if Path(path).is_file():
             return path

@@ -56,8 +56,9 @@ def _phones(folder: Path, server, language: str):
 
     phones = {}
     for username in ("worker1", "supervisor1", "mentor1"):
-        phone = Phone(folder / username, http_factory=lambda _url: server,
-                      kdf_cost=KdfCost(1024, 1))
+        phone = Phone(
+            folder / username, http_factory=lambda _url: server, kdf_cost=KdfCost(1024, 1)
+        )
         phone.sign_in("http://demo.local", username, DEMO_PASSWORD, "246810")
         phone.set_language(language)
         phone.sync()
@@ -73,16 +74,23 @@ def _phones(folder: Path, server, language: str):
     # A visit worked and completed, then sent back with a reason.
     visit = next(v for v in worker.visits(status="assigned"))
     worker.start_visit(visit["id"])
-    worker.record_checkin(visit["resident_id"], visit["id"], True, "fair", "血压偏高，已提醒服药",
-                          needs="希望有人帮忙买菜")
+    worker.record_checkin(
+        visit["resident_id"],
+        visit["id"],
+        True,
+        "fair",
+        "血压偏高，已提醒服药",
+        needs="希望有人帮忙买菜",
+    )
     worker.complete_visit(visit["id"], "老人精神尚可，血压偏高")
     worker.sync()
     supervisor.sync()
     supervisor.decide(visit["id"], approve=False, reason="请补充用药情况")
     supervisor.sync()
     worker.sync()
-    phones["mentor1"].log_assistance(phones["mentor1"].families()[0]["id"], "生活物资", 200,
-                                     "送去米面油")
+    phones["mentor1"].log_assistance(
+        phones["mentor1"].families()[0]["id"], "生活物资", 200, "送去米面油"
+    )
     phones["mentor1"].sync()
     return phones, visit["id"]
 
@@ -113,8 +121,11 @@ def render(outdir: Path, language: str) -> list[Path]:
                 EventLoop.idle()
 
         for name in SCREENS:
-            app.phone = phones["supervisor1"] if name == "approvals" else (
-                phones["mentor1"] if name == "family" else phones["worker1"])
+            app.phone = (
+                phones["supervisor1"]
+                if name == "approvals"
+                else (phones["mentor1"] if name == "family" else phones["worker1"])
+            )
             app.bar.show(app.phone.state)
             if name == "visit":
                 app.open_visit(visit_id)

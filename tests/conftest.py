@@ -15,6 +15,12 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("KIVY_HOME", str(ROOT / ".kivy"))
 
+from kivy.config import Config  # noqa: E402
+
+# A phone-sized window (360×640 dp is the smallest layout the app supports).
+Config.set("graphics", "width", "400")
+Config.set("graphics", "height", "760")
+
 import asyncio  # noqa: E402
 import shutil  # noqa: E402
 import uuid  # noqa: E402

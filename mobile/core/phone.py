@@ -50,8 +50,12 @@ class SyncState:
 class Phone:
     """One installation of the app: its store, its server, its signed-in person."""
 
-    def __init__(self, folder: Path, http_factory: Callable[[str], httpx.Client] | None = None,
-                 kdf_cost: KdfCost | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        http_factory: Callable[[str], httpx.Client] | None = None,
+        kdf_cost: KdfCost | None = None,
+    ) -> None:
         self.folder = Path(folder)
         self.store = LocalStore(self.folder / "doorstep-phone.db", kdf_cost=kdf_cost)
         self._http_factory = http_factory or (lambda url: httpx.Client(base_url=url, timeout=20))
@@ -135,8 +139,13 @@ class Phone:
     def residents(self) -> dict[str, dict]:
         return {r["id"]: r for r in self.store.all("resident")}
 
-    def visits(self, status: str | None = None, kind: str | None = None,
-               search: str = "", mine_only: bool = True) -> list[dict]:
+    def visits(
+        self,
+        status: str | None = None,
+        kind: str | None = None,
+        search: str = "",
+        mine_only: bool = True,
+    ) -> list[dict]:
         """Visits for the list: each with its resident's name and address, overdue marked,
         overdue first, then by due time."""
         residents = self.residents()
@@ -156,11 +165,20 @@ class Phone:
             overdue = visit["status"] in OPEN and (visit.get("due_at") or "9") < now
             if status == "overdue" and not overdue:
                 continue
-            if search and search not in resident.get("name", "") \
-                    and search not in resident.get("address", ""):
+            if (
+                search
+                and search not in resident.get("name", "")
+                and search not in resident.get("address", "")
+            ):
                 continue
-            rows.append({**visit, "resident_name": resident.get("name", "?"),
-                         "resident_address": resident.get("address", ""), "overdue": overdue})
+            rows.append(
+                {
+                    **visit,
+                    "resident_name": resident.get("name", "?"),
+                    "resident_address": resident.get("address", ""),
+                    "overdue": overdue,
+                }
+            )
         rows.sort(key=lambda v: (not v["overdue"], v["status"] not in OPEN, v.get("due_at") or ""))
         return rows
 
@@ -174,15 +192,20 @@ class Phone:
         """Check-ins, services and assistance for a resident, newest first."""
         items = []
         for entity in ("checkin", "service_record", "assistance"):
-            items += [{**r, "entity": entity} for r in self.store.all(entity)
-                      if r.get("resident_id") == resident_id]
+            items += [
+                {**r, "entity": entity}
+                for r in self.store.all(entity)
+                if r.get("resident_id") == resident_id
+            ]
         return sorted(items, key=lambda r: r.get("at") or "", reverse=True)
 
     def families(self) -> list[dict]:
         """For a mentor: the residents of the families they mentor."""
         me = self.user.get("id")
-        return sorted((r for r in self.store.all("resident") if r.get("mentor_id") == me),
-                      key=lambda r: (r.get("household_id") or "", r["name"]))
+        return sorted(
+            (r for r in self.store.all("resident") if r.get("mentor_id") == me),
+            key=lambda r: (r.get("household_id") or "", r["name"]),
+        )
 
     def approval_queue(self) -> list[dict]:
         return [v for v in self.visits(status="completed", mine_only=False)]
@@ -191,8 +214,10 @@ class Phone:
         return self.store.conflicts()
 
     def rejections(self) -> list[dict]:
-        return [{"seq": e.seq, "name": e.name, **(e.error or {})}
-                for e in self.store.outbox(("rejected",))]
+        return [
+            {"seq": e.seq, "name": e.name, **(e.error or {})}
+            for e in self.store.outbox(("rejected",))
+        ]
 
     # -- doing ---------------------------------------------------------------------------
 
@@ -206,17 +231,35 @@ class Phone:
     def start_visit(self, visit_id: str) -> int:
         return self._record("visit.start", {"visit_id": visit_id, "at": now_iso()})
 
-    def record_checkin(self, resident_id: str, visit_id: str | None, seen_in_person: bool,
-                       wellbeing: str, notes: str, needs: str = "",
-                       home_safety: dict[str, bool] | None = None) -> int:
-        return self._record("checkin.record", {
-            "id": str(uuid.uuid4()), "resident_id": resident_id, "visit_id": visit_id,
-            "at": now_iso(), "seen_in_person": seen_in_person, "wellbeing": wellbeing,
-            "notes": notes, "needs": needs, "home_safety": home_safety or {}})
+    def record_checkin(
+        self,
+        resident_id: str,
+        visit_id: str | None,
+        seen_in_person: bool,
+        wellbeing: str,
+        notes: str,
+        needs: str = "",
+        home_safety: dict[str, bool] | None = None,
+    ) -> int:
+        return self._record(
+            "checkin.record",
+            {
+                "id": str(uuid.uuid4()),
+                "resident_id": resident_id,
+                "visit_id": visit_id,
+                "at": now_iso(),
+                "seen_in_person": seen_in_person,
+                "wellbeing": wellbeing,
+                "notes": notes,
+                "needs": needs,
+                "home_safety": home_safety or {},
+            },
+        )
 
     def complete_visit(self, visit_id: str, summary: str) -> int:
-        return self._record("visit.complete", {"visit_id": visit_id, "at": now_iso(),
-                                               "summary": summary})
+        return self._record(
+            "visit.complete", {"visit_id": visit_id, "at": now_iso(), "summary": summary}
+        )
 
     def update_resident(self, resident_id: str, **fields: Any) -> int | None:
         current = self.resident(resident_id) or {}
@@ -225,18 +268,32 @@ class Phone:
             return None
         return self._record("resident.update", {"id": resident_id, "fields": changed})
 
-    def log_assistance(self, resident_id: str, kind: str, amount_cny: float | None,
-                       description: str) -> int:
-        return self._record("assistance.log", {
-            "id": str(uuid.uuid4()), "resident_id": resident_id, "at": now_iso(), "kind": kind,
-            "amount_cny": amount_cny, "description": description})
+    def log_assistance(
+        self, resident_id: str, kind: str, amount_cny: float | None, description: str
+    ) -> int:
+        return self._record(
+            "assistance.log",
+            {
+                "id": str(uuid.uuid4()),
+                "resident_id": resident_id,
+                "at": now_iso(),
+                "kind": kind,
+                "amount_cny": amount_cny,
+                "description": description,
+            },
+        )
 
     def decide(self, visit_id: str, approve: bool, reason: str = "") -> int:
         if not approve and not reason.strip():
             raise ValueError("reason_required")
-        return self._record("approval.decide", {
-            "visit_id": visit_id, "decision": "approve" if approve else "reject",
-            "reason": reason.strip() or None})
+        return self._record(
+            "approval.decide",
+            {
+                "visit_id": visit_id,
+                "decision": "approve" if approve else "reject",
+                "reason": reason.strip() or None,
+            },
+        )
 
     def can(self, visit: dict, action: str) -> bool:
         return machine.can(visit["status"], action)

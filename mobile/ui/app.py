@@ -13,8 +13,10 @@ from kivy.uix.boxlayout import BoxLayout
 from mobile.core.phone import Phone
 from mobile.fonts import find_cjk_font
 from mobile.i18n import Translator
-from mobile.ui import screens
-from mobile.ui import widgets  # noqa: F401  (registers the widget classes for kv)
+from mobile.ui import (
+    screens,
+    widgets,  # noqa: F401  (registers the widget classes for kv)
+)
 
 log = logging.getLogger("doorstep.mobile")
 HERE = Path(__file__).resolve().parent
@@ -42,8 +44,10 @@ class DoorstepApp(App):
             LabelBase.register("DoorstepCJK", self.font_path)
             self.font_name = "DoorstepCJK"
         else:
-            log.warning("No CJK font found: install fonts-wqy-microhei or fonts-noto-cjk, or set "
-                        "DOORSTEP_CJK_FONT; Chinese text will show as empty boxes.")
+            log.warning(
+                "No CJK font found: install fonts-wqy-microhei or fonts-noto-cjk, or set "
+                "DOORSTEP_CJK_FONT; Chinese text will show as empty boxes."
+            )
         self._next_sync = None
 
     # Strings: `language` is a Kivy property, so kv rules that call tr() rebind on a switch.
@@ -53,8 +57,10 @@ class DoorstepApp(App):
 
     def build(self):
         self.title = "Doorstep"
-        Builder.load_file(str(HERE / "shell.kv"))
-        Builder.load_file(str(HERE / "screens.kv"))
+        for kv in ("shell.kv", "screens.kv"):
+            path = str(HERE / kv)
+            Builder.unload_file(path)  # a second app in one process must not apply rules twice
+            Builder.load_file(path)
         shell = Shell()
         for cls in screens.SCREENS:
             shell.ids.screens.add_widget(cls(name=_default_name(cls)))

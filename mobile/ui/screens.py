@@ -2,7 +2,6 @@
 
 from kivy.app import App
 from kivy.factory import Factory
-from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
@@ -23,8 +22,12 @@ class SetupScreen(Screen):
     def sign_in(self) -> None:
         ids, tr = self.ids, app().tr
         try:
-            app().phone.sign_in(ids.server.text.strip(), ids.username.text.strip(),
-                                ids.password.text, ids.pin.text.strip())
+            app().phone.sign_in(
+                ids.server.text.strip(),
+                ids.username.text.strip(),
+                ids.password.text,
+                ids.pin.text.strip(),
+            )
         except ValueError as exc:
             self.message = tr(str(exc))
             return
@@ -91,15 +94,19 @@ class HomeScreen(Screen):
             return
         user = phone.user
         self.heading = f"{tr('home')} · {user.get('display_name', '')}"
-        visits = phone.visits(status=self.status_filter, kind=self.kind_filter,
-                              search=self.ids.search.text.strip())
-        self.ids.list.data = [{
-            "visit_id": v["id"],
-            "title": v["resident_name"] + (f" · {v['title']}" if v.get("title") else ""),
-            "subtitle": f"{tr('due')} {(v.get('due_at') or '')[:10]}  {v['resident_address']}",
-            "status_text": tr("overdue") if v["overdue"] else tr(f"status_{v['status']}"),
-            "overdue": v["overdue"],
-        } for v in visits]
+        visits = phone.visits(
+            status=self.status_filter, kind=self.kind_filter, search=self.ids.search.text.strip()
+        )
+        self.ids.list.data = [
+            {
+                "visit_id": v["id"],
+                "title": v["resident_name"] + (f" · {v['title']}" if v.get("title") else ""),
+                "subtitle": f"{tr('due')} {(v.get('due_at') or '')[:10]}  {v['resident_address']}",
+                "status_text": tr("overdue") if v["overdue"] else tr(f"status_{v['status']}"),
+                "overdue": v["overdue"],
+            }
+            for v in visits
+        ]
         self.empty_text = "" if visits else tr("no_visits")
 
 
@@ -144,19 +151,28 @@ class VisitScreen(Screen):
             lines.append(f"{tr('notes')}: {resident['notes']}")
         self.card = "\n".join(lines)
         self.returned = visit["status"] == "returned"
-        status = f"{tr('kind_' + visit['kind'])} · {tr('status_' + visit['status'])} · " \
-                 f"{tr('due')} {(visit.get('due_at') or '')[:10]}"
+        status = (
+            f"{tr('kind_' + visit['kind'])} · {tr('status_' + visit['status'])} · "
+            f"{tr('due')} {(visit.get('due_at') or '')[:10]}"
+        )
         if self.returned and visit.get("return_reason"):
             status += f"\n{tr('returned_reason')}: {visit['return_reason']}"
         self.status_line = status
         self.can_start = phone.can(visit, "start")
         self.can_complete = phone.can(visit, "complete")
         history = phone.history(self.resident_id)[:8]
-        self.history_text = "\n".join(
-            f"{(h.get('at') or '')[:10]}  "
-            + (tr("wb_" + h["wellbeing"]) + "  " + h.get("notes", "") if h["entity"] == "checkin"
-               else h.get("kind") or h.get("category_code") or "")
-            for h in history) or "-"
+        self.history_text = (
+            "\n".join(
+                f"{(h.get('at') or '')[:10]}  "
+                + (
+                    tr("wb_" + h["wellbeing"]) + "  " + h.get("notes", "")
+                    if h["entity"] == "checkin"
+                    else h.get("kind") or h.get("category_code") or ""
+                )
+                for h in history
+            )
+            or "-"
+        )
 
     def start(self) -> None:
         app().phone.start_visit(self.visit_id)
@@ -166,10 +182,18 @@ class VisitScreen(Screen):
         ids = self.ids
         wellbeing = next(w for w in WELLBEING if ids[f"wb_{w}"].state == "down")
         app().phone.record_checkin(
-            self.resident_id, self.visit_id, ids.seen.active, wellbeing, ids.checkin_notes.text,
+            self.resident_id,
+            self.visit_id,
+            ids.seen.active,
+            wellbeing,
+            ids.checkin_notes.text,
             needs=ids.needs.text,
-            home_safety={"gas": ids.gas.active, "water": ids.water.active,
-                         "electricity": ids.electricity.active})
+            home_safety={
+                "gas": ids.gas.active,
+                "water": ids.water.active,
+                "electricity": ids.electricity.active,
+            },
+        )
         ids.checkin_notes.text = ids.needs.text = ""
         self.message = app().tr("saved")
         self.refresh()
@@ -182,9 +206,12 @@ class VisitScreen(Screen):
 
     def save_resident(self) -> None:
         ids = self.ids
-        app().phone.update_resident(self.resident_id, phone=ids.edit_phone.text.strip(),
-                                    address=ids.edit_address.text.strip(),
-                                    notes=ids.edit_notes.text.strip())
+        app().phone.update_resident(
+            self.resident_id,
+            phone=ids.edit_phone.text.strip(),
+            address=ids.edit_address.text.strip(),
+            notes=ids.edit_notes.text.strip(),
+        )
         self.message = app().tr("saved")
         self.refresh()
 
@@ -211,8 +238,10 @@ class ApprovalsScreen(ListScreen):
         for visit in queue:
             row = Factory.ApprovalRow()
             row.visit_id = visit["id"]
-            row.text = (f"{visit['resident_name']} · {tr('kind_' + visit['kind'])}\n"
-                        f"{tr('summary')}: {visit.get('summary') or '-'}")
+            row.text = (
+                f"{visit['resident_name']} · {tr('kind_' + visit['kind'])}\n"
+                f"{tr('summary')}: {visit.get('summary') or '-'}"
+            )
             self.ids.entries.add_widget(row)
 
     def decide(self, visit_id: str, approve: bool, reason: str) -> None:
@@ -239,8 +268,10 @@ class FamilyScreen(ListScreen):
         for member in family:
             button = Factory.BigButton(
                 text=f"{member['name']}  {member.get('address', '')[:14]}",
-                background_color=(0.12, 0.47, 0.71, 1) if member["id"] == self.resident_id
-                else (0.55, 0.6, 0.66, 1))
+                background_color=(0.12, 0.47, 0.71, 1)
+                if member["id"] == self.resident_id
+                else (0.55, 0.6, 0.66, 1),
+            )
             button.bind(on_release=lambda _b, rid=member["id"]: self.choose(rid))
             items.add_widget(button)
         if not self.resident_id:
@@ -249,8 +280,10 @@ class FamilyScreen(ListScreen):
         for entry in phone.history(self.resident_id):
             if entry["entity"] == "assistance":
                 amount = f"  ¥{entry['amount_cny']:.0f}" if entry.get("amount_cny") else ""
-                self.add_text(f"{(entry.get('at') or '')[:10]}  {entry['kind']}{amount}  "
-                              f"{entry.get('description', '')}")
+                self.add_text(
+                    f"{(entry.get('at') or '')[:10]}  {entry['kind']}{amount}  "
+                    f"{entry.get('description', '')}"
+                )
         self.kind = Factory.TextInput(hint_text=tr("kind"))
         self.amount = Factory.TextInput(hint_text=tr("amount"), input_filter="float")
         self.done = Factory.TextInput(hint_text=tr("what_was_done"))
@@ -268,8 +301,9 @@ class FamilyScreen(ListScreen):
         if not self.kind.text.strip():
             return
         amount = float(self.amount.text) if self.amount.text.strip() else None
-        app().phone.log_assistance(self.resident_id, self.kind.text.strip(), amount,
-                                   self.done.text.strip())
+        app().phone.log_assistance(
+            self.resident_id, self.kind.text.strip(), amount, self.done.text.strip()
+        )
         self.message = ""
         self.refresh()
 
@@ -284,8 +318,9 @@ class ConflictsScreen(ListScreen):
             self.add_text(tr("no_conflicts"))
         for conflict in conflicts:
             field = tr(f"field_{conflict['field']}")
-            self.add_text(tr("conflict_line", field=field, yours=conflict["yours"],
-                             kept=conflict["kept"]))
+            self.add_text(
+                tr("conflict_line", field=field, yours=conflict["yours"], kept=conflict["kept"])
+            )
         rejections = phone.rejections()
         if rejections:
             self.add_text(tr("rejected"), color=(0.75, 0.1, 0.1, 1))
@@ -303,8 +338,10 @@ class SettingsScreen(Screen):
     def on_pre_enter(self, *args) -> None:
         phone, tr = app().phone, app().tr
         user = phone.user
-        self.who = f"{user.get('display_name', '')} ({user.get('username', '')}) · " \
-                   f"{user.get('org_unit', {}).get('name', '')}"
+        self.who = (
+            f"{user.get('display_name', '')} ({user.get('username', '')}) · "
+            f"{user.get('org_unit', {}).get('name', '')}"
+        )
         self.server = phone.server_url
         self.armed = False
         self.wipe_text = tr("wipe")
@@ -318,5 +355,13 @@ class SettingsScreen(Screen):
         app().log_out()
 
 
-SCREENS = [SetupScreen, UnlockScreen, HomeScreen, VisitScreen, ApprovalsScreen, FamilyScreen,
-           ConflictsScreen, SettingsScreen]
+SCREENS = [
+    SetupScreen,
+    UnlockScreen,
+    HomeScreen,
+    VisitScreen,
+    ApprovalsScreen,
+    FamilyScreen,
+    ConflictsScreen,
+    SettingsScreen,
+]

@@ -4,10 +4,10 @@ import time
 
 from kivy.app import App
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
-from kivy.uix.behaviors import ButtonBehavior
 
 
 class BigButton(Button):
@@ -31,8 +31,9 @@ class SyncBar(BoxLayout):
         self.badge = tr("syncing") if state.running else tr("online" if state.online else "offline")
         self.pending_text = tr("pending", n=state.pending)
         if state.last_synced_at:
-            self.last_text = tr("last_sync", when=time.strftime(
-                "%H:%M", time.localtime(state.last_synced_at)))
+            self.last_text = tr(
+                "last_sync", when=time.strftime("%H:%M", time.localtime(state.last_synced_at))
+            )
         else:
             self.last_text = tr("never_synced")
         total = state.total or 0
@@ -40,9 +41,11 @@ class SyncBar(BoxLayout):
         if state.running and total:
             self.last_text = tr("pulled", done=state.done, total=total)
         problem = state.problem or ""
-        self.problem = tr(problem) if problem in ("offline", "update_app", "signed_out",
-                                                  "revoked") else (
-            tr("sync_failed", why=problem) if problem else "")
+        self.problem = (
+            tr(problem)
+            if problem in ("offline", "update_app", "signed_out", "revoked")
+            else (tr("sync_failed", why=problem) if problem else "")
+        )
 
 
 class VisitRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
