@@ -19,6 +19,7 @@ lint: setup
 bench: setup
 	bash scripts/ensure-postgres.sh
 	.venv/bin/python -m bench.sync
+	.venv/bin/python -m bench.app
 
 clean:
 	rm -rf .venv var .pytest_cache .hypothesis .kivy

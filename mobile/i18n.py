@@ -95,7 +95,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "online": ("在线", "Online"),
     "syncing": ("同步中…", "Syncing…"),
     "pending": ("待同步 {n}", "{n} to sync"),
-    "last_sync": ("上次同步 {when}", "Last synced {when}"),
+    "last_sync": ("上次同步 {when}", "Synced {when}"),
     "never_synced": ("尚未同步", "Not synced yet"),
     "pulled": ("已下载 {done}/{total}", "Downloaded {done} of {total}"),
     "revoked": ("本机已被停用，数据已清除", "This phone was revoked; its data was erased"),
