@@ -257,3 +257,42 @@ def test_screenshots_show_every_screen_with_text(tmp_path):
         pixels = CoreImage(str(path), keep_data=True).texture.pixels
         colours = {pixels[i : i + 3] for i in range(0, len(pixels), 4 * 97)}
         assert len(colours) > 12, f"{name}.png looks blank"
+
+
+def test_a_missing_cjk_font_is_said_plainly(monkeypatch, tmp_path):
+    from mobile import fonts
+
+    monkeypatch.delenv("DOORSTEP_CJK_FONT", raising=False)
+    monkeypatch.setattr(fonts, "CANDIDATES", [str(tmp_path / "nothing.ttc")])
+    monkeypatch.setattr(fonts, "BUNDLED", tmp_path / "no-fonts")
+    assert fonts.find_cjk_font() is None
+    monkeypatch.setenv("DOORSTEP_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    if os.path.exists("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"):
+        assert fonts.find_cjk_font().endswith("wqy-microhei.ttc")
+
+
+async def test_settings_say_when_no_cjk_font_is_found(tmp_path, server, start_app, monkeypatch):
+    monkeypatch.setattr("mobile.ui.app.find_cjk_font", lambda: None)
+    app = await start_app(signed_in(tmp_path, server, "worker1"))
+    app.go("settings")
+    await frames(2)
+    assert app.screen("settings").font_note == "未找到中文字体，中文将无法显示"
+
+
+async def test_mentor_sees_the_family_and_logs_assistance(tmp_path, server, start_app):
+    mentor = signed_in(tmp_path, server, "mentor1")
+    app = await start_app(mentor)
+    nav = [b for b in app.screen("home").ids.nav.children if b.text == "帮扶家庭"]
+    await tap(nav[0])
+    family = app.screen("family")
+    assert app.shell.ids.screens.current == "family"
+    family.kind.text = "生活物资"
+    family.amount.text = "200"
+    family.done.text = "送去米面油"
+    save = [w for w in family.ids.entries.children if getattr(w, "text", "") == "记录帮扶"][0]
+    await tap(save)
+    assert mentor.store.pending_count() == 1
+    mentor.sync()
+    assert mentor.store.pending_count() == 0
+    texts = [getattr(w, "text", "") for w in family.ids.entries.children]
+    assert any("生活物资" in t and "¥200" in t for t in texts)

@@ -199,6 +199,11 @@ class Phone:
             ]
         return sorted(items, key=lambda r: r.get("at") or "", reverse=True)
 
+    def visits_of(self, resident_id: str) -> list[dict]:
+        """A resident's visits that this phone holds, newest first."""
+        visits = [v for v in self.store.all("visit") if v["resident_id"] == resident_id]
+        return sorted(visits, key=lambda v: v.get("due_at") or "", reverse=True)
+
     def families(self) -> list[dict]:
         """For a mentor: the residents of the families they mentor."""
         me = self.user.get("id")

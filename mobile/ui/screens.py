@@ -276,6 +276,12 @@ class FamilyScreen(ListScreen):
             items.add_widget(button)
         if not self.resident_id:
             return
+        self.add_text(tr("history"))
+        for visit in phone.visits_of(self.resident_id):
+            self.add_text(
+                f"{(visit.get('due_at') or '')[:10]}  {tr('kind_' + visit['kind'])}  "
+                f"{tr('status_' + visit['status'])}  {visit.get('summary') or ''}"
+            )
         self.add_text(tr("assistance"))
         for entry in phone.history(self.resident_id):
             if entry["entity"] == "assistance":
