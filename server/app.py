@@ -1,5 +1,6 @@
 """The Litestar application: routes, dependencies, errors, OpenAPI, and the runtime it holds."""
 
+import asyncio
 import hashlib
 import logging
 
@@ -14,9 +15,11 @@ from server.auth import routes as auth_routes
 from server.auth.tables import ServerSetting
 from server.config import Settings, settings_from_env
 from server.db import create_engine_for, session_factory
+from server.db.types import utcnow
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.org import routes as org_routes
+from server.requests import routes as request_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
 from server.sync import routes as sync_routes
@@ -49,9 +52,29 @@ async def start_runtime(app: Litestar) -> None:
     runtime = Runtime(settings=settings, engine=engine, sessions=session_factory(engine))
     runtime.token_key = await _token_key(runtime)
     app.state.runtime = runtime
+    if settings.escalation_every_s:
+        app.state.escalation = asyncio.create_task(_escalate_forever(runtime))
+
+
+async def _escalate_forever(runtime: Runtime) -> None:
+    """Overdue requests go one level up by themselves: checked every minute."""
+    from server.requests.service import escalate_overdue
+
+    while True:
+        await asyncio.sleep(runtime.settings.escalation_every_s)
+        try:
+            async with runtime.sessions() as session, session.begin():
+                escalated = await escalate_overdue(session, utcnow())
+            if escalated:
+                logging.getLogger("doorstep").info("escalated %d overdue requests", len(escalated))
+        except Exception:
+            logging.getLogger("doorstep").exception("escalation round failed")
 
 
 async def stop_runtime(app: Litestar) -> None:
+    task = app.state.get("escalation")
+    if task is not None:
+        task.cancel()
     runtime: Runtime | None = app.state.get("runtime")
     if runtime is not None:
         await runtime.engine.dispose()
@@ -67,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *sync_routes.ROUTES,
             *resident_routes.ROUTES,
             *visit_routes.ROUTES,
+            *request_routes.ROUTES,
             *org_routes.ROUTES,
         ],
         dependencies=DEPENDENCIES,

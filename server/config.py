@@ -20,6 +20,7 @@ class Settings:
     # Argon2id cost of password hashes; tests lower it, production keeps the default.
     password_memory_kib: int = 19 * 1024
     password_iterations: int = 2
+    escalation_every_s: float = 60.0  # how often overdue requests are escalated; 0: never
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -85,6 +85,17 @@ class ServiceRecord(_Args, kw_only=True):
     description: Text
 
 
+class RequestCreate(_Args, kw_only=True):
+    """A hotline request started on the worker's phone at the resident's door."""
+
+    id: UUID
+    resident_id: UUID
+    category_code: Short
+    description: Text
+    caller_name: Short | None = None  # default: the resident
+    caller_phone: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+
+
 MUTATION_ARGS: dict[str, type[_Args]] = {
     "checkin.record": CheckinRecord,
     "visit.start": VisitStart,
@@ -95,6 +106,7 @@ MUTATION_ARGS: dict[str, type[_Args]] = {
     "visit.assign": VisitAssign,
     "visit.cancel": VisitCancel,
     "service.record": ServiceRecord,
+    "request.create": RequestCreate,
 }
 
 

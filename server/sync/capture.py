@@ -81,7 +81,10 @@ def _before_commit(session: Session) -> None:
     session.flush()
     _write_appends(session)
     _write_audit(session)
-    if not session.feed_pending:
+    # A record in no one's scope (a request not yet placed in the tree) has no keys.
+    pending = {slot: keys for slot, keys in session.feed_pending.items() if keys}
+    session.feed_pending = {}
+    if not pending:
         return
     from server.sync.tables import FeedClock, FeedEntry
 
@@ -93,10 +96,9 @@ def _before_commit(session: Session) -> None:
     ).scalar_one()
     rows = [
         {"version": version, "ord": ord_, "key": key, "entity": entity, "record_id": record_id}
-        for ord_, ((entity, record_id), keys) in enumerate(session.feed_pending.items())
+        for ord_, ((entity, record_id), keys) in enumerate(pending.items())
         for key in sorted(keys)
     ]
-    session.feed_pending = {}
     session.execute(insert(FeedEntry), rows)
 
 

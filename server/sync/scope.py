@@ -58,6 +58,12 @@ def belongs(actor: Actor, entity: str, row: Any, units: dict[UUID, OrgUnit], now
             return sees_record_of_resident(actor, path(row.community_id), None, row.mentor_id)
         case "service_category":
             return True
+        case "request":
+            if actor.is_manager:
+                return row.community_id is not None and contains(
+                    actor.unit_path, path(row.community_id)
+                )
+            return row.assignee_id == actor.user_id
         case "org_unit":
             return (
                 contains(actor.unit_path, row.path)

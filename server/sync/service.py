@@ -20,6 +20,7 @@ from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
 from server.org.service import all_units
 from server.org.tables import OrgUnit
+from server.requests.tables import HotlineRequest
 from server.residents import service as residents
 from server.residents.tables import Resident
 from server.runtime import Runtime
@@ -51,6 +52,7 @@ TABLES: dict[str, type] = {
     "service_category": ServiceCategory,
     "org_unit": OrgUnit,
     "user": User,
+    "request": HotlineRequest,
 }
 
 Apply = Callable[[AsyncSession, Principal, Any, str], Awaitable[list[Conflict]]]
@@ -73,6 +75,33 @@ async def _resident_update(
     return [Conflict("resident", str(args.id), c.field, c.lost_value, c.kept_value) for c in lost]
 
 
+async def _request_create(
+    session: AsyncSession, principal: Principal, args: m.RequestCreate, _stamp: str
+) -> list[Conflict]:
+    from server.requests import service as requests
+    from server.requests.tables import HotlineRequest
+
+    if await session.get(HotlineRequest, args.id) is not None:
+        return []  # the same request sent again
+    resident = await residents.get_visible(session, principal.actor, args.resident_id)
+    await requests.create(
+        session,
+        principal.actor,
+        {
+            "id": args.id,
+            "channel": "app",
+            "resident_id": resident.id,
+            "caller_name": args.caller_name or resident.name,
+            "caller_phone": args.caller_phone or resident.phone,
+            "address": resident.address,
+            "category_code": args.category_code,
+            "description": args.description,
+        },
+        utcnow(),
+    )
+    return []
+
+
 APPLY: dict[str, Apply] = {
     "checkin.record": _plain(visits.record_checkin),
     "visit.start": _plain(visits.start),
@@ -83,6 +112,7 @@ APPLY: dict[str, Apply] = {
     "visit.assign": _plain(visits.assign),
     "visit.cancel": _plain(visits.cancel),
     "service.record": _plain(visits.record_service),
+    "request.create": _request_create,
 }
 
 

@@ -54,6 +54,16 @@ def _move(visit: Visit, action: str) -> None:
     visit.updated_at = utcnow()
 
 
+async def _request_follows(
+    session: AsyncSession, actor: Actor, visit: Visit, action: str, at: datetime
+) -> None:
+    """A visit made for a hotline request moves the request along with it."""
+    if visit.request_id is not None:
+        from server.requests import service as requests
+
+        await requests.on_visit(session, actor, visit, action, at)
+
+
 async def get_visible_visit(session: AsyncSession, actor: Actor, visit_id: UUID) -> Visit:
     visit = await find(session, Visit, visit_id)
     if visit is None or not sees_visit(
@@ -154,6 +164,7 @@ async def start(session: AsyncSession, actor: Actor, args: m.VisitStart) -> Visi
     _move(visit, "start")
     visit.started_at = args.at
     audit.record(session, actor, "visit.start", "visit", visit.id, visit.community_id)
+    await _request_follows(session, actor, visit, "start", args.at)
     return visit
 
 
@@ -164,6 +175,7 @@ async def complete(session: AsyncSession, actor: Actor, args: m.VisitComplete) -
     _move(visit, "complete")
     visit.completed_at, visit.summary = args.at, args.summary
     audit.record(session, actor, "visit.complete", "visit", visit.id, visit.community_id)
+    await _request_follows(session, actor, visit, "complete", args.at)
     return visit
 
 
@@ -188,6 +200,9 @@ async def decide(session: AsyncSession, actor: Actor, args: m.ApprovalDecide) ->
         visit.id,
         visit.community_id,
         reason=args.reason,
+    )
+    await _request_follows(
+        session, actor, visit, "approve" if args.decision == "approve" else "return", now
     )
     return visit
 

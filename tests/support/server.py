@@ -15,7 +15,13 @@ PASSWORD = "demo-pass-2026"
 
 def make_settings(url: str, **overrides: Any) -> Settings:
     # A cheap password hash keeps the suite fast; production keeps the default cost.
-    values = {"password_memory_kib": 1024, "password_iterations": 1, **overrides}
+    # Escalation runs only when a test calls it, with the clock it chooses.
+    values = {
+        "password_memory_kib": 1024,
+        "password_iterations": 1,
+        "escalation_every_s": 0,
+        **overrides,
+    }
     return Settings(database_url=url, **values)
 
 

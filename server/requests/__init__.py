@@ -1,0 +1,1 @@
+"""The hotline: a resident's request from intake to rating, over the district tree."""
