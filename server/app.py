@@ -3,17 +3,21 @@
 import asyncio
 import hashlib
 import logging
+from pathlib import Path
 
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 from sqlalchemy import select
 
 from server import __version__
 from server.auth import routes as auth_routes
 from server.auth.tables import ServerSetting
 from server.config import Settings, settings_from_env
+from server.console import routes as console_routes
 from server.db import create_engine_for, session_factory
 from server.db.types import utcnow
 from server.deps import DEPENDENCIES
@@ -91,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *resident_routes.ROUTES,
             *visit_routes.ROUTES,
             *request_routes.ROUTES,
+            *console_routes.ROUTES,
             *org_routes.ROUTES,
         ],
         dependencies=DEPENDENCIES,
@@ -99,6 +104,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[stop_runtime],
         # A push may be 1 MiB; the sync service answers 413 itself above that.
         request_max_body_size=2 * protocol.MAX_PUSH_BYTES,
+        template_config=TemplateConfig(
+            directory=Path(__file__).resolve().parent / "console" / "templates",
+            engine=JinjaTemplateEngine,
+        ),
         openapi_config=OpenAPIConfig(
             title="Doorstep API",
             version=__version__,

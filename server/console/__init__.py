@@ -1,0 +1,1 @@
+"""The web console under /console/: dispatch, supervision and the district dashboard."""
