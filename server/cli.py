@@ -30,7 +30,8 @@ async def _seed(settings: Settings, skip_if_present: bool) -> str:
         counts = await seed_demo(session, settings)
         return (
             f"loaded the demo district: {counts['units']} org units, "
-            f"{counts['residents']} residents, {counts['users']} accounts"
+            f"{counts['residents']} residents, {counts['users']} accounts, "
+            f"{counts['requests']} hotline requests"
         )
 
     return await _in_transaction(settings, work)

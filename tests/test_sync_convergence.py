@@ -287,6 +287,7 @@ def check_invariants(database, phones):
             "user",
             "org_unit",
             "service_category",
+            "request",
         }
         local = {(e, r["id"]): r for e in entities for r in phone.store.all(e)}
         assert local == view, phone.username

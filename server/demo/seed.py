@@ -87,7 +87,14 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
     await session.flush()
     people = await _residents(session, rng, units, users, residents)
     _visits(session, rng, units, users, people)
-    return {"units": len(units), "residents": len(people), "users": len(users)}
+    await session.flush()
+    requests = await _hotline(session, rng, units, users, people)
+    return {
+        "requests": requests,
+        "units": len(units),
+        "residents": len(people),
+        "users": len(users),
+    }
 
 
 def _org_tree(session: AsyncSession) -> dict[str, OrgUnit]:
@@ -247,3 +254,91 @@ def _visits(session, rng, units, users, people: list[Resident]) -> None:
         add(resident, users["worker3"], VisitKind.CHECKIN, days=index - 1, title="独居老人探访")
     for index, resident in enumerate(residents_of("D01-S01-C01", users["mentor1"].id)[:3]):
         add(resident, users["mentor1"], VisitKind.MENTORING, days=index + 1, title="一帮一走访")
+
+
+HOTLINE_CALLS = [
+    ("repair.water", "厨房水管漏水，地面积水"),
+    ("repair.heating", "暖气不热，家中只有十五度"),
+    ("elderly.care", "独居老人需要上门助餐"),
+    ("environment.sanitation", "楼道堆放杂物影响通行"),
+    ("safety.hazard", "小区路灯损坏，夜间出行不便"),
+    ("info.resident", "咨询高龄津贴申领"),
+    ("jobs.placement", "失业人员希望推荐工作"),
+    ("repair.power", "单元楼停电"),
+    ("health.basic", "老人需要上门测血压"),
+    ("repair.gas", "闻到燃气味"),
+]
+
+
+async def _hotline(session, rng, units, users, people: list[Resident]) -> int:
+    """Requests in every state, so the console's queue, supervision and dashboard have work."""
+    from datetime import timedelta
+
+    from server.requests import service as hotline
+    from server.visits import service as visits
+    from shared import mutations as m
+    from shared.permissions import Actor
+
+    def actor(name: str) -> Actor:
+        user = users[name]
+        return Actor(user.id, Role(user.role), units_by_id[user.org_unit_id].path)
+
+    units_by_id = {u.id: u for u in units.values()}
+    dispatcher, supervisor, worker = actor("dispatcher"), actor("supervisor1"), actor("worker1")
+    home = [r for r in people if r.community_id == units["D01-S01-C01"].id]
+    elsewhere = [r for r in people if r.community_id != units["D01-S01-C01"].id]
+    start = utcnow() - timedelta(days=6)
+    made = 0
+    for index in range(24):
+        resident = home[30 + index] if index < 10 else elsewhere[index * 7 % len(elsewhere)]
+        code, text = HOTLINE_CALLS[index % len(HOTLINE_CALLS)]
+        now = start + timedelta(hours=6 * index)
+        request = await hotline.create(
+            session,
+            dispatcher,
+            {
+                "channel": ("phone", "web", "walk_in")[index % 3],
+                "caller_name": resident.name,
+                "caller_phone": resident.phone,
+                "address": resident.address,
+                "resident_id": resident.id,
+                "category_code": code,
+                "description": text,
+            },
+            now,
+        )
+        made += 1
+        if index % 6 == 5:
+            continue  # received, waiting for the dispatcher
+        await hotline.dispatch(
+            session, dispatcher, request.id, None, None, now + timedelta(minutes=10)
+        )
+        if index >= 10 or index % 5 == 4:
+            continue  # elsewhere: dispatched to its community
+        await hotline.assign(
+            session, supervisor, request.id, users["worker1"].id, now + timedelta(minutes=30)
+        )
+        if index % 5 == 3:
+            continue  # assigned: on worker1's phone
+        await session.flush()
+        at = now + timedelta(hours=1)
+        await visits.start(session, worker, m.VisitStart(visit_id=request.visit_id, at=at))
+        await visits.complete(
+            session,
+            worker,
+            m.VisitComplete(
+                visit_id=request.visit_id, at=at + timedelta(hours=1), summary="已上门处理完毕"
+            ),
+        )
+        if index % 5 == 2:
+            continue  # resolved: waiting for the supervisor to verify
+        await visits.decide(
+            session, supervisor, m.ApprovalDecide(visit_id=request.visit_id, decision="approve")
+        )
+        await hotline.give_feedback(
+            session, dispatcher, request.id, "已电话回访告知处理结果", at + timedelta(hours=3)
+        )
+        await hotline.rate(
+            session, dispatcher, request, (5, 4, 5, 2)[index % 4], "", at + timedelta(hours=4)
+        )
+    return made
