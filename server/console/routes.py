@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth import service as auth
 from server.auth import tokens
 from server.auth.service import Principal
-from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
 from server.console.strings import translator
 from server.db.types import utcnow
@@ -367,6 +366,19 @@ async def rating(
     )
 
 
+@get("/console/export.csv", include_in_schema=False)
+async def export(request: Request, db_session: Session, runtime: Runtime_) -> Response:
+    from server.requests.routes import csv_response
+
+    principal = await _who(request, db_session, runtime)
+    if principal is None:
+        return _login_redirect()
+    status = request.query_params.get("status") or None
+    overdue = bool(request.query_params.get("overdue"))
+    rows = await hotline.search(db_session, principal.actor, status, overdue, utcnow(), 100_000)
+    return csv_response(rows, "requests.csv")
+
+
 @get("/console/supervise", include_in_schema=False)
 async def supervise(request: Request, db_session: Session, runtime: Runtime_) -> Response:
     principal = await _who(request, db_session, runtime)
@@ -408,6 +420,7 @@ ROUTES = [
     logout,
     language,
     queue,
+    export,
     register,
     request_page,
     dispatch,
@@ -418,4 +431,4 @@ ROUTES = [
     supervise,
     dashboard,
 ]
-__all__ = ["ROUTES", "User"]
+__all__ = ["ROUTES"]

@@ -1,0 +1,147 @@
+"""End to end in headless Chromium (Debian's), against the real server over loopback:
+a dispatcher registers a leaking water pipe at an elderly resident's home and dispatches it;
+the worker's phone core syncs it, starts and resolves it; the supervisor verifies it in the
+console; the resident's rating closes it; the dashboard counts it."""
+
+import os
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.phones import make_phone
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = os.environ.get("DOORSTEP_CONSOLE_SHOTS")  # a folder: save the pages as PNGs there
+
+
+def _browser(playwright):
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def _sign_in(browser, base: str, username: str):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{base}/console/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "demo-pass-2026")
+    page.click("#sign-in")
+    page.wait_for_url(f"{base}/console/")
+    return page
+
+
+def test_a_leaking_pipe_from_call_to_rating(live_url, tmp_path, settings):
+    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
+        pytest.skip("the browser journey runs once, on SQLite, outside CI")
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Debian's chromium is required under CI=true")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        dispatcher = _sign_in(browser, live_url, "dispatcher")
+        dispatcher.goto(f"{live_url}/console/dashboard")
+        total_before = int(dispatcher.inner_text("#kpi-total"))
+        dispatcher.goto(f"{live_url}/console/")
+        _shot(dispatcher, "queue")
+
+        # Intake: the caller is an elderly resident living alone.
+        options = dispatcher.locator("select[name=resident_id] option").all_inner_texts()
+        resident_label = next(o for o in options if "和平春晖社区" in o)
+        dispatcher.select_option("select[name=resident_id]", label=resident_label)
+        dispatcher.select_option("select[name=category_code]", value="repair.water")
+        dispatcher.fill("input[name=caller_name]", resident_label.split(" · ")[0])
+        dispatcher.fill("input[name=caller_phone]", "13812345678")
+        dispatcher.fill("input[name=address]", resident_label.split(" · ")[1])
+        dispatcher.fill("textarea[name=description]", "厨房水管漏水，地面已经积水，老人独居")
+        dispatcher.click("#register")
+        dispatcher.wait_for_selector("#number")
+        number = dispatcher.inner_text("#number")
+        request_url = dispatcher.url
+        assert dispatcher.inner_text("#status") == "已受理"
+        dispatcher.click("#dispatch button")
+        dispatcher.wait_for_selector("#assign")
+        dispatcher.select_option("#assign select[name=assignee_id]", label="网格员 张伟")
+        dispatcher.click("#assign button")
+        dispatcher.wait_for_selector("text=已分派")
+        _shot(dispatcher, "request")
+
+        # The worker's phone core: sync, start, resolve.
+        with httpx.Client(base_url=live_url, timeout=30) as http:
+            phone = make_phone(tmp_path, http, "worker1")
+            phone.sync()
+            request = next(r for r in phone.store.all("request") if r["number"] == number)
+            visit_id = request["visit_id"]
+            phone.store.record("visit.start", {"visit_id": visit_id, "at": "2026-11-28T09:00:00Z"})
+            phone.store.record(
+                "visit.complete",
+                {
+                    "visit_id": visit_id,
+                    "at": "2026-11-28T09:40:00Z",
+                    "summary": "更换水管接头，已不再漏水",
+                },
+            )
+            assert phone.sync().rejected == []
+
+        # The supervisor verifies it in the console.
+        supervisor = _sign_in(browser, live_url, "supervisor1")
+        supervisor.goto(f"{live_url}/console/supervise")
+        _shot(supervisor, "supervise")
+        supervisor.click(f"#to-verify >> text={number}")
+        supervisor.click("#verify button[value=approve]")
+        supervisor.wait_for_selector("text=已核实")
+
+        # The dispatcher tells the resident; the resident rates it; it closes.
+        dispatcher.goto(request_url)
+        dispatcher.fill("#feedback input[name=note]", "已电话告知：水管已修好")
+        dispatcher.click("#feedback button")
+        dispatcher.wait_for_selector("#rating")
+        rated = httpx.post(
+            f"{live_url}/api/v1/public/rating",
+            json={"number": number, "caller_phone": "13812345678", "score": 5, "comment": "很满意"},
+        )
+        assert rated.json()["status"] == "closed"
+        dispatcher.goto(request_url)
+        assert dispatcher.inner_text("#status") == "已关闭"
+        timeline = dispatcher.inner_text("#timeline")
+        for step in (
+            "received",
+            "dispatched",
+            "assigned",
+            "started",
+            "resolved",
+            "verified",
+            "feedback_given",
+            "rated",
+            "closed",
+        ):
+            assert step in timeline
+        _shot(dispatcher, "request-closed")
+
+        dispatcher.goto(f"{live_url}/console/dashboard")
+        assert int(dispatcher.inner_text("#kpi-total")) == total_before + 1
+        _shot(dispatcher, "dashboard")
+        exported = dispatcher.request.get(f"{live_url}/console/export.csv")
+        assert exported.ok and number in exported.text()
+        assert dispatcher.request.get(f"{live_url}/api/v1/requests/export.csv").status == 401
+        browser.close()
