@@ -23,6 +23,7 @@ from server.db.types import utcnow
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.org import routes as org_routes
+from server.plans import routes as plan_routes
 from server.requests import routes as request_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
@@ -61,14 +62,19 @@ async def start_runtime(app: Litestar) -> None:
 
 
 async def _escalate_forever(runtime: Runtime) -> None:
-    """Overdue requests go one level up by themselves: checked every minute."""
+    """Every minute: overdue requests go one level up, planned visits are made, missed ones
+    raise alerts."""
+    from server.plans.service import generate_due_visits, raise_missed
     from server.requests.service import escalate_overdue
 
     while True:
         await asyncio.sleep(runtime.settings.escalation_every_s)
         try:
             async with runtime.sessions() as session, session.begin():
-                escalated = await escalate_overdue(session, utcnow())
+                now = utcnow()
+                escalated = await escalate_overdue(session, now)
+                await generate_due_visits(session, now)
+                await raise_missed(session, now)
             if escalated:
                 logging.getLogger("doorstep").info("escalated %d overdue requests", len(escalated))
         except Exception:
@@ -95,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *resident_routes.ROUTES,
             *visit_routes.ROUTES,
             *request_routes.ROUTES,
+            *plan_routes.ROUTES,
             *console_routes.ROUTES,
             *org_routes.ROUTES,
         ],

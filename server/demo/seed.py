@@ -89,6 +89,7 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
     _visits(session, rng, units, users, people)
     await session.flush()
     requests = await _hotline(session, rng, units, users, people)
+    _plans(units, users, people, session)
     return {
         "requests": requests,
         "units": len(units),
@@ -342,3 +343,28 @@ async def _hotline(session, rng, units, users, people: list[Resident]) -> int:
             session, dispatcher, request, (5, 4, 5, 2)[index % 4], "", at + timedelta(hours=4)
         )
     return made
+
+
+def _plans(units, users, people: list[Resident], session) -> None:
+    """Weekly check-ins for everyone living alone where the demo has workers."""
+    from datetime import timedelta
+
+    from server.plans.tables import VisitPlan
+
+    now = utcnow()
+    workers = {
+        "D01-S01-C01": [users["worker1"], users["worker2"]],
+        "D01-S02-C01": [users["worker3"]],
+    }
+    for code, staff in workers.items():
+        alone = [r for r in people if r.community_id == units[code].id and r.living_alone]
+        for index, resident in enumerate(alone):
+            session.add(
+                VisitPlan(
+                    resident_id=resident.id,
+                    community_id=resident.community_id,
+                    assignee_id=staff[index % len(staff)].id,
+                    interval_days=(7, 7, 15, 30)[index % 4],
+                    next_due_at=now + timedelta(days=2 + index % 5),
+                )
+            )

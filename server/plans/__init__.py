@@ -1,0 +1,1 @@
+"""Recurring visit plans for residents living alone, and alerts for missed visits."""

@@ -1,0 +1,164 @@
+"""Generating planned check-in visits, and raising alerts for the missed ones.
+
+A plan makes its resident's next check-in visit a day before it is due, unless an open one
+exists. The interval is the plan's (weekly by default); while the resident carries a risk flag
+(a recent fall, a chronic illness, a disability) visits are daily. A planned visit still open a
+day after it was due raises an alert for the community's supervisors.
+"""
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.audit import service as audit
+from server.errors import Refusal
+from server.org.service import subtree, unit_path
+from server.plans.tables import Alert, VisitPlan
+from server.residents.tables import Resident
+from server.visits.tables import Visit
+from shared.enums import VisitKind, VisitStatus
+from shared.permissions import Actor, manages
+from shared.visits import OPEN_STATUSES
+
+DAILY_WHILE = {"recent_fall", "chronic_illness", "disability"}
+LEAD = timedelta(days=1)  # a visit appears on the phone this long before it is due
+GRACE = timedelta(days=1)  # and is missed this long after
+
+
+def interval_for(plan: VisitPlan, resident: Resident) -> timedelta:
+    if DAILY_WHILE & set(resident.risk_flags or []):
+        return timedelta(days=1)
+    return timedelta(days=plan.interval_days)
+
+
+async def set_plan(
+    session: AsyncSession,
+    actor: Actor,
+    resident_id: UUID,
+    assignee_id: UUID,
+    interval_days: int,
+    first_due: datetime,
+) -> VisitPlan:
+    resident = await session.get(Resident, resident_id)
+    if resident is None or not manages(actor, await unit_path(session, resident.community_id)):
+        raise Refusal("not_found", "No such resident in your area.", 404)
+    plan = await session.scalar(select(VisitPlan).where(VisitPlan.resident_id == resident_id))
+    if plan is None:
+        plan = VisitPlan(
+            resident_id=resident_id,
+            community_id=resident.community_id,
+            assignee_id=assignee_id,
+            interval_days=interval_days,
+            next_due_at=first_due,
+        )
+        session.add(plan)
+    else:
+        plan.assignee_id, plan.interval_days, plan.active = assignee_id, interval_days, True
+    audit.record(
+        session,
+        actor,
+        "plan.set",
+        "visit_plan",
+        plan.id,
+        resident.community_id,
+        interval_days=interval_days,
+    )
+    return plan
+
+
+async def generate_due_visits(session: AsyncSession, now: datetime) -> list[Visit]:
+    plans = (
+        await session.scalars(
+            select(VisitPlan)
+            .where(VisitPlan.active, VisitPlan.next_due_at <= now + LEAD)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    made = []
+    for plan in plans:
+        resident = await session.get(Resident, plan.resident_id)
+        open_one = await session.scalar(
+            select(Visit.id).where(
+                Visit.resident_id == plan.resident_id,
+                Visit.kind == VisitKind.CHECKIN,
+                Visit.status.in_([s.value for s in OPEN_STATUSES]),
+            )
+        )
+        if open_one is None:
+            visit = Visit(
+                resident_id=plan.resident_id,
+                community_id=plan.community_id,
+                assignee_id=plan.assignee_id,
+                kind=VisitKind.CHECKIN,
+                status=VisitStatus.ASSIGNED,
+                due_at=plan.next_due_at,
+                title="独居老人定期探访",
+            )
+            session.add(visit)
+            made.append(visit)
+        plan.next_due_at = max(plan.next_due_at, now) + interval_for(plan, resident)
+    return made
+
+
+async def raise_missed(session: AsyncSession, now: datetime) -> list[Alert]:
+    missed = (
+        await session.scalars(
+            select(Visit).where(
+                Visit.kind == VisitKind.CHECKIN,
+                Visit.due_at < now - GRACE,
+                Visit.status.in_([s.value for s in OPEN_STATUSES]),
+            )
+        )
+    ).all()
+    known = (
+        set(
+            (
+                await session.scalars(
+                    select(Alert.visit_id).where(Alert.visit_id.in_([v.id for v in missed]))
+                )
+            ).all()
+        )
+        if missed
+        else set()
+    )
+    raised = []
+    for visit in missed:
+        if visit.id in known:
+            continue
+        resident = await session.get(Resident, visit.resident_id)
+        alert = Alert(
+            kind="missed_visit",
+            visit_id=visit.id,
+            resident_id=visit.resident_id,
+            community_id=visit.community_id,
+            raised_at=now,
+            message=f"{resident.name if resident else ''}的探访已超过截止时间"
+            f"（{visit.due_at:%Y-%m-%d}）仍未完成",
+        )
+        session.add(alert)
+        raised.append(alert)
+    # An alert clears itself once its visit is done.
+    for alert in (await session.scalars(select(Alert).where(Alert.resolved_at.is_(None)))).all():
+        visit = await session.get(Visit, alert.visit_id) if alert.visit_id else None
+        if visit is not None and visit.status not in OPEN_STATUSES:
+            alert.resolved_at = now
+    return raised
+
+
+async def alerts_for(session: AsyncSession, actor: Actor, include_resolved: bool = False):
+    if not actor.is_manager:
+        raise Refusal("forbidden", "Alerts are for supervisors.")
+    ids = [u.id for u in await subtree(session, actor.unit_path)]
+    query = select(Alert).where(Alert.community_id.in_(ids))
+    if not include_resolved:
+        query = query.where(Alert.resolved_at.is_(None))
+    return list((await session.scalars(query.order_by(Alert.raised_at.desc()))).all())
+
+
+async def plans_for(session: AsyncSession, actor: Actor) -> list[VisitPlan]:
+    ids = [u.id for u in await subtree(session, actor.unit_path)]
+    return list(
+        (await session.scalars(select(VisitPlan).where(VisitPlan.community_id.in_(ids)))).all()
+    )
