@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import MediaType, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -259,4 +259,4 @@ ROUTES = [
     caller_rating,
     dashboard,
 ]
-__all__ = ["ROUTES", "MediaType"]
+__all__ = ["ROUTES"]
