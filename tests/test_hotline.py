@@ -78,9 +78,7 @@ async def test_from_the_call_to_the_rating(api):
     assert (await dispatcher.get(f"/api/v1/requests/{rid}")).json()["status"] == "resolved"
 
     supervisor = await api.login("supervisor1")
-    verified = await supervisor.post(
-        f"/api/v1/requests/{rid}/verify", json={"visit_id": visit_id, "decision": "approve"}
-    )
+    verified = await supervisor.post(f"/api/v1/requests/{rid}/verify", json={"decision": "approve"})
     assert verified.json()["status"] == "verified", verified.text
     told = await dispatcher.post(
         f"/api/v1/requests/{rid}/feedback", json={"note": "已电话告知居民维修结果"}
@@ -137,16 +135,14 @@ async def test_a_poor_rating_reopens_and_sending_back_reworks(api):
     supervisor = await api.login("supervisor1")
     back = await supervisor.post(
         f"/api/v1/requests/{rid}/verify",
-        json={"visit_id": visit_id, "decision": "reject", "reason": "请拍照确认"},
+        json={"decision": "reject", "reason": "请拍照确认"},
     )
     assert back.json()["status"] == "in_progress"
     await worker.push(
         ("visit.start", {"visit_id": visit_id, "at": now}),
         ("visit.complete", {"visit_id": visit_id, "at": now, "summary": "已拍照"}),
     )
-    await supervisor.post(
-        f"/api/v1/requests/{rid}/verify", json={"visit_id": visit_id, "decision": "approve"}
-    )
+    await supervisor.post(f"/api/v1/requests/{rid}/verify", json={"decision": "approve"})
     await dispatcher.post(f"/api/v1/requests/{rid}/feedback", json={"note": "已告知"})
     reopened = await dispatcher.post(
         f"/api/v1/requests/{rid}/rating", json={"score": 1, "comment": "还是漏"}
