@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.service import Principal
 from server.db.types import utcnow
 from server.requests import service
+from server.visits.routes import DecideBody
 from shared import mutations as m
 
 Short = Annotated[str, msgspec.Meta(max_length=200)]
@@ -178,7 +179,7 @@ async def assign_request(
 )
 async def verify_request(
     request_id: FromPath[UUID],
-    data: JSONBody[m.ApprovalDecide],
+    data: JSONBody[DecideBody],
     db_session: Session,
     principal: Caller,
 ) -> dict:
