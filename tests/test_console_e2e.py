@@ -141,6 +141,8 @@ def test_a_leaking_pipe_from_call_to_rating(live_url, tmp_path, settings):
         dispatcher.goto(f"{live_url}/console/dashboard")
         assert int(dispatcher.inner_text("#kpi-total")) == total_before + 1
         _shot(dispatcher, "dashboard")
+        board_csv = dispatcher.request.get(f"{live_url}/console/dashboard.csv")
+        assert board_csv.ok and "和平春晖社区" in board_csv.text()
         exported = dispatcher.request.get(f"{live_url}/console/export.csv")
         assert exported.ok and number in exported.text()
         assert dispatcher.request.get(f"{live_url}/api/v1/requests/export.csv").status == 401

@@ -379,6 +379,50 @@ async def export(request: Request, db_session: Session, runtime: Runtime_) -> Re
     return csv_response(rows, "requests.csv")
 
 
+@get("/console/dashboard.csv", include_in_schema=False)
+async def dashboard_csv(request: Request, db_session: Session, runtime: Runtime_) -> Response:
+    import csv
+    import io
+
+    principal = await _who(request, db_session, runtime)
+    if principal is None:
+        return _login_redirect()
+    board = await hotline.dashboard(db_session, principal.actor, utcnow())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "group",
+            "name",
+            "total",
+            "open",
+            "overdue",
+            "median_hours_to_resolve",
+            "satisfaction",
+            "rated",
+        ]
+    )
+    for group in ("by_subdistrict", "by_community", "by_category", "by_level"):
+        for name, row in board[group].items():
+            writer.writerow(
+                [
+                    group.removeprefix("by_"),
+                    name,
+                    row["total"],
+                    row["open"],
+                    row["overdue"],
+                    row["median_hours_to_resolve"] or "",
+                    row["satisfaction"] or "",
+                    row["rated"],
+                ]
+            )
+    return Response(
+        content="\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="dashboard.csv"'},
+    )
+
+
 @get("/console/supervise", include_in_schema=False)
 async def supervise(request: Request, db_session: Session, runtime: Runtime_) -> Response:
     principal = await _who(request, db_session, runtime)
@@ -430,5 +474,6 @@ ROUTES = [
     rating,
     supervise,
     dashboard,
+    dashboard_csv,
 ]
 __all__ = ["ROUTES"]
