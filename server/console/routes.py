@@ -25,6 +25,7 @@ from server.catalogue.tables import ServiceCategory
 from server.console.strings import translator
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
+from server.export import csv_download
 from server.org.service import subtree, users_in
 from server.requests import service as hotline
 from server.residents import service as residents
@@ -381,46 +382,17 @@ async def export(request: Request, db_session: Session, runtime: Runtime_) -> Re
 
 @get("/console/dashboard.csv", include_in_schema=False)
 async def dashboard_csv(request: Request, db_session: Session, runtime: Runtime_) -> Response:
-    import csv
-    import io
-
     principal = await _who(request, db_session, runtime)
     if principal is None:
         return _login_redirect()
     board = await hotline.dashboard(db_session, principal.actor, utcnow())
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "group",
-            "name",
-            "total",
-            "open",
-            "overdue",
-            "median_hours_to_resolve",
-            "satisfaction",
-            "rated",
-        ]
-    )
-    for group in ("by_subdistrict", "by_community", "by_category", "by_level"):
-        for name, row in board[group].items():
-            writer.writerow(
-                [
-                    group.removeprefix("by_"),
-                    name,
-                    row["total"],
-                    row["open"],
-                    row["overdue"],
-                    row["median_hours_to_resolve"] or "",
-                    row["satisfaction"] or "",
-                    row["rated"],
-                ]
-            )
-    return Response(
-        content="\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="dashboard.csv"'},
-    )
+    columns = ["total", "open", "overdue", "median_hours_to_resolve", "satisfaction", "rated"]
+    rows = [
+        [group.removeprefix("by_"), name, *(figures[c] for c in columns)]
+        for group in ("by_subdistrict", "by_community", "by_category", "by_level")
+        for name, figures in board[group].items()
+    ]
+    return csv_download(["group", "name", *columns], rows, "dashboard.csv")
 
 
 @get("/console/supervise", include_in_schema=False)

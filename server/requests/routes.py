@@ -1,9 +1,6 @@
 """HTTP: the hotline's API — intake, dispatch, assignment, verification, feedback, rating,
 supervision and the district dashboard."""
 
-import csv
-import io
-from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -15,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.db.types import utcnow
+from server.export import csv_download
 from server.requests import service
 from server.visits.routes import DecideBody
 from shared import mutations as m
@@ -103,37 +101,26 @@ async def export_requests(db_session: Session, principal: Caller) -> Response:
     return csv_response(rows, "requests.csv")
 
 
+REQUEST_COLUMNS = [
+    "number",
+    "status",
+    "level",
+    "category_code",
+    "caller_name",
+    "address",
+    "received_at",
+    "due_at",
+    "closed_at",
+    "rating",
+    "escalations",
+]
+
+
 def csv_response(rows, filename: str) -> Response:
-    """A list of requests as CSV (UTF-8 with a byte-order mark, so spreadsheets read Chinese)."""
-    out = io.StringIO()
-    columns = [
-        "number",
-        "status",
-        "level",
-        "category_code",
-        "caller_name",
-        "address",
-        "received_at",
-        "due_at",
-        "closed_at",
-        "rating",
-        "escalations",
-    ]
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(getattr(row, c)) for c in columns])
-    return Response(
-        content="\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    """A list of requests as a CSV download."""
+    return csv_download(
+        REQUEST_COLUMNS, ([getattr(row, c) for c in REQUEST_COLUMNS] for row in rows), filename
     )
-
-
-def _cell(value) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return "" if value is None else str(value)
 
 
 @get("/api/v1/requests/{request_id:uuid}", tags=["hotline"], summary="A request, with timeline")
