@@ -1,7 +1,7 @@
 """Settings from the environment, read when the app is made (never at import time)."""
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +21,6 @@ class Settings:
     password_memory_kib: int = 19 * 1024
     password_iterations: int = 2
     escalation_every_s: float = 60.0  # how often overdue requests are escalated; 0: never
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:

@@ -252,9 +252,6 @@ class LocalStore:
         )
         return records
 
-    def count(self, entity: str) -> int:
-        return len(self.all(entity))
-
     def server_copy(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Every record as the server last sent it (for tests and diagnostics)."""
         cipher = self._require()

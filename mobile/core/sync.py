@@ -8,7 +8,6 @@ an interrupted sync resumes where it stopped.
 """
 
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -242,7 +241,3 @@ class SyncClient:
         self.store.acknowledge_up_to(page["last_seq"])
         self.store.rebase()
         self.store.set_meta("last_synced_at", time.time())
-
-
-def new_device_id() -> str:
-    return str(uuid.uuid4())

@@ -56,10 +56,9 @@ async def pg_drop(name: str) -> None:
     await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def build_template(url: str, seed: bool = True) -> None:
+def build_template(url: str) -> None:
     upgrade(url)
-    if seed:
-        asyncio.run(_seed(url))
+    asyncio.run(_seed(url))
 
 
 async def _seed(url: str) -> None:
