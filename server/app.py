@@ -18,7 +18,6 @@ from server.auth import routes as auth_routes
 from server.auth.tables import ServerSetting
 from server.config import Settings, settings_from_env
 from server.console import routes as console_routes
-from server.db import create_engine_for, session_factory
 from server.db.types import utcnow
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
@@ -27,9 +26,12 @@ from server.plans import routes as plan_routes
 from server.requests import routes as request_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
+from server.storage import create_engine_for, session_factory
+from server.sync import effects
 from server.sync import routes as sync_routes
 from server.visits import routes as visit_routes
 from shared import protocol
+from shared.mutations import REGISTRY
 
 
 @get("/health", tags=["meta"], summary="Liveness and which database is behind it")
@@ -92,6 +94,9 @@ async def stop_runtime(app: Litestar) -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or settings_from_env()
+    incomplete = effects.missing_parts(REGISTRY, effects.EFFECTS)
+    if incomplete:
+        raise RuntimeError("mutations declared incompletely: " + "; ".join(incomplete))
 
     return Litestar(
         route_handlers=[

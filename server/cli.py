@@ -6,9 +6,9 @@ import logging
 import sys
 
 from server.config import Settings, settings_from_env
-from server.db import create_engine_for, session_factory
 from server.db.migrate import upgrade
 from server.demo.seed import DemoRefused, has_demo, seed_demo
+from server.storage import create_engine_for, session_factory
 from shared.enums import Role
 
 log = logging.getLogger("doorstep")

@@ -50,10 +50,6 @@ class ProblemError(Exception):
         self.status, self.code, self.detail, self.extra = status, code, detail, extra
 
 
-def bad_request(detail: str) -> ProblemError:
-    return ProblemError(400, "invalid_request", detail)
-
-
 def not_found(what: str) -> ProblemError:
     return ProblemError(404, "not_found", f"{what} not found")
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from shared.enums import Role, VisitStatus
+from shared.mutations import REGISTRY
 from shared.orgtree import contains
 
 MANAGERS = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN})
@@ -29,6 +30,20 @@ class Actor:
     @property
     def is_manager(self) -> bool:
         return self.role in MANAGERS
+
+
+FIELD_ROLES = frozenset({Role.WORKER, Role.MENTOR})
+
+
+def is_field_role(role: Role | str) -> bool:
+    """Workers and mentors: they hold their own work, not their unit's."""
+    return role in FIELD_ROLES
+
+
+def may_send(role: Role | str, mutation: str) -> bool:
+    """Whether a role may make a mutation at all; the record's facts are checked on arrival."""
+    spec = REGISTRY.get(mutation)
+    return spec is not None and role in spec.senders
 
 
 def manages(actor: Actor, unit_path: str) -> bool:
@@ -121,5 +136,11 @@ def may_revoke_device(actor: Actor, owner_unit_path: str) -> bool:
     return actor.role is Role.SUPERVISOR and contains(actor.unit_path, owner_unit_path)
 
 
-def may_create_user(actor: Actor, unit_path: str) -> bool:
-    return actor.role is Role.ADMIN and contains(actor.unit_path, unit_path)
+def may_read_audit(actor: Actor) -> bool:
+    """Supervisors and admins read the audit trail of their part of the tree."""
+    return actor.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def reads_unplaced_audit(actor: Actor) -> bool:
+    """Entries tied to no unit (sign-ins, accounts) are for an admin at the top of the tree."""
+    return actor.role is Role.ADMIN and "/" not in actor.unit_path

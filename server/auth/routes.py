@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Response, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,4 +75,24 @@ async def revoke_device(
     return await service.revoke_device(db_session, principal, device_id)
 
 
-ROUTES = [login, refresh, revoke_device]
+@get("/api/v1/me", tags=["org"], summary="Who the token belongs to")
+async def me(principal: NamedDependency[Principal]) -> dict:
+    user = principal.user
+    return {
+        "id": str(user.id),
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "org_unit": principal.unit.public(),
+        "device_id": str(principal.actor.device_id),
+    }
+
+
+@get("/api/v1/users", tags=["org"], summary="People in your part of the tree")
+async def users(
+    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> list[dict]:
+    return [u.sync_data() for u in await service.users_in(db_session, principal.actor)]
+
+
+ROUTES = [login, refresh, revoke_device, me, users]

@@ -12,7 +12,7 @@ from server.auth import passwords, tokens
 from server.auth.tables import Device, LoginFailure, RefreshToken, User
 from server.db.types import utcnow
 from server.errors import ProblemError, forbidden, not_found
-from server.org.service import all_units
+from server.org.service import all_units, subtree
 from server.org.tables import OrgUnit
 from server.runtime import Runtime
 from shared.enums import Role
@@ -213,3 +213,12 @@ async def authenticate(
         raise _unauthorized("The account is disabled.")
     unit = (await all_units(session))[user.org_unit_id]
     return Principal(Actor(user.id, Role(user.role), unit.path, device.id), user, unit)
+
+
+async def users_in(session: AsyncSession, actor: Actor) -> list[User]:
+    """The people placed in the actor's unit and every unit below it."""
+    ids = [u.id for u in await subtree(session, actor.unit_path)]
+    rows = await session.scalars(
+        select(User).where(User.org_unit_id.in_(ids)).order_by(User.username)
+    )
+    return list(rows.all())

@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import service as auth
 from server.auth import tokens
-from server.auth.service import Principal
+from server.auth.service import Principal, users_in
 from server.catalogue.tables import ServiceCategory
 from server.console.strings import translator
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
 from server.export import csv_download
-from server.org.service import subtree, users_in
+from server.org.service import subtree
 from server.requests import service as hotline
 from server.residents import service as residents
 from server.runtime import Runtime

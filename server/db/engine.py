@@ -1,5 +1,7 @@
 """Engines and sessions. SQLite runs in WAL mode with writers serialised by BEGIN IMMEDIATE."""
 
+from typing import Any
+
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -7,8 +9,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-
-from server.sync.capture import FeedSession
+from sqlalchemy.orm import Session
 
 
 def create_engine_for(url: str) -> AsyncEngine:
@@ -41,13 +42,14 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    from server.org.service import UnitCache
-
+def sessions_for(
+    engine: AsyncEngine, sync_session_class: type[Session], info: dict[str, Any]
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions of the given class; `info` is shared by every session they make."""
     return async_sessionmaker(
         engine,
         class_=AsyncSession,
-        sync_session_class=FeedSession,
+        sync_session_class=sync_session_class,
         expire_on_commit=False,
-        info={"unit_cache": UnitCache()},
+        info=info,
     )

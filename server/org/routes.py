@@ -1,4 +1,4 @@
-"""HTTP: the org tree, people in it, the catalogue, conflicts and the audit trail, in scope."""
+"""HTTP: the org tree, the catalogue, conflicts and the audit trail, in scope."""
 
 from typing import Annotated
 
@@ -9,44 +9,23 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.tables import AuditEntry
-from server.auth.service import Principal
 from server.catalogue.tables import ServiceCategory
 from server.errors import forbidden
+from server.feed.tables import ConflictEntry
 from server.org import service
-from server.sync.tables import ConflictEntry
-from shared.enums import Role
-
-
-@get("/api/v1/me", tags=["org"], summary="Who the token belongs to")
-async def me(principal: NamedDependency[Principal]) -> dict:
-    user = principal.user
-    return {
-        "id": str(user.id),
-        "username": user.username,
-        "display_name": user.display_name,
-        "role": user.role,
-        "org_unit": principal.unit.public(),
-        "device_id": str(principal.actor.device_id),
-    }
+from shared.permissions import Actor, may_read_audit, reads_unplaced_audit
 
 
 @get("/api/v1/org-units", tags=["org"], summary="Your unit and every unit below it")
 async def org_units(
-    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
 ) -> list[dict]:
-    return [u.sync_data() for u in await service.visible_units(db_session, principal.actor)]
-
-
-@get("/api/v1/users", tags=["org"], summary="People in your part of the tree")
-async def users(
-    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-) -> list[dict]:
-    return [u.sync_data() for u in await service.users_in(db_session, principal.actor)]
+    return [u.sync_data() for u in await service.visible_units(db_session, actor)]
 
 
 @get("/api/v1/catalogue", tags=["org"], summary="The service catalogue")
 async def catalogue(
-    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
 ) -> list[dict]:
     rows = await db_session.scalars(select(ServiceCategory).order_by(ServiceCategory.code))
     return [row.sync_data() for row in rows.all()]
@@ -59,10 +38,10 @@ async def catalogue(
 )
 async def conflicts(
     db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    actor: NamedDependency[Actor],
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> list[dict]:
-    actor = principal.actor
+    actor = actor
     query = select(ConflictEntry)
     if actor.is_manager:
         ids = [u.id for u in await service.subtree(db_session, actor.unit_path)]
@@ -91,15 +70,14 @@ async def conflicts(
 @get("/api/v1/audit", tags=["org"], summary="The audit trail of your area (managers)")
 async def audit_trail(
     db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    actor: NamedDependency[Actor],
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> list[dict]:
-    actor = principal.actor
-    if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+    if not may_read_audit(actor):
         raise forbidden("Only supervisors and admins read the audit trail.")
     ids = [u.id for u in await service.subtree(db_session, actor.unit_path)]
     query = select(AuditEntry)
-    if actor.role is not Role.ADMIN or principal.unit.parent_id is not None:
+    if not reads_unplaced_audit(actor):
         query = query.where(AuditEntry.community_id.in_(ids))
     rows = await db_session.scalars(query.order_by(AuditEntry.at.desc()).limit(limit))
     return [
@@ -117,4 +95,4 @@ async def audit_trail(
     ]
 
 
-ROUTES = [me, org_units, users, catalogue, conflicts, audit_trail]
+ROUTES = [org_units, catalogue, conflicts, audit_trail]

@@ -7,12 +7,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
-from server.db.lookup import find
 from server.db.types import utcnow
 from server.errors import Refusal
+from server.feed.lookup import find
+from server.feed.tables import ConflictEntry
 from server.org.service import all_units, subtree, unit_path
 from server.residents.tables import Household, Resident
-from server.sync.tables import ConflictEntry
 from shared.enums import OrgLevel, Role
 from shared.merge import FieldConflict, merge_fields
 from shared.permissions import Actor, may_create_in, may_update_resident, sees_resident

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
-from server.db.lookup import append, find
 from server.db.types import utcnow
 from server.errors import Refusal
+from server.feed.lookup import append, find
 from server.org.service import all_units, subtree, unit_path
 from server.residents.service import get_visible
 from server.residents.tables import Resident

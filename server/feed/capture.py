@@ -47,7 +47,7 @@ class FeedSession(Session):
 
 
 def note(session: Session, entity: str, record_id: Any, keys: set[str]) -> None:
-    """Note a change written without an ORM object (see server/db/lookup.append)."""
+    """Note a change written without an ORM object (see server/feed/lookup.append)."""
     if isinstance(session, FeedSession):
         session.feed_pending.setdefault((entity, record_id), set()).update(keys)
 
@@ -86,7 +86,7 @@ def _before_commit(session: Session) -> None:
     session.feed_pending = {}
     if not pending:
         return
-    from server.sync.tables import FeedClock, FeedEntry
+    from server.feed.tables import FeedClock, FeedEntry
 
     version = session.execute(
         update(FeedClock)

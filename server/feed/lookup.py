@@ -13,6 +13,8 @@ from uuid import UUID
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.feed.capture import note
+
 
 def _absent(session: AsyncSession) -> dict[type, set[UUID]]:
     return session.info.setdefault("absent_ids", {})
@@ -59,8 +61,6 @@ async def append(session: AsyncSession, table: type, values: dict[str, Any]) -> 
     The row is written with the others of its table in one executemany (`write_appends`), and
     its change is noted for the feed at once. Returns a read-only view of the row.
     """
-    from server.sync.capture import note
-
     if session.info.get("write_now"):
         await session.execute(insert(table), [values])
     else:

@@ -1,0 +1,62 @@
+"""What a mutation is: its name, its argument schema, who may send it, its effect on the phone.
+
+Each domain declares its mutations once, with `declare`, in a module of this package; the
+registry (`shared.mutations.REGISTRY`) gathers them. The server adds one effect per name
+(`server/sync/effects.py`), and a test fails when any part of any mutation is missing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import msgspec
+
+from shared.enums import Role
+
+Text = Annotated[str, msgspec.Meta(max_length=4000)]
+Short = Annotated[str, msgspec.Meta(max_length=200)]
+PhoneNumber = Annotated[str, msgspec.Meta(max_length=40)]
+
+
+class Args(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The arguments of one mutation; unknown members are refused."""
+
+
+# The phone's read access to its own copy: (entity, id) -> the record's data, or None.
+View = Callable[[str, str], dict[str, Any] | None]
+# One record a mutation writes on the phone: entity, id, the record after (None: gone).
+Effect = tuple[str, str, dict[str, Any] | None]
+Optimistic = Callable[[View, Any, str], list[Effect]]
+
+
+@dataclass(frozen=True)
+class MutationSpec:
+    """Everything the phone, the server's push and the docs need to know of one mutation."""
+
+    name: str  # on the wire, e.g. "checkin.record"
+    args: type[Args]  # the argument schema
+    senders: frozenset[Role]  # the roles whose phones may send it at all
+    optimistic: Optimistic  # what it does to the phone's copy before the server answers
+    only_when: str  # the rule on the record's facts that the server checks, in words
+    effect: str  # what it does, in words
+
+    def __post_init__(self) -> None:
+        if not self.senders:
+            raise ValueError(f"mutation {self.name!r} names no sender")
+
+
+def declare(
+    name: str,
+    args: type[Args],
+    senders: set[Role],
+    optimistic: Optimistic,
+    *,
+    only_when: str,
+    effect: str,
+) -> MutationSpec:
+    return MutationSpec(name, args, frozenset(senders), optimistic, only_when, effect)
+
+
+def wire(value: Any) -> Any:
+    """A typed value as the JSON builtins it travels and is stored as."""
+    return msgspec.to_builtins(value)
