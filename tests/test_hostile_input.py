@@ -117,3 +117,50 @@ async def test_naive_and_out_of_range_times_in_a_push(api, worker, at):
 )
 async def test_pull_cursors_out_of_range(api, worker, cursor):
     assert_problem(await worker.get("/api/v1/sync/pull", params={"cursor": cursor}))
+
+
+async def test_a_record_elsewhere_answers_like_no_record(api):
+    """resident.update, visit moves: a foreign record and a missing one get the same answer."""
+    worker1, worker3 = await api.login("worker1"), await api.login("worker3")
+    resident = (await worker1.get("/api/v1/residents")).json()[0]
+    visit = (await worker1.get("/api/v1/visits", params={"status": "assigned"})).json()[0]
+    answers = []
+    for target_resident, target_visit in (
+        (resident["id"], visit["id"]),
+        (str(uuid.uuid4()), str(uuid.uuid4())),
+    ):
+        response = await worker3.push(
+            ("resident.update", {"id": target_resident, "fields": {"phone": "1"}}),
+            ("visit.start", {"visit_id": target_visit, "at": "2026-11-27T08:00:00Z"}),
+        )
+        answers.append([r["error"] for r in response.json()["results"]])
+    assert answers[0] == answers[1]
+    assert {error["code"] for error in answers[0]} == {"not_found"}
+
+
+async def test_a_request_id_of_someone_else_is_not_applied(api):
+    worker1, worker3 = await api.login("worker1"), await api.login("worker3")
+    resident = (await worker1.get("/api/v1/residents")).json()[0]
+    request_id = str(uuid.uuid4())
+    args = {
+        "id": request_id,
+        "resident_id": resident["id"],
+        "category_code": "repair.water",
+        "description": "水管漏水",
+    }
+    first = await worker1.push(("request.create", args))
+    assert first.json()["results"][0]["status"] == "applied", first.text
+    theirs = (await worker3.get("/api/v1/residents")).json()[0]
+    second = await worker3.push(("request.create", {**args, "resident_id": theirs["id"]}))
+    assert second.json()["results"][0]["status"] == "rejected"
+    assert second.json()["results"][0]["error"]["code"] == "duplicate_id"
+
+
+async def test_a_mentor_sees_only_the_plans_of_their_own_visits(api):
+    supervisor = await api.login("supervisor1")
+    plans = (await supervisor.get("/api/v1/visit-plans")).json()
+    assert plans, "the demo has visit plans"
+    mentor = await api.login("mentor1")
+    mine = (await mentor.get("/api/v1/visit-plans")).json()
+    assert all(plan["assignee_id"] == mentor.user["id"] for plan in mine)
+    assert len(mine) < len(plans)
