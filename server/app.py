@@ -16,11 +16,13 @@ from sqlalchemy import select
 from server import __version__
 from server.auth import routes as auth_routes
 from server.auth.tables import ServerSetting
+from server.bodies import CheckedRequest
 from server.config import Settings, settings_from_env
 from server.console import routes as console_routes
 from server.db.types import utcnow
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
+from server.headers import security_headers
 from server.org import routes as org_routes
 from server.plans import routes as plan_routes
 from server.requests import routes as request_routes
@@ -111,6 +113,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *org_routes.ROUTES,
         ],
         dependencies=DEPENDENCIES,
+        request_class=CheckedRequest,
+        middleware=[security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start_runtime],
         on_shutdown=[stop_runtime],

@@ -21,6 +21,11 @@ class Settings:
     password_memory_kib: int = 19 * 1024
     password_iterations: int = 2
     escalation_every_s: float = 60.0  # how often overdue requests are escalated; 0: never
+    # Addresses of reverse proxies whose X-Forwarded-For is believed; none by default, so a
+    # client cannot choose the address that the sign-in throttle counts against.
+    trusted_proxies: tuple[str, ...] = ()
+    # Console cookies marked Secure (only sent over TLS): set behind a TLS-terminating proxy.
+    secure_cookies: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -42,4 +47,10 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DOORSTEP_DATABASE_URL") or default_database_url(),
         environment=env.get("DOORSTEP_ENV", "development"),
         secret_key=env.get("DOORSTEP_SECRET_KEY") or None,
+        trusted_proxies=tuple(
+            address.strip()
+            for address in env.get("DOORSTEP_TRUSTED_PROXIES", "").split(",")
+            if address.strip()
+        ),
+        secure_cookies=env.get("DOORSTEP_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
     )

@@ -51,6 +51,12 @@ def manages(actor: Actor, unit_path: str) -> bool:
     return actor.is_manager and contains(actor.unit_path, unit_path)
 
 
+def within_reach(actor: Actor, community_path: str) -> bool:
+    """Whether a record in this community is the actor's to hear of at all: refusals outside
+    it answer not_found, so that no answer tells a record exists elsewhere."""
+    return contains(actor.unit_path, community_path)
+
+
 def sees_resident(actor: Actor, community_path: str, mentor_id: UUID | None) -> bool:
     if actor.role is Role.MENTOR:
         return mentor_id == actor.user_id
@@ -134,6 +140,13 @@ def may_revoke_device(actor: Actor, owner_unit_path: str) -> bool:
     if actor.role is Role.ADMIN:
         return contains(actor.unit_path, owner_unit_path)
     return actor.role is Role.SUPERVISOR and contains(actor.unit_path, owner_unit_path)
+
+
+def sees_plan(actor: Actor, community_path: str, assignee_id: UUID | None) -> bool:
+    """A visit plan: its community's managers, and the person who makes its visits."""
+    if actor.is_manager:
+        return manages(actor, community_path)
+    return assignee_id == actor.user_id
 
 
 def may_read_audit(actor: Actor) -> bool:

@@ -10,6 +10,7 @@ from litestar.params import JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import service
+from server.auth.clients import client_address
 from server.auth.service import Principal
 from server.errors import problem_response
 from server.runtime import Runtime
@@ -39,7 +40,7 @@ async def login(
     db_session: NamedDependency[AsyncSession],
     runtime: NamedDependency[Runtime],
 ) -> dict | Response:
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request, runtime.settings)
     tokens = await service.login(
         db_session, runtime, data.username, data.password, data.device_id, data.device_name, client
     )

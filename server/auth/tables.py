@@ -51,6 +51,9 @@ class Device(SQLModel, table=True):
     revoked_by: UUID | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
     last_seen_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Access tokens issued at or before this moment are refused (sign-out, a stolen refresh
+    # token); the device itself stays in good standing and may sign in again.
+    sessions_ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class RefreshToken(SQLModel, table=True):

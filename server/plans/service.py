@@ -158,7 +158,11 @@ async def alerts_for(session: AsyncSession, actor: Actor, include_resolved: bool
 
 
 async def plans_for(session: AsyncSession, actor: Actor) -> list[VisitPlan]:
-    ids = [u.id for u in await subtree(session, actor.unit_path)]
-    return list(
-        (await session.scalars(select(VisitPlan).where(VisitPlan.community_id.in_(ids)))).all()
-    )
+    """The plans `sees_plan` allows, selected in SQL by the same rule."""
+    query = select(VisitPlan)
+    if actor.is_manager:
+        ids = [u.id for u in await subtree(session, actor.unit_path)]
+        query = query.where(VisitPlan.community_id.in_(ids))
+    else:
+        query = query.where(VisitPlan.assignee_id == actor.user_id)
+    return list((await session.scalars(query.order_by(VisitPlan.next_due_at))).all())

@@ -92,9 +92,10 @@ async def update_fields(
 ) -> list[FieldConflict]:
     """Merge an edit made at `stamp`; returns the fields where the caller's value did not stand."""
     resident = await find(session, Resident, resident_id)
-    if resident is None:
-        raise Refusal("not_found", "This resident no longer exists.", 404)
-    path = await unit_path(session, resident.community_id)
+    path = await unit_path(session, resident.community_id) if resident else ""
+    # One answer for a resident that does not exist and one the sender may not see.
+    if resident is None or not sees_resident(actor, path, resident.mentor_id):
+        raise Refusal("not_found", "No such resident in your area.", 404)
     if not may_update_resident(actor, path, resident.mentor_id):
         raise Refusal("out_of_scope", "This resident is outside your area; the edit was not saved.")
     current = {name: getattr(resident, name) for name in fields}

@@ -1,6 +1,5 @@
 """Push (apply a phone's mutations exactly once) and pull (the feed of the phone's scope)."""
 
-import json
 import logging
 from typing import Any
 from uuid import UUID
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth.service import Principal
 from server.auth.tables import Device, User
+from server.bodies import check_json_text
 from server.catalogue.tables import ServiceCategory
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
@@ -58,9 +58,10 @@ def parse_push(body: bytes) -> PushRequest:
     """The push envelope, checked in the order the contract gives its errors."""
     if len(body) > protocol.MAX_PUSH_BYTES:
         raise ProblemError(413, "payload_too_large", "A push may carry at most 1 MiB.")
+    check_json_text(body)  # whatever content type it came with
     try:
-        raw = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        raw = msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
         raise ProblemError(400, "invalid_request", "The body is not JSON.") from exc
     if not isinstance(raw, dict):
         raise ProblemError(400, "invalid_request", "The body must be a JSON object.")

@@ -35,14 +35,18 @@ from shared.permissions import (
     may_record_service,
     may_work_visit,
     sees_visit,
+    within_reach,
 )
 
 
-async def _visit(session: AsyncSession, visit_id: UUID) -> tuple[Visit, str]:
+async def _visit(session: AsyncSession, actor: Actor, visit_id: UUID) -> tuple[Visit, str]:
+    """The visit to act on, and its community's path. Outside the actor's part of the tree it
+    does not exist, as far as the answer tells: the same not_found as for no visit at all."""
     visit = await find(session, Visit, visit_id)
-    if visit is None:
-        raise Refusal("not_found", "This visit does not exist.", 404)
-    return visit, await unit_path(session, visit.community_id)
+    path = await unit_path(session, visit.community_id) if visit else ""
+    if visit is None or not within_reach(actor, path):
+        raise Refusal("not_found", "No such visit in your area.", 404)
+    return visit, path
 
 
 def _move(visit: Visit, action: str) -> None:
@@ -158,7 +162,7 @@ async def create(
 
 
 async def start(session: AsyncSession, actor: Actor, args: m.VisitStart) -> Visit:
-    visit, _ = await _visit(session, args.visit_id)
+    visit, _ = await _visit(session, actor, args.visit_id)
     if not may_work_visit(actor, visit.assignee_id):
         raise Refusal("not_assignee", "This visit is no longer assigned to you.")
     _move(visit, "start")
@@ -169,7 +173,7 @@ async def start(session: AsyncSession, actor: Actor, args: m.VisitStart) -> Visi
 
 
 async def complete(session: AsyncSession, actor: Actor, args: m.VisitComplete) -> Visit:
-    visit, _ = await _visit(session, args.visit_id)
+    visit, _ = await _visit(session, actor, args.visit_id)
     if not may_work_visit(actor, visit.assignee_id):
         raise Refusal("not_assignee", "This visit was reassigned; your completion was not saved.")
     _move(visit, "complete")
@@ -180,7 +184,7 @@ async def complete(session: AsyncSession, actor: Actor, args: m.VisitComplete) -
 
 
 async def decide(session: AsyncSession, actor: Actor, args: m.ApprovalDecide) -> Visit:
-    visit, path = await _visit(session, args.visit_id)
+    visit, path = await _visit(session, actor, args.visit_id)
     if not may_decide_visit(actor, path):
         raise Refusal("out_of_scope", "Only a supervisor of this community may decide this visit.")
     if args.decision == "reject" and not (args.reason or "").strip():
@@ -208,7 +212,7 @@ async def decide(session: AsyncSession, actor: Actor, args: m.ApprovalDecide) ->
 
 
 async def assign(session: AsyncSession, actor: Actor, args: m.VisitAssign) -> Visit:
-    visit, path = await _visit(session, args.visit_id)
+    visit, path = await _visit(session, actor, args.visit_id)
     if not may_dispatch_visit(actor, path):
         raise Refusal(
             "out_of_scope", "You may only assign visits in your own part of the district."
@@ -232,7 +236,7 @@ async def assign(session: AsyncSession, actor: Actor, args: m.VisitAssign) -> Vi
 
 
 async def cancel(session: AsyncSession, actor: Actor, args: m.VisitCancel) -> Visit:
-    visit, path = await _visit(session, args.visit_id)
+    visit, path = await _visit(session, actor, args.visit_id)
     if not may_dispatch_visit(actor, path):
         raise Refusal(
             "out_of_scope", "You may only cancel visits in your own part of the district."

@@ -7,6 +7,7 @@ registry (`shared.mutations.REGISTRY`) gathers them. The server adds one effect 
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -14,12 +15,26 @@ import msgspec
 from shared.enums import Role
 
 Text = Annotated[str, msgspec.Meta(max_length=4000)]
+# A moment in time: with its offset (a naive time is refused), between these bounds.
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 Short = Annotated[str, msgspec.Meta(max_length=200)]
 PhoneNumber = Annotated[str, msgspec.Meta(max_length=40)]
 
 
 class Args(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The arguments of one mutation; unknown members are refused."""
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            check_instant(name, getattr(self, name))
+
+
+def check_instant(name: str, value: Any) -> None:
+    """Refuses a time out of range (raised as a validation error by msgspec)."""
+    if isinstance(value, datetime) and not EARLIEST <= value < LATEST:
+        raise ValueError(f"{name} must lie between 1970 and 2200")
 
 
 # The phone's read access to its own copy: (entity, id) -> the record's data, or None.

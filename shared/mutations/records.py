@@ -3,21 +3,20 @@
 They never conflict: each has its own id, made on the phone, and is written once.
 """
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 
 from shared.enums import Role
-from shared.mutations.base import Args, Effect, Short, Text, View, declare, wire
+from shared.mutations.base import Args, Effect, Instant, Short, Text, View, declare, wire
 
 
 class CheckinRecord(Args, kw_only=True):
     id: UUID
     resident_id: UUID
     visit_id: UUID | None = None
-    at: datetime
+    at: Instant
     seen_in_person: bool
     wellbeing: Literal["good", "fair", "poor", "emergency"]
     notes: Text = ""
@@ -30,7 +29,7 @@ class ServiceRecord(Args, kw_only=True):
     resident_id: UUID
     visit_id: UUID | None = None
     category_code: Short
-    at: datetime
+    at: Instant
     minutes: Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
     description: Text
 
@@ -38,7 +37,7 @@ class ServiceRecord(Args, kw_only=True):
 class AssistanceLog(Args, kw_only=True):
     id: UUID
     resident_id: UUID
-    at: datetime
+    at: Instant
     kind: Short
     amount_cny: Annotated[float, msgspec.Meta(ge=0, le=1_000_000)] | None = None
     description: Text

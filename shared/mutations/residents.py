@@ -18,7 +18,7 @@ class ResidentUpdate(Args, kw_only=True):
     id: UUID
     fields: ResidentFields
     # extension: the values the phone saw before the edit
-    base: dict[str, Any] | None = None
+    base: dict[str, str | bool | int | float | None] | None = None
 
 
 def resident_fields_set(fields: ResidentFields) -> dict[str, Any]:

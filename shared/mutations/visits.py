@@ -2,13 +2,12 @@
 cancelled. On the phone a move the machine refuses leaves the visit alone; the server will
 refuse it too, with the reason."""
 
-from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
 from shared import visits as machine
 from shared.enums import Role
-from shared.mutations.base import Args, Effect, Text, View, declare, wire
+from shared.mutations.base import Args, Effect, Instant, Text, View, declare, wire
 
 FIELD_STAFF = {Role.WORKER, Role.MENTOR}
 DECIDERS = {Role.SUPERVISOR, Role.ADMIN}
@@ -17,12 +16,12 @@ DISPATCHERS = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
 
 class VisitStart(Args, kw_only=True):
     visit_id: UUID
-    at: datetime
+    at: Instant
 
 
 class VisitComplete(Args, kw_only=True):
     visit_id: UUID
-    at: datetime
+    at: Instant
     summary: Text
 
 
