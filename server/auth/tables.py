@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
+from server.auth.schemas import UserPublic
 from server.db.types import UTCDateTime, utcnow
 
 
@@ -28,14 +29,7 @@ class User(SQLModel, table=True):
         return {f"o:{get('org_unit_id')}"}
 
     def sync_data(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "username": self.username,
-            "display_name": self.display_name,
-            "role": self.role,
-            "org_unit_id": str(self.org_unit_id),
-            "active": self.active,
-        }
+        return UserPublic.from_row(self).to_builtins()
 
 
 class Device(SQLModel, table=True):
