@@ -4,7 +4,9 @@ import asyncio
 import hashlib
 import logging
 from pathlib import Path
+from typing import Literal
 
+import msgspec
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
@@ -36,10 +38,18 @@ from shared import protocol
 from shared.mutations import REGISTRY
 
 
+class HealthPublic(msgspec.Struct):
+    """The server is up, and which database is behind it."""
+
+    status: Literal["ok"]  # always "ok" when the server answers
+    database: Literal["sqlite", "postgresql"]  # the kind of database the server uses
+    version: str  # the server's version
+
+
 @get("/health", tags=["meta"], summary="Liveness and which database is behind it")
-async def health(state: State) -> dict:
+async def health(state: State) -> HealthPublic:
     runtime: Runtime = state.runtime
-    return {"status": "ok", "database": runtime.settings.dialect, "version": __version__}
+    return HealthPublic(status="ok", database=runtime.settings.dialect, version=__version__)
 
 
 async def _token_key(runtime: Runtime) -> bytes:

@@ -185,7 +185,7 @@ async def refresh(session: AsyncSession, runtime: Runtime, refresh_token: str) -
     return await _issue(session, runtime, user, device)
 
 
-async def revoke_device(session: AsyncSession, principal: Principal, device_id: UUID) -> dict:
+async def revoke_device(session: AsyncSession, principal: Principal, device_id: UUID) -> Device:
     device = await session.get(Device, device_id)
     if device is None:
         raise not_found("Device")
@@ -209,7 +209,7 @@ async def revoke_device(session: AsyncSession, principal: Principal, device_id: 
             owner_unit.id,
             owner=owner.username,
         )
-    return {"id": str(device.id), "user_id": str(owner.id), "revoked_at": device.revoked_at}
+    return device
 
 
 async def end_sessions(session: AsyncSession, device: Device, now: datetime) -> None:

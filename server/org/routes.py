@@ -8,27 +8,32 @@ from litestar.params import QueryParameter
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit.schemas import AuditEntryPublic
 from server.audit.tables import AuditEntry
+from server.catalogue.schemas import ServiceCategoryPublic
 from server.catalogue.tables import ServiceCategory
 from server.errors import forbidden
+from server.feed.schemas import ConflictPublic
 from server.feed.tables import ConflictEntry
 from server.org import service
+from server.org.schemas import OrgUnitPublic
 from shared.permissions import Actor, may_read_audit, reads_unplaced_audit
 
 
 @get("/api/v1/org-units", tags=["org"], summary="Your unit and every unit below it")
 async def org_units(
     db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
-) -> list[dict]:
-    return [u.sync_data() for u in await service.visible_units(db_session, actor)]
+) -> list[OrgUnitPublic]:
+    units = await service.visible_units(db_session, actor)
+    return [OrgUnitPublic.from_row(unit) for unit in units]
 
 
 @get("/api/v1/catalogue", tags=["org"], summary="The service catalogue")
 async def catalogue(
     db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
-) -> list[dict]:
+) -> list[ServiceCategoryPublic]:
     rows = await db_session.scalars(select(ServiceCategory).order_by(ServiceCategory.code))
-    return [row.sync_data() for row in rows.all()]
+    return [ServiceCategoryPublic.from_row(row) for row in rows.all()]
 
 
 @get(
@@ -40,8 +45,7 @@ async def conflicts(
     db_session: NamedDependency[AsyncSession],
     actor: NamedDependency[Actor],
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-) -> list[dict]:
-    actor = actor
+) -> list[ConflictPublic]:
     query = select(ConflictEntry)
     if actor.is_manager:
         ids = [u.id for u in await service.subtree(db_session, actor.unit_path)]
@@ -51,20 +55,7 @@ async def conflicts(
             or_(ConflictEntry.loser_id == actor.user_id, ConflictEntry.winner_id == actor.user_id)
         )
     rows = await db_session.scalars(query.order_by(ConflictEntry.at.desc()).limit(limit))
-    return [
-        {
-            "id": str(c.id),
-            "at": c.at,
-            "entity": c.entity,
-            "record_id": str(c.record_id),
-            "field": c.field,
-            "lost_value": c.lost_value,
-            "kept_value": c.kept_value,
-            "loser_id": str(c.loser_id) if c.loser_id else None,
-            "winner_id": str(c.winner_id) if c.winner_id else None,
-        }
-        for c in rows.all()
-    ]
+    return [ConflictPublic.from_row(conflict) for conflict in rows.all()]
 
 
 @get("/api/v1/audit", tags=["org"], summary="The audit trail of your area (managers)")
@@ -72,7 +63,7 @@ async def audit_trail(
     db_session: NamedDependency[AsyncSession],
     actor: NamedDependency[Actor],
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-) -> list[dict]:
+) -> list[AuditEntryPublic]:
     if not may_read_audit(actor):
         raise forbidden("Only supervisors and admins read the audit trail.")
     ids = [u.id for u in await service.subtree(db_session, actor.unit_path)]
@@ -80,19 +71,7 @@ async def audit_trail(
     if not reads_unplaced_audit(actor):
         query = query.where(AuditEntry.community_id.in_(ids))
     rows = await db_session.scalars(query.order_by(AuditEntry.at.desc()).limit(limit))
-    return [
-        {
-            "id": str(a.id),
-            "at": a.at,
-            "actor_id": str(a.actor_id) if a.actor_id else None,
-            "device_id": str(a.device_id) if a.device_id else None,
-            "action": a.action,
-            "entity": a.entity,
-            "record_id": str(a.record_id) if a.record_id else None,
-            "detail": a.detail,
-        }
-        for a in rows.all()
-    ]
+    return [AuditEntryPublic.from_row(entry) for entry in rows.all()]
 
 
 ROUTES = [org_units, catalogue, conflicts, audit_trail]

@@ -1,4 +1,4 @@
-"""What the API shows of the conflict log (the sync wire types live in shared/protocol.py)."""
+"""What the API shows of the conflict log."""
 
 from datetime import datetime
 from typing import Any
