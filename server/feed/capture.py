@@ -56,9 +56,15 @@ def _note(session: FeedSession, obj: Any, keys: set[str]) -> None:
     note(session, type(obj).__feed_entity__, obj.id, keys)
 
 
+class ReadOnlyViolation(RuntimeError):
+    """A request that only reads tried to write: a bug, never a client's fault."""
+
+
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if not isinstance(session, FeedSession):
         return
+    if session.info.get("doorstep_read_only") and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation("a read-only request tried to write")
     if any(type(obj).__name__ == "OrgUnit" for obj in (*session.new, *session.dirty)):
         cache = session.info.get("unit_cache")
         if cache is not None:
