@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import msgspec
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,14 +21,23 @@ def read_only(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
+def _json_text(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+# JSON columns (audit details, home-safety checks) encoded by msgspec, several times faster
+# than the standard library's json on the push path.
+_JSON = {"json_serializer": _json_text, "json_deserializer": msgspec.json.decode}
+
+
 def create_engine_for(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **_JSON)
         _tune_sqlite(engine)
         return engine
     # No ping before each checkout (a round trip on every request); connections are recycled
     # hourly, and one broken by a database restart fails its request and is replaced.
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600)
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600, **_JSON)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -206,7 +206,7 @@ class _Batch:
                 }
             )
             self.device.last_seq = mutation.seq
-        await self.session.execute(insert(MutationLog), journal)
+        await self.session.execute(insert(MutationLog.__table__), journal)
         return results
 
     async def _apply_alone(self, mutation) -> tuple[MutationResult, str]:
