@@ -30,7 +30,7 @@ from server.plans import routes as plan_routes
 from server.requests import routes as request_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
-from server.storage import create_engine_for, session_factory
+from server.storage import create_engine_for, session_factories
 from server.sync import effects
 from server.sync import routes as sync_routes
 from server.visits import routes as visit_routes
@@ -68,7 +68,8 @@ async def start_runtime(app: Litestar) -> None:
     """Open the database and load the token key; the app's settings were given to create_app."""
     settings: Settings = app.state.settings
     engine = create_engine_for(settings.database_url)
-    runtime = Runtime(settings=settings, engine=engine, sessions=session_factory(engine))
+    writes, reads = session_factories(engine)
+    runtime = Runtime(settings=settings, engine=engine, sessions=writes, read_sessions=reads)
     runtime.token_key = await _token_key(runtime)
     app.state.runtime = runtime
     if settings.escalation_every_s:

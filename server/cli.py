@@ -111,5 +111,14 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         f"Doorstep on http://{args.host}:{args.port}  (API docs: /schema, health: /health, "
         f"database: {settings.dialect})"
     )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=False,
+        http="httptools",
+        loop="uvloop",
+        proxy_headers=False,
+    )
     return 0

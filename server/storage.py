@@ -4,15 +4,28 @@ tree together; the db layer itself knows neither."""
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from server.db.engine import create_engine_for, sessions_for
+from server.db.engine import READ_ONLY, create_engine_for, read_only, sessions_for
 from server.feed.capture import FeedSession
 from server.org.service import UnitCache
 
-__all__ = ["create_engine_for", "import_all", "session_factory"]
+__all__ = ["create_engine_for", "import_all", "session_factories", "session_factory"]
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return sessions_for(engine, FeedSession, info={"unit_cache": UnitCache()})
+
+
+def session_factories(
+    engine: AsyncEngine,
+) -> tuple[async_sessionmaker[AsyncSession], async_sessionmaker[AsyncSession]]:
+    """Sessions that write, and sessions that only read (deferred on SQLite, so they never
+    wait for a writer; a flush in one is an error). Both share one org-tree cache."""
+    cache = UnitCache()
+    writes = sessions_for(engine, FeedSession, info={"unit_cache": cache})
+    reads = sessions_for(
+        read_only(engine), FeedSession, info={"unit_cache": cache, READ_ONLY: True}
+    )
+    return writes, reads
 
 
 def import_all() -> None:

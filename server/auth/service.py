@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
@@ -21,12 +21,43 @@ from shared.permissions import Actor, may_revoke_device
 
 
 @dataclass(frozen=True)
+class Person:
+    """Who the caller is, as handlers and pages show it (read without an ORM object)."""
+
+    id: UUID
+    username: str
+    display_name: str
+    role: str
+    org_unit_id: UUID
+
+
+@dataclass(frozen=True)
 class Principal:
-    """The caller of a request: the rule-facing Actor plus the rows behind it."""
+    """The caller of a request: the rule-facing Actor, the person and their unit."""
 
     actor: Actor
-    user: User
+    user: Person
     unit: OrgUnit
+    last_seq: int  # the device's last applied mutation seq, read with its standing
+
+
+# The caller's standing in one indexed query, as plain columns: no ORM objects on the path
+# every sync takes.
+_STANDING = (
+    select(
+        Device.revoked_at,
+        Device.sessions_ended_at,
+        Device.last_seq,
+        User.id,
+        User.username,
+        User.display_name,
+        User.role,
+        User.org_unit_id,
+        User.active,
+    )
+    .join(User, User.id == Device.user_id)
+    .where(Device.id == bindparam("device_id"), Device.user_id == bindparam("user_id"))
+)
 
 
 FIRST_DELAY_S = 30  # the wait after the allowed failures; it doubles with each further one
@@ -236,25 +267,22 @@ async def authenticate(
         claims = tokens.read_access(runtime.token_key, authorization[7:].strip(), now, kind)
     except tokens.TokenInvalid as exc:
         raise _unauthorized(f"The access token is not valid ({exc}). Sign in again.") from exc
-    found = (
-        await session.execute(
-            select(Device, User)
-            .join(User, User.id == Device.user_id)
-            .where(Device.id == claims.device_id, Device.user_id == claims.user_id)
-        )
-    ).first()
+    connection = await session.connection()
+    params = {"device_id": claims.device_id, "user_id": claims.user_id}
+    found = (await connection.execute(_STANDING, params)).first()
     if found is None:
         raise _unauthorized("The access token is not valid. Sign in again.")
-    device, user = found
-    if device.revoked_at is not None:
+    revoked_at, ended, last_seq, user_id, username, display_name, role, unit_id, active = found
+    if revoked_at is not None:
         raise _revoked()
-    ended = device.sessions_ended_at
     if ended is not None and claims.issued_at_ms <= ended.timestamp() * 1000:
         raise _unauthorized("The session has ended. Sign in again.")
-    if not user.active:
+    if not active:
         raise _unauthorized("The account is disabled.")
-    unit = (await all_units(session))[user.org_unit_id]
-    return Principal(Actor(user.id, Role(user.role), unit.path, device.id), user, unit)
+    unit = (await all_units(session))[unit_id]
+    person = Person(user_id, username, display_name, role, unit_id)
+    actor = Actor(user_id, Role(role), unit.path, claims.device_id)
+    return Principal(actor, person, unit, last_seq)
 
 
 async def users_in(session: AsyncSession, actor: Actor) -> list[User]:

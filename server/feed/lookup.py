@@ -29,7 +29,7 @@ async def prefetch(session: AsyncSession, table: type, ids: Iterable[UUID]) -> N
     if not wanted:
         return
     found: set[UUID] = set()
-    ordered = sorted(wanted)
+    ordered = list(wanted)
     for start in range(0, len(ordered), 900):
         chunk = ordered[start : start + 900]
         rows = (await session.scalars(select(table).where(table.id.in_(chunk)))).all()
@@ -62,7 +62,7 @@ async def append(session: AsyncSession, table: type, values: dict[str, Any]) -> 
     its change is noted for the feed at once. Returns a read-only view of the row.
     """
     if session.info.get("write_now"):
-        await session.execute(insert(table), [values])
+        await session.execute(insert(table.__table__), [values])
     else:
         appends(session).setdefault(table, []).append(values)
     row = SimpleNamespace(**values)
@@ -75,7 +75,7 @@ async def append(session: AsyncSession, table: type, values: dict[str, Any]) -> 
 async def write_appends(session: AsyncSession) -> None:
     for table, rows in appends(session).items():
         if rows:
-            await session.execute(insert(table), rows)
+            await session.execute(insert(table.__table__), rows)
     session.info.pop("append_rows", None)
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
@@ -17,14 +17,13 @@ from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
 from server.feed import lookup
 from server.feed.lookup import forget_batch
-from server.feed.tables import FeedClock, FeedEntry
 from server.org.service import all_units
 from server.org.tables import OrgUnit
 from server.requests.tables import HotlineRequest
 from server.residents.tables import Resident
 from server.runtime import Runtime
 from server.sync import cursor as cursors
-from server.sync import effects, scope
+from server.sync import effects, feed_query, scope
 from server.sync.tables import MutationLog
 from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
 from shared import hlc, protocol
@@ -207,7 +206,7 @@ class _Batch:
                 }
             )
             self.device.last_seq = mutation.seq
-        await self.session.execute(insert(MutationLog), journal)
+        await self.session.execute(insert(MutationLog.__table__), journal)
         return results
 
     async def _apply_alone(self, mutation) -> tuple[MutationResult, str]:
@@ -279,30 +278,15 @@ async def pull(
     units = await all_units(session)
     keys = scope.feed_keys(actor, units)
     scope_id = scope.fingerprint(keys)
-    # last_seq is read before the feed: every mutation it covers is then in what we read.
-    device = await session.get(Device, actor.device_id)
-    last_seq = device.last_seq
-    clock = await session.get(FeedClock, 1)
-    position = cursors.decode(cursor, scope_id, clock.horizon)
-    after = tuple_(FeedEntry.version, FeedEntry.ord) > tuple_(position.version, position.ord)
-    rows = (
-        await session.execute(
-            select(FeedEntry.version, FeedEntry.ord, FeedEntry.entity, FeedEntry.record_id)
-            .where(FeedEntry.key.in_(keys), after)
-            .distinct()
-            .order_by(FeedEntry.version, FeedEntry.ord)
-            .limit(limit + 1)
-        )
-    ).all()
+    # last_seq was read with the caller's standing, before the feed: every mutation it covers
+    # is then in what we read.
+    last_seq = principal.last_seq
+    position = cursors.decode(cursor, scope_id, await feed_query.horizon(session))
+    rows, remaining = await feed_query.page(
+        session, keys, position.version, position.ord, limit + 1
+    )
     has_more = len(rows) > limit
     rows = rows[:limit]
-    remaining = (
-        await session.scalar(
-            select(func.count()).select_from(FeedEntry).where(FeedEntry.key.in_(keys), after)
-        )
-        if rows
-        else 0
-    )
     changes = await _changes(session, actor, units, rows)
     last = cursors.Position(rows[-1].version, rows[-1].ord) if rows else position
     return PullResponse(

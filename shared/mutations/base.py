@@ -8,7 +8,7 @@ registry (`shared.mutations.REGISTRY`) gathers them. The server adds one effect 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, get_type_hints
 
 import msgspec
 
@@ -27,8 +27,21 @@ class Args(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The arguments of one mutation; unknown members are refused."""
 
     def __post_init__(self) -> None:
-        for name in self.__struct_fields__:
+        for name in _instant_fields(type(self)):
             check_instant(name, getattr(self, name))
+
+
+_INSTANTS: dict[type, tuple[str, ...]] = {}
+
+
+def _instant_fields(schema: type) -> tuple[str, ...]:
+    """The fields of a schema that hold times, found once per schema."""
+    found = _INSTANTS.get(schema)
+    if found is None:
+        hints = get_type_hints(schema, include_extras=True)
+        found = tuple(n for n in schema.__struct_fields__ if "datetime" in repr(hints.get(n)))
+        _INSTANTS[schema] = found
+    return found
 
 
 def check_instant(name: str, value: Any) -> None:
