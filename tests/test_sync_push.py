@@ -99,6 +99,7 @@ async def test_one_broken_mutation_never_blocks_the_outbox(api, monkeypatch):
     worker = await api.login("worker1")
     visits = (await worker.get("/api/v1/visits")).json()
     resident = visits[0]["resident_id"]
+
     async def broken(*args):
         raise RuntimeError("a bug in the server")
 
