@@ -9,6 +9,7 @@ from shared.orgtree import contains
 from shared.permissions import (
     Actor,
     sees_record_of_resident,
+    sees_request,
     sees_resident,
     sees_visit,
 )
@@ -59,11 +60,8 @@ def belongs(actor: Actor, entity: str, row: Any, units: dict[UUID, OrgUnit], now
         case "service_category":
             return True
         case "request":
-            if actor.is_manager:
-                return row.community_id is not None and contains(
-                    actor.unit_path, path(row.community_id)
-                )
-            return row.assignee_id == actor.user_id
+            placed = path(row.community_id) if row.community_id else None
+            return sees_request(actor, placed, row.assignee_id)
         case "org_unit":
             return (
                 contains(actor.unit_path, row.path)
