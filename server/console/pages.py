@@ -59,7 +59,7 @@ def _parse(form: dict[str, str], body: type[Body], **values: Any) -> Body:
 
 
 def _back(request_id: uuid.UUID) -> Redirect:
-    return Redirect(path=f"/console/requests/{request_id}")
+    return Redirect(path=f"/console/requests/{request_id}", status_code=303)
 
 
 class Console(Controller):

@@ -52,9 +52,13 @@ def language(request: Request) -> str:
     return "en" if request.cookies.get(LANG) == "en" else "zh"
 
 
+def csrf_for(runtime: Runtime, cookie: str) -> str:
+    """The CSRF token bound to a session (or, before signing in, a device) cookie."""
+    return hmac.new(runtime.token_key, f"csrf:{cookie}".encode(), hashlib.sha256).hexdigest()
+
+
 def csrf_token(runtime: Runtime, request: Request) -> str:
-    session = request.cookies.get(SESSION, "") or request.cookies.get(DEVICE, "")
-    return hmac.new(runtime.token_key, f"csrf:{session}".encode(), hashlib.sha256).hexdigest()
+    return csrf_for(runtime, request.cookies.get(SESSION, "") or request.cookies.get(DEVICE, ""))
 
 
 async def read_form(request: Request, runtime: Runtime) -> dict[str, str]:

@@ -16,7 +16,7 @@ from server.console.session import (
     LOGIN,
     SESSION,
     SESSION_HOURS,
-    csrf_token,
+    csrf_for,
     language,
     page,
     read_form,
@@ -42,8 +42,8 @@ class SignIn(Controller):
             # to it.
             device = str(uuid.uuid4())
             response.set_cookie(DEVICE, device, httponly=True, samesite="lax", max_age=YEAR)
-            request.cookies[DEVICE] = device
-            response.context["csrf"] = csrf_token(runtime, request)
+            # (request.cookies is not written to: Litestar may share the parsed dict.)
+            response.context["csrf"] = csrf_for(runtime, device)
         return response
 
     @post("/login", status_code=303)
@@ -80,7 +80,7 @@ class SignIn(Controller):
             uuid.UUID(device),
             utcnow() + timedelta(hours=SESSION_HOURS),
         )
-        response = Redirect(path="/console/")
+        response = Redirect(path="/console/", status_code=303)
         response.set_cookie(
             SESSION, session, httponly=True, samesite="lax", max_age=SESSION_HOURS * 3600
         )
@@ -90,7 +90,7 @@ class SignIn(Controller):
     @post("/logout", status_code=303)
     async def logout(self, request: Request, runtime: NamedDependency[Runtime]) -> Response:
         await read_form(request, runtime)
-        response = Redirect(path=LOGIN)
+        response = Redirect(path=LOGIN, status_code=303)
         response.delete_cookie(SESSION)
         return response
 
