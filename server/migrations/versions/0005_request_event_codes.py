@@ -11,6 +11,7 @@ Create Date: 2026-11-28 15:40:00
 """
 
 import re
+import uuid
 
 import sqlalchemy as sa
 from alembic import op
@@ -46,7 +47,8 @@ def upgrade() -> None:
     units = dict(bind.execute(sa.text("SELECT name, code FROM org_unit")).all())
     people: dict[str, list[str]] = {}
     for user_id, name in bind.execute(sa.text("SELECT id, display_name FROM app_user")).all():
-        people.setdefault(name, []).append(str(user_id))
+        # SQLite hands back the 32 hex digits it stores; the API writes ids with dashes.
+        people.setdefault(name, []).append(str(uuid.UUID(str(user_id))))
     rows = bind.execute(
         sa.select(events.c.id, events.c.actor_id, events.c.action, events.c.note)
     ).all()
