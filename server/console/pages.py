@@ -3,11 +3,13 @@ and the dashboard. A skin over the hotline service: each handler reads the form,
 service function as the API, and renders or redirects."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,6 +62,35 @@ def _parse(form: dict[str, str], body: type[Body], **values: Any) -> Body:
 
 def _back(request_id: uuid.UUID) -> Redirect:
     return Redirect(path=f"/console/requests/{request_id}", status_code=303)
+
+
+# Each form of the request page: the API's body struct it is read into, and the service call.
+STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
+    "dispatch": (
+        DispatchBody,
+        lambda s, actor, rid, b: hotline.dispatch(
+            s, actor, rid, b.community_code, b.department, utcnow()
+        ),
+    ),
+    "assign": (
+        AssignBody,
+        lambda s, actor, rid, b: hotline.assign(s, actor, rid, b.assignee_id, utcnow()),
+    ),
+    "verify": (
+        VerifyBody,
+        lambda s, actor, rid, b: hotline.verify(s, actor, rid, b.decision, b.reason),
+    ),
+    "feedback": (
+        NoteBody,
+        lambda s, actor, rid, b: hotline.give_feedback(s, actor, rid, b.note, utcnow()),
+    ),
+    "rating": (
+        RatingBody,
+        lambda s, actor, rid, b: hotline.rate_as_manager(
+            s, actor, rid, b.score, b.comment, utcnow()
+        ),
+    ),
+}
 
 
 class Console(Controller):
@@ -138,73 +169,22 @@ class Console(Controller):
             workers=await hotline.assignable(db_session, viewer.actor, request_id),
         )
 
-    @post("/requests/{request_id:uuid}/dispatch", status_code=303)
-    async def dispatch(
+    @post("/requests/{request_id:uuid}/{step:str}", status_code=303)
+    async def act(
         self,
         request: Request,
         request_id: FromPath[uuid.UUID],
+        step: FromPath[str],
         db_session: Session,
         runtime: Runtime_,
         viewer: Viewer,
     ) -> Response:
-        body = _parse(await read_form(request, runtime), DispatchBody)
-        await hotline.dispatch(
-            db_session, viewer.actor, request_id, body.community_code, body.department, utcnow()
-        )
-        return _back(request_id)
-
-    @post("/requests/{request_id:uuid}/assign", status_code=303)
-    async def assign(
-        self,
-        request: Request,
-        request_id: FromPath[uuid.UUID],
-        db_session: Session,
-        runtime: Runtime_,
-        viewer: Viewer,
-    ) -> Response:
-        body = _parse(await read_form(request, runtime), AssignBody)
-        await hotline.assign(db_session, viewer.actor, request_id, body.assignee_id, utcnow())
-        return _back(request_id)
-
-    @post("/requests/{request_id:uuid}/verify", status_code=303)
-    async def verify(
-        self,
-        request: Request,
-        request_id: FromPath[uuid.UUID],
-        db_session: Session,
-        runtime: Runtime_,
-        viewer: Viewer,
-    ) -> Response:
-        body = _parse(await read_form(request, runtime), VerifyBody)
-        await hotline.verify(db_session, viewer.actor, request_id, body.decision, body.reason)
-        return _back(request_id)
-
-    @post("/requests/{request_id:uuid}/feedback", status_code=303)
-    async def feedback(
-        self,
-        request: Request,
-        request_id: FromPath[uuid.UUID],
-        db_session: Session,
-        runtime: Runtime_,
-        viewer: Viewer,
-    ) -> Response:
-        body = _parse(await read_form(request, runtime), NoteBody)
-        await hotline.give_feedback(db_session, viewer.actor, request_id, body.note, utcnow())
-        return _back(request_id)
-
-    @post("/requests/{request_id:uuid}/rating", status_code=303)
-    async def rating(
-        self,
-        request: Request,
-        request_id: FromPath[uuid.UUID],
-        db_session: Session,
-        runtime: Runtime_,
-        viewer: Viewer,
-    ) -> Response:
-        body = _parse(await read_form(request, runtime), RatingBody)
-        await hotline.rate_as_manager(
-            db_session, viewer.actor, request_id, body.score, body.comment, utcnow()
-        )
+        """The request page's forms: dispatch, assign, verify, feedback, rating."""
+        if step not in STEPS:
+            raise NotFoundException(f"No step {step!r}.")
+        body_type, call = STEPS[step]
+        body = _parse(await read_form(request, runtime), body_type)
+        await call(db_session, viewer.actor, request_id, body)
         return _back(request_id)
 
     @get("/export.csv")

@@ -126,14 +126,27 @@ async def create(
     )
     # From the field, the request is already where it belongs: the worker's own community.
     if actor.role in FROM_THE_FIELD and community is not None:
-        move(request, "dispatch", now, found.time_limit_hours)
-        timeline.record(
-            session,
-            request,
-            actor,
-            RequestAction.DISPATCHED,
-            now,
-            community=community.code,
-            department=request.department,
-        )
+        send_down(session, request, actor, community, now, found.time_limit_hours)
     return request
+
+
+def send_down(
+    session: AsyncSession,
+    request: HotlineRequest,
+    actor: Actor,
+    community: OrgUnit,
+    now: datetime,
+    limit_hours: int,
+) -> None:
+    """Dispatch the request to the community, where the community level answers for it."""
+    move(request, "dispatch", now, limit_hours)
+    request.level = lifecycle.Level.COMMUNITY
+    timeline.record(
+        session,
+        request,
+        actor,
+        RequestAction.DISPATCHED,
+        now,
+        community=community.code,
+        department=request.department,
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.errors import Refusal
 from server.org.service import all_units
 from server.requests import timeline
-from server.requests.intake import category, move
+from server.requests.intake import category, move, send_down
 from server.requests.queries import community_path, visible
 from server.requests.schemas import ActorCode, RequestAction
 from server.requests.tables import HotlineRequest
@@ -67,16 +67,8 @@ async def dispatch(
         request.department = department
     if request.community_id is None:
         raise Refusal("community_required", "Say which community answers for this request.", 400)
-    move(request, "dispatch", now, await _limit(session, request))
-    request.level = machine.Level.COMMUNITY
-    timeline.record(
-        session,
-        request,
-        actor,
-        RequestAction.DISPATCHED,
-        now,
-        community=units[request.community_id].code,
-        department=request.department,
+    send_down(
+        session, request, actor, units[request.community_id], now, await _limit(session, request)
     )
     return request
 
