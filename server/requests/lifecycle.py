@@ -238,9 +238,11 @@ async def escalate_overdue(session: AsyncSession, now: datetime) -> list[Hotline
     those escalated."""
     overdue = (
         await session.scalars(
-            select(HotlineRequest).where(
-                HotlineRequest.stage_due_at < now, HotlineRequest.status != S.CLOSED
-            )
+            select(HotlineRequest)
+            .where(HotlineRequest.stage_due_at < now, HotlineRequest.status != S.CLOSED)
+            # Another server process escalating the same rows skips them (PostgreSQL; SQLite
+            # runs one writer at a time).
+            .with_for_update(skip_locked=True)
         )
     ).all()
     for request in overdue:
