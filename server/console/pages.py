@@ -51,11 +51,11 @@ Viewer = NamedDependency[Principal]
 Body = TypeVar("Body")
 
 
-def _parse(form: dict[str, str], body: type[Body], **values: Any) -> Body:
+def _parse(form: dict[str, str], body: type[Body]) -> Body:
     """The form's fields (empty ones left out) as the API's body struct: the same checks."""
     fields = {k: v.strip() for k, v in form.items() if k in body.__struct_fields__ and v.strip()}
     try:
-        return msgspec.convert({**fields, **values}, body, strict=False)
+        return msgspec.convert(fields, body, strict=False)
     except msgspec.ValidationError as exc:
         raise Refusal("invalid_request", str(exc), 400) from None
 
