@@ -171,3 +171,22 @@ def test_visits_do_not_import_requests():
             elif isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             assert not any(n.startswith("server.requests") for n in names), path
+
+
+async def test_what_a_caller_types_never_runs_as_a_formula(api):
+    dispatcher = await api.login("dispatcher")
+    created = await dispatcher.post(
+        "/api/v1/requests",
+        json={
+            "channel": "phone",
+            "caller_name": '=HYPERLINK("http://x.example","点我")',
+            "caller_phone": "13900003333",
+            "address": "+建设路1号",
+            "category_code": "info.resident",
+            "description": "咨询",
+        },
+    )
+    assert created.status_code == 201, created.text
+    csv_text = (await dispatcher.get("/api/v1/requests/export.csv")).text
+    row = next(line for line in csv_text.splitlines() if created.json()["number"] in line)
+    assert "'=HYPERLINK" in row and ",'+建设路1号," in row
