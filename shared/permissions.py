@@ -11,7 +11,7 @@ from uuid import UUID
 
 from shared.enums import Role, VisitStatus
 from shared.mutations import REGISTRY
-from shared.orgtree import contains
+from shared.orgtree import SEPARATOR, contains
 
 MANAGERS = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN})
 # A worker's phone keeps its closed visits this long, then lets them go.
@@ -32,12 +32,12 @@ class Actor:
         return self.role in MANAGERS
 
 
-FIELD_ROLES = frozenset({Role.WORKER, Role.MENTOR})
+# Workers and mentors: they hold their own work, not their unit's, and are given work.
+FIELD_STAFF = frozenset({Role.WORKER, Role.MENTOR})
 
 
 def is_field_role(role: Role | str) -> bool:
-    """Workers and mentors: they hold their own work, not their unit's."""
-    return role in FIELD_ROLES
+    return role in FIELD_STAFF
 
 
 def may_send(role: Role | str, mutation: str) -> bool:
@@ -156,4 +156,65 @@ def may_read_audit(actor: Actor) -> bool:
 
 def reads_unplaced_audit(actor: Actor) -> bool:
     """Entries tied to no unit (sign-ins, accounts) are for an admin at the top of the tree."""
-    return actor.role is Role.ADMIN and "/" not in actor.unit_path
+    return actor.role is Role.ADMIN and at_district_level(actor)
+
+
+# Hotline requests and who is given work.
+
+
+def at_district_level(actor: Actor) -> bool:
+    """Whether the actor's unit is the district itself (the root of the tree)."""
+    return SEPARATOR not in actor.unit_path
+
+
+def sees_request(actor: Actor, community_path: str | None, assignee_id: UUID | None) -> bool:
+    """Who sees a hotline request.
+
+    Managers see the requests placed in a community of their subtree. A request not yet placed
+    in a community (`community_path` None) belongs to the district: only managers at district
+    level see it. Field staff see the requests assigned to them. The API, the console, the
+    request list's SQL filter and the phone's scope all follow this one rule.
+    """
+    if actor.is_manager:
+        if community_path is None:
+            return at_district_level(actor)
+        return manages(actor, community_path)
+    return assignee_id is not None and assignee_id == actor.user_id
+
+
+def may_register_request(actor: Actor, community_path: str | None, names_resident: bool) -> bool:
+    """Who may register a request.
+
+    Dispatchers and admins register any call. Field staff (workers, mentors) register from the
+    field only for a resident they see (the caller checks that resident with `sees_resident`
+    first). A supervisor registers for a resident they see or for an address placed within
+    their part of the tree.
+    """
+    if actor.role in (Role.DISPATCHER, Role.ADMIN):
+        return True
+    if actor.role in FIELD_STAFF:
+        return names_resident
+    if actor.role is Role.SUPERVISOR:
+        return names_resident or (community_path is not None and manages(actor, community_path))
+    return False
+
+
+def may_act_on_request(actor: Actor, community_path: str | None) -> bool:
+    """Dispatch, assign, tell the resident, record a rating: managers who see the request."""
+    return actor.is_manager and sees_request(actor, community_path, None)
+
+
+def may_be_assigned(
+    assignee_role: Role | str, assignee_unit_path: str, community_path: str | None
+) -> bool:
+    """Who may be given work (a visit, or a hotline request through its visit).
+
+    Field staff — a worker or a mentor — of the record's own community, and nobody else:
+    supervisors, dispatchers and admins hand work out but are not given it, and staff of
+    another community (or of a unit above it) do not take a community's work.
+    """
+    return (
+        community_path is not None
+        and Role(assignee_role) in FIELD_STAFF
+        and assignee_unit_path == community_path
+    )

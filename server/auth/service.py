@@ -253,6 +253,13 @@ async def end_sessions(session: AsyncSession, device: Device, now: datetime) -> 
     )
 
 
+async def end_sessions_of(session: AsyncSession, device_id: UUID, now: datetime) -> None:
+    """Sign-out: the device's tokens stop working (an unknown device: nothing to end)."""
+    device = await session.get(Device, device_id)
+    if device is not None:
+        await end_sessions(session, device, now)
+
+
 async def authenticate(
     session: AsyncSession,
     runtime: Runtime,

@@ -90,7 +90,7 @@ def _before_commit(session: Session) -> None:
     session.flush()
     _write_appends(session)
     _write_audit(session)
-    # A record in no one's scope (a request not yet placed in the tree) has no keys.
+    # A record in no one's scope has no keys (none today; kept for tables that may add one).
     pending = {slot: keys for slot, keys in session.feed_pending.items() if keys}
     session.feed_pending = {}
     if not pending:

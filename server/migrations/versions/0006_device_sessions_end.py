@@ -1,7 +1,7 @@
 """A device's sessions can be ended without revoking the device (sign-out, refresh reuse).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-28 15:30:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import server.db.types
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
