@@ -20,21 +20,6 @@ from tests.support.server import make_settings
 # Not JSON: their bodies are files or pages, documented by their media type.
 NOT_JSON = ("text/csv", "text/html", "text/plain")
 
-# Answers still hand-built as dicts by work in flight elsewhere (the hotline's routes).
-# Each entry must still be bare: the moment one is typed, the second test asks to remove it.
-NOT_YET_TYPED = {
-    ("get", "/api/v1/requests"),
-    ("post", "/api/v1/requests"),
-    ("get", "/api/v1/requests/{request_id}"),
-    ("post", "/api/v1/requests/{request_id}/dispatch"),
-    ("post", "/api/v1/requests/{request_id}/assign"),
-    ("post", "/api/v1/requests/{request_id}/verify"),
-    ("post", "/api/v1/requests/{request_id}/feedback"),
-    ("post", "/api/v1/requests/{request_id}/rating"),
-    ("post", "/api/v1/public/rating"),
-    ("get", "/api/v1/dashboard"),
-}
-
 # The response structs a generated client would know by name.
 STRUCTS = {
     "HealthPublic",
@@ -122,21 +107,9 @@ def test_every_json_answer_documents_its_fields(openapi):
     bare = [
         f"{method.upper()} {path} → {status}: {why}"
         for method, path, status, schema in _json_answers(openapi)
-        if (method, path) not in NOT_YET_TYPED
         for why in _undocumented(schema, components)
     ]
     assert not bare, "responses without documented fields:\n" + "\n".join(bare)
-
-
-def test_the_not_yet_typed_list_holds_only_bare_answers(openapi):
-    components = openapi["components"]["schemas"]
-    answers = {(method, path): schema for method, path, _, schema in _json_answers(openapi)}
-    stale = [
-        f"{method.upper()} {path}"
-        for method, path in sorted(NOT_YET_TYPED)
-        if (method, path) not in answers or not _undocumented(answers[method, path], components)
-    ]
-    assert not stale, "typed or gone now; remove from NOT_YET_TYPED: " + ", ".join(stale)
 
 
 def test_the_response_structs_are_named_components(openapi):
