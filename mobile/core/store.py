@@ -262,13 +262,15 @@ class LocalStore:
     def apply_page(self, changes: Iterable[dict[str, Any]], cursor: str, last_seq: int) -> int:
         """Store one pulled page and its cursor in one transaction: a cut sync resumes here."""
         cipher = self._require()
-        rows_put, rows_deleted = [], []
+        puts, rows_deleted = [], []
         for change in changes:
             key = (change["entity"], change["id"])
             if change["op"] == "put":
-                rows_put.append((*key, cipher.seal(change["data"], f"{key[0]}/{key[1]}")))
+                puts.append((key, change["data"]))
             else:
                 rows_deleted.append(key)
+        sealed = cipher.seal_many([(data, f"{e}/{i}") for (e, i), data in puts])
+        rows_put = [(e, i, blob) for ((e, i), _), blob in zip(puts, sealed, strict=True)]
         with self._transaction() as tx:
             tx.executemany(
                 "INSERT INTO base (entity, id, data) VALUES (?, ?, ?) ON CONFLICT "

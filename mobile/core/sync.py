@@ -9,10 +9,12 @@ an interrupted sync resumes where it stopped.
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import msgspec
 
 from mobile.core.store import LocalStore
 from shared.protocol import MAX_MUTATIONS_PER_PUSH, MAX_PUSH_BYTES, PROTOCOL_VERSION
@@ -217,27 +219,44 @@ class SyncClient:
             return
         raise SyncError(f"The server expects change {expected}, which this phone no longer has.")
 
+    def _fetch_page(self, cursor: str | None) -> dict[str, Any] | None:
+        """One page from `cursor`; None when the server can no longer serve the cursor."""
+        params = {"limit": self.page_size, **({"cursor": cursor} if cursor else {})}
+        response = self._call("GET", "/api/v1/sync/pull", params=params)
+        if response.status_code == 410:
+            return None
+        return msgspec.json.decode(response.content)
+
     def pull(self, report: SyncReport, progress: Progress | None = None) -> None:
+        """Pages until the server has no more. The next page is fetched while this one is
+        stored (one transaction a page), so the network and the phone work at once; a cut
+        sync resumes from the last page stored."""
         done = 0
-        while True:
-            cursor = self.store.meta("cursor")
-            params = {"limit": self.page_size, **({"cursor": cursor} if cursor else {})}
-            response = self._call("GET", "/api/v1/sync/pull", params=params)
-            if response.status_code == 410:
-                self.store.forget_server_data()
-                report.restarted = True
-                continue
-            page = response.json()
-            count = self.store.apply_page(page["changes"], page["cursor"], page["last_seq"])
-            done += count
-            report.pulled += count
-            report.pages += 1
-            self.store.observe_server_clock(page["server_hlc"])
-            if progress:
-                estimate = page.get("estimated_total")
-                progress("pull", done, done - count + estimate if estimate is not None else None)
-            if not page["has_more"]:
-                break
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as ahead:
+            upcoming = ahead.submit(self._fetch_page, self.store.meta("cursor"))
+            while True:
+                page = upcoming.result()
+                if page is None:
+                    self.store.forget_server_data()
+                    report.restarted = True
+                    upcoming = ahead.submit(self._fetch_page, None)
+                    continue
+                if page["has_more"]:
+                    upcoming = ahead.submit(self._fetch_page, page["cursor"])
+                count = self._store_page(page, report, progress, done)
+                done += count
+                if not page["has_more"]:
+                    break
         self.store.acknowledge_up_to(page["last_seq"])
         self.store.rebase()
         self.store.set_meta("last_synced_at", time.time())
+
+    def _store_page(self, page, report: SyncReport, progress: Progress | None, done: int) -> int:
+        count = self.store.apply_page(page["changes"], page["cursor"], page["last_seq"])
+        report.pulled += count
+        report.pages += 1
+        self.store.observe_server_clock(page["server_hlc"])
+        if progress:
+            estimate = page.get("estimated_total")
+            progress("pull", done + count, done + estimate if estimate is not None else None)
+        return count

@@ -305,19 +305,23 @@ async def _changes(session: AsyncSession, actor, units, rows) -> list[Change]:
     for index, row in enumerate(rows):
         order[(row.entity, row.record_id)] = index  # the last mention decides the place
         wanted.setdefault(row.entity, []).append(row.record_id)
+    # The records as plain rows (no ORM objects): a row has the same attributes, so the
+    # scope rules and each table's `sync_data` read it as they would read the object.
     current: dict[tuple[str, UUID], Any] = {}
+    connection = await session.connection()
     for entity, ids in wanted.items():
-        table = TABLES[entity]
+        table = TABLES[entity].__table__
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
-            for record in (await session.scalars(select(table).where(table.id.in_(chunk)))).all():
-                current[(entity, record.id)] = record
+            for row in await connection.execute(select(table).where(table.c.id.in_(chunk))):
+                current[(entity, row.id)] = row
     now = utcnow()
     changes = []
     for entity, record_id in sorted(order, key=order.__getitem__):
         record = current.get((entity, record_id))
         if record is not None and scope.belongs(actor, entity, record, units, now):
-            changes.append(Change("put", entity, str(record_id), record.sync_data()))
+            data = TABLES[entity].sync_data(record)
+            changes.append(Change("put", entity, str(record_id), data))
         else:
             changes.append(Change("delete", entity, str(record_id)))
     return changes
