@@ -13,6 +13,7 @@ from server.auth import passwords, tokens
 from server.auth.tables import Device, LoginFailure, RefreshToken, User
 from server.db.types import utcnow
 from server.errors import ProblemError, forbidden, not_found
+from server.feed.tables import FeedClock
 from server.org.service import all_units, subtree
 from server.org.tables import OrgUnit
 from server.runtime import Runtime
@@ -39,6 +40,7 @@ class Principal:
     user: Person
     unit: OrgUnit
     last_seq: int  # the device's last applied mutation seq, read with its standing
+    feed_horizon: int  # the change feed's horizon, read in the same query (the pull needs it)
 
 
 # The caller's standing in one indexed query, as plain columns: no ORM objects on the path
@@ -54,6 +56,7 @@ _STANDING = (
         User.role,
         User.org_unit_id,
         User.active,
+        select(FeedClock.horizon).where(FeedClock.id == 1).scalar_subquery().label("horizon"),
     )
     .join(User, User.id == Device.user_id)
     .where(Device.id == bindparam("device_id"), Device.user_id == bindparam("user_id"))
@@ -279,17 +282,17 @@ async def authenticate(
     found = (await connection.execute(_STANDING, params)).first()
     if found is None:
         raise _unauthorized("The access token is not valid. Sign in again.")
-    revoked_at, ended, last_seq, user_id, username, display_name, role, unit_id, active = found
-    if revoked_at is not None:
+    if found.revoked_at is not None:
         raise _revoked()
+    ended = found.sessions_ended_at
     if ended is not None and claims.issued_at_ms <= ended.timestamp() * 1000:
         raise _unauthorized("The session has ended. Sign in again.")
-    if not active:
+    if not found.active:
         raise _unauthorized("The account is disabled.")
-    unit = (await all_units(session))[unit_id]
-    person = Person(user_id, username, display_name, role, unit_id)
-    actor = Actor(user_id, Role(role), unit.path, claims.device_id)
-    return Principal(actor, person, unit, last_seq)
+    unit = (await all_units(session))[found.org_unit_id]
+    person = Person(found.id, found.username, found.display_name, found.role, found.org_unit_id)
+    actor = Actor(found.id, Role(found.role), unit.path, claims.device_id)
+    return Principal(actor, person, unit, found.last_seq, found.horizon)
 
 
 async def users_in(session: AsyncSession, actor: Actor) -> list[User]:

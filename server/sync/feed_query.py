@@ -12,9 +12,7 @@ from sqlalchemy import String, any_, bindparam, column, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.feed.tables import FeedClock, FeedEntry
-
-HORIZON = select(FeedClock.horizon).where(FeedClock.id == 1)
+from server.feed.tables import FeedEntry
 
 
 def _statements(keys_match):
@@ -46,11 +44,6 @@ def _for(session: AsyncSession, keys: list[str]) -> tuple[Any, Any, Any]:
     if session.bind.dialect.name == "postgresql":
         return (*_POSTGRESQL, keys)
     return (*_SQLITE, json.dumps(keys))
-
-
-async def horizon(session: AsyncSession) -> int:
-    connection = await session.connection()
-    return (await connection.execute(HORIZON)).scalar_one()
 
 
 async def page(

@@ -281,7 +281,7 @@ async def pull(
     # last_seq was read with the caller's standing, before the feed: every mutation it covers
     # is then in what we read.
     last_seq = principal.last_seq
-    position = cursors.decode(cursor, scope_id, await feed_query.horizon(session))
+    position = cursors.decode(cursor, scope_id, principal.feed_horizon)
     rows, remaining = await feed_query.page(
         session, keys, position.version, position.ord, limit + 1
     )

@@ -1,0 +1,40 @@
+"""A cursor behind the feed's horizon (the feed was compacted) is answered 410 and the phone
+starts over, ending with exactly its scope."""
+
+import asyncio
+
+from sqlalchemy import update
+
+from server.feed.tables import FeedClock
+from server.storage import create_engine_for, session_factory
+from tests.support.phones import make_phone
+
+
+def compact_everything(url: str) -> None:
+    async def move() -> None:
+        engine = create_engine_for(url)
+        async with session_factory(engine)() as session, session.begin():
+            await session.execute(
+                update(FeedClock).where(FeedClock.id == 1).values(horizon=FeedClock.version + 1)
+            )
+        await engine.dispose()
+
+    asyncio.run(move())
+
+
+def test_a_phone_behind_the_horizon_is_told_and_starts_over(tmp_path, flaky, settings):
+    phone = make_phone(tmp_path, flaky, "worker1")
+    phone.sync()
+    before = phone.store.server_copy()
+    cursor = phone.store.meta("cursor")
+    compact_everything(settings.database_url)
+    tokens = phone.store.secret("tokens")
+    old = flaky.get(
+        "/api/v1/sync/pull",
+        params={"cursor": cursor},
+        headers={"authorization": f"Bearer {tokens['access']}"},
+    )
+    assert old.status_code == 410 and old.json()["code"] == "cursor_expired"
+    report = phone.sync()
+    assert report.restarted
+    assert phone.store.server_copy() == before
