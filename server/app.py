@@ -18,13 +18,14 @@ from sqlalchemy import select
 from server import __version__
 from server.auth import routes as auth_routes
 from server.auth.tables import ServerSetting
-from server.bodies import CheckedRequest
+from server.bodies import CheckedRequest, refuse_nul_in_query
 from server.config import Settings, settings_from_env
 from server.console import routes as console_routes
 from server.db.types import utcnow
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.headers import security_headers
+from server.openapi import OpenAPIJson
 from server.org import routes as org_routes
 from server.plans import routes as plan_routes
 from server.requests import routes as request_routes
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies=DEPENDENCIES,
         request_class=CheckedRequest,
+        before_request=refuse_nul_in_query,
         middleware=[security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start_runtime],
@@ -141,7 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="Offline-first field work and the district hotline. "
             "Errors are RFC 9457 problem details with a `code`.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[SwaggerRenderPlugin(), OpenAPIJson()],
         ),
         logging_config=None,
         debug=False,

@@ -1,8 +1,11 @@
-"""Every JSON body is UTF-8 text nested at most MAX_DEPTH deep, checked before any parser runs.
+"""Every JSON body is UTF-8 text nested at most MAX_DEPTH deep, checked before any parser runs;
+no JSON body, form body or query string carries a NUL character.
 
 A decoder recursing 100,000 levels, or meeting bytes that are not UTF-8, fails with an error no
 handler expects (a 500); a body that breaks either rule is a 400 here instead, whatever the
 route. The check costs a regular expression and a C-level scan, about a millisecond a MiB.
+PostgreSQL refuses NUL in text (SQLite keeps it, and a phone would get it back): a NUL, raw or
+escaped (`\u0000` in JSON, `%00` in a form or query), is a 400 before anything reads it.
 """
 
 import re
@@ -17,6 +20,9 @@ MAX_DEPTH = 64
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _ALL_BUT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _TOO_DEEP = b"[" * (MAX_DEPTH + 1)
+# `\u0000` after an even number of backslashes (an odd one escapes the backslash itself).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_NUL_REFUSED = "The request carries a NUL character, which no text here may hold."
 _STEP = [0] * 256
 for _open in b"[{":
     _STEP[_open] = 1
@@ -43,6 +49,20 @@ def check_json_text(body: bytes) -> None:
         raise ProblemError(
             400, "invalid_request", f"The body nests deeper than {MAX_DEPTH} levels."
         )
+    if b"\\u0000" in body and _JSON_NUL.search(body):
+        raise ProblemError(400, "invalid_request", _NUL_REFUSED)
+
+
+def check_urlencoded(text: bytes) -> None:
+    """A form body or query string: no NUL, raw or percent-encoded."""
+    if b"\x00" in text or b"%00" in text:
+        raise ProblemError(400, "invalid_request", _NUL_REFUSED)
+
+
+async def refuse_nul_in_query(request: Request) -> None:
+    """The app's `before_request`: a query string with a NUL is refused before any handler (or
+    the console's error page) reads it."""
+    check_urlencoded(request.scope.get("query_string", b""))
 
 
 def _is_json(content_type: str) -> bool:
@@ -50,13 +70,21 @@ def _is_json(content_type: str) -> bool:
     return kind == "application/json" or kind.endswith("+json")
 
 
+def _is_form(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded"
+
+
 class CheckedRequest(Request[Any, Any, Any]):
-    """The app's request class: its body, when JSON, has passed `check_json_text`."""
+    """The app's request class: its body, when JSON, has passed `check_json_text`; when a form,
+    `check_urlencoded`."""
 
     async def body(self) -> bytes:
         body = await super().body()
-        if body and _is_json(self.headers.get("content-type", "")):
-            if not self.scope.get("state", {}).get("doorstep_body_checked"):
+        if body and not self.scope.get("state", {}).get("doorstep_body_checked"):
+            content_type = self.headers.get("content-type", "")
+            if _is_json(content_type):
                 check_json_text(body)
-                self.scope.setdefault("state", {})["doorstep_body_checked"] = True
+            elif _is_form(content_type):
+                check_urlencoded(body)
+            self.scope.setdefault("state", {})["doorstep_body_checked"] = True
         return body

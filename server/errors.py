@@ -85,9 +85,14 @@ def _on_validation(_: Request, exc: ValidationException) -> Response:
     return problem_response(400, "invalid_request", str(exc.detail), **extra)
 
 
+def code_for_status(status: int) -> str:
+    """The problem code of an error the framework raised with only a status."""
+    return _CODE_BY_STATUS.get(status, "error")
+
+
 def _on_http(_: Request, exc: HTTPException) -> Response:
     status = exc.status_code
-    code = _CODE_BY_STATUS.get(status, "error")
+    code = code_for_status(status)
     # Keeps what the framework says with the error, such as `Allow` on a 405.
     return problem_response(status, code, str(exc.detail), headers=exc.headers)
 
@@ -104,7 +109,13 @@ EXCEPTION_HANDLERS = {
     Exception: _on_unexpected,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "ProblemError", "problem_response"]
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "PROBLEM_JSON",
+    "ProblemError",
+    "code_for_status",
+    "problem_response",
+]
 
 
 class Refusal(Exception):

@@ -1,8 +1,9 @@
 """The base of the API's response structs: one shape per record, for HTTP and the change feed."""
 
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import msgspec
+from litestar.params import QueryParameter
 
 
 class Public(msgspec.Struct, kw_only=True):
@@ -16,3 +17,9 @@ class Public(msgspec.Struct, kw_only=True):
     def to_builtins(self) -> dict[str, Any]:
         """The JSON-ready dict the change feed carries as a record's `data`."""
         return msgspec.to_builtins(self)
+
+
+# A list's paging offset: bounded so that no number past a database's 64-bit integer reaches it
+# (2^63 and beyond was a 500 on both databases; now it is a 400 like any value out of range).
+MAX_OFFSET = 10_000_000
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="rows to skip")]

@@ -11,15 +11,16 @@ from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import service as auth
 from server.auth import tokens
 from server.auth.service import Principal
-from server.console.strings import translator
+from server.console.strings import STRINGS, translator
 from server.db.types import utcnow
-from server.errors import ProblemError
+from server.errors import ProblemError, Refusal, code_for_status
 from server.runtime import Runtime
 
 SESSION, DEVICE, LANG = "doorstep_session", "doorstep_device", "doorstep_lang"
@@ -49,6 +50,31 @@ async def provide_viewer(
         )
     except ProblemError:
         raise LoginRequired from None
+
+
+def to_error_page(request: Request, exc: Exception) -> Template:
+    """A refused form or a bad address: the 4xx as a page in the person's language, the way
+    back, and nothing changed (the transaction was rolled back before this renders)."""
+    if isinstance(exc, Refusal | ProblemError):
+        status, code = exc.status, exc.code
+    elif isinstance(exc, HTTPException):
+        status, code = exc.status_code, code_for_status(exc.status_code)
+    else:
+        raise exc
+    tr = translator(language(request))
+    key = f"e_{code}" if f"e_{code}" in STRINGS else "e_other"
+    return Template(
+        template_name="error.html",
+        status_code=status,
+        context={
+            "tr": tr,
+            "lang": language(request),
+            "request": request,
+            "user": None,
+            "csrf": "",
+            "error": tr(key),
+        },
+    )
 
 
 def language(request: Request) -> str:

@@ -29,6 +29,7 @@ from server.requests.schemas import (
     RequestPublic,
     VerifyBody,
 )
+from server.schemas import Offset
 from shared.requests import RequestStatus
 
 Session = NamedDependency[AsyncSession]
@@ -51,7 +52,7 @@ async def list_requests(
     status: Annotated[RequestStatus | None, QueryParameter(description="filter by status")] = None,
     overdue: Annotated[bool, QueryParameter(description="only overdue ones")] = False,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
-    offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[RequestPublic]:
     rows = await service.search(
         db_session, principal.actor, status, overdue, utcnow(), limit, offset

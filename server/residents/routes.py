@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.service import Principal
 from server.residents import service
 from server.residents.schemas import ResidentPublic
+from server.schemas import Offset
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 
@@ -49,7 +50,7 @@ async def list_residents(
     ] = None,
     community: Annotated[str | None, QueryParameter(description="a community code")] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-    offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[ResidentPublic]:
     rows = await service.search(db_session, principal.actor, q, community, limit, offset)
     return [ResidentPublic.from_row(row) for row in rows]

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
+from server.schemas import Offset
 from server.visits import service
 from server.visits.schemas import VisitPublic
 from shared import mutations as m
@@ -65,7 +66,7 @@ async def list_visits(
     status: Annotated[str | None, QueryParameter(description="filter by status")] = None,
     assignee_id: FromQuery[UUID | None] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-    offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[VisitPublic]:
     rows = await service.list_visible(
         db_session, principal.actor, status, assignee_id, limit, offset

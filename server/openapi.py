@@ -1,0 +1,176 @@
+"""The served OpenAPI schema, finished in one place: every problem an operation can answer, bodies
+that refuse unknown members, and the push body (its handler reads raw bytes on purpose).
+
+Litestar documents each operation's 2xx answer and a generic 400; the rest comes from the table
+below and a few rules (a call with a token may get 401/403, a body may be too large, ...), so a
+new route gets its problems documented without anyone writing them by hand.
+"""
+
+import copy
+from typing import Any
+
+import msgspec
+from litestar import Litestar, Request
+from litestar.openapi.plugins import JsonRenderPlugin
+
+from server.errors import PROBLEM_JSON
+from shared.protocol import PushRequest
+
+_TITLES = {
+    400: "The request is malformed: bad JSON, a wrong type, an unknown member, a value out "
+    "of range, a NUL character",
+    401: "No valid token (or a wrong username or password)",
+    403: "Not allowed, or the device was revoked (`device_revoked`)",
+    404: "No such record in your part of the tree",
+    409: "The change conflicts with the record's state or with existing data",
+    410: "The cursor is older than the server keeps: start over (`cursor_expired`)",
+    413: "The body is too large (`payload_too_large`)",
+    426: "The app speaks an old sync protocol (`unsupported_protocol`)",
+    429: "Too many attempts: wait `retry_after` seconds (`rate_limited`)",
+}
+
+# The public rating needs no token; every other /api/v1 call does (sign-in may answer 401/403).
+_NO_TOKEN = {"/api/v1/public/rating"}
+_SIGN_IN = {"/api/v1/auth/login", "/api/v1/auth/refresh"}
+
+# What the rules below do not tell: (method, path) → further statuses.
+EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
+    ("post", "/api/v1/auth/login"): {429},
+    ("post", "/api/v1/sync/push"): {409, 413, 426},
+    ("get", "/api/v1/sync/pull"): {410, 426},
+    ("get", "/api/v1/residents"): {404},  # ?community= names no community
+    ("get", "/api/v1/requests/export.csv"): {400},
+}
+
+PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Problem": {
+        "type": "object",
+        "description": "RFC 9457 problem details with a snake_case `code`.",
+        "required": ["type", "title", "status", "code", "detail"],
+        "properties": {
+            "type": {"type": "string", "description": "a URI naming the kind of problem"},
+            "title": {"type": "string", "description": "the status in words"},
+            "status": {"type": "integer", "description": "the HTTP status"},
+            "code": {"type": "string", "description": "what went wrong, in snake_case"},
+            "detail": {"type": "string", "description": "what went wrong, for a person"},
+            "expected": {
+                "type": "integer",
+                "description": "seq_gap: the seq the server waits for",
+            },
+            "retry_after": {
+                "type": "integer",
+                "description": "rate_limited: seconds to wait (also the Retry-After header)",
+            },
+            "errors": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "invalid_request: which parameters or members are wrong",
+            },
+        },
+    },
+    "SeqGapProblem": {
+        "allOf": [{"$ref": "#/components/schemas/Problem"}],
+        "required": ["expected"],
+        "description": "409 `seq_gap`: the batch does not start at the seq the server waits for.",
+    },
+    "RateLimitedProblem": {
+        "allOf": [{"$ref": "#/components/schemas/Problem"}],
+        "required": ["retry_after"],
+        "description": "429 `rate_limited`: wait `retry_after` seconds.",
+    },
+}
+
+
+def statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
+    """Every problem status this operation can answer."""
+    found = set(EXTRA_STATUSES.get((method, path), ()))
+    takes_body = "requestBody" in operation
+    if operation.get("parameters") or takes_body:
+        found.add(400)
+    if takes_body:
+        found.add(413)
+    if path.startswith("/api/v1/") and path not in _NO_TOKEN:
+        found |= {401, 403}
+    if "{" in path:
+        found.add(404)
+    if method == "post" and path.startswith("/api/v1/"):
+        # A write may meet a record's state or a unique key (409), and names records (404).
+        found |= {409} if path in _SIGN_IN else {404, 409}
+    return found
+
+
+def _problem_answer(method: str, path: str, status: int) -> dict[str, Any]:
+    name = "Problem"
+    if status == 429:
+        name = "RateLimitedProblem"
+    elif status == 409 and path == "/api/v1/sync/push":
+        name = "SeqGapProblem"
+    answer: dict[str, Any] = {
+        "description": _TITLES[status],
+        "content": {PROBLEM_JSON: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+    }
+    if status == 429:
+        answer["headers"] = {
+            "Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}
+        }
+    return answer
+
+
+def _strict_bodies(app: Litestar) -> set[tuple[str, str]]:
+    """(method, path) of the operations whose body struct refuses unknown members."""
+    strict = set()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            data = handler.parsed_data_field
+            config = getattr(data.annotation, "__struct_config__", None) if data else None
+            if config is not None and config.forbid_unknown_fields:
+                for method in handler.http_methods:
+                    strict.add((method.lower(), route.path_format))
+    return strict
+
+
+def _push_body(schema: dict[str, Any]) -> dict[str, Any]:
+    (body,), components = msgspec.json.schema_components(
+        [PushRequest], ref_template="#/components/schemas/{name}"
+    )
+    schema["components"]["schemas"].update(components)
+    return {
+        "required": True,
+        "description": "At most 1 MiB and 500 mutations (413). `protocol` other than 1 is "
+        "answered 426 before the envelope is read.",
+        "content": {"application/json": {"schema": body}},
+    }
+
+
+def finish(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
+    """The generated schema with every problem answer, strict bodies and the push body."""
+    schema = copy.deepcopy(generated)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(PROBLEM_SCHEMAS)
+    strict = _strict_bodies(app)
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if (method, path) == ("post", "/api/v1/sync/push"):
+                operation["requestBody"] = _push_body(schema)
+            responses = operation["responses"]
+            for status in statuses(method, path, operation):
+                responses[str(status)] = _problem_answer(method, path, status)
+            if (method, path) in strict:
+                ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                components[ref.rsplit("/", 1)[-1]]["additionalProperties"] = False
+    return schema
+
+
+class OpenAPIJson(JsonRenderPlugin):
+    """Serves /schema/openapi.json as `finish` makes it, computed once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._finished: dict[str, Any] | None = None
+
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        if self._finished is None:
+            self._finished = finish(request.app, openapi_schema)
+        return self.render_json(request, self._finished)
