@@ -164,3 +164,40 @@ async def test_a_mentor_sees_only_the_plans_of_their_own_visits(api):
     mine = (await mentor.get("/api/v1/visit-plans")).json()
     assert all(plan["assignee_id"] == mentor.user["id"] for plan in mine)
     assert len(mine) < len(plans)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/residents", "/api/v1/visits", "/api/v1/requests"])
+@pytest.mark.parametrize("offset", [2**63, 2**64 + 1, 10**30])
+async def test_an_offset_past_any_integer_column(api, worker, path, offset):
+    assert_problem(await worker.get(path, params={"offset": offset}), (400,))
+    assert (await worker.get(path, params={"offset": 0})).status_code == 200
+
+
+async def test_a_nul_in_json_text_or_query_is_refused_on_every_database(api, worker):
+    """PostgreSQL refuses NUL in text: it would have been a 500 there (and kept on SQLite)."""
+    before = await database_state(api)
+    resident = (await worker.get("/api/v1/residents")).json()[0]
+    body = {
+        "channel": "app",
+        "caller_name": "张三\u0000",
+        "caller_phone": "13800000000",
+        "address": "幸福路 1 号",
+        "resident_id": resident["id"],
+        "category_code": "repair.water",
+        "description": "水管漏水",
+    }
+    assert_problem(await worker.post("/api/v1/requests", json=body), (400,))
+    login = {"username": "worker1\u0000", "password": "x", "device_id": str(uuid.uuid4())}
+    assert_problem(await api.client.post("/api/v1/auth/login", json=login), (400,))
+    for path, params in (
+        ("/api/v1/residents", {"q": "张\x00"}),
+        ("/api/v1/visits", {"status": "assigned\x00"}),
+        ("/api/v1/requests", {"status": "received\x00"}),
+        ("/api/v1/sync/pull", {"cursor": "\x00"}),
+    ):
+        assert_problem(await worker.get(path, params=params), (400,))
+    # An escaped backslash before "u0000" is text, not a NUL.
+    body["caller_name"] = "张三\\u0000"
+    assert (await worker.post("/api/v1/requests", json=body)).status_code == 201
+    after = await database_state(api)
+    assert after["hotline_request"] == before["hotline_request"] + 1
