@@ -277,3 +277,83 @@ def test_a_feed_record_keeps_the_contract_members(entity):
         if name in members:
             assert data[name] == "2026-11-27T09:00:00Z"
     assert data["id"] == str(ID)
+
+
+def _operations(openapi: dict):
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                yield method, path, operation
+
+
+@pytest.mark.parametrize(
+    "method, path, statuses",
+    [
+        ("post", "/api/v1/auth/login", {400, 401, 403, 409, 413, 429}),
+        ("post", "/api/v1/sync/push", {400, 401, 403, 404, 409, 413, 426}),
+        ("get", "/api/v1/sync/pull", {400, 401, 403, 410, 426}),
+        ("get", "/api/v1/visits/{visit_id}", {400, 401, 403, 404}),
+        ("post", "/api/v1/requests/{request_id}/assign", {400, 401, 403, 404, 409, 413}),
+        ("get", "/api/v1/me", {401, 403}),
+    ],
+)
+def test_every_problem_an_operation_answers_is_documented(openapi, method, path, statuses):
+    responses = openapi["paths"][path][method]["responses"]
+    assert {int(s) for s in responses if not s.startswith("2")} == statuses
+    for status in statuses:
+        content = responses[str(status)]["content"]
+        assert list(content) == ["application/problem+json"], (path, status)
+
+
+def test_problems_have_their_members(openapi):
+    components = openapi["components"]["schemas"]
+    problem = components["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "code", "detail"}
+    assert {"expected", "retry_after"} <= problem["properties"].keys()
+    push = openapi["paths"]["/api/v1/sync/push"]["post"]["responses"]
+    assert push["409"]["content"]["application/problem+json"]["schema"]["$ref"].endswith(
+        "/SeqGapProblem"
+    )
+    assert "expected" in components["SeqGapProblem"]["required"]
+    login = openapi["paths"]["/api/v1/auth/login"]["post"]["responses"]
+    assert (
+        "retry_after"
+        in _resolve(login["429"]["content"]["application/problem+json"]["schema"], components)[
+            "required"
+        ]
+    )
+    assert "Retry-After" in login["429"]["headers"]
+    for method, path, operation in _operations(openapi):
+        for status, response in operation["responses"].items():
+            if not status.startswith("2"):
+                assert "application/json" not in response.get("content", {}), (method, path)
+
+
+def test_bodies_that_refuse_unknown_members_say_so(openapi):
+    components = openapi["components"]["schemas"]
+    bodies = [
+        (method, path, operation["requestBody"]["content"]["application/json"]["schema"])
+        for method, path, operation in _operations(openapi)
+        if "requestBody" in operation
+    ]
+    assert len(bodies) >= 15
+    for method, path, schema in bodies:
+        assert _resolve(schema, components).get("additionalProperties") is False, (method, path)
+
+
+def test_push_documents_its_body(openapi):
+    components = openapi["components"]["schemas"]
+    body = openapi["paths"]["/api/v1/sync/push"]["post"]["requestBody"]
+    push = _resolve(body["content"]["application/json"]["schema"], components)
+    assert set(push["required"]) == {"protocol", "device_id", "mutations"}
+    mutation = _resolve(push["properties"]["mutations"]["items"], components)
+    assert set(mutation["required"]) == {"seq", "name", "args", "hlc"}
+    assert mutation["additionalProperties"] is False
+
+
+def test_limits_and_offsets_are_bounded(openapi):
+    for method, path, operation in _operations(openapi):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] in ("limit", "offset"):
+                schema = parameter["schema"]
+                assert "maximum" in schema, (method, path, parameter["name"])
