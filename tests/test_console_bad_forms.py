@@ -151,3 +151,19 @@ async def test_a_nul_in_a_query_or_an_unknown_step(api):
         f"/console/requests/{request['id']}/explode", data={"_csrf_token": csrf}
     )
     assert_page(response, "zh")
+
+
+async def test_signing_in_with_a_nul_or_without_the_form_token(api):
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=api.app), base_url="http://doorstep"
+    )
+    client.cookies.set("doorstep_lang", "en")
+    login = await client.get("/console/login")
+    csrf = re.search(r'name="_csrf_token" value="([0-9a-f]+)"', login.text)[1]
+    before = await database_state(api)
+    for form in (
+        {"username": "admin\x00", "password": PASSWORD, "_csrf_token": csrf},
+        {"username": "admin", "password": PASSWORD, "_csrf_token": "0" * 64},
+    ):
+        assert_page(await client.post("/console/login", data=form), "en")
+    assert await database_state(api) == before

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,17 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.service import Principal
 from server.console import views
 from server.console.session import (
+    ERROR_PAGES,
     LoginRequired,
     language,
     page,
     provide_viewer,
     read_form,
-    to_error_page,
     to_login,
 )
 from server.console.strings import translator
 from server.db.types import utcnow
-from server.errors import ProblemError, Refusal
+from server.errors import Refusal
 from server.export import dashboard_csv, requests_csv
 from server.org.service import visible_units
 from server.plans import service as plans
@@ -100,12 +100,7 @@ class Console(Controller):
     path = "/console"
     include_in_schema = False
     dependencies = {"viewer": Provide(provide_viewer)}
-    exception_handlers = {
-        LoginRequired: to_login,
-        Refusal: to_error_page,
-        ProblemError: to_error_page,
-        HTTPException: to_error_page,
-    }
+    exception_handlers = {LoginRequired: to_login, **ERROR_PAGES}
 
     @get("/")
     async def queue(

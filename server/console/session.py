@@ -77,6 +77,10 @@ def to_error_page(request: Request, exc: Exception) -> Template:
     )
 
 
+# Every console controller answers errors as pages: a form is not an API call.
+ERROR_PAGES = {Refusal: to_error_page, ProblemError: to_error_page, HTTPException: to_error_page}
+
+
 def language(request: Request) -> str:
     return "en" if request.cookies.get(LANG) == "en" else "zh"
 

@@ -13,6 +13,7 @@ from server.auth import tokens
 from server.auth.clients import client_address
 from server.console.session import (
     DEVICE,
+    ERROR_PAGES,
     LANG,
     LOGIN,
     SESSION,
@@ -54,6 +55,7 @@ class SignIn(Controller):
 
     path = "/console"
     include_in_schema = False
+    exception_handlers = ERROR_PAGES
 
     @get("/login")
     async def login_page(self, request: Request, runtime: NamedDependency[Runtime]) -> Template:
