@@ -201,3 +201,20 @@ async def test_a_nul_in_json_text_or_query_is_refused_on_every_database(api, wor
     assert (await worker.post("/api/v1/requests", json=body)).status_code == 201
     after = await database_state(api)
     assert after["hotline_request"] == before["hotline_request"] + 1
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
+async def test_a_json_body_under_another_content_type_is_checked_all_the_same(
+    api, worker, content_type
+):
+    before = await database_state(api)
+    resident = (await worker.get("/api/v1/residents")).json()[0]
+    body = (
+        '{"channel": "app", "caller_name": "张三\\u0000", "caller_phone": "1", "address": "x", '
+        f'"resident_id": "{resident["id"]}", "category_code": "repair.water", "description": "x"}}'
+    )
+    response = await worker.post(
+        "/api/v1/requests", content=body.encode(), headers={"content-type": content_type}
+    )
+    assert_problem(response, (400, 415))
+    assert await database_state(api) == before
