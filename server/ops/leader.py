@@ -78,6 +78,7 @@ class Leadership:
             lock_file.close()
             return False
         self._lock_file = lock_file
+        log.info("this process now runs the background round")
         return True
 
     async def _drop(self) -> None:

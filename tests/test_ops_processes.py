@@ -1,0 +1,141 @@
+"""Several server processes on one database: the background round once, revocation everywhere."""
+
+import asyncio
+import time
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from server.db import create_engine_for, session_factory
+from server.db.types import utcnow
+from server.requests.tables import HotlineRequest, RequestEvent
+from tests.support import databases
+from tests.support.live import free_port
+from tests.support.processes import command, server_process
+from tests.support.server import PASSWORD
+
+
+async def _overdue_ids(url: str) -> set:
+    engine = create_engine_for(url)
+    try:
+        async with session_factory(engine)() as session:
+            rows = await session.scalars(
+                select(HotlineRequest.id).where(
+                    HotlineRequest.stage_due_at < utcnow(), HotlineRequest.status != "closed"
+                )
+            )
+            return set(rows)
+    finally:
+        await engine.dispose()
+
+
+async def _escalations(url: str) -> dict:
+    engine = create_engine_for(url)
+    try:
+        async with session_factory(engine)() as session:
+            rows = await session.execute(
+                select(RequestEvent.request_id, func.count())
+                .where(RequestEvent.action == "escalated")
+                .group_by(RequestEvent.request_id)
+            )
+            return dict(rows.all())
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_template):
+    """A fresh demo district on PostgreSQL only."""
+    name = f"doorstep_t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(databases.pg_clone(postgres_template, name))
+    yield databases.pg_url(name)
+    asyncio.run(databases.pg_drop(name))
+
+
+def test_every_overdue_request_is_escalated_once_by_several_processes(database_url, tmp_path):
+    """PostgreSQL: three web processes and a separate worker; SQLite: one web process and a
+    worker. Each tries a round every second; each overdue request must be escalated once."""
+    overdue = asyncio.run(_overdue_ids(database_url))
+    assert len(overdue) >= 5, "the demo district should hold overdue requests"
+    assert asyncio.run(_escalations(database_url)) == {}
+    env = {
+        "DOORSTEP_DATABASE_URL": database_url,
+        "DOORSTEP_BACKGROUND_EVERY_S": "0.5",
+        "DOORSTEP_FEED_KEEP_DAYS": "0",
+    }
+    port = free_port()
+    web = ["run", "--port", str(port)]
+    if database_url.startswith("postgresql"):
+        web += ["--workers", "3"]
+    log = tmp_path / "server.log"
+    with (
+        server_process(*web, env=env, log=log, port=port),
+        server_process("worker", env=env, log=log),
+    ):
+        deadline = time.monotonic() + 60
+        while set(asyncio.run(_escalations(database_url))) != overdue:
+            assert time.monotonic() < deadline, "the overdue requests were not escalated"
+            time.sleep(0.3)
+        # Several more rounds: each process gets its chance to (wrongly) do the work again.
+        time.sleep(4)
+        rounds = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    counts = asyncio.run(_escalations(database_url))
+    assert counts == dict.fromkeys(overdue, 1)
+    assert "doorstep_background_rounds_total" in rounds
+    assert log.read_text().count("this process now runs the background round") >= 1
+
+
+def test_sqlite_refuses_several_processes_with_a_reason(tmp_path):
+    done = command(
+        "run",
+        "--workers",
+        "2",
+        env={"DOORSTEP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'one.db'}"},
+    )
+    assert done.returncode == 2
+    assert "--workers > 1 needs PostgreSQL" in done.stderr
+    assert "docs/deploy.md" in done.stderr
+
+
+def _login(base: str, username: str) -> tuple[str, str]:
+    device = str(uuid.uuid4())
+    response = httpx.post(
+        f"{base}/api/v1/auth/login",
+        json={"username": username, "password": PASSWORD, "device_id": device},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return device, response.json()["access_token"]
+
+
+def test_a_revoke_seen_by_one_process_is_enforced_by_the_others(postgres_url, tmp_path):
+    env = {"DOORSTEP_DATABASE_URL": postgres_url, "DOORSTEP_BACKGROUND_EVERY_S": "0"}
+    first, second = free_port(), free_port()
+    log = tmp_path / "server.log"
+    with (
+        server_process("run", "--port", str(first), env=env, log=log, port=first),
+        server_process("run", "--port", str(second), env=env, log=log, port=second),
+    ):
+        a, b = f"http://127.0.0.1:{first}", f"http://127.0.0.1:{second}"
+        device, token = _login(a, "worker1")
+        _, supervisor = _login(b, "supervisor1")
+        worker = {"authorization": f"Bearer {token}"}
+        # Either process serves the phone: the token key and the device are in the database.
+        assert httpx.get(f"{b}/api/v1/sync/pull?limit=1", headers=worker).status_code == 200
+        revoked = httpx.post(
+            f"{b}/api/v1/devices/{device}/revoke",
+            headers={"authorization": f"Bearer {supervisor}"},
+        )
+        assert revoked.status_code == 200, revoked.text
+        started = time.monotonic()
+        answer = httpx.get(f"{a}/api/v1/sync/pull?limit=1", headers=worker)
+        assert answer.status_code == 403 and answer.json()["code"] == "device_revoked"
+        assert time.monotonic() - started < 1
+        relogin = httpx.post(
+            f"{a}/api/v1/auth/login",
+            json={"username": "worker1", "password": PASSWORD, "device_id": device},
+            timeout=30,
+        )
+        assert relogin.status_code == 403 and relogin.json()["code"] == "device_revoked"
