@@ -15,10 +15,13 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
+from server.auth.tables import User
 from server.ops.leader import sqlite_path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
+# A database with accounts in it holds data; one without (new, or only migrated) is empty.
+_ACCOUNTS = User.__tablename__
 
 
 class BackupError(Exception):
@@ -79,9 +82,9 @@ def _sqlite_holds_data(path: Path) -> bool:
         return False
     with closing(sqlite3.connect(path)) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-        if "user" not in tables:
+        if _ACCOUNTS not in tables:
             return False
-        return connection.execute('SELECT 1 FROM "user"').fetchone() is not None
+        return connection.execute(f"SELECT 1 FROM {_ACCOUNTS}").fetchone() is not None
 
 
 def _pg_holds_data(database_url: str) -> bool:
@@ -93,7 +96,7 @@ def _pg_holds_data(database_url: str) -> bool:
             "--no-align",
             "--command",
             "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'public' AND table_name = 'user'",
+            f"WHERE table_schema = 'public' AND table_name = '{_ACCOUNTS}'",
         ],
         capture=True,
     )
@@ -102,7 +105,7 @@ def _pg_holds_data(database_url: str) -> bool:
     rows = _pg_run(
         "psql",
         database_url,
-        ["--tuples-only", "--no-align", "--command", 'SELECT count(*) FROM "user"'],
+        ["--tuples-only", "--no-align", "--command", f"SELECT count(*) FROM {_ACCOUNTS}"],
         capture=True,
     )
     return rows.strip() != "0"
