@@ -12,6 +12,7 @@ import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import TextIO
 
 request_id: ContextVar[str | None] = ContextVar("doorstep_request_id", default=None)
 
@@ -62,13 +63,17 @@ class TextFormatter(logging.Formatter):
         return scrub(text)
 
 
-def configure(log_format: str = "text", level: int = logging.INFO) -> None:
-    """Send every logger (ours and uvicorn's) through one stderr handler of the chosen format."""
-    handler = logging.StreamHandler(sys.stderr)
+def make_handler(stream: TextIO, log_format: str = "text") -> logging.Handler:
+    handler = logging.StreamHandler(stream)
     handler.addFilter(_RequestContext())
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    return handler
+
+
+def configure(log_format: str = "text", level: int = logging.INFO) -> None:
+    """Send every logger (ours and uvicorn's) through one stderr handler of the chosen format."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [make_handler(sys.stderr, log_format)]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
