@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import logging
+import shutil
 import sys
 
 from server.config import Settings, settings_from_env
@@ -143,8 +144,12 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.workers == 1:
         uvicorn.run(serve_app(), **options)
         return 0
-    _multiprocess_metrics()
-    uvicorn.run("server.cli:serve_app", factory=True, workers=args.workers, **options)
+    made = _multiprocess_metrics()
+    try:
+        uvicorn.run("server.cli:serve_app", factory=True, workers=args.workers, **options)
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
     return 0
 
 
@@ -157,18 +162,22 @@ def serve_app():
     return create_app(settings)
 
 
-def _multiprocess_metrics() -> None:
-    """Let the worker processes share their counters through files (prometheus-client)."""
+def _multiprocess_metrics() -> str | None:
+    """Let the worker processes share their counters through files (prometheus-client);
+    returns the folder when it made one (removed again at exit)."""
     import os
     import tempfile
     from pathlib import Path
 
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if folder:
+        # Counters of an earlier run would otherwise be summed with this one's.
         for stale in Path(folder).glob("*.db"):
             stale.unlink()
-    else:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="doorstep-metrics-")
+        return None
+    folder = tempfile.mkdtemp(prefix="doorstep-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    return folder
 
 
 def _worker(settings: Settings) -> int:
@@ -229,6 +238,8 @@ def _backup_or_restore(settings: Settings, args: argparse.Namespace) -> int:
             print(backup.restore(settings.database_url, Path(args.file)))
             # A backup from an older release is brought up to this release's schema.
             upgrade(settings.database_url)
+            version = asyncio.run(backup.after_restore(settings.database_url))
+            print(f"the feed goes on from version {version}")
     except backup.BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -75,10 +75,24 @@ def test_a_phone_carries_on_after_backup_and_restore(
         # Made on the phone after its last sync: still in the outbox at the backup.
         waiting = _checkin(phone, "备份之后才上传")
         assert phone.store.pending_count() == 1
+        ahead = make_phone(tmp_path, http, "worker2")
+        ahead.sync()
         # Taken by the CLI while this server is up and serving.
         done = command("backup", str(backup_file), env={"DOORSTEP_DATABASE_URL": database_url})
         assert done.returncode == 0, done.stderr
         held_before = phone.store.server_copy()
+        # After the backup: a change that the restore will lose, pulled by another phone,
+        # whose cursor is then past the backup's feed clock.
+        editor = make_phone(tmp_path, http, "supervisor1")
+        editor.sync()
+        resident_id = editor.store.all("resident")[0]["id"]
+        for n in range(3):
+            editor.store.record(
+                "resident.update", {"id": resident_id, "fields": {"notes": f"丢失{n}"}}
+            )
+            editor.sync()
+        ahead.sync()
+        assert ahead.store.get("resident", resident_id)["notes"] == "丢失2"
         http.close()
 
     done = command("restore", str(backup_file), env={"DOORSTEP_DATABASE_URL": empty_database_url})
@@ -123,6 +137,14 @@ def test_a_phone_carries_on_after_backup_and_restore(
             },
         )
         assert replay.json()["results"][0]["status"] == "duplicate"
+        # The phone whose cursor is past the backup does not skip what happens after the restore.
+        ahead = SyncClient(ahead.store, http, retry=NO_WAIT)
+        editor = make_phone(tmp_path, http, "supervisor1")
+        editor.sync()
+        editor.store.record("resident.update", {"id": resident_id, "fields": {"notes": "恢复后"}})
+        editor.sync()
+        ahead.sync()
+        assert ahead.store.get("resident", resident_id)["notes"] == "恢复后"
         http.close()
 
 

@@ -66,6 +66,34 @@ def restore(database_url: str, source: Path) -> str:
     return f"restored {source} into the empty database"
 
 
+# Feed versions the old server may have handed out after the backup was taken. A phone that
+# pulled some of them holds a cursor past the backup's clock; new writes on the restored server
+# are numbered above this gap so that such a cursor cannot skip them.
+RESTORE_VERSION_GAP = 1_000_000_000
+
+
+async def after_restore(database_url: str) -> int:
+    """Move the restored feed clock past any version the lost server can have given out."""
+    from sqlalchemy import text
+
+    from server.db import create_engine_for
+
+    engine = create_engine_for(database_url)
+    try:
+        async with engine.begin() as connection:
+            return (
+                await connection.execute(
+                    text(
+                        "UPDATE feed_clock SET version = version + :gap WHERE id = 1 "
+                        "RETURNING version"
+                    ),
+                    {"gap": RESTORE_VERSION_GAP},
+                )
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+
+
 def _sqlite_copy(source: Path, target: Path) -> None:
     # Opened read-only by URI so that a missing source is an error, not a new empty file.
     if not Path(source).is_file():
