@@ -218,7 +218,7 @@ async def _compact(settings: Settings, days: float) -> str:
         done = await compaction.compact_older_than(session, days, now)
         if not done.removed and days > 0:
             return (
-                f"removed nothing; cursors below version {done.horizon} expire (the feed keeps "
+                f"removed nothing; the horizon stays at version {done.horizon} (the feed keeps "
                 "an hourly mark of its version, and none is yet that old)"
             )
         return f"removed {done.removed} feed entries; cursors below version {done.horizon} expire"

@@ -103,6 +103,9 @@ def _sqlite_copy(source: Path, target: Path) -> None:
         closing(sqlite3.connect(target)) as destination,
     ):
         origin.backup(destination)
+        # The copy would keep the source's WAL mode and be read with -wal/-shm files beside
+        # it; a backup file stands alone. (The server turns WAL on again when it opens it.)
+        destination.execute("PRAGMA journal_mode=DELETE")
 
 
 def _sqlite_holds_data(path: Path) -> bool:
