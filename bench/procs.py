@@ -7,7 +7,7 @@ processes. Reported: syncs/s, p50 and p99 of a sync, and the CPU the server proc
 and the load generator spent per sync (from /proc). Writes docs/benchmarks.md (its section).
 
     python -m bench.procs [--database postgresql|sqlite] [--processes 1 2 4] [--seconds 20]
-                          [--phones 40]
+                          [--phones 40] [--rounds 2]
 
 On PostgreSQL the server runs as `python -m server run --workers N`; on SQLite, which the CLI
 keeps to one process, as N separate `python -m server run` on N ports, the phones spread over
@@ -122,15 +122,19 @@ def _spent(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(value - before.get(pid, 0.0) for pid, value in after.items())
 
 
-def _postgres_pids() -> list[int]:
+def _postgres_pids(database: str) -> list[int]:
+    """The PostgreSQL backends serving `database` (other databases of the cluster are others')."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
+                if (entry / "comm").read_text().strip() != "postgres":
+                    continue
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             except OSError:
                 continue
+            if f" {database} " in title:
+                pids.append(int(entry.name))
     return pids
 
 
@@ -269,7 +273,8 @@ def measure(database: str, url: str, processes: int, phones: int, seconds: float
     servers, bases = _start(database, url, processes)
     try:
         server_pids = [pid for server in servers for pid in _descendants(server.pid)]
-        postgres = _postgres_pids if database == "postgresql" else list
+        name = url.rsplit("/", 1)[1]
+        postgres = (lambda: _postgres_pids(name)) if database == "postgresql" else list
         before = {}
 
         def snapshot() -> tuple:
@@ -348,7 +353,7 @@ async def commit_ceiling(dsn: str, serialised: bool, connections: int = 8, secon
     return done / elapsed
 
 
-def section(database: str, phones: int, seconds: float, rows: list[dict]) -> str:
+def section(database: str, phones: int, seconds: float, rows: list[dict], rounds: int) -> str:
     lines = [
         TITLE,
         "",
@@ -358,9 +363,9 @@ def section(database: str, phones: int, seconds: float, rows: list[dict]) -> str
         f"{phones // 2} workers of different communities) sync back to back for {seconds:g} s "
         "per row: one sync = push one check-in + pull to the end. Load generator, server and "
         "database on the same machine. CPU per sync from /proc (user + system), counted from "
-        "after the sign-ins; PostgreSQL's is every postgres process's, so it includes whatever "
-        "else the cluster did. `load` is the machine's 1-minute load average at the end of the "
-        "row (other engineers' work shares the 2 cores).",
+        "after the sign-ins; PostgreSQL's is that of the backends serving the bench database. "
+        "`load` is the machine's 1-minute load average at the end of the row (other engineers' "
+        f"work shares the 2 cores). The sequence of process counts runs {rounds} times.",
         "",
         "| processes | syncs | syncs/s | p50 | p99 | server CPU / sync | PostgreSQL CPU / sync "
         "| load generator CPU / sync | load |",
@@ -382,6 +387,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--phones", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=2, help="repeat the sequence (noise)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     if args.database == "postgresql":
@@ -394,11 +400,12 @@ def main() -> None:
         url = f"sqlite+aiosqlite:///{folder / 'doorstep.db'}"
     asyncio.run(build(url, args.phones // 2))
     rows = []
-    for processes in args.processes:
-        row = measure(args.database, url, processes, args.phones, args.seconds)
-        print(row, flush=True)
-        rows.append(row)
-    text = section(args.database, args.phones, args.seconds, rows)
+    for _ in range(args.rounds):
+        for processes in args.processes:
+            row = measure(args.database, url, processes, args.phones, args.seconds)
+            print(row, flush=True)
+            rows.append(row)
+    text = section(args.database, args.phones, args.seconds, rows, args.rounds)
     if args.database == "postgresql":
         dsn = url.replace("postgresql+asyncpg", "postgresql")
         with_clock = asyncio.run(commit_ceiling(dsn, serialised=True))
