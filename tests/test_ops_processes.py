@@ -1,8 +1,12 @@
 """Several server processes on one database: the background round once, revocation everywhere."""
 
 import asyncio
+import json
+import os
+import signal
 import time
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -139,3 +143,56 @@ def test_a_revoke_seen_by_one_process_is_enforced_by_the_others(postgres_url, tm
             timeout=30,
         )
         assert relogin.status_code == 403 and relogin.json()["code"] == "device_revoked"
+
+
+async def _make_overdue(url: str, request_id) -> None:
+    engine = create_engine_for(url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            request = await session.get(HotlineRequest, request_id)
+            request.stage_due_at = utcnow() - timedelta(minutes=1)
+    finally:
+        await engine.dispose()
+
+
+def _leader_pids(log) -> list[int]:
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    return [line["pid"] for line in lines if line["event"].startswith("this process now runs")]
+
+
+def test_when_the_leader_dies_another_process_takes_over(postgres_url, tmp_path):
+    overdue = asyncio.run(_overdue_ids(postgres_url))
+    env = {
+        "DOORSTEP_DATABASE_URL": postgres_url,
+        "DOORSTEP_BACKGROUND_EVERY_S": "0.5",
+        "DOORSTEP_FEED_KEEP_DAYS": "0",
+        "DOORSTEP_LOG_FORMAT": "json",
+    }
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    with (
+        server_process("worker", env=env, log=first_log) as first,
+        server_process("worker", env=env, log=second_log) as second,
+    ):
+        deadline = time.monotonic() + 60
+        while set(asyncio.run(_escalations(postgres_url))) != overdue:
+            assert time.monotonic() < deadline, "the overdue requests were not escalated"
+            time.sleep(0.3)
+        leaders = _leader_pids(first_log) + _leader_pids(second_log)
+        assert len(leaders) == 1
+        leader, other = (first, second) if leaders == [first.pid] else (second, first)
+        assert leader.pid == leaders[0]
+        os.killpg(leader.pid, signal.SIGKILL)  # no goodbye: PostgreSQL frees the lock
+        leader.wait(timeout=10)
+        again = next(iter(overdue))
+        asyncio.run(_make_overdue(postgres_url, again))
+        while asyncio.run(_escalations(postgres_url))[again] != 2:
+            assert time.monotonic() < deadline, "no process took over the round"
+            time.sleep(0.3)
+        time.sleep(2)
+        assert other.poll() is None
+    counts = asyncio.run(_escalations(postgres_url))
+    assert counts == {**dict.fromkeys(overdue, 1), again: 2}
+    # Each took the lead once: the first, then the survivor.
+    assert sorted(_leader_pids(first_log) + _leader_pids(second_log)) == sorted(
+        [leaders[0], other.pid]
+    )

@@ -8,6 +8,7 @@ to the database, released by the kernel when the process ends.
 
 import fcntl
 import logging
+import os
 from pathlib import Path
 
 from sqlalchemy import make_url, text
@@ -15,6 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
 log = logging.getLogger("doorstep.leader")
+
+
+def _took_over() -> None:
+    log.info("this process now runs the background round", extra={"fields": {"pid": os.getpid()}})
+
 
 # An arbitrary 64-bit key that names "the Doorstep background round" among advisory locks.
 ADVISORY_KEY = 0x646F6F7273746570  # "doorstep"
@@ -64,7 +70,7 @@ class Leadership:
             await connection.close()
             return False
         self._connection = connection
-        log.info("this process now runs the background round")
+        _took_over()
         return True
 
     def _ensure_file_lock(self) -> bool:
@@ -78,7 +84,7 @@ class Leadership:
             lock_file.close()
             return False
         self._lock_file = lock_file
-        log.info("this process now runs the background round")
+        _took_over()
         return True
 
     async def _drop(self) -> None:
