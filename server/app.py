@@ -22,7 +22,7 @@ from server.db import create_engine_for, session_factory
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.ops import background, metrics
-from server.ops.http import request_context
+from server.ops.http import answer_unrouted, request_context
 from server.org import routes as org_routes
 from server.plans import routes as plan_routes
 from server.requests import routes as request_routes
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             metrics.metrics,
         ],
         middleware=[request_context],
+        before_send=[answer_unrouted],
         after_request=metrics.count_sync_answers,
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,

@@ -62,7 +62,7 @@ def _a_working_day(http: httpx.Client) -> tuple[list[str], dict[str, str]]:
     device_id = str(uuid.uuid4())
     worker = _login(http, "worker1", device_id=device_id).json()
     headers = {"authorization": f"Bearer {worker['access_token']}"}
-    secrets.append(worker["access_token"])
+    secrets += [worker["access_token"], worker["refresh_token"]]
     changes = _pull_everything(http, headers)
     residents = [c["data"] for c in changes if c["entity"] == "resident"]
     assert len(residents) > 10
@@ -122,6 +122,8 @@ def _a_working_day(http: httpx.Client) -> tuple[list[str], dict[str, str]]:
     # A bad request and a forged token, so that error paths log too.
     seen(http.post("/api/v1/sync/push", headers=headers, content=b"{not json"))
     seen(http.get("/api/v1/sync/pull", headers={"authorization": "Bearer forged.token"}))
+    # No route at all: answered by the router, still with an id and a line.
+    seen(http.get(f"/api/v1/no-such-thing/{worker['refresh_token']}"))
     return secrets, answers
 
 
