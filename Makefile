@@ -9,12 +9,12 @@ demo: setup
 
 test: setup
 	bash scripts/ensure-postgres.sh
-	.venv/bin/ruff check server shared mobile tests bench
+	.venv/bin/ruff check server shared mobile tests bench testbed
 	.venv/bin/python -m pytest
 
 lint: setup
-	.venv/bin/ruff check server shared mobile tests bench
-	.venv/bin/ruff format --check server shared mobile tests bench
+	.venv/bin/ruff check server shared mobile tests bench testbed
+	.venv/bin/ruff format --check server shared mobile tests bench testbed
 
 bench: setup
 	bash scripts/ensure-postgres.sh

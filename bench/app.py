@@ -33,29 +33,24 @@ def main() -> None:
     Config.set("graphics", "width", "400")
     Config.set("graphics", "height", "760")
 
-    from litestar.testing import TestClient
     from sqlalchemy import select
 
     from mobile.core.phone import Phone
-    from server.app import create_app
     from server.auth.tables import User
-    from server.config import Settings
-    from server.db import create_engine_for, session_factory
-    from server.db.migrate import upgrade
     from server.db.types import utcnow
-    from server.demo.seed import DEMO_PASSWORD, seed_demo
+    from server.demo.seed import DEMO_PASSWORD
     from server.residents.tables import Resident
+    from server.storage import create_engine_for, session_factory
     from server.visits.tables import Visit
+    from testbed import build_demo, cheap_settings, in_process
 
     url = f"sqlite+aiosqlite:///{work / 'server.db'}"
-    settings = Settings(database_url=url, password_memory_kib=1024, password_iterations=1)
-    upgrade(url)
+    settings = cheap_settings(url)
+    build_demo(url, settings)
 
     async def build() -> None:
         engine = create_engine_for(url)
         sessions = session_factory(engine)
-        async with sessions() as session, session.begin():
-            await seed_demo(session, settings)
         async with sessions() as session, session.begin():
             worker = await session.scalar(select(User).where(User.username == "worker1"))
             residents = (
@@ -81,7 +76,7 @@ def main() -> None:
 
     asyncio.run(build())
     figures = {}
-    with TestClient(create_app(settings), base_url="http://bench.local") as server:
+    with in_process(settings, base_url="http://bench.local") as server:
         phone = Phone(work / "phone", http_factory=lambda _url: server)  # production KDF cost
         phone.sign_in("http://bench.local", "worker1", DEMO_PASSWORD, "482916")
         phone.sync()

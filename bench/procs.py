@@ -32,11 +32,11 @@ from bench.sync import RESULTS, free_port, write_section
 from server.auth.passwords import hash_password
 from server.auth.tables import User
 from server.config import Settings
-from server.db import create_engine_for, session_factory
 from server.db.migrate import upgrade
 from server.demo.seed import DEMO_PASSWORD, seed_demo
 from server.org.tables import OrgUnit
 from server.residents.tables import Resident
+from server.storage import create_engine_for, session_factory
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"

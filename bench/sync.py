@@ -14,8 +14,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -28,15 +26,16 @@ from mobile.core.store import LocalStore
 from mobile.core.sync import SyncClient
 from server.audit.tables import AuditEntry
 from server.auth.tables import User
-from server.config import Settings
-from server.db import create_engine_for, session_factory
 from server.db.migrate import upgrade
 from server.db.types import utcnow
-from server.demo.seed import DEMO_PASSWORD, seed_demo
+from server.demo.seed import DEMO_PASSWORD
+from server.feed.tables import FeedEntry
 from server.org.tables import OrgUnit
 from server.residents.tables import Resident
-from server.sync.tables import FeedEntry, MutationLog
+from server.storage import create_engine_for, session_factory
+from server.sync.tables import MutationLog
 from server.visits.tables import Checkin
+from testbed import free_port, seed_demo_into, spawn_server
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "docs" / "benchmarks.md"
@@ -46,12 +45,9 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 async def build(url: str, records: int) -> None:
     """The demo district, plus enough residents and check-ins in worker1's community."""
     upgrade(url)
+    await seed_demo_into(url)
     engine = create_engine_for(url)
     sessions = session_factory(engine)
-    async with sessions() as session, session.begin():
-        await seed_demo(
-            session, Settings(database_url=url, password_memory_kib=1024, password_iterations=1)
-        )
     async with sessions() as session, session.begin():
         community = await session.scalar(select(OrgUnit).where(OrgUnit.code == "D01-S01-C01"))
         worker = await session.scalar(select(User).where(User.username == "worker1"))
@@ -85,33 +81,6 @@ async def build(url: str, records: int) -> None:
             ]
         )
     await engine.dispose()
-
-
-def start_server(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DOORSTEP_DATABASE_URL": url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "run", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=ROOT,
-    )
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("server did not start")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def executemany_limit(url: str, rows: list[dict], everything: bool) -> float:
@@ -178,7 +147,7 @@ async def executemany_limit(url: str, rows: list[dict], everything: bool) -> flo
 def run(backend: str, url: str, records: int, folder: Path) -> dict:
     asyncio.run(build(url, records))
     port = free_port()
-    server = start_server(url, port)
+    server = spawn_server(url, port)
     figures: dict = {"backend": backend}
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:

@@ -1,12 +1,12 @@
 """`python -m mobile.screenshots OUTDIR [--lang zh|en]`: each main screen, with demo data.
 
-Starts the demo district on a throwaway SQLite database (in-process), signs phones in as
+Starts the demo district on a throwaway SQLite database (in-process, from the development
+checkout's testbed/), signs phones in as
 worker1, supervisor1 and mentor1, syncs them, makes a conflict and a sent-back visit so those
 screens have something to show, and renders every screen offscreen to OUTDIR/<screen>.png.
 """
 
 import argparse
-import asyncio
 import os
 import shutil
 import sys
@@ -26,40 +26,34 @@ def _prepare_environment(folder: Path) -> None:
     os.environ.setdefault("KIVY_HOME", str(folder / "kivy"))
 
 
+def _testbed():
+    """The demo server comes from the development checkout (testbed/), never from the phone's
+    own package: the tool is for developers, run from a source tree."""
+    try:
+        import testbed
+    except ImportError:
+        sys.exit("python -m mobile.screenshots runs from a source checkout (it needs testbed/).")
+    return testbed
+
+
 def _demo_server(folder: Path):
-    from litestar.testing import TestClient
-
-    from server.app import create_app
-    from server.config import Settings
-    from server.db import create_engine_for, session_factory
-    from server.db.migrate import upgrade
-    from server.demo.seed import seed_demo
-
+    testbed = _testbed()
     url = f"sqlite+aiosqlite:///{folder / 'server.db'}"
-    settings = Settings(database_url=url, password_memory_kib=1024, password_iterations=1)
-    upgrade(url)
-
-    async def seed() -> None:
-        engine = create_engine_for(url)
-        async with session_factory(engine)() as session, session.begin():
-            await seed_demo(session, settings)
-        await engine.dispose()
-
-    asyncio.run(seed())
-    return TestClient(create_app(settings), base_url="http://demo.local")
+    settings = testbed.cheap_settings(url)
+    testbed.build_demo(url, settings)
+    return testbed.in_process(settings, base_url="http://demo.local")
 
 
 def _phones(folder: Path, server, language: str):
     from mobile.core.crypto import KdfCost
     from mobile.core.phone import Phone
-    from server.demo.seed import DEMO_PASSWORD
 
     phones = {}
     for username in ("worker1", "supervisor1", "mentor1"):
         phone = Phone(
             folder / username, http_factory=lambda _url: server, kdf_cost=KdfCost(1024, 1)
         )
-        phone.sign_in("http://demo.local", username, DEMO_PASSWORD, "246810")
+        phone.sign_in("http://demo.local", username, _testbed().DEMO_PASSWORD, "246810")
         phone.set_language(language)
         phone.sync()
         phones[username] = phone
@@ -99,9 +93,8 @@ def render(outdir: Path, language: str) -> list[Path]:
     work = Path(tempfile.mkdtemp(prefix="doorstep-shots-"))
     _prepare_environment(work)
     outdir.mkdir(parents=True, exist_ok=True)
-    server = _demo_server(work)
     written = []
-    with server:
+    with _demo_server(work) as server:
         phones, visit_id = _phones(work, server, language)
         from kivy.config import Config
 

@@ -4,7 +4,9 @@ import asyncio
 import hashlib
 import logging
 from pathlib import Path
+from typing import Literal
 
+import msgspec
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
@@ -16,11 +18,12 @@ from sqlalchemy import select
 from server import __version__
 from server.auth import routes as auth_routes
 from server.auth.tables import ServerSetting
+from server.bodies import CheckedRequest
 from server.config import Settings, settings_from_env
 from server.console import routes as console_routes
-from server.db import create_engine_for, session_factory
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
+from server.headers import security_headers
 from server.ops import background, metrics
 from server.ops.http import answer_unrouted, request_context
 from server.org import routes as org_routes
@@ -28,15 +31,26 @@ from server.plans import routes as plan_routes
 from server.requests import routes as request_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
+from server.storage import create_engine_for, session_factories
+from server.sync import effects
 from server.sync import routes as sync_routes
 from server.visits import routes as visit_routes
 from shared import protocol
+from shared.mutations import REGISTRY
+
+
+class HealthPublic(msgspec.Struct):
+    """The server is up, and which database is behind it."""
+
+    status: Literal["ok"]  # always "ok" when the server answers
+    database: Literal["sqlite", "postgresql"]  # the kind of database the server uses
+    version: str  # the server's version
 
 
 @get("/health", tags=["meta"], summary="Liveness and which database is behind it")
-async def health(state: State) -> dict:
+async def health(state: State) -> HealthPublic:
     runtime: Runtime = state.runtime
-    return {"status": "ok", "database": runtime.settings.dialect, "version": __version__}
+    return HealthPublic(status="ok", database=runtime.settings.dialect, version=__version__)
 
 
 async def _token_key(runtime: Runtime) -> bytes:
@@ -55,7 +69,8 @@ async def start_runtime(app: Litestar) -> None:
     """Open the database and load the token key; the app's settings were given to create_app."""
     settings: Settings = app.state.settings
     engine = create_engine_for(settings.database_url)
-    runtime = Runtime(settings=settings, engine=engine, sessions=session_factory(engine))
+    writes, reads = session_factories(engine)
+    runtime = Runtime(settings=settings, engine=engine, sessions=writes, read_sessions=reads)
     runtime.token_key = await _token_key(runtime)
     app.state.runtime = runtime
     app.state.background = background.start(runtime)
@@ -73,6 +88,9 @@ async def stop_runtime(app: Litestar) -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or settings_from_env()
+    incomplete = effects.missing_parts(REGISTRY, effects.EFFECTS)
+    if incomplete:
+        raise RuntimeError("mutations declared incompletely: " + "; ".join(incomplete))
 
     return Litestar(
         route_handlers=[
@@ -87,10 +105,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *org_routes.ROUTES,
             metrics.metrics,
         ],
-        middleware=[request_context],
+        middleware=[request_context, security_headers],
         before_send=[answer_unrouted],
         after_request=metrics.count_sync_answers,
         dependencies=DEPENDENCIES,
+        request_class=CheckedRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start_runtime],
         on_shutdown=[stop_runtime],

@@ -7,10 +7,10 @@ import shutil
 import sys
 
 from server.config import Settings, settings_from_env
-from server.db import create_engine_for, session_factory
 from server.db.migrate import upgrade
 from server.demo.seed import DemoRefused, has_demo, seed_demo
 from server.ops import logs
+from server.storage import create_engine_for, session_factory
 from shared.enums import Role
 
 log = logging.getLogger("doorstep")
@@ -140,7 +140,17 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         f"Doorstep on http://{args.host}:{args.port}  (API docs: /schema, health: /health, "
         f"metrics: /metrics, database: {settings.dialect}, processes: {args.workers})"
     )
-    options = {"host": args.host, "port": args.port, "log_config": None, "access_log": False}
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "log_config": None,
+        "access_log": False,
+        "http": "httptools",
+        "loop": "uvloop",
+        # The client address is the socket's; /metrics and the sign-in throttle decide for
+        # themselves what to believe of a proxy's X-Forwarded-For (DOORSTEP_TRUSTED_PROXIES).
+        "proxy_headers": False,
+    }
     if args.workers == 1:
         uvicorn.run(serve_app(), **options)
         return 0

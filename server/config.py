@@ -26,6 +26,11 @@ class Settings:
     feed_keep_days: float = 90.0  # the background round compacts the feed older than this; 0: never
     metrics_token: str | None = None  # a bearer token that may read /metrics from off the machine
     log_format: str = "text"  # "json": one JSON object a line on stderr
+    # Addresses of reverse proxies whose X-Forwarded-For is believed; none by default, so a
+    # client cannot choose the address that the sign-in throttle counts against.
+    trusted_proxies: tuple[str, ...] = ()
+    # Console cookies marked Secure (only sent over TLS): set behind a TLS-terminating proxy.
+    secure_cookies: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -51,4 +56,10 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         feed_keep_days=float(env.get("DOORSTEP_FEED_KEEP_DAYS") or 90.0),
         metrics_token=env.get("DOORSTEP_METRICS_TOKEN") or None,
         log_format=env.get("DOORSTEP_LOG_FORMAT") or "text",
+        trusted_proxies=tuple(
+            address.strip()
+            for address in env.get("DOORSTEP_TRUSTED_PROXIES", "").split(",")
+            if address.strip()
+        ),
+        secure_cookies=env.get("DOORSTEP_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
     )

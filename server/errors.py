@@ -50,10 +50,6 @@ class ProblemError(Exception):
         self.status, self.code, self.detail, self.extra = status, code, detail, extra
 
 
-def bad_request(detail: str) -> ProblemError:
-    return ProblemError(400, "invalid_request", detail)
-
-
 def not_found(what: str) -> ProblemError:
     return ProblemError(404, "not_found", f"{what} not found")
 
@@ -62,7 +58,12 @@ def forbidden(detail: str) -> ProblemError:
     return ProblemError(403, "forbidden", detail)
 
 
-def problem_response(status: int, code: str, detail: str, **extra: Any) -> Response:
+def problem_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    headers = dict(headers or {})
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra["retry_after"])
     body = {
         "type": f"https://doorstep.example/problems/{code}",
         "title": _TITLES.get(status, "Error"),
@@ -71,7 +72,7 @@ def problem_response(status: int, code: str, detail: str, **extra: Any) -> Respo
         "detail": detail,
         **extra,
     }
-    return Response(content=body, status_code=status, media_type=PROBLEM_JSON)
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _on_problem(_: Request, exc: ProblemError) -> Response:
@@ -87,7 +88,8 @@ def _on_validation(_: Request, exc: ValidationException) -> Response:
 def _on_http(_: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     code = _CODE_BY_STATUS.get(status, "error")
-    return problem_response(status, code, str(exc.detail))
+    # Keeps what the framework says with the error, such as `Allow` on a 405.
+    return problem_response(status, code, str(exc.detail), headers=exc.headers)
 
 
 def _on_unexpected(request: Request, exc: Exception) -> Response:

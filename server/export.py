@@ -8,10 +8,14 @@ from typing import Any
 
 from litestar import Response
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def _cell(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # what a caller typed never runs as a spreadsheet formula
     return "" if value is None else str(value)
 
 
@@ -25,3 +29,38 @@ def csv_download(columns: list[str], rows: Iterable[Iterable[Any]], filename: st
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
+
+
+REQUEST_COLUMNS = [
+    "number",
+    "status",
+    "level",
+    "category_code",
+    "caller_name",
+    "address",
+    "received_at",
+    "due_at",
+    "closed_at",
+    "rating",
+    "escalations",
+]
+FIGURE_COLUMNS = ["total", "open", "overdue", "median_hours_to_resolve", "satisfaction", "rated"]
+
+
+def requests_csv(requests: Iterable[Any], filename: str = "requests.csv") -> Response:
+    """Hotline requests (rows or structs with the request's fields) as a CSV download."""
+    return csv_download(
+        REQUEST_COLUMNS,
+        ([getattr(request, c) for c in REQUEST_COLUMNS] for request in requests),
+        filename,
+    )
+
+
+def dashboard_csv(board: Any, filename: str = "dashboard.csv") -> Response:
+    """The dashboard's groups (a `DashboardPublic`) as a CSV download, one row a group."""
+    rows = [
+        [grouping.removeprefix("by_"), name, *(getattr(figures, c) for c in FIGURE_COLUMNS)]
+        for grouping in ("by_subdistrict", "by_community", "by_category", "by_level")
+        for name, figures in getattr(board, grouping).items()
+    ]
+    return csv_download(["group", "name", *FIGURE_COLUMNS], rows, filename)

@@ -14,6 +14,8 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # Sessions for requests that only read (GET, HEAD): on SQLite they never wait for a writer.
+    read_sessions: async_sessionmaker[AsyncSession] | None = None
     token_key: bytes = b""
     # Each server process is its own node of the hybrid logical clock.
     clock: Clock = field(default_factory=lambda: Clock("srv" + secrets.token_hex(3)))

@@ -7,7 +7,7 @@ from shared.catalogue import CATALOGUE, Category
 from shared.enums import Channel, OrgLevel, RiskFlag, Role, VisitKind, VisitStatus, Wellbeing
 from shared.hlc import Clock, Timestamp, clamp
 from shared.merge import RESIDENT_FIELDS, FieldConflict, MergeResult, merge_fields
-from shared.mutations import MUTATION_ARGS, InvalidArgs, parse_args
+from shared.mutations import REGISTRY, InvalidArgs, MutationSpec, parse_args
 from shared.orgtree import contains
 from shared.permissions import Actor
 from shared.protocol import (
@@ -23,7 +23,7 @@ from shared.visits import TransitionRefused, transition
 
 __all__ = [
     "CATALOGUE",
-    "MUTATION_ARGS",
+    "REGISTRY",
     "PROTOCOL_VERSION",
     "RESIDENT_FIELDS",
     "Actor",
@@ -36,6 +36,7 @@ __all__ = [
     "MergeResult",
     "Mutation",
     "MutationResult",
+    "MutationSpec",
     "OrgLevel",
     "PullResponse",
     "PushRequest",

@@ -88,7 +88,3 @@ CATALOGUE: tuple[Category, ...] = (
     Category("environment.sanitation", "环境卫生", "Sanitation", "environment", "城管局", 24),
     Category("other.general", "其他诉求", "Other requests", "other", "区社会治理服务委员会", 72),
 )
-
-
-def by_code() -> dict[str, Category]:
-    return {category.code: category for category in CATALOGUE}

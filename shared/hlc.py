@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_PATTERN = re.compile(r"^(\d{13}):(\d{5}):([0-9a-zA-Z_-]{1,32})$")
+_PATTERN = re.compile(r"(\d{13}):(\d{5}):([0-9a-zA-Z_-]{1,32})")
 MAX_COUNTER = 99_999
 
 
@@ -25,14 +25,14 @@ class Timestamp:
 
     @classmethod
     def parse(cls, text: str) -> "Timestamp":
-        match = _PATTERN.match(text)
+        match = _PATTERN.fullmatch(text)
         if match is None:
             raise ValueError(f"not a hybrid logical clock timestamp: {text!r}")
         return cls(int(match[1]), int(match[2]), match[3])
 
 
 def is_valid(text: str) -> bool:
-    return isinstance(text, str) and _PATTERN.match(text) is not None
+    return isinstance(text, str) and _PATTERN.fullmatch(text) is not None
 
 
 def wall_millis() -> int:

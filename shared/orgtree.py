@@ -4,8 +4,6 @@ A unit's path is its ancestors' codes and its own, joined by "/": `D01/D01-S01/D
 A unit contains another when the other's path equals it or starts with it and a "/".
 """
 
-from shared.enums import OrgLevel
-
 SEPARATOR = "/"
 
 
@@ -16,13 +14,3 @@ def child_path(parent_path: str | None, code: str) -> str:
 def contains(ancestor_path: str, path: str) -> bool:
     """True when the unit at `path` is the unit at `ancestor_path` or lies below it."""
     return path == ancestor_path or path.startswith(ancestor_path + SEPARATOR)
-
-
-def level_of(path: str) -> OrgLevel:
-    depth = path.count(SEPARATOR)
-    return (OrgLevel.DISTRICT, OrgLevel.SUBDISTRICT, OrgLevel.COMMUNITY)[min(depth, 2)]
-
-
-def parent_of(path: str) -> str | None:
-    head, sep, _ = path.rpartition(SEPARATOR)
-    return head if sep else None

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from shared.enums import Role, VisitStatus
-from shared.orgtree import contains
+from shared.mutations import REGISTRY
+from shared.orgtree import SEPARATOR, contains
 
 MANAGERS = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN})
 # A worker's phone keeps its closed visits this long, then lets them go.
@@ -31,9 +32,29 @@ class Actor:
         return self.role in MANAGERS
 
 
+# Workers and mentors: they hold their own work, not their unit's, and are given work.
+FIELD_STAFF = frozenset({Role.WORKER, Role.MENTOR})
+
+
+def is_field_role(role: Role | str) -> bool:
+    return role in FIELD_STAFF
+
+
+def may_send(role: Role | str, mutation: str) -> bool:
+    """Whether a role may make a mutation at all; the record's facts are checked on arrival."""
+    spec = REGISTRY.get(mutation)
+    return spec is not None and role in spec.senders
+
+
 def manages(actor: Actor, unit_path: str) -> bool:
     """A supervisor, dispatcher or admin manages their unit and every unit below it."""
     return actor.is_manager and contains(actor.unit_path, unit_path)
+
+
+def within_reach(actor: Actor, community_path: str) -> bool:
+    """Whether a record in this community is the actor's to hear of at all: refusals outside
+    it answer not_found, so that no answer tells a record exists elsewhere."""
+    return contains(actor.unit_path, community_path)
 
 
 def sees_resident(actor: Actor, community_path: str, mentor_id: UUID | None) -> bool:
@@ -121,5 +142,79 @@ def may_revoke_device(actor: Actor, owner_unit_path: str) -> bool:
     return actor.role is Role.SUPERVISOR and contains(actor.unit_path, owner_unit_path)
 
 
-def may_create_user(actor: Actor, unit_path: str) -> bool:
-    return actor.role is Role.ADMIN and contains(actor.unit_path, unit_path)
+def sees_plan(actor: Actor, community_path: str, assignee_id: UUID | None) -> bool:
+    """A visit plan: its community's managers, and the person who makes its visits."""
+    if actor.is_manager:
+        return manages(actor, community_path)
+    return assignee_id == actor.user_id
+
+
+def may_read_audit(actor: Actor) -> bool:
+    """Supervisors and admins read the audit trail of their part of the tree."""
+    return actor.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def reads_unplaced_audit(actor: Actor) -> bool:
+    """Entries tied to no unit (sign-ins, accounts) are for an admin at the top of the tree."""
+    return actor.role is Role.ADMIN and at_district_level(actor)
+
+
+# Hotline requests and who is given work.
+
+
+def at_district_level(actor: Actor) -> bool:
+    """Whether the actor's unit is the district itself (the root of the tree)."""
+    return SEPARATOR not in actor.unit_path
+
+
+def sees_request(actor: Actor, community_path: str | None, assignee_id: UUID | None) -> bool:
+    """Who sees a hotline request.
+
+    Managers see the requests placed in a community of their subtree. A request not yet placed
+    in a community (`community_path` None) belongs to the district: only managers at district
+    level see it. Field staff see the requests assigned to them. The API, the console, the
+    request list's SQL filter and the phone's scope all follow this one rule.
+    """
+    if actor.is_manager:
+        if community_path is None:
+            return at_district_level(actor)
+        return manages(actor, community_path)
+    return assignee_id is not None and assignee_id == actor.user_id
+
+
+def may_register_request(actor: Actor, community_path: str | None, names_resident: bool) -> bool:
+    """Who may register a request.
+
+    Dispatchers and admins register any call. Field staff (workers, mentors) register from the
+    field only for a resident they see (the caller checks that resident with `sees_resident`
+    first). A supervisor registers for a resident they see or for an address placed within
+    their part of the tree.
+    """
+    if actor.role in (Role.DISPATCHER, Role.ADMIN):
+        return True
+    if actor.role in FIELD_STAFF:
+        return names_resident
+    if actor.role is Role.SUPERVISOR:
+        return names_resident or (community_path is not None and manages(actor, community_path))
+    return False
+
+
+def may_act_on_request(actor: Actor, community_path: str | None) -> bool:
+    """Dispatch, assign, tell the resident, record a rating: managers who see the request."""
+    return actor.is_manager and sees_request(actor, community_path, None)
+
+
+def may_be_assigned(
+    assignee_role: Role | str, assignee_unit_path: str, community_path: str | None
+) -> bool:
+    """Who may be given work (a visit, or a hotline request through its visit).
+
+    Field staff — a worker or a mentor — of the record's own community, and nobody else:
+    supervisors, dispatchers and admins hand work out but are not given it, and staff of
+    another community (or of a unit above it) do not take a community's work.
+    """
+    return (
+        community_path is not None
+        and Role(assignee_role) in FIELD_STAFF
+        and assignee_unit_path == community_path
+    )

@@ -22,16 +22,6 @@ MAX_PULL_LIMIT = 5000
 
 MutationStatus = Literal["applied", "duplicate", "rejected"]
 ChangeOp = Literal["put", "delete"]
-Entity = Literal[
-    "resident",
-    "visit",
-    "checkin",
-    "assistance",
-    "service_record",
-    "service_category",
-    "org_unit",
-    "request",
-]
 
 
 class Mutation(msgspec.Struct, forbid_unknown_fields=True):
@@ -86,12 +76,3 @@ class PullResponse(msgspec.Struct):
     server_hlc: str  # the server's clock, for the phone to move its own forward
     changes: list[Change]  # at most `limit`, in feed order
     estimated_total: int | None = None  # about how many changes remain from the request cursor
-
-
-class ProblemDetail(msgspec.Struct, omit_defaults=True):
-    type: str
-    title: str
-    status: int
-    code: str
-    detail: str | None = None
-    expected: int | None = None  # with seq_gap: the seq the server waits for

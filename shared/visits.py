@@ -66,7 +66,3 @@ def can(status: VisitStatus | str, action: str) -> bool:
     except TransitionRefused:
         return False
     return True
-
-
-def is_open(status: VisitStatus | str) -> bool:
-    return VisitStatus(status) in OPEN_STATUSES

@@ -6,10 +6,10 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import func, select
 
-from server.db import create_engine_for, session_factory
 from server.db.types import utcnow
+from server.feed.tables import FeedClock, FeedEntry
+from server.storage import create_engine_for, session_factory
 from server.sync import compaction
-from server.sync.tables import FeedClock, FeedEntry
 from tests.support.live import live_server
 from tests.support.phones import make_phone
 from tests.support.processes import command

@@ -12,9 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from server.db import create_engine_for, session_factory
 from server.db.types import utcnow
+from server.plans.tables import Alert
 from server.requests.tables import HotlineRequest, RequestEvent
+from server.storage import create_engine_for, session_factory
 from tests.support import databases
 from tests.support.live import free_port
 from tests.support.processes import command, server_process
@@ -49,6 +50,20 @@ async def _escalations(url: str) -> dict:
         await engine.dispose()
 
 
+async def _alerts(url: str) -> dict:
+    engine = create_engine_for(url)
+    try:
+        async with session_factory(engine)() as session:
+            rows = await session.execute(
+                select(Alert.visit_id, func.count())
+                .where(Alert.kind == "missed_visit")
+                .group_by(Alert.visit_id)
+            )
+            return dict(rows.all())
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture
 def postgres_url(postgres_template):
     """A fresh demo district on PostgreSQL only."""
@@ -60,7 +75,8 @@ def postgres_url(postgres_template):
 
 def test_every_overdue_request_is_escalated_once_by_several_processes(database_url, tmp_path):
     """PostgreSQL: three web processes and a separate worker; SQLite: one web process and a
-    worker. Each tries a round every second; each overdue request must be escalated once."""
+    worker. Each tries a round every half second; each overdue request must be escalated once
+    and each missed visit alerted once."""
     overdue = asyncio.run(_overdue_ids(database_url))
     assert len(overdue) >= 5, "the demo district should hold overdue requests"
     assert asyncio.run(_escalations(database_url)) == {}
@@ -87,8 +103,14 @@ def test_every_overdue_request_is_escalated_once_by_several_processes(database_u
         rounds = httpx.get(f"http://127.0.0.1:{port}/metrics").text
     counts = asyncio.run(_escalations(database_url))
     assert counts == dict.fromkeys(overdue, 1)
+    # Missed visits: one alert each, though every process looked for them every round.
+    alerts = asyncio.run(_alerts(database_url))
+    assert alerts and set(alerts.values()) == {1}
     assert "doorstep_background_rounds_total" in rounds
-    assert log.read_text().count("this process now runs the background round") >= 1
+    text = log.read_text()
+    # One process did the rounds; none collided with another doing the same work at once.
+    assert text.count("this process now runs the background round") == 1
+    assert "background round failed" not in text
 
 
 def test_sqlite_refuses_several_processes_with_a_reason(tmp_path):

@@ -42,7 +42,7 @@ class TestPublicApi:
         assert sorted(shared.__all__) == sorted(
             [
                 "CATALOGUE",
-                "MUTATION_ARGS",
+                "REGISTRY",
                 "PROTOCOL_VERSION",
                 "RESIDENT_FIELDS",
                 "Actor",
@@ -55,6 +55,7 @@ class TestPublicApi:
                 "MergeResult",
                 "Mutation",
                 "MutationResult",
+                "MutationSpec",
                 "OrgLevel",
                 "PullResponse",
                 "PushRequest",

@@ -5,7 +5,8 @@ import uuid
 
 import pytest
 
-from server.sync import service
+from server.sync import effects
+from shared.mutations import VisitStart
 from tests.support.phones import make_phone
 
 DAY_MS = 24 * 3600 * 1000
@@ -98,12 +99,11 @@ async def test_one_broken_mutation_never_blocks_the_outbox(api, monkeypatch):
     worker = await api.login("worker1")
     visits = (await worker.get("/api/v1/visits")).json()
     resident = visits[0]["resident_id"]
-    original = service.APPLY["visit.start"]
 
     async def broken(*args):
         raise RuntimeError("a bug in the server")
 
-    monkeypatch.setitem(service.APPLY, "visit.start", broken)
+    monkeypatch.setitem(effects.EFFECTS, VisitStart, broken)
     checkin = str(uuid.uuid4())
     response = await worker.push(
         (
@@ -135,7 +135,7 @@ async def test_one_broken_mutation_never_blocks_the_outbox(api, monkeypatch):
         (r["status"], (r.get("error") or {}).get("code")) for r in response.json()["results"]
     ]
     assert statuses == [("applied", None), ("rejected", "internal_error"), ("applied", None)]
-    monkeypatch.setitem(service.APPLY, "visit.start", original)
+    monkeypatch.undo()
     assert response.json()["last_seq"] == 3
     records, _ = await (await api.login("supervisor1")).pull_all()
     assert ("checkin", checkin) in records

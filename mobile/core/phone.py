@@ -24,13 +24,19 @@ from mobile.core.sync import (
     SyncReport,
     UpdateRequired,
 )
+from shared import mutations as m
 from shared import visits as machine
+from shared.permissions import is_field_role, may_send
 
 OPEN = ("assigned", "in_progress", "returned")
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    return _now().isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -63,7 +69,7 @@ class Phone:
         self.state = SyncState(last_synced_at=self.store.meta("last_synced_at"))
         self._sync_lock = threading.Lock()
         self.listeners: list[Callable[[SyncState], None]] = []
-        self.last_idle = time.monotonic()
+        self.last_activity = time.monotonic()
 
     # -- first run, PIN, session ---------------------------------------------------------
 
@@ -107,10 +113,10 @@ class Phone:
         self.store.lock()
 
     def touch(self) -> None:
-        self.last_idle = time.monotonic()
+        self.last_activity = time.monotonic()
 
     def idle_for(self) -> float:
-        return time.monotonic() - self.last_idle
+        return time.monotonic() - self.last_activity
 
     def wipe(self) -> None:
         self.store.wipe()
@@ -153,7 +159,7 @@ class Phone:
         now = now_iso()
         rows = []
         for visit in self.store.all("visit"):
-            if mine_only and self.role in ("worker", "mentor") and visit.get("assignee_id") != me:
+            if mine_only and is_field_role(self.role) and visit.get("assignee_id") != me:
                 continue
             if status == "open" and visit["status"] not in OPEN:
                 continue
@@ -226,15 +232,19 @@ class Phone:
 
     # -- doing ---------------------------------------------------------------------------
 
-    def _record(self, name: str, args: dict[str, Any]) -> int:
+    def _make(self, args: m.Args) -> int:
         self.touch()
-        seq = self.store.record(name, args)
+        seq = self.store.make(args)
         self.state.pending = self.store.pending_count()
         self._notify()
         return seq
 
+    def may_send(self, name: str) -> bool:
+        """Whether this person's role may make the mutation at all (the registry says)."""
+        return may_send(self.role, name)
+
     def start_visit(self, visit_id: str) -> int:
-        return self._record("visit.start", {"visit_id": visit_id, "at": now_iso()})
+        return self._make(m.VisitStart(visit_id=uuid.UUID(visit_id), at=_now()))
 
     def record_checkin(
         self,
@@ -246,58 +256,55 @@ class Phone:
         needs: str = "",
         home_safety: dict[str, bool] | None = None,
     ) -> int:
-        return self._record(
-            "checkin.record",
-            {
-                "id": str(uuid.uuid4()),
-                "resident_id": resident_id,
-                "visit_id": visit_id,
-                "at": now_iso(),
-                "seen_in_person": seen_in_person,
-                "wellbeing": wellbeing,
-                "notes": notes,
-                "needs": needs,
-                "home_safety": home_safety or {},
-            },
+        return self._make(
+            m.CheckinRecord(
+                id=uuid.uuid4(),
+                resident_id=uuid.UUID(resident_id),
+                visit_id=uuid.UUID(visit_id) if visit_id else None,
+                at=_now(),
+                seen_in_person=seen_in_person,
+                wellbeing=wellbeing,
+                notes=notes,
+                needs=needs,
+                home_safety=home_safety or {},
+            )
         )
 
     def complete_visit(self, visit_id: str, summary: str) -> int:
-        return self._record(
-            "visit.complete", {"visit_id": visit_id, "at": now_iso(), "summary": summary}
-        )
+        return self._make(m.VisitComplete(visit_id=uuid.UUID(visit_id), at=_now(), summary=summary))
 
     def update_resident(self, resident_id: str, **fields: Any) -> int | None:
         current = self.resident(resident_id) or {}
         changed = {k: v for k, v in fields.items() if current.get(k) != v}
         if not changed:
             return None
-        return self._record("resident.update", {"id": resident_id, "fields": changed})
+        return self._make(
+            m.ResidentUpdate(id=uuid.UUID(resident_id), fields=m.ResidentFields(**changed))
+        )
 
     def log_assistance(
         self, resident_id: str, kind: str, amount_cny: float | None, description: str
     ) -> int:
-        return self._record(
-            "assistance.log",
-            {
-                "id": str(uuid.uuid4()),
-                "resident_id": resident_id,
-                "at": now_iso(),
-                "kind": kind,
-                "amount_cny": amount_cny,
-                "description": description,
-            },
+        return self._make(
+            m.AssistanceLog(
+                id=uuid.uuid4(),
+                resident_id=uuid.UUID(resident_id),
+                at=_now(),
+                kind=kind,
+                amount_cny=amount_cny,
+                description=description,
+            )
         )
 
     def decide(self, visit_id: str, approve: bool, reason: str = "") -> int:
         if not approve and not reason.strip():
             raise ValueError("reason_required")
-        return self._record(
-            "approval.decide",
-            {
-                "visit_id": visit_id,
-                "decision": "approve" if approve else "reject",
-                "reason": reason.strip() or None,
-            },
+        return self._make(
+            m.ApprovalDecide(
+                visit_id=uuid.UUID(visit_id),
+                decision="approve" if approve else "reject",
+                reason=reason.strip() or None,
+            )
         )
 
     def can(self, visit: dict, action: str) -> bool:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mobile.core import optimistic
 from mobile.core.crypto import Cipher, KdfCost, rewrap_key, unwrap_key, wrap_new_key
+from shared import mutations
 from shared.hlc import Clock, wall_millis
 
 SCHEMA = """
@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY, name TEXT NOT NULL, args BLOB NOT NULL, hlc TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending', error BLOB, made_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS conflict (
-    n INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB NOT NULL, seen INTEGER NOT NULL DEFAULT 0);
+    n INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB NOT NULL);
 """
 
 
@@ -288,6 +288,10 @@ class LocalStore:
 
     # -- the outbox -----------------------------------------------------------------------
 
+    def make(self, args: mutations.Args) -> int:
+        """Queue a typed mutation (its name comes from the registry) and apply it here."""
+        return self.record(*mutations.encode(args))
+
     def record(self, name: str, args: dict[str, Any]) -> int:
         """Make a mutation: give it the next seq and a clock stamp, apply it here at once."""
         cipher = self._require()
@@ -304,10 +308,10 @@ class LocalStore:
             )
             self.set_meta("next_seq", seq + 1, tx)
             self.set_meta("hlc_last", stamp, tx)
-            self._write_effects(tx, optimistic.effects(self.get, name, args, user_id))
+            self._write_effects(tx, mutations.optimistic_effects(self.get, name, args, user_id))
         return seq
 
-    def _write_effects(self, tx: sqlite3.Connection, effects: list[optimistic.Effect]) -> None:
+    def _write_effects(self, tx: sqlite3.Connection, effects: list[mutations.Effect]) -> None:
         cipher = self._require()
         for entity, record_id, data in effects:
             blob = None if data is None else cipher.seal(data, f"{entity}/{record_id}")
@@ -374,7 +378,7 @@ class LocalStore:
                 "DELETE FROM outbox WHERE seq <= ? AND state IN ('pending', 'acked')", (last_seq,)
             )
 
-    def drop_before(self, seq: int) -> None:
+    def mark_acked_before(self, seq: int) -> None:
         """The server says it already applied everything below `seq` (a lost push response)."""
         with self._transaction() as tx:
             tx.execute(
@@ -393,7 +397,7 @@ class LocalStore:
             tx.execute("DELETE FROM overlay")
             for entry in entries:
                 self._write_effects(
-                    tx, optimistic.effects(self.get, entry.name, entry.args, user_id)
+                    tx, mutations.optimistic_effects(self.get, entry.name, entry.args, user_id)
                 )
 
     def conflicts(self) -> list[dict[str, Any]]:

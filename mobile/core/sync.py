@@ -213,7 +213,7 @@ class SyncClient:
         expected = int(problem.get("expected", 0))
         if expected > first_sent:
             # A push whose answer was lost was applied: those seqs are the server's already.
-            self.store.drop_before(expected)
+            self.store.mark_acked_before(expected)
             return
         raise SyncError(f"The server expects change {expected}, which this phone no longer has.")
 

@@ -78,9 +78,9 @@ class HomeScreen(Screen):
         nav, phone, tr = self.ids.nav, app().phone, app().tr
         nav.clear_widgets()
         targets = []
-        if phone.role in ("supervisor", "admin", "dispatcher"):
+        if phone.may_send("approval.decide"):
             targets.append(("approvals", tr("approvals")))
-        if phone.role == "mentor":
+        if phone.may_send("assistance.log"):
             targets.append(("family", tr("family")))
         targets += [("conflicts", tr("conflicts")), ("settings", tr("settings"))]
         for name, label in targets:

@@ -1,7 +1,7 @@
 """Writing the audit trail, inside the transaction of the change it describes.
 
 Entries are collected on the session and written in one statement just before commit (see
-server/sync/capture.py), so a push of 500 mutations costs one insert, not 500.
+server/feed/capture.py), so a push of 500 mutations costs one insert, not 500.
 """
 
 import uuid

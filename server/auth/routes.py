@@ -4,14 +4,17 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Response, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import service
+from server.auth.clients import client_address
+from server.auth.schemas import DevicePublic, MePublic, TokensPublic, UserPublic
 from server.auth.service import Principal
 from server.errors import problem_response
+from server.org.schemas import OrgUnitRefPublic
 from server.runtime import Runtime
 
 
@@ -32,18 +35,25 @@ def _signed_out(detail: str) -> Response:
     return problem_response(401, "unauthorized", detail)
 
 
+def _signed_in(tokens: dict) -> Response[TokensPublic]:
+    # The service answers a dict (the console reads it as one); converting checks its shape.
+    return Response(msgspec.convert(tokens, TokensPublic), status_code=200)
+
+
 @post("/api/v1/auth/login", tags=["auth"], summary="Sign in from a device", status_code=200)
 async def login(
     request: Request,
     data: JSONBody[LoginBody],
     db_session: NamedDependency[AsyncSession],
     runtime: NamedDependency[Runtime],
-) -> dict | Response:
-    client = request.client.host if request.client else "unknown"
+) -> Response[TokensPublic]:
+    client = client_address(request, runtime.settings)
     tokens = await service.login(
         db_session, runtime, data.username, data.password, data.device_id, data.device_name, client
     )
-    return tokens if tokens is not None else _signed_out("Wrong username or password.")
+    if tokens is None:
+        return _signed_out("Wrong username or password.")
+    return _signed_in(tokens)
 
 
 @post(
@@ -56,9 +66,11 @@ async def refresh(
     data: JSONBody[RefreshBody],
     db_session: NamedDependency[AsyncSession],
     runtime: NamedDependency[Runtime],
-) -> dict | Response:
+) -> Response[TokensPublic]:
     tokens = await service.refresh(db_session, runtime, data.refresh_token)
-    return tokens if tokens is not None else _signed_out("The session has ended. Sign in again.")
+    if tokens is None:
+        return _signed_out("The session has ended. Sign in again.")
+    return _signed_in(tokens)
 
 
 @post(
@@ -71,8 +83,29 @@ async def revoke_device(
     device_id: Annotated[UUID, PathParameter(description="the device to revoke")],
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
-) -> dict:
-    return await service.revoke_device(db_session, principal, device_id)
+) -> DevicePublic:
+    return DevicePublic.from_row(await service.revoke_device(db_session, principal, device_id))
 
 
-ROUTES = [login, refresh, revoke_device]
+@get("/api/v1/me", tags=["org"], summary="Who the token belongs to")
+async def me(principal: NamedDependency[Principal]) -> MePublic:
+    user = principal.user
+    return MePublic(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        org_unit=OrgUnitRefPublic.from_row(principal.unit),
+        device_id=principal.actor.device_id,
+    )
+
+
+@get("/api/v1/users", tags=["org"], summary="People in your part of the tree")
+async def users(
+    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+) -> list[UserPublic]:
+    users = await service.users_in(db_session, principal.actor)
+    return [UserPublic.from_row(user) for user in users]
+
+
+ROUTES = [login, refresh, revoke_device, me, users]

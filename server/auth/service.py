@@ -1,10 +1,11 @@
 """Signing in, refreshing, revoking devices, and turning a bearer token into an Actor."""
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
@@ -12,7 +13,7 @@ from server.auth import passwords, tokens
 from server.auth.tables import Device, LoginFailure, RefreshToken, User
 from server.db.types import utcnow
 from server.errors import ProblemError, forbidden, not_found
-from server.org.service import all_units
+from server.org.service import all_units, subtree
 from server.org.tables import OrgUnit
 from server.runtime import Runtime
 from shared.enums import Role
@@ -20,12 +21,47 @@ from shared.permissions import Actor, may_revoke_device
 
 
 @dataclass(frozen=True)
+class Person:
+    """Who the caller is, as handlers and pages show it (read without an ORM object)."""
+
+    id: UUID
+    username: str
+    display_name: str
+    role: str
+    org_unit_id: UUID
+
+
+@dataclass(frozen=True)
 class Principal:
-    """The caller of a request: the rule-facing Actor plus the rows behind it."""
+    """The caller of a request: the rule-facing Actor, the person and their unit."""
 
     actor: Actor
-    user: User
+    user: Person
     unit: OrgUnit
+    last_seq: int  # the device's last applied mutation seq, read with its standing
+
+
+# The caller's standing in one indexed query, as plain columns: no ORM objects on the path
+# every sync takes.
+_STANDING = (
+    select(
+        Device.revoked_at,
+        Device.sessions_ended_at,
+        Device.last_seq,
+        User.id,
+        User.username,
+        User.display_name,
+        User.role,
+        User.org_unit_id,
+        User.active,
+    )
+    .join(User, User.id == Device.user_id)
+    .where(Device.id == bindparam("device_id"), Device.user_id == bindparam("user_id"))
+)
+
+
+FIRST_DELAY_S = 30  # the wait after the allowed failures; it doubles with each further one
+CLIENT_FACTOR = 4  # a client may fail this many times the allowed count, over all usernames
 
 
 def _unauthorized(detail: str = "Wrong username or password.") -> ProblemError:
@@ -38,23 +74,42 @@ def _revoked() -> ProblemError:
     )
 
 
-async def _rate_limited(
-    session: AsyncSession, runtime: Runtime, username: str, client: str
-) -> bool:
+async def _wait_before_login(
+    session: AsyncSession, runtime: Runtime, username: str, client: str, now: datetime
+) -> int:
+    """Seconds this client must wait before trying this username again; 0: go ahead.
+
+    Failures are counted per (username, client): after the allowed few, each further try
+    waits twice as long as the one before, up to the window. Nobody can lock a person out
+    from elsewhere; a client guessing many usernames is held back by its own total.
+    """
     settings = runtime.settings
-    since = utcnow() - settings.login_failure_window
-    by_user = await session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.username == username, LoginFailure.at > since)
-    )
-    by_client = await session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.client == client, LoginFailure.at > since)
-    )
-    limit = settings.login_failures_allowed
-    return (by_user or 0) >= limit or (by_client or 0) >= limit * 4
+    since = now - settings.login_failure_window
+    pair, last = (
+        await session.execute(
+            select(func.count(), func.max(LoginFailure.at)).where(
+                LoginFailure.username == username,
+                LoginFailure.client == client,
+                LoginFailure.at > since,
+            )
+        )
+    ).one()
+    by_client, first = (
+        await session.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(
+                LoginFailure.client == client, LoginFailure.at > since
+            )
+        )
+    ).one()
+    allowed = settings.login_failures_allowed
+    window = settings.login_failure_window.total_seconds()
+    wait = 0.0
+    if pair >= allowed and last is not None:
+        delay = min(FIRST_DELAY_S * 2 ** (pair - allowed), window)
+        wait = (last - now).total_seconds() + delay
+    if by_client >= allowed * CLIENT_FACTOR and first is not None:
+        wait = max(wait, (first - now).total_seconds() + window)
+    return max(0, math.ceil(wait))
 
 
 async def _issue(session: AsyncSession, runtime: Runtime, user: User, device: Device) -> dict:
@@ -102,12 +157,13 @@ async def login(
     A failed attempt is written to the session and must be committed (the handler answers
     401 without raising) so that the rate limit counts it.
     """
-    if await _rate_limited(session, runtime, username, client):
+    wait = await _wait_before_login(session, runtime, username, client, utcnow())
+    if wait:
         raise ProblemError(
             429,
             "rate_limited",
-            "Too many failed sign-ins. Wait a few minutes and try again.",
-            retry_after=int(runtime.settings.login_failure_window.total_seconds()),
+            f"Too many failed sign-ins. Wait {wait} seconds and try again.",
+            retry_after=wait,
         )
     user = await session.scalar(select(User).where(User.username == username))
     if not passwords.verify_password(password, user.password_hash if user else None) or (
@@ -148,10 +204,9 @@ async def refresh(session: AsyncSession, runtime: Runtime, refresh_token: str) -
     if row.revoked_at is not None or row.expires_at <= now:
         raise _unauthorized("The session has ended. Sign in again.")
     if row.used_at is not None:
-        # A refresh token used twice was copied: end every session of the device.
-        await session.execute(
-            update(RefreshToken).where(RefreshToken.device_id == device.id).values(revoked_at=now)
-        )
+        # A refresh token used twice was copied: end every session of the device, its
+        # access tokens included.
+        await end_sessions(session, device, now)
         return None
     user = await session.get(User, row.user_id)
     if user is None or not user.active:
@@ -161,7 +216,7 @@ async def refresh(session: AsyncSession, runtime: Runtime, refresh_token: str) -
     return await _issue(session, runtime, user, device)
 
 
-async def revoke_device(session: AsyncSession, principal: Principal, device_id: UUID) -> dict:
+async def revoke_device(session: AsyncSession, principal: Principal, device_id: UUID) -> Device:
     device = await session.get(Device, device_id)
     if device is None:
         raise not_found("Device")
@@ -185,31 +240,62 @@ async def revoke_device(session: AsyncSession, principal: Principal, device_id: 
             owner_unit.id,
             owner=owner.username,
         )
-    return {"id": str(device.id), "user_id": str(owner.id), "revoked_at": device.revoked_at}
+    return device
+
+
+async def end_sessions(session: AsyncSession, device: Device, now: datetime) -> None:
+    """Every token of the device issued until now stops working; the device may sign in again."""
+    device.sessions_ended_at = now
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.device_id == device.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+async def end_sessions_of(session: AsyncSession, device_id: UUID, now: datetime) -> None:
+    """Sign-out: the device's tokens stop working (an unknown device: nothing to end)."""
+    device = await session.get(Device, device_id)
+    if device is not None:
+        await end_sessions(session, device, now)
 
 
 async def authenticate(
-    session: AsyncSession, runtime: Runtime, authorization: str | None, now: datetime
+    session: AsyncSession,
+    runtime: Runtime,
+    authorization: str | None,
+    now: datetime,
+    kind: str = tokens.API,
 ) -> Principal:
+    """The caller behind a bearer token of this kind (the API's, or the console cookie's)."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise _unauthorized("Sign in first: this call needs a bearer token.")
     try:
-        claims = tokens.read_access(runtime.token_key, authorization[7:].strip(), now)
+        claims = tokens.read_access(runtime.token_key, authorization[7:].strip(), now, kind)
     except tokens.TokenInvalid as exc:
         raise _unauthorized(f"The access token is not valid ({exc}). Sign in again.") from exc
-    found = (
-        await session.execute(
-            select(Device, User)
-            .join(User, User.id == Device.user_id)
-            .where(Device.id == claims.device_id, Device.user_id == claims.user_id)
-        )
-    ).first()
+    connection = await session.connection()
+    params = {"device_id": claims.device_id, "user_id": claims.user_id}
+    found = (await connection.execute(_STANDING, params)).first()
     if found is None:
         raise _unauthorized("The access token is not valid. Sign in again.")
-    device, user = found
-    if device.revoked_at is not None:
+    revoked_at, ended, last_seq, user_id, username, display_name, role, unit_id, active = found
+    if revoked_at is not None:
         raise _revoked()
-    if not user.active:
+    if ended is not None and claims.issued_at_ms <= ended.timestamp() * 1000:
+        raise _unauthorized("The session has ended. Sign in again.")
+    if not active:
         raise _unauthorized("The account is disabled.")
-    unit = (await all_units(session))[user.org_unit_id]
-    return Principal(Actor(user.id, Role(user.role), unit.path, device.id), user, unit)
+    unit = (await all_units(session))[unit_id]
+    person = Person(user_id, username, display_name, role, unit_id)
+    actor = Actor(user_id, Role(role), unit.path, claims.device_id)
+    return Principal(actor, person, unit, last_seq)
+
+
+async def users_in(session: AsyncSession, actor: Actor) -> list[User]:
+    """The people placed in the actor's unit and every unit below it."""
+    ids = [u.id for u in await subtree(session, actor.unit_path)]
+    rows = await session.scalars(
+        select(User).where(User.org_unit_id.in_(ids)).order_by(User.username)
+    )
+    return list(rows.all())

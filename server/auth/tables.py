@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
+from server.auth.schemas import UserPublic
 from server.db.types import UTCDateTime, utcnow
 
 
@@ -28,14 +29,7 @@ class User(SQLModel, table=True):
         return {f"o:{get('org_unit_id')}"}
 
     def sync_data(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "username": self.username,
-            "display_name": self.display_name,
-            "role": self.role,
-            "org_unit_id": str(self.org_unit_id),
-            "active": self.active,
-        }
+        return UserPublic.from_row(self).to_builtins()
 
 
 class Device(SQLModel, table=True):
@@ -51,6 +45,9 @@ class Device(SQLModel, table=True):
     revoked_by: UUID | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
     last_seen_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Access tokens issued at or before this moment are refused (sign-out, a stolen refresh
+    # token); the device itself stays in good standing and may sign in again.
+    sessions_ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class RefreshToken(SQLModel, table=True):

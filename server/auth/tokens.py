@@ -6,7 +6,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 
@@ -14,11 +14,17 @@ class TokenInvalid(Exception):
     pass
 
 
+# The kinds of access token: one for API calls from phones and scripts, one for the web
+# console's cookie. Neither is accepted where the other is expected.
+API, CONSOLE = "access", "console"
+
+
 @dataclass(frozen=True)
 class AccessClaims:
     user_id: UUID
     device_id: UUID
     expires_at: int  # Unix seconds
+    issued_at_ms: int  # Unix milliseconds; sessions ended after it no longer accept the token
 
 
 def _b64(raw: bytes) -> str:
@@ -29,29 +35,43 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def issue_access(key: bytes, user_id: UUID, device_id: UUID, expires_at: datetime) -> str:
+def issue_access(
+    key: bytes,
+    user_id: UUID,
+    device_id: UUID,
+    expires_at: datetime,
+    kind: str = API,
+    issued_at: datetime | None = None,
+) -> str:
+    issued = issued_at or datetime.now(UTC)
     payload = {
-        "typ": "access",
+        "typ": kind,
         "sub": str(user_id),
         "dev": str(device_id),
         "exp": int(expires_at.timestamp()),
+        "iat": int(issued.timestamp() * 1000),
     }
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     signature = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
     return f"{body}.{signature}"
 
 
-def read_access(key: bytes, token: str, now: datetime) -> AccessClaims:
-    """The claims of a valid, unexpired token; TokenInvalid otherwise."""
+def read_access(key: bytes, token: str, now: datetime, kind: str = API) -> AccessClaims:
+    """The claims of a valid, unexpired token of this kind; TokenInvalid otherwise."""
     try:
         body, signature = token.split(".")
         expected = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
         if not hmac.compare_digest(signature, expected):
             raise TokenInvalid("bad signature")
         payload = json.loads(_unb64(body))
-        if payload.get("typ") != "access":
-            raise TokenInvalid("not an access token")
-        claims = AccessClaims(UUID(payload["sub"]), UUID(payload["dev"]), int(payload["exp"]))
+        if payload.get("typ") != kind:
+            raise TokenInvalid("not a token for this door")
+        claims = AccessClaims(
+            UUID(payload["sub"]),
+            UUID(payload["dev"]),
+            int(payload["exp"]),
+            int(payload.get("iat", 0)),
+        )
     except (ValueError, KeyError, TypeError) as exc:
         raise TokenInvalid("malformed token") from exc
     if claims.expires_at <= now.timestamp():

@@ -5,6 +5,8 @@ from uuid import UUID, uuid4
 
 from sqlmodel import Field, SQLModel
 
+from server.catalogue.schemas import ServiceCategoryPublic
+
 
 class ServiceCategory(SQLModel, table=True):
     __tablename__ = "service_category"
@@ -24,13 +26,4 @@ class ServiceCategory(SQLModel, table=True):
         return {"g"}
 
     def sync_data(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "code": self.code,
-            "name_zh": self.name_zh,
-            "name_en": self.name_en,
-            "programme": self.programme,
-            "department": self.department,
-            "time_limit_hours": self.time_limit_hours,
-            "active": self.active,
-        }
+        return ServiceCategoryPublic.from_row(self).to_builtins()

@@ -68,14 +68,84 @@ STRINGS: dict[str, tuple[str, str]] = {
     "l_subdistrict": ("街道", "Subdistrict"),
     "l_district": ("区", "District"),
     "error": ("操作未完成", "Not done"),
+    "alerts": ("预警", "Alerts"),
+    "alert_missed_visit": ("探访逾期未完成", "Planned visit missed"),
+    "unplaced": ("未分派", "Not placed yet"),
+    "filter": ("筛选", "Filter"),
+    "when": ("时间", "When"),
+    "who": ("办理人", "By"),
+    "step": ("环节", "Step"),
+    "note": ("说明", "Note"),
+    # Timeline steps (RequestAction), who took them (ActorCode), and the facts they carry.
+    "a_received": ("受理", "Received"),
+    "a_dispatched": ("派单", "Dispatched"),
+    "a_assigned": ("分派", "Assigned"),
+    "a_started": ("开始办理", "Started"),
+    "a_resolved": ("办结", "Resolved"),
+    "a_verified": ("核实通过", "Verified"),
+    "a_sent_back": ("退回重办", "Sent back"),
+    "a_feedback_given": ("回访告知", "Resident told"),
+    "a_rated": ("评价", "Rated"),
+    "a_closed": ("关闭", "Closed"),
+    "a_reopened": ("重新派单", "Reopened"),
+    "a_escalated": ("超时升级", "Escalated"),
+    "actor_user": ("工作人员", "Staff"),
+    "actor_system": ("系统", "System"),
+    "actor_caller": ("来电人", "The caller"),
+    "n_received": ("经{channel}受理", "Received by {channel}"),
+    "n_dispatched": ("派至{community}", "Sent to {community}"),
+    "n_department": ("责任部门：{department}", "department: {department}"),
+    "n_assigned": ("分派给{name}", "Given to {name}"),
+    "n_rated": ("评分{score}/5", "Score {score}/5"),
+    "n_reopened_poor_rating": ("评价不满意，重新派单", "Rated poorly: dispatched again"),
+    "n_escalated": ("超时，升级至{level}", "Overdue: escalated to the {level}"),
+    "n_pressed": ("超时，区级督办", "Overdue: the district presses for action"),
 }
 
 
 def translator(language: str):
+    """`tr(key, **values)`: the key's words in the language, with `values` filled in. A key
+    without words comes back as itself (a test keeps every key the console uses covered)."""
     index = 0 if language == "zh" else 1
 
-    def tr(key: str) -> str:
+    def tr(key: str, **values: object) -> str:
         pair = STRINGS.get(key)
-        return pair[index] if pair else key
+        if pair is None:
+            return key
+        return pair[index].format(**values) if values else pair[index]
 
     return tr
+
+
+def describe(event, tr) -> str:
+    """A timeline step's facts (`TimelineEventPublic.params`) and note, in words."""
+    params = event.params
+    parts: list[str] = []
+    match event.action:
+        case "received" if params.get("channel"):
+            parts.append(tr("n_received", channel=tr("ch_" + params["channel"])))
+        case "dispatched" if params.get("community"):
+            parts.append(tr("n_dispatched", community=params.get("community_name", "")))
+            if params.get("department"):
+                parts.append(tr("n_department", department=params["department"]))
+        case "assigned" if params.get("assignee_id"):
+            parts.append(tr("n_assigned", name=params.get("assignee_name", "")))
+        case "rated" if params.get("score"):
+            parts.append(tr("n_rated", score=params["score"]))
+        case "reopened" if params.get("reason") == "poor_rating":
+            parts.append(tr("n_reopened_poor_rating"))
+        case "escalated" if params.get("level"):
+            if params.get("raised"):
+                parts.append(tr("n_escalated", level=tr("l_" + params["level"])))
+            else:
+                parts.append(tr("n_pressed"))
+    if event.note:
+        parts.append(event.note)
+    return " · ".join(parts)
+
+
+def actor_name(event, tr) -> str:
+    """Who took a step: the person's name, or the words for the system or the caller."""
+    if event.actor_code == "user" and event.actor_id is not None:
+        return event.actor
+    return tr("actor_" + event.actor_code)

@@ -1,5 +1,8 @@
 """Engines and sessions. SQLite runs in WAL mode with writers serialised by BEGIN IMMEDIATE."""
 
+from typing import Any
+
+import msgspec
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -7,16 +10,34 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
-from server.sync.capture import FeedSession
+# The execution option that marks an engine's transactions as read-only.
+READ_ONLY = "doorstep_read_only"
+
+
+def read_only(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, its transactions marked read-only."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+def _json_text(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+# JSON columns (audit details, home-safety checks) encoded by msgspec, several times faster
+# than the standard library's json on the push path.
+_JSON = {"json_serializer": _json_text, "json_deserializer": msgspec.json.decode}
 
 
 def create_engine_for(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **_JSON)
         _tune_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # No ping before each checkout (a round trip on every request); connections are recycled
+    # hourly, and one broken by a database restart fails its request and is replaced.
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600, **_JSON)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -38,16 +59,22 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(connection) -> None:
         # A deferred transaction that reads, then writes, can fail at once with SQLITE_BUSY
         # when another writer got in between; taking the write lock up front waits instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only transaction never writes: it begins deferred and, under WAL, reads its
+        # snapshot while a writer holds the lock, without waiting for it.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    from server.org.service import UnitCache
-
+def sessions_for(
+    engine: AsyncEngine, sync_session_class: type[Session], info: dict[str, Any]
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions of the given class; `info` is shared by every session they make."""
     return async_sessionmaker(
         engine,
         class_=AsyncSession,
-        sync_session_class=FeedSession,
+        sync_session_class=sync_session_class,
         expire_on_commit=False,
-        info={"unit_cache": UnitCache()},
+        info=info,
     )

@@ -8,11 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import ProblemError
 
+READING_METHODS = frozenset({"GET", "HEAD"})
+
 
 async def provide_transaction(request: Request) -> AsyncGenerator[AsyncSession, None]:
     """Commits after the response body is built and before it is sent; rolls back on any error."""
     runtime = request.app.state.runtime
-    async with runtime.sessions() as session:
+    reads_only = request.method in READING_METHODS and runtime.read_sessions is not None
+    async with (runtime.read_sessions if reads_only else runtime.sessions)() as session:
         try:
             async with session.begin():
                 yield session

@@ -1,4 +1,4 @@
-"""HTTP: the org tree, people in it, the catalogue, conflicts and the audit trail, in scope."""
+"""HTTP: the org tree, the catalogue, conflicts and the audit trail, in scope."""
 
 from typing import Annotated
 
@@ -8,48 +8,32 @@ from litestar.params import QueryParameter
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit.schemas import AuditEntryPublic
 from server.audit.tables import AuditEntry
-from server.auth.service import Principal
+from server.catalogue.schemas import ServiceCategoryPublic
 from server.catalogue.tables import ServiceCategory
 from server.errors import forbidden
+from server.feed.schemas import ConflictPublic
+from server.feed.tables import ConflictEntry
 from server.org import service
-from server.sync.tables import ConflictEntry
-from shared.enums import Role
-
-
-@get("/api/v1/me", tags=["org"], summary="Who the token belongs to")
-async def me(principal: NamedDependency[Principal]) -> dict:
-    user = principal.user
-    return {
-        "id": str(user.id),
-        "username": user.username,
-        "display_name": user.display_name,
-        "role": user.role,
-        "org_unit": principal.unit.public(),
-        "device_id": str(principal.actor.device_id),
-    }
+from server.org.schemas import OrgUnitPublic
+from shared.permissions import Actor, may_read_audit, reads_unplaced_audit
 
 
 @get("/api/v1/org-units", tags=["org"], summary="Your unit and every unit below it")
 async def org_units(
-    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-) -> list[dict]:
-    return [u.sync_data() for u in await service.visible_units(db_session, principal.actor)]
-
-
-@get("/api/v1/users", tags=["org"], summary="People in your part of the tree")
-async def users(
-    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-) -> list[dict]:
-    return [u.sync_data() for u in await service.users_in(db_session, principal.actor)]
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
+) -> list[OrgUnitPublic]:
+    units = await service.visible_units(db_session, actor)
+    return [OrgUnitPublic.from_row(unit) for unit in units]
 
 
 @get("/api/v1/catalogue", tags=["org"], summary="The service catalogue")
 async def catalogue(
-    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-) -> list[dict]:
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
+) -> list[ServiceCategoryPublic]:
     rows = await db_session.scalars(select(ServiceCategory).order_by(ServiceCategory.code))
-    return [row.sync_data() for row in rows.all()]
+    return [ServiceCategoryPublic.from_row(row) for row in rows.all()]
 
 
 @get(
@@ -59,10 +43,9 @@ async def catalogue(
 )
 async def conflicts(
     db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    actor: NamedDependency[Actor],
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-) -> list[dict]:
-    actor = principal.actor
+) -> list[ConflictPublic]:
     query = select(ConflictEntry)
     if actor.is_manager:
         ids = [u.id for u in await service.subtree(db_session, actor.unit_path)]
@@ -72,49 +55,23 @@ async def conflicts(
             or_(ConflictEntry.loser_id == actor.user_id, ConflictEntry.winner_id == actor.user_id)
         )
     rows = await db_session.scalars(query.order_by(ConflictEntry.at.desc()).limit(limit))
-    return [
-        {
-            "id": str(c.id),
-            "at": c.at,
-            "entity": c.entity,
-            "record_id": str(c.record_id),
-            "field": c.field,
-            "lost_value": c.lost_value,
-            "kept_value": c.kept_value,
-            "loser_id": str(c.loser_id) if c.loser_id else None,
-            "winner_id": str(c.winner_id) if c.winner_id else None,
-        }
-        for c in rows.all()
-    ]
+    return [ConflictPublic.from_row(conflict) for conflict in rows.all()]
 
 
 @get("/api/v1/audit", tags=["org"], summary="The audit trail of your area (managers)")
 async def audit_trail(
     db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    actor: NamedDependency[Actor],
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-) -> list[dict]:
-    actor = principal.actor
-    if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+) -> list[AuditEntryPublic]:
+    if not may_read_audit(actor):
         raise forbidden("Only supervisors and admins read the audit trail.")
     ids = [u.id for u in await service.subtree(db_session, actor.unit_path)]
     query = select(AuditEntry)
-    if actor.role is not Role.ADMIN or principal.unit.parent_id is not None:
+    if not reads_unplaced_audit(actor):
         query = query.where(AuditEntry.community_id.in_(ids))
     rows = await db_session.scalars(query.order_by(AuditEntry.at.desc()).limit(limit))
-    return [
-        {
-            "id": str(a.id),
-            "at": a.at,
-            "actor_id": str(a.actor_id) if a.actor_id else None,
-            "device_id": str(a.device_id) if a.device_id else None,
-            "action": a.action,
-            "entity": a.entity,
-            "record_id": str(a.record_id) if a.record_id else None,
-            "detail": a.detail,
-        }
-        for a in rows.all()
-    ]
+    return [AuditEntryPublic.from_row(entry) for entry in rows.all()]
 
 
-ROUTES = [me, org_units, users, catalogue, conflicts, audit_trail]
+ROUTES = [org_units, catalogue, conflicts, audit_trail]

@@ -1,4 +1,4 @@
-"""Reading the org tree and the people placed in it."""
+"""Reading the org tree."""
 
 import time
 from uuid import UUID
@@ -6,7 +6,6 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.tables import User
 from server.errors import Refusal
 from server.org.tables import OrgUnit
 from shared.orgtree import contains
@@ -17,7 +16,7 @@ class UnitCache:
     """The org tree, shared by every session of one engine and reloaded after a while.
 
     The tree changes rarely (an admin adds a community); a change made in this process clears
-    the cache at once (see server/sync/capture.py), other processes see it within MAX_AGE.
+    the cache at once (see server/feed/capture.py), other processes see it within MAX_AGE.
     """
 
     MAX_AGE = 30.0
@@ -69,11 +68,3 @@ async def subtree(session: AsyncSession, path: str) -> list[OrgUnit]:
 async def visible_units(session: AsyncSession, actor: Actor) -> list[OrgUnit]:
     units = await subtree(session, actor.unit_path)
     return sorted(units, key=lambda u: u.path)
-
-
-async def users_in(session: AsyncSession, actor: Actor) -> list[User]:
-    ids = [u.id for u in await subtree(session, actor.unit_path)]
-    rows = await session.scalars(
-        select(User).where(User.org_unit_id.in_(ids)).order_by(User.username)
-    )
-    return list(rows.all())

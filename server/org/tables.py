@@ -5,6 +5,8 @@ from uuid import UUID, uuid4
 
 from sqlmodel import Field, SQLModel
 
+from server.org.schemas import OrgUnitPublic, OrgUnitRefPublic
+
 
 class OrgUnit(SQLModel, table=True):
     __tablename__ = "org_unit"
@@ -23,15 +25,8 @@ class OrgUnit(SQLModel, table=True):
         return {f"o:{get('id')}"}
 
     def public(self) -> dict[str, Any]:
-        return {"id": str(self.id), "code": self.code, "name": self.name}
+        """The unit named inside another answer: id, code and name."""
+        return OrgUnitRefPublic.from_row(self).to_builtins()
 
     def sync_data(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "code": self.code,
-            "name": self.name,
-            "level": self.level,
-            "parent_id": str(self.parent_id) if self.parent_id else None,
-            "path": self.path,
-            "budget_cny": self.budget_cny,
-        }
+        return OrgUnitPublic.from_row(self).to_builtins()

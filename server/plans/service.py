@@ -17,6 +17,7 @@ from server.errors import Refusal
 from server.org.service import subtree, unit_path
 from server.plans.tables import Alert, VisitPlan
 from server.residents.tables import Resident
+from server.visits.service import check_assignee
 from server.visits.tables import Visit
 from shared.enums import VisitKind, VisitStatus
 from shared.permissions import Actor, manages
@@ -42,8 +43,10 @@ async def set_plan(
     first_due: datetime,
 ) -> VisitPlan:
     resident = await session.get(Resident, resident_id)
-    if resident is None or not manages(actor, await unit_path(session, resident.community_id)):
+    path = await unit_path(session, resident.community_id) if resident else ""
+    if resident is None or not manages(actor, path):
         raise Refusal("not_found", "No such resident in your area.", 404)
+    await check_assignee(session, path, assignee_id)
     plan = await session.scalar(select(VisitPlan).where(VisitPlan.resident_id == resident_id))
     if plan is None:
         plan = VisitPlan(
@@ -158,7 +161,11 @@ async def alerts_for(session: AsyncSession, actor: Actor, include_resolved: bool
 
 
 async def plans_for(session: AsyncSession, actor: Actor) -> list[VisitPlan]:
-    ids = [u.id for u in await subtree(session, actor.unit_path)]
-    return list(
-        (await session.scalars(select(VisitPlan).where(VisitPlan.community_id.in_(ids)))).all()
-    )
+    """The plans `sees_plan` allows, selected in SQL by the same rule."""
+    query = select(VisitPlan)
+    if actor.is_manager:
+        ids = [u.id for u in await subtree(session, actor.unit_path)]
+        query = query.where(VisitPlan.community_id.in_(ids))
+    else:
+        query = query.where(VisitPlan.assignee_id == actor.user_id)
+    return list((await session.scalars(query.order_by(VisitPlan.next_due_at))).all())

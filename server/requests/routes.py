@@ -1,7 +1,8 @@
 """HTTP: the hotline's API — intake, dispatch, assignment, verification, feedback, rating,
-supervision and the district dashboard."""
+supervision and the district dashboard. Each handler parses, calls the service, and returns
+one of the `…Public` structs of `server/requests/schemas.py`."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -12,82 +13,50 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.db.types import utcnow
-from server.export import csv_download
+from server.export import requests_csv
 from server.requests import service
-from server.visits.routes import DecideBody
-from shared import mutations as m
-
-Short = Annotated[str, msgspec.Meta(max_length=200)]
-
-
-class RequestCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    channel: Literal["phone", "web", "walk_in", "app"]
-    caller_name: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
-    caller_phone: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
-    address: Short
-    resident_id: UUID | None = None
-    category_code: Annotated[str, msgspec.Meta(max_length=60)]
-    description: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
-
-
-class DispatchBody(msgspec.Struct, forbid_unknown_fields=True):
-    community_code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
-    department: Short | None = None
-
-
-class AssignBody(msgspec.Struct, forbid_unknown_fields=True):
-    assignee_id: UUID
-
-
-class NoteBody(msgspec.Struct, forbid_unknown_fields=True):
-    note: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
-
-
-class RatingBody(msgspec.Struct, forbid_unknown_fields=True):
-    score: Annotated[int, msgspec.Meta(ge=1, le=5)]
-    comment: Annotated[str, msgspec.Meta(max_length=2000)] = ""
-
-
-class CallerRating(msgspec.Struct, forbid_unknown_fields=True):
-    number: Annotated[str, msgspec.Meta(max_length=20)]
-    caller_phone: Annotated[str, msgspec.Meta(max_length=40)]
-    score: Annotated[int, msgspec.Meta(ge=1, le=5)]
-    comment: Annotated[str, msgspec.Meta(max_length=2000)] = ""
-
+from server.requests.schemas import (
+    AssignBody,
+    AssigneePublic,
+    CallerRating,
+    DashboardPublic,
+    DispatchBody,
+    NoteBody,
+    RatingBody,
+    RatingReceiptPublic,
+    RequestCreate,
+    RequestDetailPublic,
+    RequestPublic,
+    VerifyBody,
+)
+from shared.requests import RequestStatus
 
 Session = NamedDependency[AsyncSession]
 Caller = NamedDependency[Principal]
 
 
-async def _full(db_session: AsyncSession, request) -> dict:
-    return {
-        **await service.public(db_session, request),
-        "timeline": await service.timeline(db_session, request.id),
-    }
-
-
 @post("/api/v1/requests", tags=["hotline"], summary="Register a resident's request")
 async def create_request(
     data: JSONBody[RequestCreate], db_session: Session, principal: Caller
-) -> dict:
+) -> RequestDetailPublic:
     values = msgspec.structs.asdict(data)
     request = await service.create(db_session, principal.actor, values, utcnow())
-    return await _full(db_session, request)
+    return await service.detail(db_session, request)
 
 
 @get("/api/v1/requests", tags=["hotline"], summary="Requests in your area (workers: theirs)")
 async def list_requests(
     db_session: Session,
     principal: Caller,
-    status: Annotated[str | None, QueryParameter(description="filter by status")] = None,
+    status: Annotated[RequestStatus | None, QueryParameter(description="filter by status")] = None,
     overdue: Annotated[bool, QueryParameter(description="only overdue ones")] = False,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     offset: Annotated[int, QueryParameter(ge=0)] = 0,
-) -> list[dict]:
+) -> list[RequestPublic]:
     rows = await service.search(
         db_session, principal.actor, status, overdue, utcnow(), limit, offset
     )
-    return [await service.public(db_session, row) for row in rows]
+    return await service.public(db_session, rows)
 
 
 @get(
@@ -98,34 +67,26 @@ async def list_requests(
 )
 async def export_requests(db_session: Session, principal: Caller) -> Response:
     rows = await service.search(db_session, principal.actor, None, False, utcnow(), 100_000)
-    return csv_response(rows, "requests.csv")
-
-
-REQUEST_COLUMNS = [
-    "number",
-    "status",
-    "level",
-    "category_code",
-    "caller_name",
-    "address",
-    "received_at",
-    "due_at",
-    "closed_at",
-    "rating",
-    "escalations",
-]
-
-
-def csv_response(rows, filename: str) -> Response:
-    """A list of requests as a CSV download."""
-    return csv_download(
-        REQUEST_COLUMNS, ([getattr(row, c) for c in REQUEST_COLUMNS] for row in rows), filename
-    )
+    return requests_csv(rows)
 
 
 @get("/api/v1/requests/{request_id:uuid}", tags=["hotline"], summary="A request, with timeline")
-async def get_request(request_id: FromPath[UUID], db_session: Session, principal: Caller) -> dict:
-    return await _full(db_session, await service.visible(db_session, principal.actor, request_id))
+async def get_request(
+    request_id: FromPath[UUID], db_session: Session, principal: Caller
+) -> RequestDetailPublic:
+    request = await service.visible(db_session, principal.actor, request_id)
+    return await service.detail(db_session, request)
+
+
+@get(
+    "/api/v1/requests/{request_id:uuid}/assignees",
+    tags=["hotline"],
+    summary="Who may be given this request: the field staff of its community",
+)
+async def request_assignees(
+    request_id: FromPath[UUID], db_session: Session, principal: Caller
+) -> list[AssigneePublic]:
+    return await service.assignable(db_session, principal.actor, request_id)
 
 
 @post(
@@ -136,11 +97,11 @@ async def get_request(request_id: FromPath[UUID], db_session: Session, principal
 )
 async def dispatch_request(
     request_id: FromPath[UUID], data: JSONBody[DispatchBody], db_session: Session, principal: Caller
-) -> dict:
+) -> RequestDetailPublic:
     request = await service.dispatch(
         db_session, principal.actor, request_id, data.community_code, data.department, utcnow()
     )
-    return await _full(db_session, request)
+    return await service.detail(db_session, request)
 
 
 @post(
@@ -151,11 +112,11 @@ async def dispatch_request(
 )
 async def assign_request(
     request_id: FromPath[UUID], data: JSONBody[AssignBody], db_session: Session, principal: Caller
-) -> dict:
+) -> RequestDetailPublic:
     request = await service.assign(
         db_session, principal.actor, request_id, data.assignee_id, utcnow()
     )
-    return await _full(db_session, request)
+    return await service.detail(db_session, request)
 
 
 @post(
@@ -165,21 +126,12 @@ async def assign_request(
     summary="Verify the resolution, or send it back with a reason",
 )
 async def verify_request(
-    request_id: FromPath[UUID],
-    data: JSONBody[DecideBody],
-    db_session: Session,
-    principal: Caller,
-) -> dict:
-    from server.visits import service as visits
-
-    request = await service.visible(db_session, principal.actor, request_id)
-    if request.visit_id is None:
-        from server.errors import Refusal
-
-        raise Refusal("invalid_transition", "This request has no visit to verify yet.", 409)
-    args = m.ApprovalDecide(visit_id=request.visit_id, decision=data.decision, reason=data.reason)
-    await visits.decide(db_session, principal.actor, args)
-    return await _full(db_session, request)
+    request_id: FromPath[UUID], data: JSONBody[VerifyBody], db_session: Session, principal: Caller
+) -> RequestDetailPublic:
+    request = await service.verify(
+        db_session, principal.actor, request_id, data.decision, data.reason
+    )
+    return await service.detail(db_session, request)
 
 
 @post(
@@ -190,11 +142,11 @@ async def verify_request(
 )
 async def feedback_request(
     request_id: FromPath[UUID], data: JSONBody[NoteBody], db_session: Session, principal: Caller
-) -> dict:
+) -> RequestDetailPublic:
     request = await service.give_feedback(
         db_session, principal.actor, request_id, data.note, utcnow()
     )
-    return await _full(db_session, request)
+    return await service.detail(db_session, request)
 
 
 @post(
@@ -205,11 +157,11 @@ async def feedback_request(
 )
 async def rate_request(
     request_id: FromPath[UUID], data: JSONBody[RatingBody], db_session: Session, principal: Caller
-) -> dict:
+) -> RequestDetailPublic:
     request = await service.rate_as_manager(
         db_session, principal.actor, request_id, data.score, data.comment, utcnow()
     )
-    return await _full(db_session, request)
+    return await service.detail(db_session, request)
 
 
 @post(
@@ -218,11 +170,11 @@ async def rate_request(
     status_code=200,
     summary="The resident rates their request themselves (number and phone)",
 )
-async def caller_rating(data: JSONBody[CallerRating], db_session: Session) -> dict:
+async def caller_rating(data: JSONBody[CallerRating], db_session: Session) -> RatingReceiptPublic:
     request = await service.rate_as_caller(
         db_session, data.number, data.caller_phone, data.score, data.comment, utcnow()
     )
-    return {"number": request.number, "status": request.status}
+    return RatingReceiptPublic(number=request.number, status=request.status)
 
 
 @get(
@@ -230,7 +182,7 @@ async def caller_rating(data: JSONBody[CallerRating], db_session: Session) -> di
     tags=["hotline"],
     summary="Volumes, time to resolve, overdue and satisfaction, by level and unit",
 )
-async def dashboard(db_session: Session, principal: Caller) -> dict:
+async def dashboard(db_session: Session, principal: Caller) -> DashboardPublic:
     return await service.dashboard(db_session, principal.actor, utcnow())
 
 
@@ -239,6 +191,7 @@ ROUTES = [
     list_requests,
     export_requests,
     get_request,
+    request_assignees,
     dispatch_request,
     assign_request,
     verify_request,

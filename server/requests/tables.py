@@ -4,14 +4,14 @@ from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column
+import msgspec
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime
+from server.requests.schemas import RequestRecordPublic
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+UNPLACED_KEY = "v:unplaced"  # the feed key of requests not yet placed in a community
 
 
 class HotlineRequest(SQLModel, table=True):
@@ -50,34 +50,20 @@ class HotlineRequest(SQLModel, table=True):
 
     @staticmethod
     def feed_keys(get: Any) -> set[str]:
-        keys = {f"v:{get('community_id')}"} if get("community_id") else set()
+        # Not yet placed in a community: it concerns the district's managers only.
+        keys = {f"v:{get('community_id')}" if get("community_id") else UNPLACED_KEY}
         if get("assignee_id"):
             keys.add(f"u:{get('assignee_id')}")
         return keys
 
     def sync_data(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "number": self.number,
-            "status": self.status,
-            "category_code": self.category_code,
-            "caller_name": self.caller_name,
-            "caller_phone": self.caller_phone,
-            "address": self.address,
-            "resident_id": str(self.resident_id) if self.resident_id else None,
-            "description": self.description,
-            "community_id": str(self.community_id) if self.community_id else None,
-            "level": self.level,
-            "due_at": _iso(self.due_at),
-            "stage_due_at": _iso(self.stage_due_at),
-            "assignee_id": str(self.assignee_id) if self.assignee_id else None,
-            "visit_id": str(self.visit_id) if self.visit_id else None,
-            "rev": self.rev,
-        }
+        """The feed entity `request`: the API's struct of the request's own fields."""
+        return msgspec.to_builtins(RequestRecordPublic.from_row(self))
 
 
 class RequestEvent(SQLModel, table=True):
-    """One step in a request's timeline."""
+    """One step in a request's timeline, stored as codes; the console and the app put words to
+    them (`server/console/strings.py`)."""
 
     __tablename__ = "request_event"
 
@@ -85,10 +71,13 @@ class RequestEvent(SQLModel, table=True):
     request_id: UUID = Field(foreign_key="hotline_request.id", index=True)
     ordinal: int  # the request's rev when it happened: orders steps taken in the same instant
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    actor_id: UUID | None = None
-    actor: str = Field(default="", max_length=120)  # who, as a person reads it
-    action: str = Field(max_length=40)
-    note: str = ""
+    actor_id: UUID | None = None  # the person who took the step, when a person did
+    actor_code: str = Field(default="user", max_length=120)  # user | system | caller
+    action: str = Field(max_length=40)  # received, dispatched, … escalated (RequestAction)
+    note: str = ""  # what a person wrote (a summary, a reason, a comment); never system text
+    params: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )  # the step's facts as codes and ids, e.g. {"level": "subdistrict"}
 
 
 class RequestCounter(SQLModel, table=True):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.residents import service
+from server.residents.schemas import ResidentPublic
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 
@@ -33,10 +34,10 @@ async def create_resident(
     data: JSONBody[ResidentCreate],
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
-) -> dict:
+) -> ResidentPublic:
     resident = await service.create(db_session, principal.actor, msgspec.structs.asdict(data))
     await db_session.flush()
-    return resident.sync_data()
+    return ResidentPublic.from_row(resident)
 
 
 @get("/api/v1/residents", tags=["residents"], summary="Residents in your area, searchable")
@@ -49,9 +50,9 @@ async def list_residents(
     community: Annotated[str | None, QueryParameter(description="a community code")] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     offset: Annotated[int, QueryParameter(ge=0)] = 0,
-) -> list[dict]:
+) -> list[ResidentPublic]:
     rows = await service.search(db_session, principal.actor, q, community, limit, offset)
-    return [row.sync_data() for row in rows]
+    return [ResidentPublic.from_row(row) for row in rows]
 
 
 @get("/api/v1/residents/{resident_id:uuid}", tags=["residents"], summary="One resident")
@@ -59,8 +60,9 @@ async def get_resident(
     resident_id: FromPath[UUID],
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
-) -> dict:
-    return (await service.get_visible(db_session, principal.actor, resident_id)).sync_data()
+) -> ResidentPublic:
+    resident = await service.get_visible(db_session, principal.actor, resident_id)
+    return ResidentPublic.from_row(resident)
 
 
 ROUTES = [create_resident, list_residents, get_resident]

@@ -7,12 +7,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
-from server.db.lookup import find
 from server.db.types import utcnow
 from server.errors import Refusal
+from server.feed.lookup import find
+from server.feed.tables import ConflictEntry
 from server.org.service import all_units, subtree, unit_path
 from server.residents.tables import Household, Resident
-from server.sync.tables import ConflictEntry
 from shared.enums import OrgLevel, Role
 from shared.merge import FieldConflict, merge_fields
 from shared.permissions import Actor, may_create_in, may_update_resident, sees_resident
@@ -92,9 +92,10 @@ async def update_fields(
 ) -> list[FieldConflict]:
     """Merge an edit made at `stamp`; returns the fields where the caller's value did not stand."""
     resident = await find(session, Resident, resident_id)
-    if resident is None:
-        raise Refusal("not_found", "This resident no longer exists.", 404)
-    path = await unit_path(session, resident.community_id)
+    path = await unit_path(session, resident.community_id) if resident else ""
+    # One answer for a resident that does not exist and one the sender may not see.
+    if resident is None or not sees_resident(actor, path, resident.mentor_id):
+        raise Refusal("not_found", "No such resident in your area.", 404)
     if not may_update_resident(actor, path, resident.mentor_id):
         raise Refusal("out_of_scope", "This resident is outside your area; the edit was not saved.")
     current = {name: getattr(resident, name) for name in fields}

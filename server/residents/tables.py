@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime, utcnow
+from server.residents.schemas import ResidentPublic
 
 
 class Household(SQLModel, table=True):
@@ -56,19 +57,4 @@ class Resident(SQLModel, table=True):
         return keys
 
     def sync_data(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "name": self.name,
-            "gender": self.gender,
-            "birth_year": self.birth_year,
-            "phone": self.phone,
-            "address": self.address,
-            "community_id": str(self.community_id),
-            "household_id": str(self.household_id) if self.household_id else None,
-            "mentor_id": str(self.mentor_id) if self.mentor_id else None,
-            "living_alone": self.living_alone,
-            "low_income": self.low_income,
-            "risk_flags": list(self.risk_flags),
-            "notes": self.notes,
-            "rev": self.rev,
-        }
+        return ResidentPublic.from_row(self).to_builtins()

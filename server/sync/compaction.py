@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from server.auth.tables import ServerSetting
-from server.sync.tables import FeedClock
+from server.feed.tables import FeedClock
 
 _MARK = "feed_mark:"
 

@@ -13,6 +13,8 @@ class Position:
 
 
 START = Position(0, -1)
+BIGGEST = 2**63 - 1  # the feed's positions are 64-bit integers in the database
+MAX_CURSOR_LENGTH = 200
 
 
 def encode(position: Position, scope: str) -> str:
@@ -24,16 +26,19 @@ def decode(cursor: str | None, scope: str, horizon: int) -> Position:
     """The position a cursor names; 410 cursor_expired when it cannot be served any more."""
     if not cursor:
         return START
+    foreign = ProblemError(400, "invalid_request", "The cursor is not one this server made.")
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise foreign
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         version_tag, version, ord_, cursor_scope = raw.split(".")
         position = Position(int(version), int(ord_))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ProblemError(
-            400, "invalid_request", "The cursor is not one this server made."
-        ) from exc
-    if version_tag != "1":
-        raise ProblemError(400, "invalid_request", "The cursor is not one this server made.")
+        raise foreign from exc
+    if version_tag != "1" or not (
+        0 <= position.version <= BIGGEST and -1 <= position.ord <= BIGGEST
+    ):
+        raise foreign
     if cursor_scope != scope:
         raise ProblemError(
             410,

@@ -5,10 +5,13 @@ from typing import Any
 from uuid import UUID
 
 from server.org.tables import OrgUnit
+from server.requests.tables import UNPLACED_KEY
 from shared.orgtree import contains
 from shared.permissions import (
     Actor,
+    at_district_level,
     sees_record_of_resident,
+    sees_request,
     sees_resident,
     sees_visit,
 )
@@ -21,6 +24,8 @@ def feed_keys(actor: Actor, units: dict[UUID, OrgUnit]) -> list[str]:
         for unit in units.values():
             if contains(actor.unit_path, unit.path):
                 keys.update({f"c:{unit.id}", f"v:{unit.id}", f"o:{unit.id}"})
+        if at_district_level(actor):
+            keys.add(UNPLACED_KEY)  # requests not yet placed (see `sees_request`)
     else:
         own = next(u for u in units.values() if u.path == actor.unit_path)
         keys.add(f"o:{own.id}")
@@ -59,11 +64,8 @@ def belongs(actor: Actor, entity: str, row: Any, units: dict[UUID, OrgUnit], now
         case "service_category":
             return True
         case "request":
-            if actor.is_manager:
-                return row.community_id is not None and contains(
-                    actor.unit_path, path(row.community_id)
-                )
-            return row.assignee_id == actor.user_id
+            placed = path(row.community_id) if row.community_id else None
+            return sees_request(actor, placed, row.assignee_id)
         case "org_unit":
             return (
                 contains(actor.unit_path, row.path)

@@ -1,39 +1,36 @@
 """Push (apply a phone's mutations exactly once) and pull (the feed of the phone's scope)."""
 
-import json
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.auth.service import Principal
 from server.auth.tables import Device, User
+from server.bodies import check_json_text
 from server.catalogue.tables import ServiceCategory
-from server.db import lookup
-from server.db.lookup import forget_batch
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
+from server.feed import lookup
+from server.feed.lookup import forget_batch
 from server.org.service import all_units
 from server.org.tables import OrgUnit
 from server.requests.tables import HotlineRequest
-from server.residents import service as residents
 from server.residents.tables import Resident
 from server.runtime import Runtime
 from server.sync import cursor as cursors
-from server.sync import scope
-from server.sync.tables import FeedClock, FeedEntry, MutationLog
-from server.visits import service as visits
+from server.sync import effects, feed_query, scope
+from server.sync.tables import MutationLog
 from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
 from shared import hlc, protocol
 from shared import mutations as m
+from shared.permissions import may_send
 from shared.protocol import (
     Change,
-    Conflict,
     MutationError,
     MutationResult,
     PullResponse,
@@ -55,74 +52,15 @@ TABLES: dict[str, type] = {
     "request": HotlineRequest,
 }
 
-Apply = Callable[[AsyncSession, Principal, Any, str], Awaitable[list[Conflict]]]
-
-
-def _plain(call) -> Apply:
-    async def apply(session: AsyncSession, principal: Principal, args: Any, _stamp: str):
-        await call(session, principal.actor, args)
-        return []
-
-    return apply
-
-
-async def _resident_update(
-    session: AsyncSession, principal: Principal, args: m.ResidentUpdate, stamp: str
-) -> list[Conflict]:
-    lost = await residents.update_fields(
-        session, principal.actor, args.id, m.resident_fields_set(args.fields), stamp, args.base
-    )
-    return [Conflict("resident", str(args.id), c.field, c.lost_value, c.kept_value) for c in lost]
-
-
-async def _request_create(
-    session: AsyncSession, principal: Principal, args: m.RequestCreate, _stamp: str
-) -> list[Conflict]:
-    from server.requests import service as requests
-    from server.requests.tables import HotlineRequest
-
-    if await session.get(HotlineRequest, args.id) is not None:
-        return []  # the same request sent again
-    resident = await residents.get_visible(session, principal.actor, args.resident_id)
-    await requests.create(
-        session,
-        principal.actor,
-        {
-            "id": args.id,
-            "channel": "app",
-            "resident_id": resident.id,
-            "caller_name": args.caller_name or resident.name,
-            "caller_phone": args.caller_phone or resident.phone,
-            "address": resident.address,
-            "category_code": args.category_code,
-            "description": args.description,
-        },
-        utcnow(),
-    )
-    return []
-
-
-APPLY: dict[str, Apply] = {
-    "checkin.record": _plain(visits.record_checkin),
-    "visit.start": _plain(visits.start),
-    "visit.complete": _plain(visits.complete),
-    "approval.decide": _plain(visits.decide),
-    "resident.update": _resident_update,
-    "assistance.log": _plain(visits.log_assistance),
-    "visit.assign": _plain(visits.assign),
-    "visit.cancel": _plain(visits.cancel),
-    "service.record": _plain(visits.record_service),
-    "request.create": _request_create,
-}
-
 
 def parse_push(body: bytes) -> PushRequest:
     """The push envelope, checked in the order the contract gives its errors."""
     if len(body) > protocol.MAX_PUSH_BYTES:
         raise ProblemError(413, "payload_too_large", "A push may carry at most 1 MiB.")
+    check_json_text(body)  # whatever content type it came with
     try:
-        raw = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        raw = msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
         raise ProblemError(400, "invalid_request", "The body is not JSON.") from exc
     if not isinstance(raw, dict):
         raise ProblemError(400, "invalid_request", "The body must be a JSON object.")
@@ -268,7 +206,7 @@ class _Batch:
                 }
             )
             self.device.last_seq = mutation.seq
-        await self.session.execute(insert(MutationLog), journal)
+        await self.session.execute(insert(MutationLog.__table__), journal)
         return results
 
     async def _apply_alone(self, mutation) -> tuple[MutationResult, str]:
@@ -310,10 +248,13 @@ async def _earlier_rejections(session, device_id, mutations, applied_up_to) -> d
 
 async def _apply_one(session, runtime, principal, mutation) -> tuple[MutationResult, str]:
     """The result of one mutation, and the clock stamp the server credited it with."""
-    apply = APPLY.get(mutation.name)
-    if apply is None:
+    effect = effects.effect_for(mutation.name)
+    if effect is None:
         message = f"This server does not know the change {mutation.name!r}."
         return _rejected(mutation.seq, "unknown_mutation", message), ""
+    if not may_send(principal.actor.role, mutation.name):
+        message = "Your role may not make this change."
+        return _rejected(mutation.seq, "forbidden", message), ""
     try:
         args = m.parse_args(mutation.name, mutation.args)
     except m.InvalidArgs as exc:
@@ -323,7 +264,7 @@ async def _apply_one(session, runtime, principal, mutation) -> tuple[MutationRes
         return _rejected(mutation.seq, "invalid_hlc", message), ""
     stamp = hlc.clamp(mutation.hlc, runtime.clock)
     try:
-        conflicts = await apply(session, principal, args, stamp)
+        conflicts = await effect(session, principal.actor, args, stamp)
     except Refusal as refusal:
         # Every rule refuses before its mutation writes anything: nothing to undo.
         return _rejected(mutation.seq, refusal.code, refusal.message), stamp
@@ -337,30 +278,15 @@ async def pull(
     units = await all_units(session)
     keys = scope.feed_keys(actor, units)
     scope_id = scope.fingerprint(keys)
-    # last_seq is read before the feed: every mutation it covers is then in what we read.
-    device = await session.get(Device, actor.device_id)
-    last_seq = device.last_seq
-    clock = await session.get(FeedClock, 1)
-    position = cursors.decode(cursor, scope_id, clock.horizon)
-    after = tuple_(FeedEntry.version, FeedEntry.ord) > tuple_(position.version, position.ord)
-    rows = (
-        await session.execute(
-            select(FeedEntry.version, FeedEntry.ord, FeedEntry.entity, FeedEntry.record_id)
-            .where(FeedEntry.key.in_(keys), after)
-            .distinct()
-            .order_by(FeedEntry.version, FeedEntry.ord)
-            .limit(limit + 1)
-        )
-    ).all()
+    # last_seq was read with the caller's standing, before the feed: every mutation it covers
+    # is then in what we read.
+    last_seq = principal.last_seq
+    position = cursors.decode(cursor, scope_id, await feed_query.horizon(session))
+    rows, remaining = await feed_query.page(
+        session, keys, position.version, position.ord, limit + 1
+    )
     has_more = len(rows) > limit
     rows = rows[:limit]
-    remaining = (
-        await session.scalar(
-            select(func.count()).select_from(FeedEntry).where(FeedEntry.key.in_(keys), after)
-        )
-        if rows
-        else 0
-    )
     changes = await _changes(session, actor, units, rows)
     last = cursors.Position(rows[-1].version, rows[-1].ord) if rows else position
     return PullResponse(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.visits import service
+from server.visits.schemas import VisitPublic
 from shared import mutations as m
 from shared.enums import VisitKind
 
@@ -42,7 +43,7 @@ async def create_visit(
     data: JSONBody[VisitCreate],
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
-) -> dict:
+) -> VisitPublic:
     kind = VisitKind(data.kind)
     visit = await service.create(
         db_session,
@@ -54,7 +55,7 @@ async def create_visit(
         data.title,
     )
     await db_session.flush()
-    return visit.sync_data()
+    return VisitPublic.from_row(visit)
 
 
 @get("/api/v1/visits", tags=["visits"], summary="Visits in your area (managers) or your own")
@@ -65,11 +66,11 @@ async def list_visits(
     assignee_id: FromQuery[UUID | None] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     offset: Annotated[int, QueryParameter(ge=0)] = 0,
-) -> list[dict]:
+) -> list[VisitPublic]:
     rows = await service.list_visible(
         db_session, principal.actor, status, assignee_id, limit, offset
     )
-    return [row.sync_data() for row in rows]
+    return [VisitPublic.from_row(row) for row in rows]
 
 
 @get("/api/v1/visits/{visit_id:uuid}", tags=["visits"], summary="One visit")
@@ -77,8 +78,10 @@ async def get_visit(
     visit_id: FromPath[UUID],
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
-) -> dict:
-    return (await service.get_visible_visit(db_session, principal.actor, visit_id)).sync_data()
+) -> VisitPublic:
+    return VisitPublic.from_row(
+        await service.get_visible_visit(db_session, principal.actor, visit_id)
+    )
 
 
 @post(
@@ -92,9 +95,9 @@ async def assign_visit(
     data: JSONBody[AssignBody],
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
-) -> dict:
+) -> VisitPublic:
     args = m.VisitAssign(visit_id=visit_id, assignee_id=data.assignee_id)
-    return (await service.assign(db_session, principal.actor, args)).sync_data()
+    return VisitPublic.from_row(await service.assign(db_session, principal.actor, args))
 
 
 @post(
@@ -108,9 +111,9 @@ async def cancel_visit(
     data: JSONBody[CancelBody],
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
-) -> dict:
+) -> VisitPublic:
     args = m.VisitCancel(visit_id=visit_id, reason=data.reason)
-    return (await service.cancel(db_session, principal.actor, args)).sync_data()
+    return VisitPublic.from_row(await service.cancel(db_session, principal.actor, args))
 
 
 @post(
@@ -124,9 +127,9 @@ async def decide_visit(
     data: JSONBody[DecideBody],
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
-) -> dict:
+) -> VisitPublic:
     args = m.ApprovalDecide(visit_id=visit_id, decision=data.decision, reason=data.reason)
-    return (await service.decide(db_session, principal.actor, args)).sync_data()
+    return VisitPublic.from_row(await service.decide(db_session, principal.actor, args))
 
 
 ROUTES = [create_visit, list_visits, get_visit, assign_visit, cancel_visit, decide_visit]

@@ -14,19 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
-from server.db.lookup import append, find
 from server.db.types import utcnow
 from server.errors import Refusal
+from server.feed.lookup import append, find
 from server.org.service import all_units, subtree, unit_path
 from server.residents.service import get_visible
 from server.residents.tables import Resident
+from server.visits.events import Move, VisitMoved, visit_moved
 from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
 from shared import mutations as m
 from shared import visits as machine
-from shared.enums import Role, VisitKind, VisitStatus
-from shared.orgtree import contains
+from shared.enums import VisitKind, VisitStatus
 from shared.permissions import (
     Actor,
+    may_be_assigned,
     may_create_in,
     may_decide_visit,
     may_dispatch_visit,
@@ -35,14 +36,18 @@ from shared.permissions import (
     may_record_service,
     may_work_visit,
     sees_visit,
+    within_reach,
 )
 
 
-async def _visit(session: AsyncSession, visit_id: UUID) -> tuple[Visit, str]:
+async def _visit(session: AsyncSession, actor: Actor, visit_id: UUID) -> tuple[Visit, str]:
+    """The visit to act on, and its community's path. Outside the actor's part of the tree it
+    does not exist, as far as the answer tells: the same not_found as for no visit at all."""
     visit = await find(session, Visit, visit_id)
-    if visit is None:
-        raise Refusal("not_found", "This visit does not exist.", 404)
-    return visit, await unit_path(session, visit.community_id)
+    path = await unit_path(session, visit.community_id) if visit else ""
+    if visit is None or not within_reach(actor, path):
+        raise Refusal("not_found", "No such visit in your area.", 404)
+    return visit, path
 
 
 def _move(visit: Visit, action: str) -> None:
@@ -54,14 +59,11 @@ def _move(visit: Visit, action: str) -> None:
     visit.updated_at = utcnow()
 
 
-async def _request_follows(
-    session: AsyncSession, actor: Actor, visit: Visit, action: str, at: datetime
+async def _moved(
+    session: AsyncSession, actor: Actor, visit: Visit, move: Move, at: datetime
 ) -> None:
-    """A visit made for a hotline request moves the request along with it."""
-    if visit.request_id is not None:
-        from server.requests import service as requests
-
-        await requests.on_visit(session, actor, visit, action, at)
+    """Tell the listeners (the hotline, for a request's visit) that the visit moved."""
+    await visit_moved(session, VisitMoved(visit=visit, move=move, actor=actor, at=at))
 
 
 async def get_visible_visit(session: AsyncSession, actor: Actor, visit_id: UUID) -> Visit:
@@ -102,15 +104,17 @@ async def list_visible(
     return list(rows.all())
 
 
-async def _check_assignee(session: AsyncSession, community_path: str, assignee_id: UUID) -> User:
+async def check_assignee(session: AsyncSession, community_path: str, assignee_id: UUID) -> User:
+    """The person, if `may_be_assigned` lets them take work in the community; refused
+    otherwise. Every path that gives work to a person goes through here."""
     assignee = await find(session, User, assignee_id)
     if assignee is None or not assignee.active:
         raise Refusal("not_found", "No such worker.", 404)
     units = await all_units(session)
-    if assignee.role not in (Role.WORKER, Role.MENTOR, Role.SUPERVISOR) or not contains(
-        units[assignee.org_unit_id].path, community_path
-    ):
-        raise Refusal("out_of_scope", "That person does not work in the resident's community.")
+    if not may_be_assigned(assignee.role, units[assignee.org_unit_id].path, community_path):
+        raise Refusal(
+            "out_of_scope", "Only a worker or mentor of the resident's community takes this work."
+        )
     return assignee
 
 
@@ -131,7 +135,7 @@ async def create(
     if not may_create_in(actor, path):
         raise Refusal("out_of_scope", "You may only plan visits in your own part of the district.")
     if assignee_id is not None:
-        await _check_assignee(session, path, assignee_id)
+        await check_assignee(session, path, assignee_id)
     visit = Visit(
         resident_id=resident.id,
         community_id=resident.community_id,
@@ -158,29 +162,29 @@ async def create(
 
 
 async def start(session: AsyncSession, actor: Actor, args: m.VisitStart) -> Visit:
-    visit, _ = await _visit(session, args.visit_id)
+    visit, _ = await _visit(session, actor, args.visit_id)
     if not may_work_visit(actor, visit.assignee_id):
         raise Refusal("not_assignee", "This visit is no longer assigned to you.")
     _move(visit, "start")
     visit.started_at = args.at
     audit.record(session, actor, "visit.start", "visit", visit.id, visit.community_id)
-    await _request_follows(session, actor, visit, "start", args.at)
+    await _moved(session, actor, visit, "start", args.at)
     return visit
 
 
 async def complete(session: AsyncSession, actor: Actor, args: m.VisitComplete) -> Visit:
-    visit, _ = await _visit(session, args.visit_id)
+    visit, _ = await _visit(session, actor, args.visit_id)
     if not may_work_visit(actor, visit.assignee_id):
         raise Refusal("not_assignee", "This visit was reassigned; your completion was not saved.")
     _move(visit, "complete")
     visit.completed_at, visit.summary = args.at, args.summary
     audit.record(session, actor, "visit.complete", "visit", visit.id, visit.community_id)
-    await _request_follows(session, actor, visit, "complete", args.at)
+    await _moved(session, actor, visit, "complete", args.at)
     return visit
 
 
 async def decide(session: AsyncSession, actor: Actor, args: m.ApprovalDecide) -> Visit:
-    visit, path = await _visit(session, args.visit_id)
+    visit, path = await _visit(session, actor, args.visit_id)
     if not may_decide_visit(actor, path):
         raise Refusal("out_of_scope", "Only a supervisor of this community may decide this visit.")
     if args.decision == "reject" and not (args.reason or "").strip():
@@ -201,19 +205,17 @@ async def decide(session: AsyncSession, actor: Actor, args: m.ApprovalDecide) ->
         visit.community_id,
         reason=args.reason,
     )
-    await _request_follows(
-        session, actor, visit, "approve" if args.decision == "approve" else "return", now
-    )
+    await _moved(session, actor, visit, "approve" if args.decision == "approve" else "return", now)
     return visit
 
 
 async def assign(session: AsyncSession, actor: Actor, args: m.VisitAssign) -> Visit:
-    visit, path = await _visit(session, args.visit_id)
+    visit, path = await _visit(session, actor, args.visit_id)
     if not may_dispatch_visit(actor, path):
         raise Refusal(
             "out_of_scope", "You may only assign visits in your own part of the district."
         )
-    await _check_assignee(session, path, args.assignee_id)
+    await check_assignee(session, path, args.assignee_id)
     previous = visit.assignee_id
     _move(visit, "assign")
     visit.assignee_id = args.assignee_id
@@ -232,7 +234,7 @@ async def assign(session: AsyncSession, actor: Actor, args: m.VisitAssign) -> Vi
 
 
 async def cancel(session: AsyncSession, actor: Actor, args: m.VisitCancel) -> Visit:
-    visit, path = await _visit(session, args.visit_id)
+    visit, path = await _visit(session, actor, args.visit_id)
     if not may_dispatch_visit(actor, path):
         raise Refusal(
             "out_of_scope", "You may only cancel visits in your own part of the district."

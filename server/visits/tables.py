@@ -8,14 +8,12 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime, utcnow
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
-def _str(value: UUID | None) -> str | None:
-    return str(value) if value else None
+from server.visits.schemas import (
+    AssistancePublic,
+    CheckinPublic,
+    ServiceRecordPublic,
+    VisitPublic,
+)
 
 
 class Visit(SQLModel, table=True):
@@ -53,24 +51,7 @@ class Visit(SQLModel, table=True):
         return keys
 
     def sync_data(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "resident_id": str(self.resident_id),
-            "community_id": str(self.community_id),
-            "assignee_id": _str(self.assignee_id),
-            "kind": self.kind,
-            "status": self.status,
-            "due_at": _iso(self.due_at),
-            "request_id": _str(self.request_id),
-            "title": self.title,
-            "summary": self.summary,
-            "return_reason": self.return_reason,
-            "cancel_reason": self.cancel_reason,
-            "started_at": _iso(self.started_at),
-            "completed_at": _iso(self.completed_at),
-            "decided_at": _iso(self.decided_at),
-            "rev": self.rev,
-        }
+        return VisitPublic.from_row(self).to_builtins()
 
 
 class Checkin(SQLModel, table=True):
@@ -98,18 +79,7 @@ class Checkin(SQLModel, table=True):
         return {f"c:{get('community_id')}"}
 
     def sync_data(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "resident_id": str(self.resident_id),
-            "visit_id": _str(self.visit_id),
-            "worker_id": str(self.worker_id),
-            "at": _iso(self.at),
-            "seen_in_person": self.seen_in_person,
-            "wellbeing": self.wellbeing,
-            "notes": self.notes,
-            "needs": self.needs,
-            "home_safety": dict(self.home_safety),
-        }
+        return CheckinPublic.from_row(self).to_builtins()
 
 
 class ServiceRecord(SQLModel, table=True):
@@ -132,16 +102,7 @@ class ServiceRecord(SQLModel, table=True):
         return {f"c:{get('community_id')}"}
 
     def sync_data(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "resident_id": str(self.resident_id),
-            "visit_id": _str(self.visit_id),
-            "worker_id": str(self.worker_id),
-            "category_code": self.category_code,
-            "at": _iso(self.at),
-            "minutes": self.minutes,
-            "description": self.description,
-        }
+        return ServiceRecordPublic.from_row(self).to_builtins()
 
 
 class Assistance(SQLModel, table=True):
@@ -163,12 +124,4 @@ class Assistance(SQLModel, table=True):
         return {f"c:{get('community_id')}", f"m:{get('mentor_id')}"}
 
     def sync_data(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "resident_id": str(self.resident_id),
-            "mentor_id": str(self.mentor_id),
-            "at": _iso(self.at),
-            "kind": self.kind,
-            "amount_cny": self.amount_cny,
-            "description": self.description,
-        }
+        return AssistancePublic.from_row(self).to_builtins()

@@ -3,10 +3,7 @@
 import asyncio
 import os
 
-from server.db import create_engine_for, session_factory
-from server.db.migrate import upgrade
-from server.demo.seed import seed_demo
-from tests.support.server import make_settings
+from testbed import build_demo
 
 PG_HOST = os.environ.get("DOORSTEP_TEST_PG_HOST", "127.0.0.1")
 PG_ADMIN_DSN = f"postgresql://postgres@{PG_HOST}:5432/test"
@@ -57,14 +54,4 @@ async def pg_drop(name: str) -> None:
 
 
 def build_template(url: str) -> None:
-    upgrade(url)
-    asyncio.run(_seed(url))
-
-
-async def _seed(url: str) -> None:
-    engine = create_engine_for(url)
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            await seed_demo(session, make_settings(url))
-    finally:
-        await engine.dispose()
+    build_demo(url)

@@ -9,20 +9,12 @@ import httpx
 
 from server.app import create_app, start_runtime, stop_runtime
 from server.config import Settings
+from testbed import cheap_settings
 
 PASSWORD = "demo-pass-2026"
 
 
-def make_settings(url: str, **overrides: Any) -> Settings:
-    # A cheap password hash keeps the suite fast; production keeps the default cost.
-    # Escalation runs only when a test calls it, with the clock it chooses.
-    values = {
-        "password_memory_kib": 1024,
-        "password_iterations": 1,
-        "escalation_every_s": 0,
-        **overrides,
-    }
-    return Settings(database_url=url, **values)
+make_settings = cheap_settings
 
 
 @dataclass

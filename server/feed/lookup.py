@@ -13,6 +13,8 @@ from uuid import UUID
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.feed.capture import note
+
 
 def _absent(session: AsyncSession) -> dict[type, set[UUID]]:
     return session.info.setdefault("absent_ids", {})
@@ -27,7 +29,7 @@ async def prefetch(session: AsyncSession, table: type, ids: Iterable[UUID]) -> N
     if not wanted:
         return
     found: set[UUID] = set()
-    ordered = sorted(wanted)
+    ordered = list(wanted)
     for start in range(0, len(ordered), 900):
         chunk = ordered[start : start + 900]
         rows = (await session.scalars(select(table).where(table.id.in_(chunk)))).all()
@@ -59,10 +61,8 @@ async def append(session: AsyncSession, table: type, values: dict[str, Any]) -> 
     The row is written with the others of its table in one executemany (`write_appends`), and
     its change is noted for the feed at once. Returns a read-only view of the row.
     """
-    from server.sync.capture import note
-
     if session.info.get("write_now"):
-        await session.execute(insert(table), [values])
+        await session.execute(insert(table.__table__), [values])
     else:
         appends(session).setdefault(table, []).append(values)
     row = SimpleNamespace(**values)
@@ -75,7 +75,7 @@ async def append(session: AsyncSession, table: type, values: dict[str, Any]) -> 
 async def write_appends(session: AsyncSession) -> None:
     for table, rows in appends(session).items():
         if rows:
-            await session.execute(insert(table), rows)
+            await session.execute(insert(table.__table__), rows)
     session.info.pop("append_rows", None)
 
 

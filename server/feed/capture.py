@@ -6,6 +6,9 @@ Before each flush the session notes which synced records are new, changed or del
 scope keys of their old and new state. Just before commit it bumps the feed clock (taking its
 row lock, held until commit) and writes one feed entry per record and key at that version.
 Services cannot forget to publish a change: the session does it.
+
+Rows written here go in as Core inserts on the tables (one executemany each), not through the
+ORM's bulk path, which would visit every row in Python.
 """
 
 from typing import Any
@@ -47,7 +50,7 @@ class FeedSession(Session):
 
 
 def note(session: Session, entity: str, record_id: Any, keys: set[str]) -> None:
-    """Note a change written without an ORM object (see server/db/lookup.append)."""
+    """Note a change written without an ORM object (see server/feed/lookup.append)."""
     if isinstance(session, FeedSession):
         session.feed_pending.setdefault((entity, record_id), set()).update(keys)
 
@@ -56,9 +59,15 @@ def _note(session: FeedSession, obj: Any, keys: set[str]) -> None:
     note(session, type(obj).__feed_entity__, obj.id, keys)
 
 
+class ReadOnlyViolation(RuntimeError):
+    """A request that only reads tried to write: a bug, never a client's fault."""
+
+
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if not isinstance(session, FeedSession):
         return
+    if session.info.get("doorstep_read_only") and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation("a read-only request tried to write")
     if any(type(obj).__name__ == "OrgUnit" for obj in (*session.new, *session.dirty)):
         cache = session.info.get("unit_cache")
         if cache is not None:
@@ -81,12 +90,12 @@ def _before_commit(session: Session) -> None:
     session.flush()
     _write_appends(session)
     _write_audit(session)
-    # A record in no one's scope (a request not yet placed in the tree) has no keys.
+    # A record in no one's scope has no keys (none today; kept for tables that may add one).
     pending = {slot: keys for slot, keys in session.feed_pending.items() if keys}
     session.feed_pending = {}
     if not pending:
         return
-    from server.sync.tables import FeedClock, FeedEntry
+    from server.feed.tables import FeedClock, FeedEntry
 
     version = session.execute(
         update(FeedClock)
@@ -99,13 +108,13 @@ def _before_commit(session: Session) -> None:
         for ord_, ((entity, record_id), keys) in enumerate(pending.items())
         for key in sorted(keys)
     ]
-    session.execute(insert(FeedEntry), rows)
+    session.execute(insert(FeedEntry.__table__), rows)
 
 
 def _write_appends(session: Session) -> None:
     for table, rows in session.info.pop("append_rows", {}).items():
         if rows:
-            session.execute(insert(table), rows)
+            session.execute(insert(table.__table__), rows)
 
 
 def _write_audit(session: Session) -> None:
@@ -113,7 +122,7 @@ def _write_audit(session: Session) -> None:
 
     rows = session.info.pop("audit_pending", None)
     if rows:
-        session.execute(insert(AuditEntry), rows)
+        session.execute(insert(AuditEntry.__table__), rows)
 
 
 def _after_rollback(session: Session) -> None:

@@ -1,0 +1,240 @@
+"""The console's signed-in pages: the queue and intake, a request and its actions, supervision
+and the dashboard. A skin over the hotline service: each handler reads the form, calls the same
+service function as the API, and renders or redirects."""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth.service import Principal
+from server.console import views
+from server.console.session import (
+    LoginRequired,
+    language,
+    page,
+    provide_viewer,
+    read_form,
+    to_login,
+)
+from server.console.strings import translator
+from server.db.types import utcnow
+from server.errors import Refusal
+from server.export import dashboard_csv, requests_csv
+from server.org.service import visible_units
+from server.plans import service as plans
+from server.requests import service as hotline
+from server.requests.schemas import (
+    AssignBody,
+    DispatchBody,
+    NoteBody,
+    RatingBody,
+    RequestCreate,
+    VerifyBody,
+)
+from server.residents import service as residents
+from server.runtime import Runtime
+from shared.enums import OrgLevel
+from shared.permissions import may_register_request
+from shared.requests import RequestStatus
+
+Session = NamedDependency[AsyncSession]
+Runtime_ = NamedDependency[Runtime]
+Viewer = NamedDependency[Principal]
+Body = TypeVar("Body")
+
+
+def _parse(form: dict[str, str], body: type[Body]) -> Body:
+    """The form's fields (empty ones left out) as the API's body struct: the same checks."""
+    fields = {k: v.strip() for k, v in form.items() if k in body.__struct_fields__ and v.strip()}
+    try:
+        return msgspec.convert(fields, body, strict=False)
+    except msgspec.ValidationError as exc:
+        raise Refusal("invalid_request", str(exc), 400) from None
+
+
+def _back(request_id: uuid.UUID) -> Redirect:
+    return Redirect(path=f"/console/requests/{request_id}", status_code=303)
+
+
+# Each form of the request page: the API's body struct it is read into, and the service call.
+STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
+    "dispatch": (
+        DispatchBody,
+        lambda s, actor, rid, b: hotline.dispatch(
+            s, actor, rid, b.community_code, b.department, utcnow()
+        ),
+    ),
+    "assign": (
+        AssignBody,
+        lambda s, actor, rid, b: hotline.assign(s, actor, rid, b.assignee_id, utcnow()),
+    ),
+    "verify": (
+        VerifyBody,
+        lambda s, actor, rid, b: hotline.verify(s, actor, rid, b.decision, b.reason),
+    ),
+    "feedback": (
+        NoteBody,
+        lambda s, actor, rid, b: hotline.give_feedback(s, actor, rid, b.note, utcnow()),
+    ),
+    "rating": (
+        RatingBody,
+        lambda s, actor, rid, b: hotline.rate_as_manager(
+            s, actor, rid, b.score, b.comment, utcnow()
+        ),
+    ),
+}
+
+
+class Console(Controller):
+    """Every page here needs a console session; without one it leads to the login form."""
+
+    path = "/console"
+    include_in_schema = False
+    dependencies = {"viewer": Provide(provide_viewer)}
+    exception_handlers = {LoginRequired: to_login}
+
+    @get("/")
+    async def queue(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Template:
+        status = request.query_params.get("status") or None
+        overdue = bool(request.query_params.get("overdue"))
+        now = utcnow()
+        found = await hotline.search(db_session, viewer.actor, status, overdue, now)
+        # Registering without naming a resident: the same rule the service applies.
+        can_register = may_register_request(viewer.actor, viewer.actor.unit_path, False)
+        return page(
+            request,
+            runtime,
+            "queue.html",
+            viewer,
+            requests=await views.request_rows(db_session, found, language(request), now),
+            statuses=list(RequestStatus),
+            status=status,
+            overdue=overdue,
+            can_register=can_register,
+            categories=await hotline.categories(db_session),
+            residents=await residents.search(db_session, viewer.actor, None, None, 300, 0)
+            if can_register
+            else [],
+        )
+
+    @post("/requests", status_code=303)
+    async def register(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Response:
+        body = _parse(await read_form(request, runtime), RequestCreate)
+        created = await hotline.create(
+            db_session, viewer.actor, msgspec.structs.asdict(body), utcnow()
+        )
+        return _back(created.id)
+
+    @get("/requests/{request_id:uuid}")
+    async def request_page(
+        self,
+        request: Request,
+        request_id: FromPath[uuid.UUID],
+        db_session: Session,
+        runtime: Runtime_,
+        viewer: Viewer,
+    ) -> Template:
+        found = await hotline.visible(db_session, viewer.actor, request_id)
+        shown = await hotline.detail(db_session, found)
+        lang = language(request)
+        categories = await views.category_names(db_session, lang)
+        manager = viewer.actor.is_manager
+        communities = [
+            u
+            for u in await visible_units(db_session, viewer.actor)
+            if u.level == OrgLevel.COMMUNITY
+        ]
+        return page(
+            request,
+            runtime,
+            "request.html",
+            viewer,
+            r=shown,
+            category=categories.get(shown.category_code, shown.category_code),
+            timeline=views.timeline_rows(shown.timeline, translator(lang)),
+            manager=manager,
+            communities=sorted(communities, key=lambda u: u.code) if manager else [],
+            workers=await hotline.assignable(db_session, viewer.actor, request_id),
+        )
+
+    @post("/requests/{request_id:uuid}/{step:str}", status_code=303)
+    async def act(
+        self,
+        request: Request,
+        request_id: FromPath[uuid.UUID],
+        step: FromPath[str],
+        db_session: Session,
+        runtime: Runtime_,
+        viewer: Viewer,
+    ) -> Response:
+        """The request page's forms: dispatch, assign, verify, feedback, rating."""
+        if step not in STEPS:
+            raise NotFoundException(f"No step {step!r}.")
+        body_type, call = STEPS[step]
+        body = _parse(await read_form(request, runtime), body_type)
+        await call(db_session, viewer.actor, request_id, body)
+        return _back(request_id)
+
+    @get("/export.csv")
+    async def export(self, request: Request, db_session: Session, viewer: Viewer) -> Response:
+        status = request.query_params.get("status") or None
+        overdue = bool(request.query_params.get("overdue"))
+        rows = await hotline.search(db_session, viewer.actor, status, overdue, utcnow(), 100_000)
+        return requests_csv(rows)
+
+    @get("/dashboard.csv")
+    async def dashboard_csv(self, db_session: Session, viewer: Viewer) -> Response:
+        return dashboard_csv(await hotline.dashboard(db_session, viewer.actor, utcnow()))
+
+    @get("/supervise")
+    async def supervise(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Template:
+        lang, now = language(request), utcnow()
+        to_verify = await hotline.search(
+            db_session, viewer.actor, RequestStatus.RESOLVED, False, now
+        )
+        overdue = await views.request_rows(
+            db_session, await hotline.search(db_session, viewer.actor, None, True, now), lang, now
+        )
+        behind: dict[str, list] = {}
+        for row in overdue:
+            behind.setdefault(row["community"] or "—", []).append(row)
+        return page(
+            request,
+            runtime,
+            "supervise.html",
+            viewer,
+            alerts=await plans.alerts_for(db_session, viewer.actor)
+            if viewer.actor.is_manager
+            else [],
+            to_verify=await views.request_rows(db_session, to_verify, lang, now),
+            behind=sorted(behind.items(), key=lambda item: -len(item[1])),
+        )
+
+    @get("/dashboard")
+    async def dashboard(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Template:
+        lang = language(request)
+        board = await hotline.dashboard(db_session, viewer.actor, utcnow())
+        categories = await views.category_names(db_session, lang)
+        return page(
+            request,
+            runtime,
+            "dashboard.html",
+            viewer,
+            board=views.dashboard_groups(board, categories, translator(lang)),
+        )

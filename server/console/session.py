@@ -1,0 +1,91 @@
+"""The console's session: a device-bound access token in an HttpOnly cookie, the CSRF token
+every form carries, the signed-in person as a dependency, and rendering a page.
+
+A console session lasts 8 hours; revoking the browser's device ends it. The CSRF token is an
+HMAC of the session cookie under the server's key, checked on every POST.
+"""
+
+import hashlib
+import hmac
+from typing import Any
+
+from litestar import Request
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth import service as auth
+from server.auth import tokens
+from server.auth.service import Principal
+from server.console.strings import translator
+from server.db.types import utcnow
+from server.errors import ProblemError
+from server.runtime import Runtime
+
+SESSION, DEVICE, LANG = "doorstep_session", "doorstep_device", "doorstep_lang"
+SESSION_HOURS = 8
+LOGIN = "/console/login"
+
+
+class LoginRequired(Exception):
+    """No valid console session: the page answers with the way to the login form."""
+
+
+def to_login(_: Request, __: LoginRequired) -> Redirect:
+    return Redirect(path=LOGIN)
+
+
+async def provide_viewer(
+    request: Request, db_session: NamedDependency[AsyncSession], runtime: NamedDependency[Runtime]
+) -> Principal:
+    """The person signed in to the console, from the session cookie, checked like a bearer
+    token (device not revoked, token not expired); `LoginRequired` otherwise."""
+    token = request.cookies.get(SESSION)
+    if not token:
+        raise LoginRequired
+    try:
+        return await auth.authenticate(
+            db_session, runtime, f"Bearer {token}", utcnow(), kind=tokens.CONSOLE
+        )
+    except ProblemError:
+        raise LoginRequired from None
+
+
+def language(request: Request) -> str:
+    return "en" if request.cookies.get(LANG) == "en" else "zh"
+
+
+def csrf_for(runtime: Runtime, cookie: str) -> str:
+    """The CSRF token bound to a session (or, before signing in, a device) cookie."""
+    return hmac.new(runtime.token_key, f"csrf:{cookie}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_token(runtime: Runtime, request: Request) -> str:
+    return csrf_for(runtime, request.cookies.get(SESSION, "") or request.cookies.get(DEVICE, ""))
+
+
+async def read_form(request: Request, runtime: Runtime) -> dict[str, str]:
+    """The posted form, after its CSRF token checks out (403 `csrf_failed` otherwise)."""
+    form = dict(await request.form())
+    if not hmac.compare_digest(str(form.get("_csrf_token", "")), csrf_token(runtime, request)):
+        raise ProblemError(403, "csrf_failed", "The form has expired. Reload the page.")
+    return {key: str(value) for key, value in form.items()}
+
+
+def page(
+    request: Request, runtime: Runtime, name: str, viewer: Principal | None, **context: Any
+) -> Template:
+    """A console page in the viewer's language."""
+    lang = language(request)
+    return Template(
+        template_name=name,
+        context={
+            "tr": translator(lang),
+            "lang": lang,
+            "request": request,
+            "user": viewer.user if viewer else None,
+            "unit": viewer.unit if viewer else None,
+            "csrf": csrf_token(runtime, request),
+            **context,
+        },
+    )

@@ -1,0 +1,139 @@
+"""The console's open pages: signing in and out, and switching the language."""
+
+import uuid
+from datetime import timedelta
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth import service as auth
+from server.auth import tokens
+from server.auth.clients import client_address
+from server.console.session import (
+    DEVICE,
+    LANG,
+    LOGIN,
+    SESSION,
+    SESSION_HOURS,
+    LoginRequired,
+    csrf_for,
+    language,
+    page,
+    provide_viewer,
+    read_form,
+)
+from server.db.types import utcnow
+from server.errors import ProblemError
+from server.runtime import Runtime
+
+YEAR = 3600 * 24 * 365
+
+
+def _device(request: Request) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.cookies.get(DEVICE, ""))
+    except ValueError:
+        return None
+
+
+def _set(response: Response, runtime: Runtime, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="lax",
+        max_age=max_age,
+        secure=runtime.settings.secure_cookies,
+    )
+
+
+class SignIn(Controller):
+    """Pages anyone may open."""
+
+    path = "/console"
+    include_in_schema = False
+
+    @get("/login")
+    async def login_page(self, request: Request, runtime: NamedDependency[Runtime]) -> Template:
+        response = page(request, runtime, "login.html", None, failed=False)
+        if _device(request) is None:
+            # The browser's device id is made here so that the login form's CSRF token binds
+            # to it (a missing or malformed cookie is replaced).
+            device = str(uuid.uuid4())
+            _set(response, runtime, DEVICE, device, YEAR)
+            # (request.cookies is not written to: Litestar may share the parsed dict.)
+            response.context["csrf"] = csrf_for(runtime, device)
+        return response
+
+    @post("/login", status_code=303)
+    async def login(
+        self,
+        request: Request,
+        db_session: NamedDependency[AsyncSession],
+        runtime: NamedDependency[Runtime],
+    ) -> Response:
+        form = await read_form(request, runtime)
+        device = str(_device(request) or uuid.uuid4())
+        client = client_address(request, runtime.settings)
+        try:
+            issued = await auth.login(
+                db_session,
+                runtime,
+                form.get("username", ""),
+                form.get("password", ""),
+                uuid.UUID(device),
+                "web console",
+                client,
+            )
+        except ProblemError as exc:
+            failed = page(request, runtime, "login.html", None, failed=True, error=exc.detail)
+            failed.status_code = exc.status
+            return failed
+        if issued is None:
+            failed = page(request, runtime, "login.html", None, failed=True)
+            failed.status_code = 401
+            return failed
+        # The cookie is a console token: the API refuses it as a bearer token.
+        session = tokens.issue_access(
+            runtime.token_key,
+            uuid.UUID(issued["user"]["id"]),
+            uuid.UUID(device),
+            utcnow() + timedelta(hours=SESSION_HOURS),
+            kind=tokens.CONSOLE,
+        )
+        response = Redirect(path="/console/", status_code=303)
+        _set(response, runtime, SESSION, session, SESSION_HOURS * 3600)
+        _set(response, runtime, DEVICE, device, YEAR)
+        return response
+
+    @post("/logout", status_code=303)
+    async def logout(
+        self,
+        request: Request,
+        db_session: NamedDependency[AsyncSession],
+        runtime: NamedDependency[Runtime],
+    ) -> Response:
+        """Ends the browser's session on the server (its cookie stops working even if kept)
+        and forgets the browser's device, so that another person can sign in on it."""
+        await read_form(request, runtime)
+        try:
+            signed_in = await provide_viewer(request, db_session, runtime)
+        except LoginRequired:
+            signed_in = None  # nothing to end: only the cookies are cleared
+        if signed_in is not None:
+            await auth.end_sessions_of(db_session, signed_in.actor.device_id, utcnow())
+        response = Redirect(path=LOGIN, status_code=303)
+        response.delete_cookie(SESSION)
+        response.delete_cookie(DEVICE)
+        return response
+
+    @get("/language")
+    async def switch_language(self, request: Request) -> Response:
+        target = request.query_params.get("next", "/console/")
+        response = Redirect(path=target if target.startswith("/console") else "/console/")
+        response.set_cookie(
+            LANG, "en" if language(request) == "zh" else "zh", samesite="lax", max_age=YEAR
+        )
+        return response

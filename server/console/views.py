@@ -1,0 +1,75 @@
+"""What the console's templates show, made from the hotline service's answers: rows of the
+request lists, a request's timeline in words, the dashboard's group names."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.console.strings import actor_name, describe
+from server.requests import service as hotline
+from server.requests.schemas import UNPLACED, DashboardPublic, TimelineEventPublic
+from server.requests.tables import HotlineRequest
+
+
+async def category_names(session: AsyncSession, lang: str) -> dict[str, str]:
+    """Each service category's name in the language, by code."""
+    return {
+        c.code: c.name_zh if lang == "zh" else c.name_en for c in await hotline.categories(session)
+    }
+
+
+async def request_rows(
+    session: AsyncSession, requests: list[HotlineRequest], lang: str, now: datetime
+) -> list[dict[str, Any]]:
+    """One row a request for the queue and the supervision lists."""
+    names = await category_names(session, lang)
+    rows = []
+    for request, shown in zip(requests, await hotline.public(session, requests), strict=True):
+        rows.append(
+            {
+                "id": shown.id,
+                "number": shown.number,
+                "status": shown.status,
+                "level": shown.level,
+                "caller_name": shown.caller_name,
+                "community": shown.community.name if shown.community else None,
+                "category": names.get(shown.category_code, shown.category_code),
+                "due": shown.due_at.strftime("%m-%d %H:%M"),
+                "overdue": hotline.is_overdue(request, now),
+            }
+        )
+    return rows
+
+
+def timeline_rows(events: list[TimelineEventPublic], tr) -> list[dict[str, Any]]:
+    """A request's steps in words: when, who, what, and the facts and note."""
+    return [
+        {
+            "at": event.at,
+            "action": event.action,
+            "actor": actor_name(event, tr),
+            "step": tr("a_" + event.action),
+            "note": describe(event, tr),
+        }
+        for event in events
+    ]
+
+
+def dashboard_groups(board: DashboardPublic, categories: dict[str, str], tr) -> dict[str, Any]:
+    """The dashboard's groups keyed by words: category names, level names, and the words for
+    requests not placed yet."""
+
+    def named(groups: dict, word) -> dict:
+        return {word(key): figures for key, figures in groups.items()}
+
+    def place(key: str) -> str:
+        return tr("unplaced") if key == UNPLACED else key
+
+    return {
+        "overall": board.overall,
+        "by_category": named(board.by_category, lambda k: categories.get(k, k)),
+        "by_level": named(board.by_level, lambda k: tr("l_" + k)),
+        "by_subdistrict": named(board.by_subdistrict, place),
+        "by_community": named(board.by_community, place),
+    }

@@ -1,0 +1,43 @@
+"""The server's side of `request.create`: a request registered from the worker's phone."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.types import utcnow
+from server.effects import Effect
+from server.errors import Refusal
+from server.requests import service
+from server.requests.tables import HotlineRequest
+from server.residents import service as residents
+from shared import mutations as m
+from shared.permissions import Actor
+from shared.protocol import Conflict
+
+
+async def create(
+    session: AsyncSession, actor: Actor, args: m.RequestCreate, _stamp: str
+) -> list[Conflict]:
+    existing = await session.get(HotlineRequest, args.id)
+    if existing is not None:
+        if existing.created_by != actor.user_id:
+            raise Refusal("duplicate_id", "A different request already has this id.", 409)
+        return []  # the same request sent again
+    resident = await residents.get_visible(session, actor, args.resident_id)
+    await service.create(
+        session,
+        actor,
+        {
+            "id": args.id,
+            "channel": "app",
+            "resident_id": resident.id,
+            "caller_name": args.caller_name or resident.name,
+            "caller_phone": args.caller_phone or resident.phone,
+            "address": resident.address,
+            "category_code": args.category_code,
+            "description": args.description,
+        },
+        utcnow(),
+    )
+    return []
+
+
+EFFECTS: dict[type, Effect] = {m.RequestCreate: create}

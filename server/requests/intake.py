@@ -1,0 +1,152 @@
+"""Intake: a request registered by the hotline, the console or a worker's phone, numbered,
+placed in its community and given its time limits."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.catalogue.tables import ServiceCategory
+from server.errors import Refusal
+from server.org.service import all_units, unit_path
+from server.org.tables import OrgUnit
+from server.requests import timeline
+from server.requests.schemas import RequestAction
+from server.requests.tables import HotlineRequest, RequestCounter
+from server.residents.tables import Resident
+from shared import requests as lifecycle
+from shared.enums import OrgLevel, Role
+from shared.permissions import Actor, may_register_request, sees_resident
+
+S = lifecycle.RequestStatus
+# Who registers from the field: the request starts in their own community, dispatched.
+FROM_THE_FIELD = (Role.WORKER, Role.MENTOR, Role.SUPERVISOR)
+
+
+def move(request: HotlineRequest, action: str, now: datetime, limit_hours: int) -> None:
+    """One step of the lifecycle (`shared.requests`), restarting the stage's clock; 409
+    `invalid_transition` when the request is not where that step starts."""
+    try:
+        request.status = lifecycle.transition(request.status, action)
+    except lifecycle.RequestRefused as refused:
+        raise Refusal("invalid_transition", refused.message, 409) from None
+    request.stage_started_at = now
+    request.stage_due_at = lifecycle.stage_due(request.status, now, limit_hours)
+    request.rev += 1
+
+
+async def category(session: AsyncSession, code: str) -> ServiceCategory:
+    """The service category of that code; 400 `unknown_category` if there is none."""
+    found = await session.scalar(select(ServiceCategory).where(ServiceCategory.code == code))
+    if found is None:
+        raise Refusal("unknown_category", f"No service category {code!r}.", 400)
+    return found
+
+
+async def _number(session: AsyncSession, now: datetime) -> str:
+    day = now.strftime("%y%m%d")
+    # The row lock serialises numbering within a day, like the feed clock.
+    bumped = await session.scalar(
+        update(RequestCounter)
+        .where(RequestCounter.day == day)
+        .values(last=RequestCounter.last + 1)
+        .returning(RequestCounter.last)
+    )
+    if bumped is None:
+        session.add(RequestCounter(day=day, last=1))
+        await session.flush()
+        bumped = 1
+    return f"{day}-{bumped:04d}"
+
+
+async def community_for_address(session: AsyncSession, address: str) -> OrgUnit | None:
+    """The community whose name the address contains (the longest such name wins)."""
+    matches = [
+        u
+        for u in (await all_units(session)).values()
+        if u.level == OrgLevel.COMMUNITY and u.name and u.name in address
+    ]
+    return max(matches, key=lambda u: len(u.name)) if matches else None
+
+
+async def create(
+    session: AsyncSession, actor: Actor, values: dict[str, Any], now: datetime
+) -> HotlineRequest:
+    """Register a request (`values`: the fields of POST /api/v1/requests, and an optional
+    `id` made on a phone). From the field it is dispatched to the worker's community at once."""
+    found = await category(session, values["category_code"])
+    resident = None
+    if values.get("resident_id"):
+        resident = await session.get(Resident, values["resident_id"])
+        if resident is None or not sees_resident(
+            actor, await unit_path(session, resident.community_id), resident.mentor_id
+        ):
+            raise Refusal("not_found", "No such resident in your area.", 404)
+    if resident is not None:
+        community = (await all_units(session)).get(resident.community_id)
+    else:
+        community = await community_for_address(session, values["address"])
+    if not may_register_request(actor, community.path if community else None, resident is not None):
+        if actor.role in FROM_THE_FIELD:
+            raise Refusal(
+                "out_of_scope", "A request from the field must name a resident of your area."
+            )
+        raise Refusal("forbidden", "You may not register requests.")
+    request = HotlineRequest(
+        number=await _number(session, now),
+        channel=values["channel"],
+        caller_name=values["caller_name"],
+        caller_phone=values["caller_phone"],
+        address=values["address"],
+        resident_id=resident.id if resident else None,
+        category_code=found.code,
+        department=found.department,
+        description=values["description"],
+        community_id=community.id if community else None,
+        status=S.RECEIVED,
+        received_at=now,
+        due_at=now + timedelta(hours=found.time_limit_hours),
+        stage_started_at=now,
+        stage_due_at=lifecycle.stage_due(S.RECEIVED, now, found.time_limit_hours),
+        created_by=actor.user_id,
+    )
+    if values.get("id"):
+        request.id = values["id"]
+    session.add(request)
+    await session.flush()
+    timeline.record(
+        session,
+        request,
+        actor,
+        RequestAction.RECEIVED,
+        now,
+        note=values["description"][:200],
+        channel=values["channel"],
+    )
+    # From the field, the request is already where it belongs: the worker's own community.
+    if actor.role in FROM_THE_FIELD and community is not None:
+        send_down(session, request, actor, community, now, found.time_limit_hours)
+    return request
+
+
+def send_down(
+    session: AsyncSession,
+    request: HotlineRequest,
+    actor: Actor,
+    community: OrgUnit,
+    now: datetime,
+    limit_hours: int,
+) -> None:
+    """Dispatch the request to the community, where the community level answers for it."""
+    move(request, "dispatch", now, limit_hours)
+    request.level = lifecycle.Level.COMMUNITY
+    timeline.record(
+        session,
+        request,
+        actor,
+        RequestAction.DISPATCHED,
+        now,
+        community=community.code,
+        department=request.department,
+    )

@@ -1,0 +1,265 @@
+"""A request's way from dispatch to its rating: dispatch, assignment, the linked visit's
+moves, verification, feedback, rating, and escalation of overdue requests. Times come in as
+`now`, so tests control the clock."""
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.errors import Refusal
+from server.org.service import all_units
+from server.requests import timeline
+from server.requests.intake import category, move, send_down
+from server.requests.queries import community_path, visible
+from server.requests.schemas import ActorCode, RequestAction
+from server.requests.tables import HotlineRequest
+from server.residents.tables import Resident
+from server.visits import service as visits
+from server.visits.events import VisitMoved, on_visit_moved
+from shared import mutations as m
+from shared import requests as machine
+from shared.enums import OrgLevel, VisitKind
+from shared.permissions import Actor, may_act_on_request
+
+S = machine.RequestStatus
+
+
+async def _limit(session: AsyncSession, request: HotlineRequest) -> int:
+    return (await category(session, request.category_code)).time_limit_hours
+
+
+async def managed(session: AsyncSession, actor: Actor, request_id: UUID) -> HotlineRequest:
+    """The request, if the actor sees it and may act on it (`may_act_on_request`)."""
+    request = await visible(session, actor, request_id)
+    if not may_act_on_request(actor, await community_path(session, request)):
+        raise Refusal("forbidden", "Only dispatchers and supervisors do this.")
+    return request
+
+
+async def dispatch(
+    session: AsyncSession,
+    actor: Actor,
+    request_id: UUID,
+    community_code: str | None,
+    department: str | None,
+    now: datetime,
+) -> HotlineRequest:
+    """Send the request down to a community (the one it is in, unless another is named)."""
+    request = await managed(session, actor, request_id)
+    units = await all_units(session)
+    if community_code:
+        community = next(
+            (
+                u
+                for u in units.values()
+                if u.code == community_code and u.level == OrgLevel.COMMUNITY
+            ),
+            None,
+        )
+        if community is None:
+            raise Refusal("not_found", "No such community.", 404)
+        if not may_act_on_request(actor, community.path):
+            raise Refusal("out_of_scope", "That community is outside your part of the tree.")
+        request.community_id = community.id
+    if department:
+        request.department = department
+    if request.community_id is None:
+        raise Refusal("community_required", "Say which community answers for this request.", 400)
+    send_down(
+        session, request, actor, units[request.community_id], now, await _limit(session, request)
+    )
+    return request
+
+
+async def assign(
+    session: AsyncSession, actor: Actor, request_id: UUID, assignee_id: UUID, now: datetime
+) -> HotlineRequest:
+    """Give the request to a worker of its community: a visit appears on their phone (the
+    visits service checks `may_be_assigned`)."""
+    request = await managed(session, actor, request_id)
+    move(request, "assign", now, await _limit(session, request))
+    if request.resident_id is None:
+        # The caller becomes a resident of the community, so a visit can name them.
+        resident = Resident(
+            name=request.caller_name,
+            phone=request.caller_phone,
+            address=request.address,
+            community_id=request.community_id,
+        )
+        session.add(resident)
+        await session.flush()
+        request.resident_id = resident.id
+    if request.visit_id is not None:
+        await visits.assign(
+            session, actor, m.VisitAssign(visit_id=request.visit_id, assignee_id=assignee_id)
+        )
+    else:
+        visit = await visits.create(
+            session,
+            actor,
+            request.resident_id,
+            assignee_id,
+            VisitKind.REQUEST,
+            request.due_at,
+            request.number,
+            request_id=request.id,
+        )
+        await session.flush()
+        request.visit_id = visit.id
+    request.assignee_id = assignee_id
+    timeline.record(
+        session, request, actor, RequestAction.ASSIGNED, now, assignee_id=str(assignee_id)
+    )
+    return request
+
+
+async def verify(
+    session: AsyncSession,
+    actor: Actor,
+    request_id: UUID,
+    decision: str,
+    reason: str | None,
+) -> HotlineRequest:
+    """Verify the resolution or send it back: the supervisor's decision on the request's visit
+    (which moves the request through `follow_visit`)."""
+    request = await managed(session, actor, request_id)
+    if request.visit_id is None:
+        raise Refusal("invalid_transition", "This request has no visit to verify yet.", 409)
+    await visits.decide(
+        session,
+        actor,
+        m.ApprovalDecide(visit_id=request.visit_id, decision=decision, reason=reason),
+    )
+    return request
+
+
+# What each move of the linked visit does to the request, and the step the timeline records.
+_FOLLOW = {
+    "start": ("start", RequestAction.STARTED),
+    "complete": ("resolve", RequestAction.RESOLVED),
+    "approve": ("verify", RequestAction.VERIFIED),
+    "return": ("send_back", RequestAction.SENT_BACK),
+}
+
+
+@on_visit_moved
+async def follow_visit(session: AsyncSession, event: VisitMoved) -> None:
+    """The linked visit moved: start → in_progress, complete → resolved, approve → verified,
+    return → sent back to in_progress."""
+    visit = event.visit
+    if visit.request_id is None:
+        return
+    request = await session.get(HotlineRequest, visit.request_id)
+    if request is None:
+        return
+    step, action = _FOLLOW[event.move]
+    if step == "start" and request.status == S.IN_PROGRESS:
+        return  # a sent-back request is started again by the same visit
+    move(request, step, event.at, await _limit(session, request))
+    if step == "resolve":
+        request.resolved_at = event.at
+    if step == "verify":
+        request.verified_at = event.at
+    note = {"resolve": visit.summary, "send_back": visit.return_reason}.get(step) or ""
+    timeline.record(session, request, event.actor, action, event.at, note=note)
+
+
+async def give_feedback(
+    session: AsyncSession, actor: Actor, request_id: UUID, note: str, now: datetime
+) -> HotlineRequest:
+    """Record what the resident was told."""
+    request = await managed(session, actor, request_id)
+    move(request, "feedback", now, await _limit(session, request))
+    request.feedback = note
+    timeline.record(session, request, actor, RequestAction.FEEDBACK_GIVEN, now, note=note)
+    return request
+
+
+async def rate(
+    session: AsyncSession,
+    actor: Actor | None,
+    request: HotlineRequest,
+    score: int,
+    comment: str,
+    now: datetime,
+) -> HotlineRequest:
+    """The resident's rating (taken by a manager, or given by the caller: `actor` None).
+    3–5 closes the request; 1–2 reopens it for a new assignment."""
+    action = machine.after_rating(score)
+    if request.status != S.FEEDBACK_GIVEN:
+        raise Refusal("invalid_transition", "This request is not waiting for a rating.", 409)
+    by = ActorCode.USER if actor is not None else ActorCode.CALLER
+    request.rating, request.rating_comment = score, comment
+    timeline.record(session, request, actor, RequestAction.RATED, now, comment, by, score=score)
+    move(request, action, now, await _limit(session, request))
+    if action == "close":
+        request.closed_at = now
+        timeline.record(session, request, actor, RequestAction.CLOSED, now, actor_code=by)
+    else:
+        request.reopened += 1
+        request.assignee_id = None
+        request.visit_id = None
+        timeline.record(
+            session,
+            request,
+            actor,
+            RequestAction.REOPENED,
+            now,
+            actor_code=by,
+            reason="poor_rating",
+        )
+    return request
+
+
+async def rate_as_manager(
+    session: AsyncSession, actor: Actor, request_id: UUID, score: int, comment: str, now: datetime
+) -> HotlineRequest:
+    """A rating the resident gave on the phone, recorded by a dispatcher or supervisor."""
+    return await rate(
+        session, actor, await managed(session, actor, request_id), score, comment, now
+    )
+
+
+async def rate_as_caller(
+    session: AsyncSession, number: str, caller_phone: str, score: int, comment: str, now: datetime
+) -> HotlineRequest:
+    """The resident rates their own request, naming its number and their phone."""
+    request = await session.scalar(select(HotlineRequest).where(HotlineRequest.number == number))
+    if request is None or request.caller_phone != caller_phone:
+        raise Refusal("not_found", "No request with that number and phone.", 404)
+    return await rate(session, None, request, score, comment, now)
+
+
+async def escalate_overdue(session: AsyncSession, now: datetime) -> list[HotlineRequest]:
+    """Every request whose stage is overdue goes one level up (community → subdistrict →
+    district), once per stage limit; at the top the district presses for action. Returns
+    those escalated."""
+    overdue = (
+        await session.scalars(
+            select(HotlineRequest)
+            .where(HotlineRequest.stage_due_at < now, HotlineRequest.status != S.CLOSED)
+            # Another server process escalating the same rows skips them (PostgreSQL; SQLite
+            # runs one writer at a time).
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for request in overdue:
+        higher = machine.level_up(request.level)
+        limit = await _limit(session, request)
+        request.stage_due_at = now + timedelta(hours=max(limit * 0.2, 0.25))
+        request.escalations += 1
+        if higher is not None:
+            request.level = higher
+        request.rev += 1
+        timeline.record(
+            session,
+            request,
+            None,
+            RequestAction.ESCALATED,
+            now,
+            level=request.level,
+            raised=higher is not None,
+        )
+    return list(overdue)

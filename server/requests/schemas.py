@@ -1,0 +1,194 @@
+"""The hotline's shapes: the bodies its API and console take, and what they answer (a
+request, its timeline, the dashboard). The change feed's `request` entity is
+`RequestRecordPublic`, the same fields the API answers with."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from shared.requests import Level, RequestStatus
+
+# What the API and the console take.
+
+Short = Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class RequestCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A request registered by the hotline or the console."""
+
+    channel: Literal["phone", "web", "walk_in", "app"]
+    caller_name: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+    caller_phone: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    address: Short
+    resident_id: UUID | None = None
+    category_code: Annotated[str, msgspec.Meta(max_length=60)]
+    description: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+
+
+class DispatchBody(msgspec.Struct, forbid_unknown_fields=True):
+    community_code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    department: Short | None = None
+
+
+class AssignBody(msgspec.Struct, forbid_unknown_fields=True):
+    assignee_id: UUID
+
+
+class VerifyBody(msgspec.Struct, forbid_unknown_fields=True):
+    decision: Literal["approve", "reject"]
+    reason: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+
+
+class NoteBody(msgspec.Struct, forbid_unknown_fields=True):
+    note: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+
+
+class RatingBody(msgspec.Struct, forbid_unknown_fields=True):
+    score: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    comment: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class CallerRating(msgspec.Struct, forbid_unknown_fields=True):
+    number: Annotated[str, msgspec.Meta(max_length=20)]
+    caller_phone: Annotated[str, msgspec.Meta(max_length=40)]
+    score: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    comment: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+# What they answer.
+
+
+class RequestAction(StrEnum):
+    """The steps a timeline records (stored as these codes)."""
+
+    RECEIVED = "received"
+    DISPATCHED = "dispatched"
+    ASSIGNED = "assigned"
+    STARTED = "started"
+    RESOLVED = "resolved"
+    VERIFIED = "verified"
+    SENT_BACK = "sent_back"
+    FEEDBACK_GIVEN = "feedback_given"
+    RATED = "rated"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    ESCALATED = "escalated"
+
+
+class ActorCode(StrEnum):
+    """Who took a step, when it was not (only) a signed-in person."""
+
+    USER = "user"  # a signed-in person: the event's actor_id
+    SYSTEM = "system"  # the server itself (escalation)
+    CALLER = "caller"  # the resident, rating by number and phone
+
+
+class CommunityRefPublic(msgspec.Struct, kw_only=True):
+    """The community a request is placed in."""
+
+    id: UUID  # the org unit's id
+    code: str  # e.g. "D01-S01-C01"
+    name: str  # the community's name
+
+
+class RequestRecordPublic(msgspec.Struct, kw_only=True):
+    """A hotline request's own fields: the change feed's entity `request`."""
+
+    id: UUID  # the request's id
+    number: str  # YYMMDD-NNNN, short enough to read out on the phone
+    status: RequestStatus  # received → dispatched → … → closed
+    channel: str  # phone, web, walk_in or app
+    caller_name: str  # who called
+    caller_phone: str  # their number
+    address: str  # where the problem is
+    resident_id: UUID | None  # the resident, when known
+    category_code: str  # the service category, e.g. "repair.water"
+    department: str  # the department that answers for it, may be empty
+    description: str  # what the caller said
+    community_id: UUID | None  # the community it is placed in; none until placed
+    level: Level  # who answers for it now: community, subdistrict or district
+    received_at: datetime  # when it came in
+    due_at: datetime  # when it must be closed by (the category's time limit)
+    stage_due_at: datetime | None  # when the current stage must be done by
+    assignee_id: UUID | None  # the worker who has it; none until assigned
+    visit_id: UUID | None  # the worker's visit for it
+    feedback: str  # what the resident was told
+    rating: int | None  # the resident's rating, 1–5
+    rating_comment: str  # what the resident said with it
+    closed_at: datetime | None  # when it closed
+    reopened: int  # how often a poor rating reopened it
+    escalations: int  # how often it went up a level for being overdue
+    rev: int  # bumped on every write
+
+    @classmethod
+    def from_row(cls, row: Any, **extra: Any) -> "RequestRecordPublic":
+        """This struct filled from a `HotlineRequest` row (and `extra` members)."""
+        fields = {name: getattr(row, name) for name in RequestRecordPublic.__struct_fields__}
+        return msgspec.convert({**fields, **extra}, cls, from_attributes=True)
+
+
+class RequestPublic(RequestRecordPublic, kw_only=True):
+    """A hotline request as the API answers it: its fields and its community's name."""
+
+    community: CommunityRefPublic | None  # the community it is placed in, with code and name
+
+
+class TimelineEventPublic(msgspec.Struct, kw_only=True):
+    """One step of a request's timeline. `action`, `actor_code` and `params` are codes; the
+    console and the app put words to them."""
+
+    at: datetime  # when
+    actor: str  # the person's display name; for no person, the actor code
+    action: RequestAction  # what happened
+    note: str  # what a person wrote with the step (a summary, a reason, a comment)
+    actor_id: UUID | None  # the person, when a person took the step
+    actor_code: ActorCode  # user, system or caller
+    params: dict[str, Any]  # the step's facts (codes, ids, and the names they stand for)
+
+
+class RequestDetailPublic(RequestPublic, kw_only=True):
+    """A request with its timeline: GET /api/v1/requests/{id} and every action's answer."""
+
+    timeline: list[TimelineEventPublic]  # its steps, oldest first
+
+
+class RatingReceiptPublic(msgspec.Struct, kw_only=True):
+    """What a resident rating their own request is told: nothing personal."""
+
+    number: str  # the request's number
+    status: RequestStatus  # closed, or dispatched again after a poor rating
+
+
+class AssigneePublic(msgspec.Struct, kw_only=True):
+    """A person who may be given a request's work."""
+
+    id: UUID  # the user's id
+    display_name: str  # their name
+    role: str  # worker or mentor
+
+
+class FiguresPublic(msgspec.Struct, kw_only=True):
+    """The figures of one group of requests."""
+
+    total: int  # requests received
+    open: int  # not closed yet
+    overdue: int  # open and past their stage's time limit
+    median_hours_to_resolve: float | None  # of those resolved, received → resolved
+    satisfaction: float | None  # the mean rating, of those rated
+    rated: int  # how many were rated
+
+
+UNPLACED = "unplaced"  # the dashboard's group of requests not yet placed in a community
+
+
+class DashboardPublic(msgspec.Struct, kw_only=True):
+    """Volumes, time to resolve, overdue and satisfaction, in the caller's part of the tree."""
+
+    overall: FiguresPublic  # all of them
+    by_category: dict[str, FiguresPublic]  # by category code
+    by_level: dict[str, FiguresPublic]  # by the level that answers for them now
+    by_subdistrict: dict[str, FiguresPublic]  # by subdistrict name; UNPLACED: not placed yet
+    by_community: dict[str, FiguresPublic]  # by community name; UNPLACED: not placed yet

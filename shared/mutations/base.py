@@ -1,0 +1,90 @@
+"""What a mutation is: its name, its argument schema, who may send it, its effect on the phone.
+
+Each domain declares its mutations once, with `declare`, in a module of this package; the
+registry (`shared.mutations.REGISTRY`) gathers them. The server adds one effect per name
+(`server/sync/effects.py`), and a test fails when any part of any mutation is missing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, get_type_hints
+
+import msgspec
+
+from shared.enums import Role
+
+Text = Annotated[str, msgspec.Meta(max_length=4000)]
+# A moment in time: with its offset (a naive time is refused), between these bounds.
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+Short = Annotated[str, msgspec.Meta(max_length=200)]
+PhoneNumber = Annotated[str, msgspec.Meta(max_length=40)]
+
+
+class Args(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The arguments of one mutation; unknown members are refused."""
+
+    def __post_init__(self) -> None:
+        for name in _instant_fields(type(self)):
+            check_instant(name, getattr(self, name))
+
+
+_INSTANTS: dict[type, tuple[str, ...]] = {}
+
+
+def _instant_fields(schema: type) -> tuple[str, ...]:
+    """The fields of a schema that hold times, found once per schema."""
+    found = _INSTANTS.get(schema)
+    if found is None:
+        hints = get_type_hints(schema, include_extras=True)
+        found = tuple(n for n in schema.__struct_fields__ if "datetime" in repr(hints.get(n)))
+        _INSTANTS[schema] = found
+    return found
+
+
+def check_instant(name: str, value: Any) -> None:
+    """Refuses a time out of range (raised as a validation error by msgspec)."""
+    if isinstance(value, datetime) and not EARLIEST <= value < LATEST:
+        raise ValueError(f"{name} must lie between 1970 and 2200")
+
+
+# The phone's read access to its own copy: (entity, id) -> the record's data, or None.
+View = Callable[[str, str], dict[str, Any] | None]
+# One record a mutation writes on the phone: entity, id, the record after (None: gone).
+Effect = tuple[str, str, dict[str, Any] | None]
+Optimistic = Callable[[View, Any, str], list[Effect]]
+
+
+@dataclass(frozen=True)
+class MutationSpec:
+    """Everything the phone, the server's push and the docs need to know of one mutation."""
+
+    name: str  # on the wire, e.g. "checkin.record"
+    args: type[Args]  # the argument schema
+    senders: frozenset[Role]  # the roles whose phones may send it at all
+    optimistic: Optimistic  # what it does to the phone's copy before the server answers
+    only_when: str  # the rule on the record's facts that the server checks, in words
+    effect: str  # what it does, in words
+
+    def __post_init__(self) -> None:
+        if not self.senders:
+            raise ValueError(f"mutation {self.name!r} names no sender")
+
+
+def declare(
+    name: str,
+    args: type[Args],
+    senders: set[Role],
+    optimistic: Optimistic,
+    *,
+    only_when: str,
+    effect: str,
+) -> MutationSpec:
+    return MutationSpec(name, args, frozenset(senders), optimistic, only_when, effect)
+
+
+def wire(value: Any) -> Any:
+    """A typed value as the JSON builtins it travels and is stored as."""
+    return msgspec.to_builtins(value)

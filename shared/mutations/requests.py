@@ -1,0 +1,34 @@
+"""A hotline request started on the worker's phone at the resident's door."""
+
+from uuid import UUID
+
+from shared.enums import Role
+from shared.mutations.base import Args, Effect, PhoneNumber, Short, Text, View, declare
+
+
+class RequestCreate(Args, kw_only=True):
+    id: UUID
+    resident_id: UUID
+    category_code: Short
+    description: Text
+    caller_name: Short | None = None  # default: the resident
+    caller_phone: PhoneNumber | None = None
+
+
+def _create(_view: View, _args: RequestCreate, _user: str) -> list[Effect]:
+    # The number, community and time limit are the server's to give: the request arrives
+    # with the next pull rather than as a half-made record.
+    return []
+
+
+SPECS = [
+    declare(
+        "request.create",
+        RequestCreate,
+        set(Role),
+        _create,
+        only_when="a resident the sender sees",
+        effect="a hotline request from the door (channel `app`), placed in the resident's "
+        "community; idempotent by id",
+    ),
+]

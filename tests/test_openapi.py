@@ -1,0 +1,279 @@
+"""The served OpenAPI schema documents the fields of every JSON response, so a client can be
+generated from it."""
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from server.app import create_app
+from server.auth.tables import User
+from server.catalogue.tables import ServiceCategory
+from server.org.tables import OrgUnit
+from server.residents.tables import Resident
+from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
+from tests.support.server import make_settings
+
+# Not JSON: their bodies are files or pages, documented by their media type.
+NOT_JSON = ("text/csv", "text/html", "text/plain")
+
+# The response structs a generated client would know by name.
+STRUCTS = {
+    "HealthPublic",
+    "TokensPublic",
+    "AccountPublic",
+    "MePublic",
+    "DevicePublic",
+    "UserPublic",
+    "OrgUnitPublic",
+    "OrgUnitRefPublic",
+    "ServiceCategoryPublic",
+    "ResidentPublic",
+    "VisitPublic",
+    "VisitPlanPublic",
+    "AlertPublic",
+    "ConflictPublic",
+    "AuditEntryPublic",
+    "PushResponse",
+    "PullResponse",
+}
+
+
+@pytest.fixture(scope="module")
+def openapi(tmp_path_factory) -> dict:
+    database = tmp_path_factory.mktemp("openapi") / "unused.db"
+    app = create_app(make_settings(f"sqlite+aiosqlite:///{database}"))
+
+    async def fetch() -> dict:
+        # The schema needs no database: the runtime is not started.
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://doorstep") as client:
+            response = await client.get("/schema/openapi.json")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return asyncio.run(fetch())
+
+
+def _resolve(schema: dict, components: dict) -> dict:
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _undocumented(schema: dict, components: dict) -> list[str]:
+    """Why this schema does not name its fields: [] when it does."""
+    schema = _resolve(schema, components)
+    branches = schema.get("oneOf") or schema.get("anyOf")
+    if branches:
+        return [
+            why
+            for branch in branches
+            if branch.get("type") != "null"
+            for why in _undocumented(branch, components)
+        ]
+    if schema.get("type") == "array":
+        items = schema.get("items")
+        if not items:
+            return ["an array of anything"]
+        return [f"an array of {why}" for why in _undocumented(items, components)]
+    if not schema:
+        return ["an empty schema (anything)"]
+    if schema.get("type") == "object" and not schema.get("properties"):
+        return ["an object without properties"]
+    return []
+
+
+def _json_answers(openapi: dict):
+    """Every (method, path, status, schema) of a 2xx JSON answer."""
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, response in operation["responses"].items():
+                if not status.startswith("2"):
+                    continue
+                for media_type, content in response.get("content", {}).items():
+                    if media_type.startswith(NOT_JSON):
+                        continue
+                    yield method, path, status, content.get("schema", {})
+
+
+def test_every_json_answer_documents_its_fields(openapi):
+    components = openapi["components"]["schemas"]
+    bare = [
+        f"{method.upper()} {path} → {status}: {why}"
+        for method, path, status, schema in _json_answers(openapi)
+        for why in _undocumented(schema, components)
+    ]
+    assert not bare, "responses without documented fields:\n" + "\n".join(bare)
+
+
+def test_the_response_structs_are_named_components(openapi):
+    components = openapi["components"]["schemas"]
+    missing = sorted(STRUCTS - components.keys())
+    assert not missing, f"not in components/schemas: {missing}"
+    for name in STRUCTS:
+        assert components[name].get("properties"), f"{name} lists no fields"
+
+
+AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+ID = uuid.UUID("9b2d6c1e-0000-4000-8000-000000000001")
+OTHER = uuid.UUID("9b2d6c1e-0000-4000-8000-000000000002")
+OPTIONAL_ID = (str, type(None))
+
+
+def _records() -> dict[str, tuple[object, dict[str, type | tuple[type, ...]]]]:
+    """One row of each synced table, and the JSON types of the members the contract fixes."""
+    return {
+        "resident": (
+            Resident(
+                id=ID,
+                name="张秀英",
+                address="幸福路 1 号",
+                phone="13800000000",
+                community_id=OTHER,
+                birth_year=1941,
+                living_alone=True,
+                notes="",
+            ),
+            {
+                "id": str,
+                "name": str,
+                "address": str,
+                "phone": str,
+                "community_id": str,
+                "birth_year": (int, type(None)),
+                "living_alone": bool,
+                "notes": str,
+            },
+        ),
+        "visit": (
+            Visit(
+                id=ID,
+                resident_id=OTHER,
+                community_id=OTHER,
+                assignee_id=OTHER,
+                kind="checkin",
+                status="assigned",
+                due_at=AT,
+            ),
+            {
+                "id": str,
+                "resident_id": str,
+                "assignee_id": OPTIONAL_ID,
+                "kind": str,
+                "status": str,
+                "due_at": str,
+                "request_id": OPTIONAL_ID,
+            },
+        ),
+        "checkin": (
+            Checkin(
+                id=ID,
+                resident_id=OTHER,
+                community_id=OTHER,
+                worker_id=OTHER,
+                at=AT,
+                seen_in_person=True,
+                wellbeing="good",
+                notes="",
+            ),
+            {
+                "id": str,
+                "resident_id": str,
+                "visit_id": OPTIONAL_ID,
+                "worker_id": str,
+                "at": str,
+                "seen_in_person": bool,
+                "wellbeing": str,
+                "notes": str,
+            },
+        ),
+        "assistance": (
+            Assistance(
+                id=ID,
+                resident_id=OTHER,
+                community_id=OTHER,
+                mentor_id=OTHER,
+                at=AT,
+                kind="学习用品",
+                amount_cny=200.0,
+                description="",
+            ),
+            {
+                "id": str,
+                "resident_id": str,
+                "mentor_id": str,
+                "at": str,
+                "kind": str,
+                "amount_cny": (float, int, type(None)),
+                "description": str,
+            },
+        ),
+        "service_record": (
+            ServiceRecord(
+                id=ID,
+                resident_id=OTHER,
+                community_id=OTHER,
+                worker_id=OTHER,
+                category_code="elderly.care",
+                at=AT,
+                minutes=30,
+                description="",
+            ),
+            {
+                "id": str,
+                "resident_id": str,
+                "visit_id": OPTIONAL_ID,
+                "worker_id": str,
+                "category_code": str,
+                "at": str,
+                "minutes": int,
+                "description": str,
+            },
+        ),
+        "service_category": (
+            ServiceCategory(
+                id=ID,
+                code="elderly.care",
+                name_zh="居家养老照护",
+                name_en="Home elderly care",
+                programme="household",
+                department="民政局",
+                time_limit_hours=24,
+            ),
+            {"id": str, "code": str, "name_zh": str, "name_en": str, "time_limit_hours": int},
+        ),
+        "org_unit": (
+            OrgUnit(id=ID, code="D01", name="幸福区", level="district", path="D01"),
+            {"id": str, "code": str, "name": str, "parent_id": OPTIONAL_ID},
+        ),
+        "user": (
+            User(
+                id=ID,
+                username="worker1",
+                display_name="王芳",
+                role="worker",
+                org_unit_id=OTHER,
+                password_hash="",
+            ),
+            {"id": str, "username": str, "display_name": str, "role": str, "org_unit_id": str},
+        ),
+    }
+
+
+@pytest.mark.parametrize("entity", list(_records()))
+def test_a_feed_record_keeps_the_contract_members(entity):
+    row, members = _records()[entity]
+    data = json.loads(json.dumps(row.sync_data()))
+    for name, json_type in members.items():
+        assert name in data, f"{entity} lost {name}"
+        assert isinstance(data[name], json_type), f"{entity}.{name} is {data[name]!r}"
+    for name in ("at", "due_at"):
+        if name in members:
+            assert data[name] == "2026-11-27T09:00:00Z"
+    assert data["id"] == str(ID)
