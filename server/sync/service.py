@@ -289,6 +289,11 @@ async def pull(
     rows = rows[:limit]
     changes = await _changes(session, actor, units, rows)
     last = cursors.Position(rows[-1].version, rows[-1].ord) if rows else position
+    if not has_more:
+        # Nothing more in scope up to the feed version read before the feed: every entry at
+        # or below it was committed then, so the cursor may pass it. An idle phone's cursor
+        # thus keeps up with the feed, and compaction never sends it back to the start.
+        last = max(last, cursors.Position(principal.feed_version, cursors.PAST_EVERY_ORD))
     return PullResponse(
         cursor=cursors.encode(last, scope_id),
         has_more=has_more,
