@@ -93,11 +93,10 @@ async def run_fleet(
         "tool_ms_per_sync": per_sync(tool_cpu),
         "tool_cores": tool_cpu / window.seconds,
         # Whatever else ran on the machine meanwhile (other people's work on a shared host).
-        "others_cores": (
-            used["machine_cpu_s"]
-            - (used["server_cpu_s"] or 0)
-            - (used["database_cpu_s"] or 0)
-            - tool_cpu
+        "others_cores": None
+        if used["server_cpu_s"] is None
+        else (
+            used["machine_cpu_s"] - used["server_cpu_s"] - (used["database_cpu_s"] or 0) - tool_cpu
         )
         / window.seconds,
     }
@@ -221,8 +220,8 @@ ROWS = [
     ("load tool CPU per sync / use", lambda r: (
         f"{_ms(r['tool_ms_per_sync'])} / {r['tool_cores']:.2f} cores"
     )),
-    ("CPU used meanwhile by everything else on the machine", lambda r: (
-        f"{r['others_cores']:.2f} cores"
+    ("CPU used meanwhile by everything else on the host", lambda r: (
+        "unknown" if r["others_cores"] is None else f"{r['others_cores']:.2f} cores"
     )),
 ]  # fmt: skip
 
