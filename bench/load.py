@@ -211,6 +211,9 @@ ROWS = [
     ("max", lambda r: _ms(r["max_ms"])),
     ("errors", _errors),
     ("server CPU per sync", lambda r: _ms(r["server_ms_per_sync"])),
+    ("one server process's ceiling at that CPU per sync (a core to itself)", lambda r: (
+        f"{1000 / r['server_ms_per_sync']:,.0f} syncs/s" if r["server_ms_per_sync"] else "unknown"
+    )),
     ("server CPU use", lambda r: (
         "unknown" if r["server_cpu_s"] is None else f"{r['server_cores']:.2f} cores"
     )),
