@@ -30,6 +30,10 @@ SETUPS = {
         ("-m", "uvicorn", *_FACTORY, "--loop", "uvloop", "--http", "httptools", "--no-access-log"),
         "uvicorn, uvloop, httptools parser, no access log",
     ),
+    "uvicorn-uvloop-log": Setup(
+        ("-m", "uvicorn", *_FACTORY, "--loop", "uvloop", "--http", "httptools", "--access-log"),
+        "uvicorn, uvloop, httptools parser, access log on",
+    ),
     "granian": Setup(
         ("-m", "granian", "--interface", "asgi", *_FACTORY, "--no-access-log"),
         "granian (Rust HTTP server), ASGI interface, one worker",
