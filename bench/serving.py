@@ -19,23 +19,35 @@ class Setup:
     what: str
 
 
-_FACTORY = ("--factory", "server.app:create_app", "--log-level", "warning")
+_FACTORY = ("--factory", "server.app:create_app")
+_QUIET = ("--log-level", "warning", "--no-access-log")
 SETUPS = {
     "cli": Setup(("-m", "server", "run"), "`python -m server run` as it is"),
     "uvicorn-h11": Setup(
-        ("-m", "uvicorn", *_FACTORY, "--loop", "asyncio", "--http", "h11", "--no-access-log"),
+        ("-m", "uvicorn", *_FACTORY, *_QUIET, "--loop", "asyncio", "--http", "h11"),
         "uvicorn, asyncio loop, h11 parser, no access log",
     ),
     "uvicorn-uvloop": Setup(
-        ("-m", "uvicorn", *_FACTORY, "--loop", "uvloop", "--http", "httptools", "--no-access-log"),
+        ("-m", "uvicorn", *_FACTORY, *_QUIET, "--loop", "uvloop", "--http", "httptools"),
         "uvicorn, uvloop, httptools parser, no access log",
     ),
     "uvicorn-uvloop-log": Setup(
-        ("-m", "uvicorn", *_FACTORY, "--loop", "uvloop", "--http", "httptools", "--access-log"),
+        # as `python -m server run` logs: level info, a line a request
+        (
+            "-m",
+            "uvicorn",
+            *_FACTORY,
+            "--log-level",
+            "info",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+        ),
         "uvicorn, uvloop, httptools parser, access log on",
     ),
     "granian": Setup(
-        ("-m", "granian", "--interface", "asgi", *_FACTORY, "--no-access-log"),
+        ("-m", "granian", "--interface", "asgi", *_FACTORY, *_QUIET),
         "granian (Rust HTTP server), ASGI interface, one worker",
     ),
 }
