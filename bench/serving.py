@@ -1,9 +1,13 @@
 """The server under load: the ways to serve the app that the benchmark compares, starting one
-on a database, and the CPU time the server and its database processes spend."""
+on a database, and the CPU time the server and its database processes spend. Run as
+`python -m bench.serving [ROUNDS] [REQUESTS]`, it measures each setup's HTTP layer alone."""
 
+import asyncio
 import os
+import statistics
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,3 +154,61 @@ class Meters:
             "database_cpu_s": database,
             "machine_cpu_s": machine_busy_seconds() - self.machine,
         }
+
+
+async def _health_requests(base_url: str, count: int, in_flight: int) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession(base_url) as session:
+        remaining = count
+
+        async def lane() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                async with session.get("/health") as response:
+                    await response.read()
+
+        await asyncio.gather(*(lane() for _ in range(in_flight)))
+
+
+def http_cost(setups: list[str], rounds: int, count: int) -> dict[str, list[float]]:
+    """Server CPU microseconds per `GET /health` (no database, next to no app code: what the
+    HTTP layer costs), each setup once a round, the order mirrored every other round."""
+
+    from bench.databases import sqlite_url
+    from testbed import build_demo
+
+    costs: dict[str, list[float]] = {setup: [] for setup in setups}
+    with tempfile.TemporaryDirectory(prefix="doorstep-http-") as folder:
+        url = sqlite_url(Path(folder) / "demo.db")
+        build_demo(url)
+        for number in range(rounds):
+            for setup in setups if number % 2 == 0 else reversed(setups):
+                process, base_url = start(setup, url, 1)
+                try:
+                    asyncio.run(_health_requests(base_url, count // 5, 32))  # warm-up
+                    before = cpu_seconds(process.pid)
+                    asyncio.run(_health_requests(base_url, count, 32))
+                    costs[setup].append((cpu_seconds(process.pid) - before) * 1e6 / count)
+                finally:
+                    process.terminate()
+                    process.wait(timeout=30)
+    return costs
+
+
+def main() -> None:
+    """`python -m bench.serving [ROUNDS] [REQUESTS]`: the HTTP layer's cost in each setup."""
+
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+    costs = http_cost(list(SETUPS), rounds, count)
+    print("| setup | server CPU per GET /health, median (each round) |")
+    print("|---|---|")
+    for setup, values in costs.items():
+        each = ", ".join(f"{v:.0f}" for v in values)
+        print(f"| `{setup}` | {statistics.median(values):.0f} µs ({each}) |")
+
+
+if __name__ == "__main__":
+    main()
