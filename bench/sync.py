@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert, select
 
+from bench.databases import pg_create, pg_drop
+from bench.results import write_section
 from mobile.core.store import LocalStore
 from mobile.core.sync import SyncClient
 from server.audit.tables import AuditEntry
@@ -36,10 +38,6 @@ from server.storage import create_engine_for, session_factory
 from server.sync.tables import MutationLog
 from server.visits.tables import Checkin
 from testbed import free_port, seed_demo_into, spawn_server
-
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "docs" / "benchmarks.md"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 async def build(url: str, records: int) -> None:
@@ -229,16 +227,6 @@ def run(backend: str, url: str, records: int, folder: Path) -> dict:
     return figures
 
 
-async def pg_database(name: str, drop_only: bool = False) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    if not drop_only:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
-
-
 def render(results: list[dict], records: int) -> str:
     lines = [
         "## Sync (issue 3)",
@@ -299,17 +287,6 @@ What the figures say:
 """
 
 
-def write_section(section: str, title: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\n"
-    start = text.find(title)
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    RESULTS.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
@@ -325,19 +302,12 @@ def main() -> None:
             print(results[-1])
         if args.only in (None, "postgresql"):
             name = f"doorstep_bench_{os.getpid()}"
-            asyncio.run(pg_database(name))
+            url = pg_create(name)
             try:
-                results.append(
-                    run(
-                        "postgresql",
-                        f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
-                        args.records,
-                        folder,
-                    )
-                )
+                results.append(run("postgresql", url, args.records, folder))
                 print(results[-1])
             finally:
-                asyncio.run(pg_database(name, drop_only=True))
+                pg_drop(name)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     section = render(results, args.records)
