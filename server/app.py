@@ -70,7 +70,13 @@ async def start_runtime(app: Litestar) -> None:
     settings: Settings = app.state.settings
     engine = create_engine_for(settings.database_url)
     writes, reads = session_factories(engine)
-    runtime = Runtime(settings=settings, engine=engine, sessions=writes, read_sessions=reads)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=writes,
+        read_sessions=reads,
+        write_gate=asyncio.Lock() if settings.dialect == "sqlite" else None,
+    )
     runtime.token_key = await _token_key(runtime)
     app.state.runtime = runtime
     app.state.background = background.start(runtime)

@@ -4,6 +4,7 @@ alerted, the feed compacted. Every process runs the loop; only the leader does t
 
 import asyncio
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,7 +31,8 @@ async def run_round(runtime: Runtime, now: datetime | None = None) -> RoundRepor
     from server.requests.service import escalate_overdue
 
     now = now or utcnow()
-    async with runtime.sessions() as session, session.begin():
+    gate = runtime.write_gate or nullcontext()
+    async with gate, runtime.sessions() as session, session.begin():
         escalated = await escalate_overdue(session, now)
         made = await generate_due_visits(session, now)
         missed = await raise_missed(session, now)
@@ -38,10 +40,11 @@ async def run_round(runtime: Runtime, now: datetime | None = None) -> RoundRepor
     metrics.ESCALATIONS.inc(len(escalated))
     removed = 0
     if runtime.settings.feed_keep_days > 0:
-        async with runtime.sessions() as session, session.begin():
-            done = await compaction.compact_older_than(
-                session, runtime.settings.feed_keep_days, now
-            )
+        async with runtime.write_gate or nullcontext(), runtime.sessions() as session:
+            async with session.begin():
+                done = await compaction.compact_older_than(
+                    session, runtime.settings.feed_keep_days, now
+                )
         removed = done.removed
         metrics.FEED_COMPACTED.inc(removed)
     return RoundReport(len(escalated), len(made), len(missed), removed)
