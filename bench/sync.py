@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert, select
 
+from bench.databases import pg_create, pg_drop
+from bench.results import write_section
 from mobile.core.store import LocalStore
 from mobile.core.sync import SyncClient
 from server.audit.tables import AuditEntry
@@ -36,10 +38,6 @@ from server.storage import create_engine_for, session_factory
 from server.sync.tables import MutationLog
 from server.visits.tables import Checkin
 from testbed import free_port, seed_demo_into, spawn_server
-
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "docs" / "benchmarks.md"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 async def build(url: str, records: int) -> None:
@@ -229,19 +227,9 @@ def run(backend: str, url: str, records: int, folder: Path) -> dict:
     return figures
 
 
-async def pg_database(name: str, drop_only: bool = False) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    if not drop_only:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
-
-
 def render(results: list[dict], records: int) -> str:
     lines = [
-        "## Sync (issue 3)",
+        "## Sync (issues 3 and 10)",
         "",
         f"Measured by `python -m bench.sync` on {time.strftime('%Y-%m-%d')}, "
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
@@ -254,28 +242,28 @@ def render(results: list[dict], records: int) -> str:
     rows = [
         (
             f"(a) initial sync of worker1's scope ({results[0]['initial_records']} records)",
-            "≤ 3 s",
+            "≤ 0.4 s",
             lambda r: f"{r['initial_s']:.2f} s",
         ),
         (
             f"(b) push {records} mutations, batches of 500",
-            "≥ 2,000/s",
+            "≥ 6,000/s",
             lambda r: f"{r['push_s']:.2f} s = {r['push_rate']:,.0f}/s",
         ),
-        ("(c) empty incremental sync, p50", "≤ 10 ms", lambda r: f"{r['empty_p50_ms']:.1f} ms"),
-        ("(c) empty incremental sync, p99", "", lambda r: f"{r['empty_p99_ms']:.1f} ms"),
+        ("(c) empty incremental sync, p50", "≤ 2 ms", lambda r: f"{r['empty_p50_ms']:.1f} ms"),
+        ("(c) empty incremental sync, p99", "≤ 5 ms", lambda r: f"{r['empty_p99_ms']:.1f} ms"),
         (
             f"(d) executemany of the {records} check-in rows alone",
             "",
             lambda r: f"{r['executemany_s']:.3f} s = {r['executemany_rate']:,.0f}/s",
         ),
-        ("(b) ÷ (d)", "≤ 4×", lambda r: f"{r['push_vs_limit']:.1f}×"),
+        ("(b) ÷ (d)", "", lambda r: f"{r['push_vs_limit']:.1f}×"),
         (
             "(d′) executemany of every row the push writes (check-in, audit, log, feed)",
             "",
             lambda r: f"{r['same_rows_s']:.3f} s",
         ),
-        ("(b) ÷ (d′)", "", lambda r: f"{r['push_vs_same_rows']:.1f}×"),
+        ("(b) ÷ (d′)", "≤ 2×", lambda r: f"{r['push_vs_same_rows']:.1f}×"),
     ]
     for label, target, cell in rows:
         lines.append(f"| {label} | {target} | " + " | ".join(cell(r) for r in results) + " |")
@@ -284,30 +272,30 @@ def render(results: list[dict], records: int) -> str:
 
 
 NOTES = """\
-What the figures say:
+What the figures say (issue 10's targets; the profile is in "Where an empty sync's CPU goes"):
 
-- (a), (b) and (c) meet their targets on both databases (the p50 of (c) by a small margin: one
-  HTTP round trip, token check, and an indexed feed query that finds nothing).
-- (b) is not within 4× of (d). Each pushed check-in writes four rows, not one: the check-in,
-  its audit entry (who, what, when, which device), its mutation-log row (what makes a second
-  application impossible and keeps rejection reasons) and its feed entry (what makes the pull
-  gap-free). Writing exactly those rows with executemany, (d′), is the floor for this design;
-  the push is within about 3–4× of it. What remains is Python: checking each mutation's
-  permission, scope and state, and HTTP and JSON on both sides. Going further would mean
-  dropping one of the four rows (for example, folding the mutation log into the audit trail);
-  we chose to keep them.
+- Every figure improved on the issue-3 server (initial sync 1.25 → 0.6–0.65 s, push
+  2,660 → 4,400–4,700/s, empty sync p50 7.3 → 3.3–3.5 ms, (b) ÷ (d′) 4.1 → 2.2–3.0×), but
+  (a), (b), (c) and (b) ÷ (d′) ≤ 2× still miss the issue's targets. What was done: read-only requests in deferred SQLite transactions; the caller's
+  standing, last seq and the feed's horizon and version in one Core query; the feed queries
+  built once with the scope keys as one parameter; records read as plain rows; push rows as
+  Core executemany on the tables (not the ORM's bulk path), JSON columns encoded by msgspec;
+  the phone fetching the next page while it stores this one, sealing a page in one batch.
+- Why (c) misses: `bench.hotpath` shows an empty pull costs 1.4 ms (PostgreSQL) and 2.1 ms
+  (SQLite) of server CPU in-process, of which Litestar's request cycle is about 0.2 ms and
+  SQLAlchemy's async session, transaction and two small queries 0.6–0.9 ms; over HTTP the
+  phone's own client (httpx, a thread for the page ahead, its store's transactions) and the
+  round trip add the rest. Going to 2 ms wall would mean leaving the ORM session and the DI
+  transaction for the hot path (a raw driver connection per sync) — not done.
+- Why (a) misses: 10,000 records are 11 server pages; each page reads, checks and encodes
+  1,000 rows in Python (≈ 40 ms) and the phone decrypts nothing but encrypts and stores
+  1,000 (≈ 25 ms). The fetch-ahead overlaps the two; the rest is per-record Python work.
+- Why (b) misses 6,000/s: the push applies each mutation's rules in Python (≈ 0.12 ms a
+  mutation of server CPU) and the phone reads, decrypts and sends its outbox; the database
+  floor (d′) alone is 0.8–1.3 s for these rows.
+- Measured on this 2-core machine with other work running at times; repeated runs vary by
+  about 20 %.
 """
-
-
-def write_section(section: str, title: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\n"
-    start = text.find(title)
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    RESULTS.write_text(text)
 
 
 def main() -> None:
@@ -325,24 +313,17 @@ def main() -> None:
             print(results[-1])
         if args.only in (None, "postgresql"):
             name = f"doorstep_bench_{os.getpid()}"
-            asyncio.run(pg_database(name))
+            url = pg_create(name)
             try:
-                results.append(
-                    run(
-                        "postgresql",
-                        f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
-                        args.records,
-                        folder,
-                    )
-                )
+                results.append(run("postgresql", url, args.records, folder))
                 print(results[-1])
             finally:
-                asyncio.run(pg_database(name, drop_only=True))
+                pg_drop(name)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     section = render(results, args.records)
     print(section)
-    write_section(section, "## Sync (issue 3)")
+    write_section(section, "## Sync (issue")
 
 
 if __name__ == "__main__":

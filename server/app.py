@@ -21,11 +21,12 @@ from server.auth.tables import ServerSetting
 from server.bodies import CheckedRequest, refuse_nul_in_query
 from server.config import Settings, settings_from_env
 from server.console import routes as console_routes
-from server.db.types import utcnow
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.headers import security_headers
 from server.openapi import OpenAPIJson
+from server.ops import background, metrics
+from server.ops.http import answer_unrouted, request_context
 from server.org import routes as org_routes
 from server.plans import routes as plan_routes
 from server.requests import routes as request_routes
@@ -70,37 +71,23 @@ async def start_runtime(app: Litestar) -> None:
     settings: Settings = app.state.settings
     engine = create_engine_for(settings.database_url)
     writes, reads = session_factories(engine)
-    runtime = Runtime(settings=settings, engine=engine, sessions=writes, read_sessions=reads)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=writes,
+        read_sessions=reads,
+        write_gate=asyncio.Lock() if settings.dialect == "sqlite" else None,
+    )
     runtime.token_key = await _token_key(runtime)
     app.state.runtime = runtime
-    if settings.escalation_every_s:
-        app.state.escalation = asyncio.create_task(_escalate_forever(runtime))
-
-
-async def _escalate_forever(runtime: Runtime) -> None:
-    """Every minute: overdue requests go one level up, planned visits are made, missed ones
-    raise alerts."""
-    from server.plans.service import generate_due_visits, raise_missed
-    from server.requests.service import escalate_overdue
-
-    while True:
-        await asyncio.sleep(runtime.settings.escalation_every_s)
-        try:
-            async with runtime.sessions() as session, session.begin():
-                now = utcnow()
-                escalated = await escalate_overdue(session, now)
-                await generate_due_visits(session, now)
-                await raise_missed(session, now)
-            if escalated:
-                logging.getLogger("doorstep").info("escalated %d overdue requests", len(escalated))
-        except Exception:
-            logging.getLogger("doorstep").exception("escalation round failed")
+    app.state.background = background.start(runtime)
 
 
 async def stop_runtime(app: Litestar) -> None:
-    task = app.state.get("escalation")
+    task = app.state.get("background")
     if task is not None:
         task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
     runtime: Runtime | None = app.state.get("runtime")
     if runtime is not None:
         await runtime.engine.dispose()
@@ -123,11 +110,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *plan_routes.ROUTES,
             *console_routes.ROUTES,
             *org_routes.ROUTES,
+            metrics.metrics,
         ],
+        middleware=[request_context, security_headers],
+        before_send=[answer_unrouted],
+        after_request=metrics.count_sync_answers,
         dependencies=DEPENDENCIES,
         request_class=CheckedRequest,
         before_request=refuse_nul_in_query,
-        middleware=[security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start_runtime],
         on_shutdown=[stop_runtime],

@@ -1,13 +1,15 @@
-"""The admin CLI: run the server, migrate, load the demo district, create accounts."""
+"""The admin CLI: run the server, migrate, load the demo district, create accounts, back up."""
 
 import argparse
 import asyncio
 import logging
+import shutil
 import sys
 
 from server.config import Settings, settings_from_env
 from server.db.migrate import upgrade
 from server.demo.seed import DemoRefused, has_demo, seed_demo
+from server.ops import logs
 from server.storage import create_engine_for, session_factory
 from shared.enums import Role
 
@@ -72,6 +74,18 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--demo", action="store_true", help="load the demo district if empty")
+    run.add_argument(
+        "--workers", type=int, default=1, help="server processes on the port (PostgreSQL only)"
+    )
+    commands.add_parser(
+        "worker", help="run only the background round (escalation, plans, compaction)"
+    )
+    compact = commands.add_parser("compact-feed", help="drop old feed entries; older cursors 410")
+    compact.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    backup = commands.add_parser("backup", help="copy the whole database to FILE, live")
+    backup.add_argument("file")
+    restore = commands.add_parser("restore", help="restore FILE into an empty database")
+    restore.add_argument("file")
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("seed-demo", help="load the demo district into an empty database")
     create = commands.add_parser("create-user", help="create an account")
@@ -82,8 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--display-name")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = settings_from_env()
+    logs.configure(settings.log_format)
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(settings, args)
     try:
         upgrade(settings.database_url)
         if args.command == "migrate":
@@ -92,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
             print(asyncio.run(_seed(settings, skip_if_present=False)))
         elif args.command == "create-user":
             print(asyncio.run(_create_user(settings, args)))
+        elif args.command == "compact-feed":
+            print(asyncio.run(_compact(settings, args.older_than)))
+        elif args.command == "worker":
+            return _worker(settings)
         elif args.command == "run":
             return _run(settings, args)
     except DemoRefused as exc:
@@ -103,22 +123,134 @@ def main(argv: list[str] | None = None) -> int:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.app import create_app
-
+    if args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1 and settings.dialect == "sqlite":
+        print(
+            "error: --workers > 1 needs PostgreSQL (DOORSTEP_DATABASE_URL=postgresql+asyncpg://…)."
+            " On SQLite every write goes through one file lock, so more processes add no "
+            "throughput (see docs/deploy.md); run one process.",
+            file=sys.stderr,
+        )
+        return 2
     if args.demo:
         print(asyncio.run(_seed(settings, skip_if_present=True)))
     print(
         f"Doorstep on http://{args.host}:{args.port}  (API docs: /schema, health: /health, "
-        f"database: {settings.dialect})"
+        f"metrics: /metrics, database: {settings.dialect}, processes: {args.workers})"
     )
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level="info",
-        access_log=False,
-        http="httptools",
-        loop="uvloop",
-        proxy_headers=False,
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "log_config": None,
+        "access_log": False,
+        "http": "httptools",
+        "loop": "uvloop",
+        # The client address is the socket's; /metrics and the sign-in throttle decide for
+        # themselves what to believe of a proxy's X-Forwarded-For (DOORSTEP_TRUSTED_PROXIES).
+        "proxy_headers": False,
+    }
+    if args.workers == 1:
+        uvicorn.run(serve_app(), **options)
+        return 0
+    made = _multiprocess_metrics()
+    try:
+        uvicorn.run("server.cli:serve_app", factory=True, workers=args.workers, **options)
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+    return 0
+
+
+def serve_app():
+    """The app as each server process makes it (uvicorn imports this in every worker)."""
+    from server.app import create_app
+
+    settings = settings_from_env()
+    logs.configure(settings.log_format)
+    return create_app(settings)
+
+
+def _multiprocess_metrics() -> str | None:
+    """Let the worker processes share their counters through files (prometheus-client);
+    returns the folder when it made one (removed again at exit)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        # Counters of an earlier run would otherwise be summed with this one's.
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+        return None
+    folder = tempfile.mkdtemp(prefix="doorstep-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    return folder
+
+
+def _worker(settings: Settings) -> int:
+    """The background round alone, for a deployment that keeps it out of the web processes."""
+    from server.ops import background
+    from server.ops.leader import Leadership
+    from server.runtime import Runtime
+
+    if not settings.escalation_every_s:
+        print("error: DOORSTEP_BACKGROUND_EVERY_S is 0: nothing to do", file=sys.stderr)
+        return 2
+
+    async def work() -> None:
+        engine = create_engine_for(settings.database_url)
+        runtime = Runtime(settings=settings, engine=engine, sessions=session_factory(engine))
+        try:
+            await background.run_background_rounds(runtime, Leadership(settings.database_url))
+        finally:
+            await engine.dispose()
+
+    log.info(
+        "background worker: a round every %s s when this process leads", settings.escalation_every_s
     )
+    try:
+        asyncio.run(work())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def _compact(settings: Settings, days: float) -> str:
+    from server.db.types import utcnow
+    from server.sync import compaction
+
+    async def work(session):
+        now = utcnow()
+        await compaction.mark(session, now)
+        done = await compaction.compact_older_than(session, days, now)
+        if not done.removed and days > 0:
+            return (
+                f"removed nothing; the horizon stays at version {done.horizon} (the feed keeps "
+                "an hourly mark of its version, and none is yet that old)"
+            )
+        return f"removed {done.removed} feed entries; cursors below version {done.horizon} expire"
+
+    return await _in_transaction(settings, work)
+
+
+def _backup_or_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.ops import backup
+
+    try:
+        if args.command == "backup":
+            print(backup.backup(settings.database_url, Path(args.file)))
+        else:
+            print(backup.restore(settings.database_url, Path(args.file)))
+            # A backup from an older release is brought up to this release's schema.
+            upgrade(settings.database_url)
+            version = asyncio.run(backup.after_restore(settings.database_url))
+            print(f"the feed goes on from version {version}")
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0

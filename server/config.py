@@ -20,7 +20,12 @@ class Settings:
     # Argon2id cost of password hashes; tests lower it, production keeps the default.
     password_memory_kib: int = 19 * 1024
     password_iterations: int = 2
-    escalation_every_s: float = 60.0  # how often overdue requests are escalated; 0: never
+    # How often the background round runs (escalation, planned visits, missed-visit alerts,
+    # feed compaction); 0: never in this process.
+    escalation_every_s: float = 60.0
+    feed_keep_days: float = 90.0  # the background round compacts the feed older than this; 0: never
+    metrics_token: str | None = None  # a bearer token that may read /metrics from off the machine
+    log_format: str = "text"  # "json": one JSON object a line on stderr
     # Addresses of reverse proxies whose X-Forwarded-For is believed; none by default, so a
     # client cannot choose the address that the sign-in throttle counts against.
     trusted_proxies: tuple[str, ...] = ()
@@ -47,6 +52,10 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DOORSTEP_DATABASE_URL") or default_database_url(),
         environment=env.get("DOORSTEP_ENV", "development"),
         secret_key=env.get("DOORSTEP_SECRET_KEY") or None,
+        escalation_every_s=float(env.get("DOORSTEP_BACKGROUND_EVERY_S") or 60.0),
+        feed_keep_days=float(env.get("DOORSTEP_FEED_KEEP_DAYS") or 90.0),
+        metrics_token=env.get("DOORSTEP_METRICS_TOKEN") or None,
+        log_format=env.get("DOORSTEP_LOG_FORMAT") or "text",
         trusted_proxies=tuple(
             address.strip()
             for address in env.get("DOORSTEP_TRUSTED_PROXIES", "").split(",")

@@ -1,5 +1,6 @@
 """What a running server holds: settings, the database, the token key and the server clock."""
 
+import asyncio
 import secrets
 from dataclasses import dataclass, field
 
@@ -16,6 +17,9 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     # Sessions for requests that only read (GET, HEAD): on SQLite they never wait for a writer.
     read_sessions: async_sessionmaker[AsyncSession] | None = None
+    # SQLite: one writer at a time per file. Writing requests queue here, in order, instead of
+    # in SQLite's busy handler, whose growing sleeps made the slowest writes take seconds.
+    write_gate: asyncio.Lock | None = None
     token_key: bytes = b""
     # Each server process is its own node of the hybrid logical clock.
     clock: Clock = field(default_factory=lambda: Clock("srv" + secrets.token_hex(3)))

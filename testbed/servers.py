@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -90,13 +90,21 @@ def live_server(settings: Settings) -> Iterator[str]:
         sock.close()
 
 
+SERVER_RUN = ("-m", "server", "run")
+
+
 def spawn_server(
-    database_url: str, port: int, *extra_args: str, env: dict[str, str] | None = None
+    database_url: str,
+    port: int,
+    *extra_args: str,
+    env: dict[str, str] | None = None,
+    command: Sequence[str] = SERVER_RUN,
 ) -> subprocess.Popen:
     """`python -m server run` in its own process, as an operator would start it; returns once
-    /health answers."""
+    /health answers. `command` runs another module instead (the load benchmark compares ASGI
+    servers with it); it must take `--port`."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "server", "run", "--port", str(port), *extra_args],
+        [sys.executable, *command, "--port", str(port), *extra_args],
         env={**os.environ, "DOORSTEP_DATABASE_URL": database_url, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -38,3 +38,27 @@ def test_a_phone_behind_the_horizon_is_told_and_starts_over(tmp_path, flaky, set
     report = phone.sync()
     assert report.restarted
     assert phone.store.server_copy() == before
+
+
+def test_an_idle_phone_keeps_up_with_the_feed_and_survives_compaction(tmp_path, flaky, settings):
+    phone = make_phone(tmp_path, flaky, "worker1")
+    phone.sync()
+    # Work elsewhere moves the feed on; nothing of it is in this phone's scope.
+    elsewhere = make_phone(tmp_path, flaky, "worker3")
+    elsewhere.sync()
+    resident = elsewhere.store.all("resident")[0]["id"]
+    elsewhere.store.record("resident.update", {"id": resident, "fields": {"phone": "139"}})
+    elsewhere.sync()
+    assert phone.sync().pulled == 0
+    # The feed is compacted up to now: the idle phone's cursor already passed it.
+
+    async def horizon_at_version() -> None:
+        engine = create_engine_for(settings.database_url)
+        async with session_factory(engine)() as session, session.begin():
+            await session.execute(
+                update(FeedClock).where(FeedClock.id == 1).values(horizon=FeedClock.version)
+            )
+        await engine.dispose()
+
+    asyncio.run(horizon_at_version())
+    assert not phone.sync().restarted

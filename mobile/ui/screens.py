@@ -15,6 +15,13 @@ def app():
     return App.get_running_app()
 
 
+def _visit_title(visit: dict, tr) -> str:
+    """A request visit's title is the request's number: say that it is a request."""
+    if visit.get("kind") == "request" and visit.get("request_id"):
+        return f"{tr('kind_request')} {visit['title']}"
+    return visit["title"]
+
+
 class SetupScreen(Screen):
     message = StringProperty("")
     default_server = StringProperty("http://127.0.0.1:8000")
@@ -100,7 +107,8 @@ class HomeScreen(Screen):
         self.ids.list.data = [
             {
                 "visit_id": v["id"],
-                "title": v["resident_name"] + (f" · {v['title']}" if v.get("title") else ""),
+                "title": v["resident_name"]
+                + (f" · {_visit_title(v, tr)}" if v.get("title") else ""),
                 "subtitle": f"{tr('due')} {(v.get('due_at') or '')[:10]}  {v['resident_address']}",
                 "status_text": tr("overdue") if v["overdue"] else tr(f"status_{v['status']}"),
                 "overdue": v["overdue"],

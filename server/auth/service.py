@@ -41,6 +41,7 @@ class Principal:
     unit: OrgUnit
     last_seq: int  # the device's last applied mutation seq, read with its standing
     feed_horizon: int  # the change feed's horizon, read in the same query (the pull needs it)
+    feed_version: int  # the last committed feed version at that moment (likewise)
 
 
 # The caller's standing in one indexed query, as plain columns: no ORM objects on the path
@@ -57,6 +58,7 @@ _STANDING = (
         User.org_unit_id,
         User.active,
         select(FeedClock.horizon).where(FeedClock.id == 1).scalar_subquery().label("horizon"),
+        select(FeedClock.version).where(FeedClock.id == 1).scalar_subquery().label("version"),
     )
     .join(User, User.id == Device.user_id)
     .where(Device.id == bindparam("device_id"), Device.user_id == bindparam("user_id"))
@@ -292,7 +294,7 @@ async def authenticate(
     unit = (await all_units(session))[found.org_unit_id]
     person = Person(found.id, found.username, found.display_name, found.role, found.org_unit_id)
     actor = Actor(found.id, Role(found.role), unit.path, claims.device_id)
-    return Principal(actor, person, unit, found.last_seq, found.horizon)
+    return Principal(actor, person, unit, found.last_seq, found.horizon, found.version)
 
 
 async def users_in(session: AsyncSession, actor: Actor) -> list[User]:

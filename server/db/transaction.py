@@ -1,6 +1,7 @@
 """One transaction per request: the handler's session commits when the handler returns."""
 
 from collections.abc import AsyncGenerator
+from contextlib import nullcontext
 
 from litestar import Request
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +16,12 @@ async def provide_transaction(request: Request) -> AsyncGenerator[AsyncSession, 
     """Commits after the response body is built and before it is sent; rolls back on any error."""
     runtime = request.app.state.runtime
     reads_only = request.method in READING_METHODS and runtime.read_sessions is not None
-    async with (runtime.read_sessions if reads_only else runtime.sessions)() as session:
-        try:
-            async with session.begin():
-                yield session
-        except IntegrityError as exc:
-            raise ProblemError(409, "conflict", "The change conflicts with existing data.") from exc
+    gate = None if reads_only else runtime.write_gate
+    async with gate or nullcontext():
+        async with (runtime.read_sessions if reads_only else runtime.sessions)() as session:
+            try:
+                async with session.begin():
+                    yield session
+            except IntegrityError as exc:
+                detail = "The change conflicts with existing data."
+                raise ProblemError(409, "conflict", detail) from exc

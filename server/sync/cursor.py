@@ -15,6 +15,9 @@ class Position:
 START = Position(0, -1)
 BIGGEST = 2**63 - 1  # the feed's positions are 64-bit integers in the database
 MAX_CURSOR_LENGTH = 200
+# Ords are 32-bit in the database; the largest is beyond any one transaction's, so
+# (v, PAST_EVERY_ORD) lies after every entry of version v.
+PAST_EVERY_ORD = 2**31 - 1
 
 
 def encode(position: Position, scope: str) -> str:
@@ -36,7 +39,7 @@ def decode(cursor: str | None, scope: str, horizon: int) -> Position:
     except (ValueError, UnicodeDecodeError) as exc:
         raise foreign from exc
     if version_tag != "1" or not (
-        0 <= position.version <= BIGGEST and -1 <= position.ord <= BIGGEST
+        0 <= position.version <= BIGGEST and -1 <= position.ord <= PAST_EVERY_ORD
     ):
         raise foreign
     if cursor_scope != scope:

@@ -158,29 +158,23 @@ class _Batch:
         await self.session.refresh(self.device)  # the rollback expired it
 
     async def prefetch(self, mutations) -> None:
-        ids: dict[str, set[UUID]] = {
-            "resident": set(),
-            "visit": set(),
-            "record": set(),
-            "user": set(),
-        }
+        """The rows the batch will read, one query per table: the residents, visits and people
+        its arguments name, and the records its ids name (the registry says which entity)."""
+        ids: dict[str, set[UUID]] = {}
         for mutation in mutations:
             args = mutation.args if isinstance(mutation.args, dict) else {}
-            for key, bucket in (
+            for key, entity in (
                 ("resident_id", "resident"),
                 ("visit_id", "visit"),
                 ("assignee_id", "user"),
             ):
                 if (value := _uuid(args.get(key))) is not None:
-                    ids[bucket].add(value)
-            if (value := _uuid(args.get("id"))) is not None:
-                bucket = "resident" if mutation.name == "resident.update" else "record"
-                ids[bucket].add(value)
-        await lookup.prefetch(self.session, Resident, ids["resident"])
-        await lookup.prefetch(self.session, Visit, ids["visit"])
-        await lookup.prefetch(self.session, User, ids["user"])
-        for table in (Checkin, Assistance, ServiceRecord):
-            await lookup.prefetch(self.session, table, ids["record"])
+                    ids.setdefault(entity, set()).add(value)
+            spec = m.REGISTRY.get(mutation.name)
+            if spec is not None and spec.record and (value := _uuid(args.get("id"))):
+                ids.setdefault(spec.record, set()).add(value)
+        for entity, wanted in ids.items():
+            await lookup.prefetch(self.session, TABLES[entity], wanted)
 
     async def apply(self, mutations, careful: bool) -> dict[int, MutationResult]:
         results: dict[int, MutationResult] = {}
@@ -289,6 +283,11 @@ async def pull(
     rows = rows[:limit]
     changes = await _changes(session, actor, units, rows)
     last = cursors.Position(rows[-1].version, rows[-1].ord) if rows else position
+    if not has_more:
+        # Nothing more in scope up to the feed version read before the feed: every entry at
+        # or below it was committed then, so the cursor may pass it. An idle phone's cursor
+        # thus keeps up with the feed, and compaction never sends it back to the start.
+        last = max(last, cursors.Position(principal.feed_version, cursors.PAST_EVERY_ORD))
     return PullResponse(
         cursor=cursors.encode(last, scope_id),
         has_more=has_more,

@@ -67,6 +67,7 @@ class MutationSpec:
     optimistic: Optimistic  # what it does to the phone's copy before the server answers
     only_when: str  # the rule on the record's facts that the server checks, in words
     effect: str  # what it does, in words
+    record: str | None = None  # the entity its `id` argument names, if it has one
 
     def __post_init__(self) -> None:
         if not self.senders:
@@ -81,8 +82,9 @@ def declare(
     *,
     only_when: str,
     effect: str,
+    record: str | None = None,
 ) -> MutationSpec:
-    return MutationSpec(name, args, frozenset(senders), optimistic, only_when, effect)
+    return MutationSpec(name, args, frozenset(senders), optimistic, only_when, effect, record)
 
 
 def wire(value: Any) -> Any:

@@ -69,6 +69,7 @@ SPECS = [
         _checkin,
         only_when="worker of the resident's community; mentor of the family",
         effect="append-only check-in",
+        record="checkin",
     ),
     declare(
         "service.record",
@@ -77,6 +78,7 @@ SPECS = [
         _service,
         only_when="worker of the resident's community",
         effect="append-only service record",
+        record="service_record",
     ),
     declare(
         "assistance.log",
@@ -85,5 +87,6 @@ SPECS = [
         _assistance,
         only_when="the family's own mentor",
         effect="append-only assistance entry",
+        record="assistance",
     ),
 ]

@@ -30,5 +30,6 @@ SPECS = [
         only_when="a resident the sender sees",
         effect="a hotline request from the door (channel `app`), placed in the resident's "
         "community; idempotent by id",
+        record="request",
     ),
 ]

@@ -43,5 +43,6 @@ SPECS = [
         _update,
         only_when="the resident in the sender's part of the tree",
         effect="merged field by field; the later clock wins, the loser is logged",
+        record="resident",
     ),
 ]

@@ -1,0 +1,1 @@
+"""Running Doorstep in production: logs, metrics, the background round, backups."""

@@ -1,0 +1,220 @@
+"""Several server processes on one database: the background round once, revocation everywhere."""
+
+import asyncio
+import json
+import os
+import signal
+import time
+import uuid
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from server.db.types import utcnow
+from server.plans.tables import Alert
+from server.requests.tables import HotlineRequest, RequestEvent
+from server.storage import create_engine_for, session_factory
+from tests.support import databases
+from tests.support.live import free_port
+from tests.support.processes import command, server_process
+from tests.support.server import PASSWORD
+
+
+async def _overdue_ids(url: str) -> set:
+    engine = create_engine_for(url)
+    try:
+        async with session_factory(engine)() as session:
+            rows = await session.scalars(
+                select(HotlineRequest.id).where(
+                    HotlineRequest.stage_due_at < utcnow(), HotlineRequest.status != "closed"
+                )
+            )
+            return set(rows)
+    finally:
+        await engine.dispose()
+
+
+async def _escalations(url: str) -> dict:
+    engine = create_engine_for(url)
+    try:
+        async with session_factory(engine)() as session:
+            rows = await session.execute(
+                select(RequestEvent.request_id, func.count())
+                .where(RequestEvent.action == "escalated")
+                .group_by(RequestEvent.request_id)
+            )
+            return dict(rows.all())
+    finally:
+        await engine.dispose()
+
+
+async def _alerts(url: str) -> dict:
+    engine = create_engine_for(url)
+    try:
+        async with session_factory(engine)() as session:
+            rows = await session.execute(
+                select(Alert.visit_id, func.count())
+                .where(Alert.kind == "missed_visit")
+                .group_by(Alert.visit_id)
+            )
+            return dict(rows.all())
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_template):
+    """A fresh demo district on PostgreSQL only."""
+    name = f"doorstep_t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(databases.pg_clone(postgres_template, name))
+    yield databases.pg_url(name)
+    asyncio.run(databases.pg_drop(name))
+
+
+def test_every_overdue_request_is_escalated_once_by_several_processes(database_url, tmp_path):
+    """PostgreSQL: three web processes and a separate worker; SQLite: one web process and a
+    worker. Each tries a round every half second; each overdue request must be escalated once
+    and each missed visit alerted once."""
+    overdue = asyncio.run(_overdue_ids(database_url))
+    assert len(overdue) >= 5, "the demo district should hold overdue requests"
+    assert asyncio.run(_escalations(database_url)) == {}
+    env = {
+        "DOORSTEP_DATABASE_URL": database_url,
+        "DOORSTEP_BACKGROUND_EVERY_S": "0.5",
+        "DOORSTEP_FEED_KEEP_DAYS": "0",
+    }
+    port = free_port()
+    web = ["run", "--port", str(port)]
+    if database_url.startswith("postgresql"):
+        web += ["--workers", "3"]
+    log = tmp_path / "server.log"
+    with (
+        server_process(*web, env=env, log=log, port=port),
+        server_process("worker", env=env, log=log),
+    ):
+        deadline = time.monotonic() + 60
+        while set(asyncio.run(_escalations(database_url))) != overdue:
+            assert time.monotonic() < deadline, "the overdue requests were not escalated"
+            time.sleep(0.3)
+        # Several more rounds: each process gets its chance to (wrongly) do the work again.
+        time.sleep(4)
+        rounds = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    counts = asyncio.run(_escalations(database_url))
+    assert counts == dict.fromkeys(overdue, 1)
+    # Missed visits: one alert each, though every process looked for them every round.
+    alerts = asyncio.run(_alerts(database_url))
+    assert alerts and set(alerts.values()) == {1}
+    assert "doorstep_background_rounds_total" in rounds
+    text = log.read_text()
+    # One process did the rounds; none collided with another doing the same work at once.
+    assert text.count("this process now runs the background round") == 1
+    assert "background round failed" not in text
+
+
+def test_sqlite_refuses_several_processes_with_a_reason(tmp_path):
+    done = command(
+        "run",
+        "--workers",
+        "2",
+        env={"DOORSTEP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'one.db'}"},
+    )
+    assert done.returncode == 2
+    assert "--workers > 1 needs PostgreSQL" in done.stderr
+    assert "docs/deploy.md" in done.stderr
+
+
+def _login(base: str, username: str) -> tuple[str, str]:
+    device = str(uuid.uuid4())
+    response = httpx.post(
+        f"{base}/api/v1/auth/login",
+        json={"username": username, "password": PASSWORD, "device_id": device},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return device, response.json()["access_token"]
+
+
+def test_a_revoke_seen_by_one_process_is_enforced_by_the_others(postgres_url, tmp_path):
+    env = {"DOORSTEP_DATABASE_URL": postgres_url, "DOORSTEP_BACKGROUND_EVERY_S": "0"}
+    first, second = free_port(), free_port()
+    log = tmp_path / "server.log"
+    with (
+        server_process("run", "--port", str(first), env=env, log=log, port=first),
+        server_process("run", "--port", str(second), env=env, log=log, port=second),
+    ):
+        a, b = f"http://127.0.0.1:{first}", f"http://127.0.0.1:{second}"
+        device, token = _login(a, "worker1")
+        _, supervisor = _login(b, "supervisor1")
+        worker = {"authorization": f"Bearer {token}"}
+        # Either process serves the phone: the token key and the device are in the database.
+        assert httpx.get(f"{b}/api/v1/sync/pull?limit=1", headers=worker).status_code == 200
+        revoked = httpx.post(
+            f"{b}/api/v1/devices/{device}/revoke",
+            headers={"authorization": f"Bearer {supervisor}"},
+        )
+        assert revoked.status_code == 200, revoked.text
+        started = time.monotonic()
+        answer = httpx.get(f"{a}/api/v1/sync/pull?limit=1", headers=worker)
+        assert answer.status_code == 403 and answer.json()["code"] == "device_revoked"
+        assert time.monotonic() - started < 1
+        relogin = httpx.post(
+            f"{a}/api/v1/auth/login",
+            json={"username": "worker1", "password": PASSWORD, "device_id": device},
+            timeout=30,
+        )
+        assert relogin.status_code == 403 and relogin.json()["code"] == "device_revoked"
+
+
+async def _make_overdue(url: str, request_id) -> None:
+    engine = create_engine_for(url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            request = await session.get(HotlineRequest, request_id)
+            request.stage_due_at = utcnow() - timedelta(minutes=1)
+    finally:
+        await engine.dispose()
+
+
+def _leader_pids(log) -> list[int]:
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    return [line["pid"] for line in lines if line["event"].startswith("this process now runs")]
+
+
+def test_when_the_leader_dies_another_process_takes_over(postgres_url, tmp_path):
+    overdue = asyncio.run(_overdue_ids(postgres_url))
+    env = {
+        "DOORSTEP_DATABASE_URL": postgres_url,
+        "DOORSTEP_BACKGROUND_EVERY_S": "0.5",
+        "DOORSTEP_FEED_KEEP_DAYS": "0",
+        "DOORSTEP_LOG_FORMAT": "json",
+    }
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    with (
+        server_process("worker", env=env, log=first_log) as first,
+        server_process("worker", env=env, log=second_log) as second,
+    ):
+        deadline = time.monotonic() + 60
+        while set(asyncio.run(_escalations(postgres_url))) != overdue:
+            assert time.monotonic() < deadline, "the overdue requests were not escalated"
+            time.sleep(0.3)
+        leaders = _leader_pids(first_log) + _leader_pids(second_log)
+        assert len(leaders) == 1
+        leader, other = (first, second) if leaders == [first.pid] else (second, first)
+        assert leader.pid == leaders[0]
+        os.killpg(leader.pid, signal.SIGKILL)  # no goodbye: PostgreSQL frees the lock
+        leader.wait(timeout=10)
+        again = next(iter(overdue))
+        asyncio.run(_make_overdue(postgres_url, again))
+        while asyncio.run(_escalations(postgres_url))[again] != 2:
+            assert time.monotonic() < deadline, "no process took over the round"
+            time.sleep(0.3)
+        time.sleep(2)
+        assert other.poll() is None
+    counts = asyncio.run(_escalations(postgres_url))
+    assert counts == {**dict.fromkeys(overdue, 1), again: 2}
+    # Each took the lead once: the first, then the survivor.
+    assert sorted(_leader_pids(first_log) + _leader_pids(second_log)) == sorted(
+        [leaders[0], other.pid]
+    )
