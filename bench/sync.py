@@ -276,7 +276,8 @@ What the figures say (issue 10's targets; the profile is in "Where an empty sync
 
 - Every figure improved on the issue-3 server (initial sync 1.25 → 0.6–0.65 s, push
   2,660 → 4,400–4,700/s, empty sync p50 7.3 → 3.3–3.5 ms, (b) ÷ (d′) 4.1 → 2.2–3.0×), but
-  (a), (b), (c) and (b) ÷ (d′) ≤ 2× still miss the issue's targets. What was done: read-only requests in deferred SQLite transactions; the caller's
+  (a), (b), (c) and (b) ÷ (d′) ≤ 2× still miss the issue's targets. What was done: read-only
+  requests in deferred SQLite transactions; the caller's
   standing, last seq and the feed's horizon and version in one Core query; the feed queries
   built once with the scope keys as one parameter; records read as plain rows; push rows as
   Core executemany on the tables (not the ORM's bulk path), JSON columns encoded by msgspec;
