@@ -77,7 +77,7 @@ class SignIn(Controller):
         runtime: NamedDependency[Runtime],
     ) -> Response:
         form = await read_form(request, runtime)
-        device = str(_device(request) or uuid.uuid4())
+        device = _device(request) or uuid.uuid4()
         client = client_address(request, runtime.settings)
         try:
             issued = await auth.login(
@@ -85,7 +85,7 @@ class SignIn(Controller):
                 runtime,
                 form.get("username", ""),
                 form.get("password", ""),
-                uuid.UUID(device),
+                device,
                 "web console",
                 client,
             )
@@ -101,13 +101,13 @@ class SignIn(Controller):
         session = tokens.issue_access(
             runtime.token_key,
             uuid.UUID(issued["user"]["id"]),
-            uuid.UUID(device),
+            device,
             utcnow() + timedelta(hours=SESSION_HOURS),
             kind=tokens.CONSOLE,
         )
         response = Redirect(path="/console/", status_code=303)
         _set(response, runtime, SESSION, session, SESSION_HOURS * 3600)
-        _set(response, runtime, DEVICE, device, YEAR)
+        _set(response, runtime, DEVICE, str(device), YEAR)
         return response
 
     @post("/logout", status_code=303)
