@@ -31,6 +31,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Console cookies marked Secure (only sent over TLS): set behind a TLS-terminating proxy.
     secure_cookies: bool = False
+    # The zone in which the console, CSV files and the phone show times (the API stays in UTC).
+    timezone: str = "Asia/Shanghai"
 
     @property
     def is_production(self) -> bool:
@@ -62,4 +64,5 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
             if address.strip()
         ),
         secure_cookies=env.get("DOORSTEP_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+        timezone=env.get("DOORSTEP_TIMEZONE") or "Asia/Shanghai",
     )
