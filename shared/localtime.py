@@ -4,7 +4,7 @@ person reads (console pages, CSV files, the phone's screens) goes through here."
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,7 +25,7 @@ def zone(name: str | None = None) -> ZoneInfo:
 def to_local(moment: datetime, zone_name: str | None = None) -> datetime:
     """`moment` in the zone; a naive datetime is taken to be UTC (how the database returns it)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone(zone_name))
 
 
@@ -43,7 +43,7 @@ def format_local(
         return ""
     local = to_local(moment, zone_name)
     if year is None:
-        current = to_local(now or datetime.now(timezone.utc), zone_name)
+        current = to_local(now or datetime.now(UTC), zone_name)
         year = local.year != current.year
     clock = f"{local.hour:02d}:{local.minute:02d}"
     if lang == "en":
@@ -54,7 +54,9 @@ def format_local(
 
 
 def format_csv(moment: datetime | None, zone_name: str | None = None) -> str:
-    """`moment` for a spreadsheet: local, sortable, with its offset ("2026-11-28 21:55:00+08:00")."""
+    """`moment` for a spreadsheet: local and sortable, with its offset.
+
+    "2026-11-28 21:55:00+08:00"."""
     if moment is None:
         return ""
     return to_local(moment, zone_name).isoformat(sep=" ", timespec="seconds")

@@ -1,12 +1,12 @@
 """Times shown to people: in the configured zone, the year where it matters."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from shared.localtime import format_csv, format_local, to_local, zone
 
-CALL = datetime(2026, 11, 28, 13, 55, tzinfo=timezone.utc)  # 21:55 in Beijing
+CALL = datetime(2026, 11, 28, 13, 55, tzinfo=UTC)  # 21:55 in Beijing
 
 
 def test_a_late_call_reads_as_beijing_time():
@@ -15,7 +15,7 @@ def test_a_late_call_reads_as_beijing_time():
 
 
 def test_the_year_is_shown_when_it_is_not_this_year():
-    later = datetime(2027, 1, 2, tzinfo=timezone.utc)
+    later = datetime(2027, 1, 2, tzinfo=UTC)
     assert format_local(CALL, "zh", now=later) == "2026年11月28日 21:55"
     assert format_local(CALL, "en", year=True) == "28 Nov 2026 21:55"
 
