@@ -16,6 +16,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy import select
 
 from server import __version__
+from server.accounts import routes as account_routes
 from server.auth import routes as auth_routes
 from server.auth.tables import ServerSetting
 from server.bodies import CheckedRequest, refuse_nul_in_query
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             health,
             *auth_routes.ROUTES,
+            *account_routes.ROUTES,
             *sync_routes.ROUTES,
             *resident_routes.ROUTES,
             *visit_routes.ROUTES,

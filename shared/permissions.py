@@ -218,3 +218,51 @@ def may_be_assigned(
         and Role(assignee_role) in FIELD_STAFF
         and assignee_unit_path == community_path
     )
+
+
+# Accounts: who may give which role where. A new role gets a rank here (a test fails for a role
+# without one) and, if only an admin should hand it out, a place in ADMIN_GRANTS_ONLY.
+
+# How far up a role stands: nobody but an admin gives a role ranked above their own.
+ROLE_RANK: dict[Role, int] = {
+    Role.WORKER: 1,
+    Role.MENTOR: 1,
+    Role.SUPERVISOR: 2,
+    Role.DISPATCHER: 2,
+    Role.ADMIN: 3,
+}
+# Roles only an admin gives, whatever the giver's rank: the district's own posts.
+ADMIN_GRANTS_ONLY = frozenset({Role.DISPATCHER, Role.ADMIN})
+# Who manages accounts at all (create, disable, reset, reassign).
+ACCOUNT_MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def may_grant(actor: Actor, role: Role | str, unit_path: str) -> bool:
+    """Whether the actor may give an account this role in this unit (creating it, or moving an
+    account there).
+
+    An admin gives any role within its subtree. A supervisor gives roles ranked below its own
+    in its unit and below, and its own rank only in units strictly below its own (a subdistrict
+    supervisor appoints a community's supervisor; peers do not appoint each other); never a
+    role only an admin gives. Workers, mentors and dispatchers give none.
+    """
+    role = Role(role)
+    if actor.role not in ACCOUNT_MANAGERS or not contains(actor.unit_path, unit_path):
+        return False
+    if actor.role is Role.ADMIN:
+        return True
+    if role in ADMIN_GRANTS_ONLY:
+        return False
+    rank, own = ROLE_RANK[role], ROLE_RANK[actor.role]
+    return rank < own or (rank == own and unit_path != actor.unit_path)
+
+
+def may_manage_account(actor: Actor, role: Role | str, unit_path: str) -> bool:
+    """Disable, enable, reset the password of, or reassign an account that holds this role in
+    this unit: whoever could have given it that role there."""
+    return may_grant(actor, role, unit_path)
+
+
+def may_view_accounts(actor: Actor, unit_path: str) -> bool:
+    """Read an account's devices and scope preview: managers, within their subtree."""
+    return manages(actor, unit_path)

@@ -281,7 +281,7 @@ async def pull(
     )
     has_more = len(rows) > limit
     rows = rows[:limit]
-    changes = await _changes(session, actor, units, rows)
+    changes = await changes_for(session, actor, units, rows)
     last = cursors.Position(rows[-1].version, rows[-1].ord) if rows else position
     if not has_more:
         # Nothing more in scope up to the feed version read before the feed: every entry at
@@ -298,7 +298,9 @@ async def pull(
     )
 
 
-async def _changes(session: AsyncSession, actor, units, rows) -> list[Change]:
+async def changes_for(session: AsyncSession, actor, units, rows) -> list[Change]:
+    """Each feed row as the change a pull sends: the record as it is now if it belongs to the
+    actor's scope (`scope.belongs`), a delete otherwise."""
     wanted: dict[str, list[UUID]] = {}
     order: dict[tuple[str, UUID], int] = {}
     for index, row in enumerate(rows):

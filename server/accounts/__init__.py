@@ -1,0 +1,1 @@
+"""Accounts and devices managed by admins and supervisors, and the scope preview."""

@@ -1,0 +1,138 @@
+"""HTTP: accounts and devices for managers, and the scope preview (see docs/admin.md)."""
+
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Response, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts import service
+from server.accounts.schemas import (
+    DeviceListed,
+    PasswordReset,
+    ScopeChange,
+    UserCreate,
+    UserUpdate,
+)
+from server.auth.schemas import UserPublic
+from server.auth.service import Principal
+from server.db.types import utcnow
+from server.runtime import Runtime
+from server.sync import preview
+
+Session = NamedDependency[AsyncSession]
+Caller = NamedDependency[Principal]
+ProposedRole = Annotated[
+    str | None, QueryParameter(max_length=20, description="the role to preview instead")
+]
+ProposedUnit = Annotated[
+    str | None, QueryParameter(max_length=40, description="the org unit code to preview instead")
+]
+
+
+@post("/api/v1/users", tags=["accounts"], summary="Create an account", status_code=201)
+async def create_user(
+    data: JSONBody[UserCreate],
+    db_session: Session,
+    runtime: NamedDependency[Runtime],
+    principal: Caller,
+) -> Response[UserPublic]:
+    user = await service.create(db_session, runtime, principal.actor, msgspec.structs.asdict(data))
+    return Response(UserPublic.from_row(user), status_code=201)
+
+
+@get("/api/v1/users/{user_id:uuid}", tags=["accounts"], summary="An account in your subtree")
+async def get_user(user_id: FromPath[UUID], db_session: Session, principal: Caller) -> UserPublic:
+    user, _ = await service.visible(db_session, principal.actor, user_id)
+    return UserPublic.from_row(user)
+
+
+@patch(
+    "/api/v1/users/{user_id:uuid}",
+    tags=["accounts"],
+    summary="Change an account: display name, role, unit, or disable/enable it",
+)
+async def update_user(
+    user_id: FromPath[UUID], data: JSONBody[UserUpdate], db_session: Session, principal: Caller
+) -> UserPublic:
+    fields = msgspec.structs.asdict(data)
+    user = await service.update(db_session, principal.actor, user_id, fields, utcnow())
+    return UserPublic.from_row(user)
+
+
+@post(
+    "/api/v1/users/{user_id:uuid}/password",
+    tags=["accounts"],
+    summary="Set a new password; every session of the account ends",
+    status_code=200,
+)
+async def reset_password(
+    user_id: FromPath[UUID],
+    data: JSONBody[PasswordReset],
+    db_session: Session,
+    runtime: NamedDependency[Runtime],
+    principal: Caller,
+) -> UserPublic:
+    user = await service.reset_password(
+        db_session, runtime, principal.actor, user_id, data.password, utcnow()
+    )
+    return UserPublic.from_row(user)
+
+
+@get(
+    "/api/v1/users/{user_id:uuid}/scope-preview",
+    tags=["accounts"],
+    summary="How many records of each entity the account's phone would hold now",
+)
+async def scope_preview(
+    user_id: FromPath[UUID],
+    db_session: Session,
+    principal: Caller,
+    role: ProposedRole = None,
+    org_unit_code: ProposedUnit = None,
+) -> dict[str, int]:
+    _, proposed = await service.proposed_actor(
+        db_session, principal.actor, user_id, role, org_unit_code
+    )
+    return preview.counts(await preview.holdings(db_session, proposed))
+
+
+@get(
+    "/api/v1/users/{user_id:uuid}/scope-change",
+    tags=["accounts"],
+    summary="What a proposed role or unit would send to the account's phone, and take off it",
+)
+async def scope_change(
+    user_id: FromPath[UUID],
+    db_session: Session,
+    principal: Caller,
+    role: ProposedRole = None,
+    org_unit_code: ProposedUnit = None,
+) -> ScopeChange:
+    return ScopeChange(
+        **await service.scope_change(db_session, principal.actor, user_id, role, org_unit_code)
+    )
+
+
+@get("/api/v1/devices", tags=["accounts"], summary="Devices of your subtree, with last contact")
+async def list_devices(
+    db_session: Session,
+    principal: Caller,
+    user_id: Annotated[UUID | None, QueryParameter(description="only this account's")] = None,
+) -> list[DeviceListed]:
+    rows = await service.devices(db_session, principal.actor, user_id)
+    return [msgspec.convert(row, DeviceListed) for row in rows]
+
+
+ROUTES = [
+    create_user,
+    get_user,
+    update_user,
+    reset_password,
+    scope_preview,
+    scope_change,
+    list_devices,
+]

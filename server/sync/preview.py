@@ -1,0 +1,44 @@
+"""What a phone would hold: the pull run from the start for an actor, counted, not sent.
+
+The scope preview walks the same feed with the same keys (`scope.feed_keys`) and decides each
+record with the same rule (`scope.belongs`, through the pull's own `changes_for`) as a phone's
+first pull: there is no second definition of scope to drift from the first.
+"""
+
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.org.service import all_units
+from server.sync import cursor as cursors
+from server.sync import feed_query, scope
+from server.sync.service import TABLES, changes_for
+from shared.permissions import Actor
+
+PAGE = 2000  # feed rows read at a time
+
+
+async def holdings(session: AsyncSession, actor: Actor) -> dict[str, set[UUID]]:
+    """The ids of every record, by entity, that a phone of this actor pulling from an empty
+    store would hold now."""
+    units = await all_units(session)
+    keys = scope.feed_keys(actor, units)
+    position = cursors.START
+    last: dict[tuple[str, UUID], object] = {}
+    while True:
+        rows, _ = await feed_query.page(session, keys, position.version, position.ord, PAGE)
+        for row in rows:
+            last[(row.entity, row.record_id)] = row
+        if len(rows) < PAGE:
+            break
+        position = cursors.Position(rows[-1].version, rows[-1].ord)
+    held: dict[str, set[UUID]] = {entity: set() for entity in TABLES}
+    for change in await changes_for(session, actor, units, list(last.values())):
+        if change.op == "put":
+            held[change.entity].add(UUID(change.id))
+    return held
+
+
+def counts(held: dict[str, set[UUID]]) -> dict[str, int]:
+    """{"resident": n, "visit": n, …}: every entity a phone syncs, zero included."""
+    return {entity: len(ids) for entity, ids in held.items()}
