@@ -97,7 +97,7 @@ async def scope_preview(
     _, proposed = await service.proposed_actor(
         db_session, principal.actor, user_id, role, org_unit_code
     )
-    return preview.counts(await preview.holdings(db_session, proposed))
+    return preview.counts(await service.holdings_of(db_session, proposed))
 
 
 @get(

@@ -244,10 +244,17 @@ async def scope_change(
     """The phone's holdings now and after a proposed role or unit, and what would move."""
     current, proposed = await proposed_actor(session, actor, user_id, role, unit_code)
     before = await preview.holdings(session, current)
-    after = await preview.holdings(session, proposed) if proposed != current else before
+    after = await holdings_of(session, proposed) if proposed != current else before
     return {
         "current": preview.counts(before),
         "proposed": preview.counts(after),
         "arriving": {e: len(after[e] - before[e]) for e in after},
         "leaving": {e: len(before[e] - after[e]) for e in before},
     }
+
+
+async def holdings_of(session: AsyncSession, proposed: Actor) -> dict[str, set[UUID]]:
+    """What the account's phone would hold as `proposed` (its role and unit, maybe not yet its
+    own): the account's own record judged in its proposed unit."""
+    unit = next(u for u in (await all_units(session)).values() if u.path == proposed.unit_path)
+    return await preview.holdings(session, proposed, own_unit_id=unit.id)

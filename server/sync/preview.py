@@ -5,6 +5,7 @@ record with the same rule (`scope.belongs`, through the pull's own `changes_for`
 first pull: there is no second definition of scope to drift from the first.
 """
 
+from types import SimpleNamespace
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +19,16 @@ from shared.permissions import Actor
 PAGE = 2000  # feed rows read at a time
 
 
-async def holdings(session: AsyncSession, actor: Actor) -> dict[str, set[UUID]]:
+async def holdings(
+    session: AsyncSession, actor: Actor, own_unit_id: UUID | None = None
+) -> dict[str, set[UUID]]:
     """The ids of every record, by entity, that a phone of this actor pulling from an empty
-    store would hold now."""
+    store would hold now.
+
+    `own_unit_id`, for a proposed move: the unit the account itself would be in. The feed
+    files the account's own record under the unit it is in now, so that one record is judged
+    as it would be after the move.
+    """
     units = await all_units(session)
     keys = scope.feed_keys(actor, units)
     position = cursors.START
@@ -36,6 +44,12 @@ async def holdings(session: AsyncSession, actor: Actor) -> dict[str, set[UUID]]:
     for change in await changes_for(session, actor, units, list(last.values())):
         if change.op == "put":
             held[change.entity].add(UUID(change.id))
+    if own_unit_id is not None:
+        moved = SimpleNamespace(org_unit_id=own_unit_id)
+        if scope.belongs(actor, "user", moved, units, None):
+            held["user"].add(actor.user_id)
+        else:
+            held["user"].discard(actor.user_id)
     return held
 
 
