@@ -115,6 +115,7 @@ def page(
             "request": request,
             "user": viewer.user if viewer else None,
             "unit": viewer.unit if viewer else None,
+            "manager": bool(viewer and viewer.actor.is_manager),  # shows the admin link
             "csrf": csrf_token(runtime, request),
             **context,
         },

@@ -1,0 +1,238 @@
+"""The console's admin pages: accounts (create, disable, reset a password, change role or unit
+after seeing the scope preview), devices (last contact, revoke), the org tree and the service
+catalogue. A skin over server/accounts: the same service calls, rules and audit as the API."""
+
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts import service as accounts
+from server.accounts.schemas import PasswordReset, UserCreate, UserUpdate
+from server.auth import service as auth
+from server.auth.service import Principal
+from server.console.pages import _parse as parse_form
+from server.console.session import (
+    ERROR_PAGES,
+    LoginRequired,
+    language,
+    page,
+    provide_viewer,
+    read_form,
+    to_login,
+)
+from server.db.types import utcnow
+from server.errors import Refusal
+from server.org.service import visible_units
+from server.requests import service as hotline
+from server.runtime import Runtime
+from shared.enums import Role
+from shared.localtime import format_local
+from shared.permissions import may_grant, may_manage_account, may_revoke_device
+
+Session = NamedDependency[AsyncSession]
+Runtime_ = NamedDependency[Runtime]
+Viewer = NamedDependency[Principal]
+
+
+def _account_page(user_id: uuid.UUID, done: str = "") -> Redirect:
+    suffix = f"?done={done}" if done else ""
+    return Redirect(path=f"/console/admin/accounts/{user_id}{suffix}", status_code=303)
+
+
+def _when(request: Request, runtime: Runtime):
+    """Times as the person reads them: local, in their language."""
+    lang, zone = language(request), runtime.settings.timezone
+    return lambda moment: format_local(moment, lang, zone) if moment else ""
+
+
+def _query(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name, "").strip()
+    return value or None
+
+
+class Admin(Controller):
+    """Every page here needs a console session and a manager; others get a refusal page."""
+
+    path = "/console/admin"
+    include_in_schema = False
+    dependencies = {"viewer": Provide(provide_viewer)}
+    exception_handlers = {LoginRequired: to_login, **ERROR_PAGES}
+
+    async def _grantable(self, db_session: AsyncSession, viewer: Principal) -> dict[str, Any]:
+        """The units the viewer sees, and the roles it may give in at least one of them."""
+        units = await visible_units(db_session, viewer.actor)
+        roles = [r for r in Role if any(may_grant(viewer.actor, r, u.path) for u in units)]
+        return {"units": units, "roles": roles}
+
+    @get("/accounts")
+    async def accounts_page(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Template:
+        text = _query(request, "q")
+        if text and len(text) > 60:
+            raise Refusal("invalid_request", "The search is too long.", 400)
+        found = await accounts.search(db_session, viewer.actor, text)
+        rows = [
+            {
+                "user": user,
+                "unit": unit,
+                "manage": may_manage_account(viewer.actor, user.role, unit.path),
+            }
+            for user, unit in found
+        ]
+        return page(
+            request,
+            runtime,
+            "admin_accounts.html",
+            viewer,
+            rows=rows,
+            q=text or "",
+            **await self._grantable(db_session, viewer),
+        )
+
+    @post("/accounts", status_code=303)
+    async def create_account(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Response:
+        body = parse_form(await read_form(request, runtime), UserCreate)
+        user = await accounts.create(
+            db_session, runtime, viewer.actor, msgspec.structs.asdict(body)
+        )
+        return _account_page(user.id, "created")
+
+    @get("/accounts/{user_id:uuid}")
+    async def account_page(
+        self,
+        request: Request,
+        user_id: FromPath[uuid.UUID],
+        db_session: Session,
+        runtime: Runtime_,
+        viewer: Viewer,
+    ) -> Template:
+        user, unit = await accounts.visible(db_session, viewer.actor, user_id)
+        change = await accounts.scope_change(db_session, viewer.actor, user_id, None, None)
+        return page(
+            request,
+            runtime,
+            "admin_account.html",
+            viewer,
+            account=user,
+            account_unit=unit,
+            manage=may_manage_account(viewer.actor, user.role, unit.path),
+            myself=user.id == viewer.user.id,
+            holdings=change["current"],
+            devices=await accounts.devices(db_session, viewer.actor, user_id),
+            can_revoke=may_revoke_device(viewer.actor, unit.path),
+            when=_when(request, runtime),
+            done=_query(request, "done") or "",
+            **await self._grantable(db_session, viewer),
+        )
+
+    @get("/accounts/{user_id:uuid}/preview")
+    async def preview_page(
+        self,
+        request: Request,
+        user_id: FromPath[uuid.UUID],
+        db_session: Session,
+        runtime: Runtime_,
+        viewer: Viewer,
+    ) -> Template:
+        """What a proposed role or unit would do to the account's phone, before it is made."""
+        user, unit = await accounts.visible(db_session, viewer.actor, user_id)
+        role, unit_code = _query(request, "role"), _query(request, "org_unit_code")
+        if (role and len(role) > 20) or (unit_code and len(unit_code) > 40):
+            raise Refusal("invalid_request", "No such role or unit.", 400)
+        change = await accounts.scope_change(db_session, viewer.actor, user_id, role, unit_code)
+        return page(
+            request,
+            runtime,
+            "admin_preview.html",
+            viewer,
+            account=user,
+            account_unit=unit,
+            role=role or user.role,
+            unit_code=unit_code or unit.code,
+            change=change,
+        )
+
+    @post("/accounts/{user_id:uuid}/update", status_code=303)
+    async def update_account(
+        self,
+        request: Request,
+        user_id: FromPath[uuid.UUID],
+        db_session: Session,
+        runtime: Runtime_,
+        viewer: Viewer,
+    ) -> Response:
+        """The confirmed reassignment, a new display name, or disabling/enabling."""
+        body = parse_form(await read_form(request, runtime), UserUpdate)
+        fields = msgspec.structs.asdict(body)
+        await accounts.update(db_session, viewer.actor, user_id, fields, utcnow())
+        return _account_page(user_id, "saved")
+
+    @post("/accounts/{user_id:uuid}/password", status_code=303)
+    async def reset_password(
+        self,
+        request: Request,
+        user_id: FromPath[uuid.UUID],
+        db_session: Session,
+        runtime: Runtime_,
+        viewer: Viewer,
+    ) -> Response:
+        body = parse_form(await read_form(request, runtime), PasswordReset)
+        await accounts.reset_password(
+            db_session, runtime, viewer.actor, user_id, body.password, utcnow()
+        )
+        return _account_page(user_id, "password")
+
+    @get("/devices")
+    async def devices_page(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Template:
+        return page(
+            request,
+            runtime,
+            "admin_devices.html",
+            viewer,
+            devices=await accounts.devices(db_session, viewer.actor, None),
+            when=_when(request, runtime),
+        )
+
+    @post("/devices/{device_id:uuid}/revoke", status_code=303)
+    async def revoke_device(
+        self,
+        request: Request,
+        device_id: FromPath[uuid.UUID],
+        db_session: Session,
+        runtime: Runtime_,
+        viewer: Viewer,
+    ) -> Response:
+        form = await read_form(request, runtime)
+        device = await auth.revoke_device(db_session, viewer, device_id)
+        if form.get("back") == "account":
+            return _account_page(device.user_id)
+        return Redirect(path="/console/admin/devices", status_code=303)
+
+    @get("/org")
+    async def org_page(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Template:
+        if not viewer.actor.is_manager:
+            raise Refusal("forbidden", "Managers only.", 403)
+        units = await visible_units(db_session, viewer.actor)
+        return page(request, runtime, "admin_org.html", viewer, units=units)
+
+    @get("/catalogue")
+    async def catalogue_page(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Template:
+        if not viewer.actor.is_manager:
+            raise Refusal("forbidden", "Managers only.", 403)
+        categories = await hotline.categories(db_session)
+        return page(request, runtime, "admin_catalogue.html", viewer, categories=categories)
