@@ -97,3 +97,10 @@ VIEWS = [
 @pytest.mark.parametrize("viewer, at, unit, allowed", VIEWS)
 def test_who_sees_accounts_devices_and_previews(viewer, at, unit, allowed):
     assert may_view_accounts(actor(viewer, at), unit) is allowed
+
+
+def test_the_scope_preview_names_every_entity_the_pull_sends():
+    from server.accounts.schemas import ScopeCounts
+    from server.sync.service import TABLES
+
+    assert set(ScopeCounts.__struct_fields__) == set(TABLES)

@@ -14,6 +14,7 @@ from server.accounts.schemas import (
     DeviceListed,
     PasswordReset,
     ScopeChange,
+    ScopeCounts,
     UserCreate,
     UserUpdate,
 )
@@ -93,11 +94,11 @@ async def scope_preview(
     principal: Caller,
     role: ProposedRole = None,
     org_unit_code: ProposedUnit = None,
-) -> dict[str, int]:
+) -> ScopeCounts:
     _, proposed = await service.proposed_actor(
         db_session, principal.actor, user_id, role, org_unit_code
     )
-    return preview.counts(await service.holdings_of(db_session, proposed))
+    return ScopeCounts(**preview.counts(await service.holdings_of(db_session, proposed)))
 
 
 @get(
@@ -112,9 +113,8 @@ async def scope_change(
     role: ProposedRole = None,
     org_unit_code: ProposedUnit = None,
 ) -> ScopeChange:
-    return ScopeChange(
-        **await service.scope_change(db_session, principal.actor, user_id, role, org_unit_code)
-    )
+    change = await service.scope_change(db_session, principal.actor, user_id, role, org_unit_code)
+    return ScopeChange(**{part: ScopeCounts(**counts) for part, counts in change.items()})
 
 
 @get("/api/v1/devices", tags=["accounts"], summary="Devices of your subtree, with last contact")

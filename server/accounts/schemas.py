@@ -61,10 +61,27 @@ class DeviceListed(Public):
     revoked_at: datetime | None  # when
 
 
+class ScopeCounts(Public):
+    """GET /api/v1/users/{id}/scope-preview: records of each synced entity on the phone.
+
+    One member per entity the pull sends (a test keeps them equal to the pull's entities).
+    """
+
+    resident: int  # residents
+    visit: int  # visits
+    checkin: int  # elderly check-ins
+    service_record: int  # services delivered
+    assistance: int  # mentors' assistance logs
+    service_category: int  # the service catalogue
+    org_unit: int  # org units
+    user: int  # people (accounts) the phone knows
+    request: int  # hotline requests
+
+
 class ScopeChange(Public):
     """GET /api/v1/users/{id}/scope-change: what a proposed role or unit would do to the phone."""
 
-    current: dict[str, int]  # records by entity the phone holds now
-    proposed: dict[str, int]  # records by entity it would hold after the change
-    arriving: dict[str, int]  # records the change would send to the phone
-    leaving: dict[str, int]  # records the phone would delete
+    current: ScopeCounts  # records the phone holds now
+    proposed: ScopeCounts  # records it would hold after the change
+    arriving: ScopeCounts  # records the change would send to the phone
+    leaving: ScopeCounts  # records the phone would delete

@@ -28,7 +28,7 @@ from server.console.session import (
 )
 from server.db.types import utcnow
 from server.errors import Refusal
-from server.org.service import visible_units
+from server.org.service import unit_by_code, visible_units
 from server.requests import service as hotline
 from server.runtime import Runtime
 from shared.enums import Role
@@ -149,6 +149,7 @@ class Admin(Controller):
         if (role and len(role) > 20) or (unit_code and len(unit_code) > 40):
             raise Refusal("invalid_request", "No such role or unit.", 400)
         change = await accounts.scope_change(db_session, viewer.actor, user_id, role, unit_code)
+        target = await unit_by_code(db_session, unit_code) if unit_code else unit
         return page(
             request,
             runtime,
@@ -157,7 +158,7 @@ class Admin(Controller):
             account=user,
             account_unit=unit,
             role=role or user.role,
-            unit_code=unit_code or unit.code,
+            target=target,
             change=change,
         )
 
