@@ -49,6 +49,14 @@ async def test_an_admin_creates_an_account_that_signs_in(api):
     for name in ["wang.xm", "WANG.XM"]:
         is_problem(await admin.post("/api/v1/users", json=account(name)), 409, "username_taken")
     assert (await admin.get(f"/api/v1/users/{user['id']}")).json()["id"] == user["id"]
+    trail = (await admin.get("/api/v1/audit", params={"limit": 50})).json()
+    created_entry = next(e for e in trail if e["action"] == "user.create")
+    assert created_entry["record_id"] == user["id"]
+    assert created_entry["detail"] == {
+        "username": "wang.xm",
+        "role": "worker",
+        "unit": "D01-S01-C01",
+    }
 
 
 BAD_BODIES = [
@@ -123,6 +131,11 @@ async def test_a_password_reset_ends_the_accounts_sessions(api):
     assert await sign_in(api, "worker1", "demo-pass-2026") == 401
     again = await api.login("worker1", NEW_PASSWORD, device_id=worker.device_id)
     assert (await again.get("/api/v1/sync/pull")).status_code == 200
+    trail = (await supervisor.get("/api/v1/audit", params={"limit": 50})).json()
+    reset_entry = next(e for e in trail if e["action"] == "user.password_reset")
+    assert reset_entry["record_id"] == worker.user["id"]
+    assert reset_entry["actor_id"] == supervisor.user["id"]
+    assert "password" not in str(reset_entry["detail"]).replace("password_reset", "")
     is_problem(
         await supervisor.post(
             f"/api/v1/users/{worker.user['id']}/password", json={"password": "short"}
@@ -149,6 +162,9 @@ async def test_changing_an_accounts_unit_moves_what_its_phone_holds(api):
     }
     assert communities(before) == {units["D01-S02-C01"]}
     assert communities(after) == {units["D01-S01-C01"]}
+    trail = (await admin.get("/api/v1/audit", params={"limit": 50})).json()
+    moved_entry = next(e for e in trail if e["action"] == "user.update")
+    assert moved_entry["detail"]["unit"] == ["D01-S02-C01", "D01-S01-C01"]
 
 
 async def test_a_supervisor_acts_only_below_its_own_role_and_within_its_subtree(api):
