@@ -40,17 +40,34 @@ async def _seed(settings: Settings, skip_if_present: bool) -> str:
 
 
 async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
-    from sqlalchemy import select
+    import msgspec
+    from sqlalchemy import func, select
 
+    from server.accounts.schemas import UserCreate
     from server.auth.passwords import hash_password
     from server.auth.tables import User
     from server.org.service import unit_by_code
+
+    try:  # the API's checks: username, password length, display name
+        msgspec.convert(
+            {
+                "username": args.username,
+                "password": args.password,
+                "display_name": args.display_name or args.username,
+                "role": args.role,
+                "org_unit_code": args.org_unit,
+            },
+            UserCreate,
+        )
+    except msgspec.ValidationError as exc:
+        raise SystemExit(f"error: {exc}") from None
 
     async def work(session):
         unit = await unit_by_code(session, args.org_unit)
         if unit is None:
             raise SystemExit(f"error: no org unit with code {args.org_unit!r}")
-        if await session.scalar(select(User).where(User.username == args.username)):
+        taken = func.lower(User.username) == args.username.lower()
+        if await session.scalar(select(User).where(taken)):
             raise SystemExit(f"error: the username {args.username!r} is taken")
         user = User(
             username=args.username,
