@@ -55,6 +55,7 @@ def test_a_supervisor_manages_an_account_in_the_browser(live_url, settings):
         page.fill("#reset-password input[name=password]", "second-pass-2026")
         page.click("#reset")
         page.wait_for_selector("#done")
+        _shot(page, "admin-account")
         assert _signs_in(live_url, "c01.liu", "first-pass-2026") == 401
         assert _signs_in(live_url, "c01.liu", "second-pass-2026") == 200
 
