@@ -196,3 +196,20 @@ async def test_bad_addresses_and_forms_without_csrf(api):
             assert (await worker.get(path)).status_code == 403, path
     finally:
         await worker.aclose()
+
+
+async def test_the_forms_offer_only_what_the_person_may_give(api):
+    client, _ = await _console(api, "supervisor1", "en")
+    try:
+        page = (await client.get("/console/admin/accounts")).text
+        start = page.index('id="new-account"')
+        form = page[start : page.index("</form>", start)]
+        assert set(re.findall(r'<option value="([a-z]+)"', form)) == {"worker", "mentor"}
+        assert re.findall(r'<option value="(D01[^"]*)"', form) == ["D01-S01-C01"]
+        for text in ["%", "_", "\\", "'; drop table app_user; --", "<b>王</b>"]:
+            found = await client.get("/console/admin/accounts", params={"q": text})
+            assert found.status_code == 200, text
+            assert "<b>王</b>" not in found.text
+        assert "worker1" not in (await client.get("/console/admin/accounts?q=%25")).text
+    finally:
+        await client.aclose()
