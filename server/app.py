@@ -24,11 +24,14 @@ from server.console import routes as console_routes
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.headers import security_headers
+from server.open311 import routes as open311_routes
 from server.openapi import OpenAPIJson
 from server.ops import background, metrics
 from server.ops.http import answer_unrouted, request_context
 from server.org import routes as org_routes
 from server.plans import routes as plan_routes
+from server.public import pages as public_pages
+from server.public import routes as public_routes
 from server.requests import routes as request_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
@@ -110,6 +113,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *plan_routes.ROUTES,
             *console_routes.ROUTES,
             *org_routes.ROUTES,
+            *public_routes.ROUTES,
+            *public_pages.ROUTES,
+            *open311_routes.ROUTES,
             metrics.metrics,
         ],
         middleware=[request_context, security_headers],
@@ -124,7 +130,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # A push may be 1 MiB; the sync service answers 413 itself above that.
         request_max_body_size=2 * protocol.MAX_PUSH_BYTES,
         template_config=TemplateConfig(
-            directory=Path(__file__).resolve().parent / "console" / "templates",
+            directory=[
+                Path(__file__).resolve().parent / "console" / "templates",
+                Path(__file__).resolve().parent / "public" / "templates",
+            ],
             engine=JinjaTemplateEngine,
         ),
         openapi_config=OpenAPIConfig(
