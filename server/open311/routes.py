@@ -5,6 +5,7 @@ requests/{service_request_id}.json. Errors in the spec's shape: [{"code", "descr
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
+from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.types import utcnow
@@ -61,7 +62,9 @@ async def services(request: Request, db_session: Session) -> Response:
 
 
 @get("/services/{name:str}")
-async def service_definition(request: Request, name: str, db_session: Session) -> Response:
+async def service_definition(
+    request: Request, name: FromPath[str], db_session: Session
+) -> Response:
     guard(request, "read")
     found = await service.category(db_session, _suffix(name))
     return _answer({"service_code": found.code, "attributes": []})
@@ -78,7 +81,7 @@ async def list_requests(request: Request, db_session: Session, runtime: Runtime_
 
 @get("/requests/{name:str}")
 async def one_request(
-    request: Request, name: str, db_session: Session, runtime: Runtime_
+    request: Request, name: FromPath[str], db_session: Session, runtime: Runtime_
 ) -> Response:
     guard(request, "read")
     found = await service.by_number(db_session, _suffix(name))
