@@ -147,4 +147,3 @@ def translator(language: str):
         return pair[index].format(**values) if values else pair[index]
 
     return tr
-
