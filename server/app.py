@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 import msgspec
-from litestar import Litestar, get
+from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -96,6 +97,22 @@ async def stop_runtime(app: Litestar) -> None:
         await runtime.engine.dispose()
 
 
+def _unrouted_by_door(handlers: dict) -> dict:
+    """What no route matched (404, 405) is answered the way its door answers: a page under
+    /public/, the spec's error list under /open311/, problem+json everywhere else."""
+    api = handlers[HTTPException]
+
+    def on_http(request: Request, exc: HTTPException) -> Response:
+        path = request.url.path
+        if path == "/public" or path.startswith("/public/"):
+            return public_pages.to_error_page(request, exc)
+        if path.startswith("/open311/"):
+            return open311_routes.spec_error(request, exc)
+        return api(request, exc)
+
+    return {**handlers, HTTPException: on_http}
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or settings_from_env()
     incomplete = effects.missing_parts(REGISTRY, effects.EFFECTS)
@@ -124,7 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies=DEPENDENCIES,
         request_class=CheckedRequest,
         before_request=refuse_nul_in_query,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=_unrouted_by_door(EXCEPTION_HANDLERS),
         on_startup=[start_runtime],
         on_shutdown=[stop_runtime],
         # A push may be 1 MiB; the sync service answers 413 itself above that.

@@ -163,6 +163,8 @@ async def test_get_filters_defaults_and_no_personal_data(api):
     _spec_error(await api.client.get("/open311/v2/requests.json?status=pending"), 400)
     _spec_error(await api.client.get("/open311/v2/requests.json?start_date=yesterday"), 400)
     _spec_error(await api.client.get("/open311/v2/requests/999999-9999.json"), 404)
+    _spec_error(await api.client.get("/open311/v2/no-such-thing.json"), 404)
+    _spec_error(await api.client.delete("/open311/v2/requests.json"), 405)
 
 
 async def test_api_key_missing_wrong_and_bad_posts(api):

@@ -57,6 +57,7 @@ async def test_no_page_shows_a_raw_key(api):
             f"/public/track/{token}?new=1",
             "/public/catalogue?community=D01-S01-C01",
             "/public/track/nothing-here",
+            "/public/no-such-page",
         ):
             page = await api.client.get(path)
             assert page.headers["content-type"].startswith("text/html"), path

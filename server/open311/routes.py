@@ -27,7 +27,7 @@ def _answer(content, status: int = 200) -> Response:
     return Response(content=content, status_code=status, media_type=JSON)
 
 
-def _error(_: Request, exc: Exception) -> Response:
+def spec_error(_: Request, exc: Exception) -> Response:
     """The spec's error list; the status is the HTTP status, the code the same number."""
     if isinstance(exc, ProblemError):
         status, text = exc.status, exc.detail
@@ -102,11 +102,11 @@ ROUTES = [
         path="/open311/v2",
         route_handlers=[services, service_definition, list_requests, one_request, file_request],
         exception_handlers={
-            ProblemError: _error,
-            Refusal: _error,
-            HTTPException: _error,
+            ProblemError: spec_error,
+            Refusal: spec_error,
+            HTTPException: spec_error,
         },
         include_in_schema=False,
     )
 ]
-__all__ = ["ROUTES"]
+__all__ = ["ROUTES", "spec_error"]

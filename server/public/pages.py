@@ -107,7 +107,8 @@ def to_error_page(request: Request, exc: Exception) -> Response:
     tr = translator(language(request))
     key = f"e_{code}" if f"e_{code}" in STRINGS else "e_other"
     wait = extra.get("retry_after", 0)
-    headers = dict(PRIVATE)
+    # Keeps what the framework says with the error, such as `Allow` on a 405.
+    headers = {**(getattr(exc, "headers", None) or {}), **PRIVATE}
     if wait:
         headers["Retry-After"] = str(wait)
     return Template(
