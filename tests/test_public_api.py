@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy import select
 
 from server.public.tables import RequestTracking
+from server.public.throttle import Throttle
 from server.requests.tables import HotlineRequest
 from tests.support.public import REPORT, bring_to_feedback, request_id, sign_in
 from tests.test_http_auth import is_problem
@@ -156,3 +157,14 @@ def test_over_real_http_with_throttling(live_url):
         assert held.json()["retry_after"] == int(held.headers["retry-after"])
         # Reading is counted apart from reporting.
         assert client.get("/api/v1/public/catalogue").status_code == 200
+
+
+def test_the_throttle_window_slides_per_client_and_kind():
+    throttle = Throttle(limits={"submit": (2, 600.0), "read": (1, 60.0)})
+    assert throttle.wait("a", "submit", now=0) == 0
+    assert throttle.wait("a", "submit", now=10) == 0
+    assert throttle.wait("a", "submit", now=20) == 580  # until the first leaves the window
+    assert throttle.wait("b", "submit", now=20) == 0  # another client
+    assert throttle.wait("a", "read", now=20) == 0  # another kind
+    assert throttle.wait("a", "submit", now=600.5) == 0  # the first has left the window
+    assert throttle.wait("a", "submit", now=601) == 9

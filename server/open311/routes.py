@@ -93,6 +93,7 @@ async def one_request(
 async def file_request(request: Request, db_session: Session) -> Response:
     form = {key: str(value) for key, value in (await request.form()).items()}
     client = await keys.check(db_session, form.get("api_key"))
+    guard(request, "file", who=f"open311:{client.id}")
     filed = await service.file(db_session, form, client.name, utcnow(), _lang(request))
     return _answer([filed], 201)
 

@@ -21,6 +21,7 @@ LIMITS: dict[str, tuple[int, float]] = {
     "submit": (5, 600.0),  # new requests: five in ten minutes
     "read": (120, 60.0),  # tracking pages, the catalogue
     "rate": (10, 600.0),  # ratings (a request takes one per feedback anyway)
+    "file": (120, 600.0),  # an Open311 client's reports, counted per API key
 }
 MAX_CLIENTS = 50_000  # past this, the oldest windows are forgotten first
 
@@ -58,10 +59,11 @@ class Throttle:
             )
 
 
-def guard(request: Request, kind: str) -> None:
-    """Count this request against its client's window of `kind`; 429 when it is used up."""
+def guard(request: Request, kind: str, who: str | None = None) -> None:
+    """Count this request against the window of `kind` of its client (or of `who`, such as an
+    API key); 429 when it is used up."""
     state = request.app.state
     throttle = state.get("public_throttle")
     if throttle is None:
         throttle = state["public_throttle"] = Throttle()
-    throttle.check(client_address(request, state.runtime.settings), kind)
+    throttle.check(who or client_address(request, state.runtime.settings), kind)
