@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 import msgspec
-from litestar import Litestar, get
+from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -25,11 +26,14 @@ from server.console import routes as console_routes
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.headers import security_headers
+from server.open311 import routes as open311_routes
 from server.openapi import OpenAPIJson
 from server.ops import background, metrics
 from server.ops.http import answer_unrouted, request_context
 from server.org import routes as org_routes
 from server.plans import routes as plan_routes
+from server.public import pages as public_pages
+from server.public import routes as public_routes
 from server.requests import routes as request_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
@@ -94,6 +98,22 @@ async def stop_runtime(app: Litestar) -> None:
         await runtime.engine.dispose()
 
 
+def _unrouted_by_door(handlers: dict) -> dict:
+    """What no route matched (404, 405) is answered the way its door answers: a page under
+    /public/, the spec's error list under /open311/, problem+json everywhere else."""
+    api = handlers[HTTPException]
+
+    def on_http(request: Request, exc: HTTPException) -> Response:
+        path = request.url.path
+        if path == "/public" or path.startswith("/public/"):
+            return public_pages.to_error_page(request, exc)
+        if path.startswith("/open311/"):
+            return open311_routes.spec_error(request, exc)
+        return api(request, exc)
+
+    return {**handlers, HTTPException: on_http}
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or settings_from_env()
     incomplete = effects.missing_parts(REGISTRY, effects.EFFECTS)
@@ -112,6 +132,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *plan_routes.ROUTES,
             *console_routes.ROUTES,
             *org_routes.ROUTES,
+            *public_routes.ROUTES,
+            *public_pages.ROUTES,
+            *open311_routes.ROUTES,
             metrics.metrics,
         ],
         middleware=[request_context, security_headers],
@@ -120,13 +143,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies=DEPENDENCIES,
         request_class=CheckedRequest,
         before_request=refuse_nul_in_query,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=_unrouted_by_door(EXCEPTION_HANDLERS),
         on_startup=[start_runtime],
         on_shutdown=[stop_runtime],
         # A push may be 1 MiB; the sync service answers 413 itself above that.
         request_max_body_size=2 * protocol.MAX_PUSH_BYTES,
         template_config=TemplateConfig(
-            directory=Path(__file__).resolve().parent / "console" / "templates",
+            directory=[
+                Path(__file__).resolve().parent / "console" / "templates",
+                Path(__file__).resolve().parent / "public" / "templates",
+            ],
             engine=JinjaTemplateEngine,
         ),
         openapi_config=OpenAPIConfig(

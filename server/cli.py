@@ -1,4 +1,5 @@
-"""The admin CLI: run the server, migrate, load the demo district, create accounts, back up."""
+"""The admin CLI: run the server, migrate, load the demo district, create accounts and Open311
+API keys, back up."""
 
 import argparse
 import asyncio
@@ -111,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--org-unit", required=True, help="the unit's code, e.g. D01-S01-C01")
     create.add_argument("--display-name")
+    key = commands.add_parser("create-api-key", help="print a new Open311 API key")
+    key.add_argument("--name", required=True, help="who the key is for, e.g. an app's name")
+    commands.add_parser("list-api-keys", help="list the Open311 API keys (names, not keys)")
+    revoke = commands.add_parser("revoke-api-key", help="revoke an Open311 API key")
+    revoke.add_argument("--name", required=True)
     args = parser.parse_args(argv)
 
     settings = settings_from_env()
@@ -125,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             print(asyncio.run(_seed(settings, skip_if_present=False)))
         elif args.command == "create-user":
             print(asyncio.run(_create_user(settings, args)))
+        elif args.command in ("create-api-key", "list-api-keys", "revoke-api-key"):
+            return _api_keys(settings, args)
         elif args.command == "compact-feed":
             print(asyncio.run(_compact(settings, args.older_than)))
         elif args.command == "worker":
@@ -132,6 +140,36 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "run":
             return _run(settings, args)
     except DemoRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _api_keys(settings: Settings, args: argparse.Namespace) -> int:
+    """Open311 keys: a new one is printed once (only its hash is kept)."""
+    from server.db.types import utcnow
+    from server.open311 import keys
+
+    async def work(session):
+        if args.command == "create-api-key":
+            return await keys.create(session, args.name, utcnow())
+        if args.command == "revoke-api-key":
+            if not await keys.revoke(session, args.name, utcnow()):
+                raise ValueError(f"no key in use called {args.name!r}")
+            return f"revoked the key {args.name!r}"
+        rows = await keys.listing(session)
+        return (
+            "\n".join(
+                f"{k.name}\tcreated {k.created_at:%Y-%m-%d}"
+                + (f"\trevoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "")
+                for k in rows
+            )
+            or "no keys"
+        )
+
+    try:
+        print(asyncio.run(_in_transaction(settings, work)))
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -29,8 +29,9 @@ _TITLES = {
     429: "Too many attempts: wait `retry_after` seconds (`rate_limited`)",
 }
 
-# The public rating needs no token; every other /api/v1 call does (sign-in may answer 401/403).
-_NO_TOKEN = {"/api/v1/public/rating"}
+# The residents' calls need no token; every other /api/v1 call does (sign-in may answer
+# 401/403). The residents' calls are throttled per client (429).
+_PUBLIC = "/api/v1/public/"
 _SIGN_IN = {"/api/v1/auth/login", "/api/v1/auth/refresh"}
 
 # What the rules below do not tell: (method, path) → further statuses.
@@ -40,6 +41,7 @@ EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("get", "/api/v1/sync/pull"): {410, 426},
     ("get", "/api/v1/residents"): {404},  # ?community= names no community
     ("get", "/api/v1/requests/export.csv"): {400},
+    ("get", "/api/v1/public/workstations"): {404},  # ?community= names no community
 }
 
 PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -89,7 +91,10 @@ def statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
         found.add(400)
     if takes_body:
         found.add(413)
-    if path.startswith("/api/v1/") and path not in _NO_TOKEN:
+    if path.startswith(_PUBLIC):
+        if path != "/api/v1/public/rating":
+            found.add(429)
+    elif path.startswith("/api/v1/"):
         found |= {401, 403}
     if "{" in path:
         found.add(404)

@@ -34,8 +34,10 @@ def import_all() -> None:
     from server.auth import tables as _auth  # noqa: F401
     from server.catalogue import tables as _catalogue  # noqa: F401
     from server.feed import tables as _feed  # noqa: F401
+    from server.open311 import tables as _open311  # noqa: F401
     from server.org import tables as _org  # noqa: F401
     from server.plans import tables as _plans  # noqa: F401
+    from server.public import tables as _public  # noqa: F401
     from server.requests import tables as _requests  # noqa: F401
     from server.residents import tables as _residents  # noqa: F401
     from server.sync import tables as _sync  # noqa: F401

@@ -39,6 +39,11 @@ STRUCTS = {
     "AuditEntryPublic",
     "PushResponse",
     "PullResponse",
+    "PublicReceiptPublic",
+    "PublicRequestViewPublic",
+    "PublicStepPublic",
+    "PublicCategoryPublic",
+    "WorkstationPublic",
 }
 
 
@@ -118,6 +123,23 @@ def test_the_response_structs_are_named_components(openapi):
     assert not missing, f"not in components/schemas: {missing}"
     for name in STRUCTS:
         assert components[name].get("properties"), f"{name} lists no fields"
+
+
+def test_the_residents_calls_need_no_token_and_may_be_throttled(openapi):
+    public = {
+        (method, path): operation
+        for path, item in openapi["paths"].items()
+        if path.startswith("/api/v1/public/") and path != "/api/v1/public/rating"
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "responses" in operation
+    }
+    assert ("post", "/api/v1/public/requests") in public
+    assert ("get", "/api/v1/public/requests/{tracking_token}") in public
+    for (method, path), operation in public.items():
+        answers = operation["responses"]
+        assert "429" in answers and "Retry-After" in answers["429"]["headers"], (method, path)
+        assert "401" not in answers, (method, path)
+    assert not [path for path in openapi["paths"] if path.startswith("/open311/")]
 
 
 AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ from server.errors import Refusal
 from server.org.service import all_units, unit_path
 from server.org.tables import OrgUnit
 from server.requests import timeline
-from server.requests.schemas import RequestAction
+from server.requests.schemas import ActorCode, RequestAction
 from server.requests.tables import HotlineRequest, RequestCounter
 from server.residents.tables import Resident
 from shared import requests as lifecycle
@@ -71,12 +71,17 @@ async def community_for_address(session: AsyncSession, address: str) -> OrgUnit 
 
 
 async def create(
-    session: AsyncSession, actor: Actor, values: dict[str, Any], now: datetime
+    session: AsyncSession, actor: Actor | None, values: dict[str, Any], now: datetime
 ) -> HotlineRequest:
     """Register a request (`values`: the fields of POST /api/v1/requests, and an optional
-    `id` made on a phone). From the field it is dispatched to the worker's community at once."""
+    `id` made on a phone). From the field it is dispatched to the worker's community at once.
+    `actor` None: a resident without an account (the public pages, Open311) reports it; it is
+    placed by its address, or left at district level for the dispatcher to place."""
     found = await category(session, values["category_code"])
     resident = None
+    if actor is None:
+        community = await community_for_address(session, values["address"])
+        return await _register(session, None, values, found, None, community, now)
     if values.get("resident_id"):
         resident = await session.get(Resident, values["resident_id"])
         if resident is None or not sees_resident(
@@ -93,6 +98,18 @@ async def create(
                 "out_of_scope", "A request from the field must name a resident of your area."
             )
         raise Refusal("forbidden", "You may not register requests.")
+    return await _register(session, actor, values, found, resident, community, now)
+
+
+async def _register(
+    session: AsyncSession,
+    actor: Actor | None,
+    values: dict[str, Any],
+    found: ServiceCategory,
+    resident: Resident | None,
+    community: OrgUnit | None,
+    now: datetime,
+) -> HotlineRequest:
     request = HotlineRequest(
         number=await _number(session, now),
         channel=values["channel"],
@@ -109,7 +126,7 @@ async def create(
         due_at=now + timedelta(hours=found.time_limit_hours),
         stage_started_at=now,
         stage_due_at=lifecycle.stage_due(S.RECEIVED, now, found.time_limit_hours),
-        created_by=actor.user_id,
+        created_by=actor.user_id if actor else None,
     )
     if values.get("id"):
         request.id = values["id"]
@@ -122,10 +139,11 @@ async def create(
         RequestAction.RECEIVED,
         now,
         note=values["description"][:200],
+        actor_code=None if actor else ActorCode.CALLER,
         channel=values["channel"],
     )
     # From the field, the request is already where it belongs: the worker's own community.
-    if actor.role in FROM_THE_FIELD and community is not None:
+    if actor is not None and actor.role in FROM_THE_FIELD and community is not None:
         send_down(session, request, actor, community, now, found.time_limit_hours)
     return request
 

@@ -1,0 +1,19 @@
+"""The API keys of Open311 clients, kept only as their SHA-256."""
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from server.db.types import UTCDateTime, utcnow
+
+
+class Open311ApiKey(SQLModel, table=True):
+    __tablename__ = "open311_api_key"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    name: str = Field(max_length=80, unique=True, index=True)  # who the key was given to
+    key_hash: str = Field(max_length=64, unique=True, index=True)  # SHA-256 hex of the key
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -1,0 +1,102 @@
+"""HTTP: the residents' JSON API under /api/v1/public/ — report, follow by the private token,
+rate, the catalogue and the workstations. No account; every call throttled per client."""
+
+from typing import Annotated
+
+import msgspec
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.types import utcnow
+from server.public import service
+from server.public.schemas import (
+    PublicCategoryPublic,
+    PublicRatingBody,
+    PublicReceiptPublic,
+    PublicRequestCreate,
+    PublicRequestViewPublic,
+    WorkstationPublic,
+)
+from server.public.throttle import guard
+
+Session = NamedDependency[AsyncSession]
+TRACK = "/public/track/"
+
+
+@post(
+    "/api/v1/public/requests",
+    tags=["public"],
+    status_code=201,
+    summary="A resident reports a problem (no account): the number and a private tracking token",
+)
+async def report(
+    request: Request, data: JSONBody[PublicRequestCreate], db_session: Session
+) -> PublicReceiptPublic:
+    guard(request, "submit")
+    created, token = await service.submit(
+        db_session, msgspec.structs.asdict(data), "public", utcnow()
+    )
+    return PublicReceiptPublic(
+        number=created.number, tracking_token=token, tracking_url=TRACK + token
+    )
+
+
+@get(
+    "/api/v1/public/requests/{tracking_token:str}",
+    tags=["public"],
+    summary="The request a tracking token follows: status, category, steps (no staff details)",
+)
+async def track(
+    request: Request, tracking_token: FromPath[str], db_session: Session
+) -> PublicRequestViewPublic:
+    guard(request, "read")
+    return await service.view(db_session, await service.by_token(db_session, tracking_token))
+
+
+@post(
+    "/api/v1/public/requests/{tracking_token:str}/rating",
+    tags=["public"],
+    status_code=200,
+    summary="The resident rates the result with the token: 3–5 closes, 1–2 reopens",
+)
+async def rate(
+    request: Request,
+    tracking_token: FromPath[str],
+    data: JSONBody[PublicRatingBody],
+    db_session: Session,
+) -> PublicRequestViewPublic:
+    guard(request, "rate")
+    rated = await service.rate(db_session, tracking_token, data.score, data.comment, utcnow())
+    return await service.view(db_session, rated)
+
+
+@get(
+    "/api/v1/public/catalogue",
+    tags=["public"],
+    summary="The services residents may ask for, with their time limits",
+)
+async def catalogue(request: Request, db_session: Session) -> list[PublicCategoryPublic]:
+    guard(request, "read")
+    return await service.catalogue(db_session)
+
+
+@get(
+    "/api/v1/public/workstations",
+    tags=["public"],
+    summary="The community workstations and service offices (or one community's)",
+)
+async def workstations(
+    request: Request,
+    db_session: Session,
+    community: Annotated[
+        str | None, QueryParameter(description="a community's code", max_length=40)
+    ] = None,
+) -> list[WorkstationPublic]:
+    guard(request, "read")
+    return await service.workstations(db_session, community)
+
+
+ROUTES = [report, track, rate, catalogue, workstations]
+__all__ = ["ROUTES"]

@@ -1,0 +1,204 @@
+"""Residents without an account: a request reported through the public pages (or Open311),
+its private tracking token, what its resident may see of it, and their rating. Intake and the
+rating are the hotline's own (`server.requests.service`); this module adds the token and cuts
+the request down to what its resident may see."""
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth.tables import User
+from server.catalogue.tables import ServiceCategory
+from server.errors import Refusal
+from server.org.service import all_units
+from server.public.schemas import (
+    PublicCategoryPublic,
+    PublicRequestViewPublic,
+    PublicStepPublic,
+    WorkstationPublic,
+)
+from server.public.strings import STRINGS, translator
+from server.public.tables import RequestTracking
+from server.requests import service as hotline
+from server.requests.tables import HotlineRequest, RequestEvent
+from shared.enums import OrgLevel
+from shared.requests import RequestStatus
+
+TOKEN_BYTES = 32  # 256 bits of randomness; the server keeps only the SHA-256
+MAX_TOKEN_LENGTH = 100
+# Digits that look like a phone number, in what staff wrote to the resident.
+PHONE_LIKE = re.compile(r"\+?\d[\d\- ]{5,}\d")
+# The steps whose note the resident may read: their own words, and what they were told.
+NOTES_SHOWN = {"received", "feedback_given", "rated"}
+NO_SUCH_LINK = "No request has this tracking link."
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def submit(
+    session: AsyncSession, values: dict[str, Any], source: str, now: datetime
+) -> tuple[HotlineRequest, str]:
+    """Register the request through the hotline's intake (channel `web`, no account: placed
+    by its address, or left at district level for the dispatcher) and give it a new token."""
+    request = await hotline.create(session, None, {**values, "channel": "web"}, now)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    session.add(
+        RequestTracking(
+            request_id=request.id, token_hash=token_hash(token), source=source, created_at=now
+        )
+    )
+    await session.flush()
+    return request, token
+
+
+async def by_token(session: AsyncSession, token: str) -> HotlineRequest:
+    """The request this token follows; 404 `not_found`, the same for any wrong token."""
+    digest = token_hash(token[:MAX_TOKEN_LENGTH])
+    found = await session.scalar(
+        select(RequestTracking).where(RequestTracking.token_hash == digest)
+    )
+    # The lookup is by the hash of a 256-bit secret; the comparison is constant-time anyway.
+    if found is None or not hmac.compare_digest(found.token_hash, digest):
+        raise Refusal("not_found", NO_SUCH_LINK, 404)
+    request = await session.get(HotlineRequest, found.request_id)
+    if request is None:
+        raise Refusal("not_found", NO_SUCH_LINK, 404)
+    return request
+
+
+async def rate(
+    session: AsyncSession, token: str, score: int, comment: str, now: datetime
+) -> HotlineRequest:
+    """The resident's rating, by the hotline's rule: 3–5 closes, 1–2 reopens."""
+    request = await by_token(session, token)
+    return await hotline.rate(session, None, request, score, comment, now)
+
+
+def _masked(note: str) -> str:
+    return PHONE_LIKE.sub("***", note)
+
+
+async def _roles(session: AsyncSession, events: list[RequestEvent]) -> dict[UUID, str]:
+    people = {e.actor_id for e in events if e.actor_id}
+    if not people:
+        return {}
+    rows = await session.execute(select(User.id, User.role).where(User.id.in_(people)))
+    return {user_id: role for user_id, role in rows.all()}
+
+
+async def view(
+    session: AsyncSession, request: HotlineRequest, lang: str = "zh"
+) -> PublicRequestViewPublic:
+    """The request as its resident follows it: steps in words, staff only as roles, notes
+    only where they are the resident's own words or what the resident was told."""
+    tr = translator(lang)
+    events = list(
+        (
+            await session.scalars(
+                select(RequestEvent)
+                .where(RequestEvent.request_id == request.id)
+                .order_by(RequestEvent.ordinal)
+            )
+        ).all()
+    )
+    roles = await _roles(session, events)
+    units = await all_units(session)
+    names = {u.code: u.name for u in units.values()}
+    steps = []
+    for event in events:
+        if event.actor_code == "caller":
+            by = "resident"
+        elif event.actor_id is not None:
+            role = roles.get(event.actor_id, "staff")
+            by = role if f"by_{role}" in STRINGS else "staff"
+        else:
+            by = "system"
+        note = ""
+        if event.action in NOTES_SHOWN:
+            note = event.note if event.actor_code == "caller" else _masked(event.note)
+        if event.action == "rated" and event.params.get("score"):
+            note = " · ".join(filter(None, [tr("n_rated", score=event.params["score"]), note]))
+        if event.action == "dispatched" and event.params.get("community"):
+            note = tr("n_dispatched", community=names.get(event.params["community"], ""))
+        steps.append(
+            PublicStepPublic(
+                at=event.at,
+                action=event.action,
+                action_words=tr("a_" + event.action),
+                by=by,
+                by_words=tr("by_" + by),
+                note=note,
+            )
+        )
+    category = await session.scalar(
+        select(ServiceCategory).where(ServiceCategory.code == request.category_code)
+    )
+    unit = units.get(request.community_id) if request.community_id else None
+    return PublicRequestViewPublic(
+        number=request.number,
+        status=RequestStatus(request.status),
+        status_words=tr("s_" + request.status),
+        category_code=request.category_code,
+        category=category.name_zh if category else request.category_code,
+        category_en=category.name_en if category else request.category_code,
+        community=unit.name if unit else None,
+        received_at=request.received_at,
+        due_at=request.due_at,
+        closed_at=request.closed_at,
+        rating=request.rating,
+        may_rate=request.status == RequestStatus.FEEDBACK_GIVEN,
+        timeline=steps,
+    )
+
+
+async def catalogue(session: AsyncSession) -> list[PublicCategoryPublic]:
+    """The services on offer, with their time limits."""
+    return [
+        PublicCategoryPublic(
+            code=c.code,
+            name_zh=c.name_zh,
+            name_en=c.name_en,
+            programme=c.programme,
+            department=c.department,
+            time_limit_hours=c.time_limit_hours,
+        )
+        for c in await hotline.categories(session)
+        if c.active
+    ]
+
+
+async def workstations(
+    session: AsyncSession, community_code: str | None = None, lang: str = "zh"
+) -> list[WorkstationPublic]:
+    """Every community's workstation and service office (or the one community named)."""
+    tr = translator(lang)
+    units = await all_units(session)
+    found = []
+    for unit in sorted(units.values(), key=lambda u: u.path):
+        if unit.level != OrgLevel.COMMUNITY:
+            continue
+        if community_code and unit.code != community_code:
+            continue
+        parent = units.get(unit.parent_id) if unit.parent_id else None
+        subdistrict = parent.name if parent else ""
+        found.append(
+            WorkstationPublic(
+                code=unit.code,
+                community=unit.name,
+                workstation=tr("workstation_name", community=unit.name),
+                subdistrict=subdistrict,
+                service_office=tr("office_name", subdistrict=subdistrict),
+            )
+        )
+    if community_code and not found:
+        raise Refusal("not_found", "No community with that code.", 404)
+    return found
