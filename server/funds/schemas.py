@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from typing import Annotated, Literal
+from uuid import UUID
 
 import msgspec
 
@@ -16,15 +17,15 @@ Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
 class FundEntryPublic(Public):
     """One spending entry of a fund's ledger."""
 
-    id: str  # the entry's id
+    id: UUID  # the entry's id
     org_unit: str  # the code of the unit whose fund paid
     year: int  # the fund year
     amount_cny: float  # yuan, exact to the fen
     category: str  # one of FUND_CATEGORIES (assistance, elderly_care, activities, …)
     note: str  # what it was for, in the recorder's words
     source: str  # where it came from: assistance (a mentor's phone), console or api
-    source_id: str | None  # the record it went with (the assistance entry's id), if any
-    recorded_by: str | None  # the id of the person who spent or recorded it
+    source_id: UUID | None  # the record it went with (the assistance entry's id), if any
+    recorded_by: UUID | None  # the id of the person who spent or recorded it
     recorded_by_name: str | None  # that person's display name
     at: datetime  # when the money was spent (UTC)
 

@@ -228,15 +228,15 @@ async def _entries(
         names = dict(found.all())
     return [
         FundEntryPublic(
-            id=str(get(r, "id")),
+            id=get(r, "id"),
             org_unit=units[get(r, "org_unit_id")].code,
             year=get(r, "year"),
             amount_cny=to_cny(get(r, "amount_fen")),
             category=get(r, "category"),
             note=get(r, "note"),
             source=get(r, "source"),
-            source_id=str(get(r, "source_id")) if get(r, "source_id") else None,
-            recorded_by=str(get(r, "recorded_by")) if get(r, "recorded_by") else None,
+            source_id=get(r, "source_id"),
+            recorded_by=get(r, "recorded_by"),
             recorded_by_name=names.get(get(r, "recorded_by")),
             at=get(r, "at"),
         )

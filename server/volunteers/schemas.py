@@ -2,6 +2,7 @@
 
 from datetime import date
 from typing import Annotated, Literal
+from uuid import UUID
 
 import msgspec
 
@@ -15,8 +16,8 @@ Words = Annotated[str, msgspec.Meta(max_length=200)]
 class ActivityPublic(Public):
     """One activity of an organisation or team."""
 
-    id: str  # the activity's id
-    organisation_id: str  # who did it
+    id: UUID  # the activity's id
+    organisation_id: UUID  # who did it
     on_date: date  # the day (local calendar date)
     title: str  # what was done
     place: str  # where
@@ -27,7 +28,7 @@ class ActivityPublic(Public):
 class OrganisationPublic(Public):
     """An organisation or team in the register."""
 
-    id: str  # its id
+    id: UUID  # its id
     kind: str  # social_org, volunteer_team or patrol_team
     org_unit: str  # the code of the unit it belongs to
     org_unit_name: str  # that unit's name

@@ -62,7 +62,7 @@ def _public(row: Organisation, units: dict[UUID, OrgUnit], totals, cls=Organisat
     unit = units[row.org_unit_id]
     count, hours = totals.get(row.id, (0, 0.0))
     return cls(
-        id=str(row.id),
+        id=row.id,
         kind=row.kind,
         org_unit=unit.code,
         org_unit_name=unit.name,
