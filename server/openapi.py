@@ -43,6 +43,7 @@ EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("get", "/api/v1/funds"): {404},  # ?org_unit= names no unit in your area
     ("put", "/api/v1/funds/budget"): {404, 409},  # budget_below_spent
     ("get", "/api/v1/organisations"): {404},  # ?org_unit= names no unit in your area
+    ("get", "/api/v1/organisations/figures"): {404},
 }
 
 PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {

@@ -132,17 +132,22 @@ class FundsConsole(Controller):
         if kind is not None and kind not in ORGANISATION_KINDS:
             raise Refusal("invalid_request", "No such kind.", 400)
         q = (request.query_params.get("q") or "")[:80] or None
+        within = request.query_params.get("org_unit") or None
         units = await visible_units(db_session, viewer.actor)
         return page(
             request,
             runtime,
             "organisations.html",
             viewer,
-            rows=await register.search(db_session, viewer.actor, kind, None, q, 1000),
-            figures=await register.figures(db_session, viewer.actor, runtime.settings.timezone),
+            rows=await register.search(db_session, viewer.actor, kind, within, q, 1000),
+            figures=await register.figures(
+                db_session, viewer.actor, runtime.settings.timezone, within
+            ),
             kinds=ORGANISATION_KINDS,
             kind=kind,
             q=q or "",
+            within=within,
+            all_units=[u for u in units if u.level != "community" or len(units) < 30],
             units=[u for u in units if may_register_organisation(viewer.actor, u.path)],
         )
 

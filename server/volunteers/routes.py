@@ -58,8 +58,11 @@ async def organisation_figures(
     db_session: NamedDependency[AsyncSession],
     actor: NamedDependency[Actor],
     runtime: NamedDependency[Runtime],
+    org_unit: Annotated[
+        str | None, QueryParameter(max_length=40, description="a unit's code; default: yours")
+    ] = None,
 ) -> Figures:
-    return await service.figures(db_session, actor, runtime.settings.timezone)
+    return await service.figures(db_session, actor, runtime.settings.timezone, org_unit)
 
 
 @get(

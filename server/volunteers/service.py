@@ -200,9 +200,12 @@ async def add_activity(
     return ActivityPublic.from_row(activity)
 
 
-async def figures(session: AsyncSession, actor: Actor, zone: str | None = None) -> Figures:
-    """The register's counts in the actor's part of the tree; activities of the last 12 months."""
-    ids = [u.id for u in await subtree(session, actor.unit_path)]
+async def figures(
+    session: AsyncSession, actor: Actor, zone: str | None = None, code: str | None = None
+) -> Figures:
+    """The register's counts in the actor's part of the tree (or the subtree of the unit
+    `code` within it); activities of the last 12 months."""
+    ids = [u.id for u in await _in_reach(session, actor, code)]
     kinds: dict[str, tuple[int, int]] = {}
     for start in range(0, len(ids), 900):
         rows = await session.execute(
