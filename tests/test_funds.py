@@ -154,6 +154,8 @@ async def test_spending_by_hand_and_budgets(api):
         {**body, "category": "yacht"},
         {**body, "amount_cny": -5},
         {**body, "amount_cny": 0},
+        {**body, "amount_cny": 0.001},
+        {**body, "at": "1971-01-01T00:00:00Z"},
         {**body, "org_unit": "D01-S09-C01"},
         {**body, "extra": 1},
     ):

@@ -39,6 +39,8 @@ from shared.permissions import (
     within_reach,
 )
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 
 def _zone(session: AsyncSession) -> str | None:
     return session.info.get("timezone")
@@ -86,6 +88,10 @@ async def charge(
     """Spend `amount_fen` from the unit's fund of `at`'s year; `over_budget` (nothing written)
     when the fund would go below zero. Returns the ledger entry's values."""
     year = fund_year(at, _zone(session))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Refusal("invalid_request", "Funds are kept for the years 2000 to 2100.", 400)
+    if amount_fen <= 0:
+        raise Refusal("invalid_request", "An amount is at least ¥0.01.", 400)
     await _ensure(session, unit_id, year)
     fund_id = await session.scalar(
         update(Fund)
@@ -150,14 +156,16 @@ async def charge_assistance(
     at: datetime,
     kind: str,
 ) -> None:
-    """Assistance with an amount, charged to the resident's community fund."""
-    if not amount_cny:
+    """Assistance with an amount, charged to the resident's community fund (less than a fen,
+    or none, is no charge)."""
+    amount_fen = to_fen(amount_cny or 0)
+    if amount_fen <= 0:
         return
     await charge(
         session,
         actor,
         community_id,
-        to_fen(amount_cny),
+        amount_fen,
         at,
         "assistance",
         kind,
