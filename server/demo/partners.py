@@ -76,12 +76,14 @@ def _area(unit: OrgUnit) -> str:
     return unit.name.removesuffix("街道").removesuffix("社区")
 
 
-async def seed_partners(session: AsyncSession, units: dict[str, OrgUnit], admin_id: Any) -> dict:
-    """Loads this year's funds and the register into the demo district."""
+async def seed_partners(
+    session: AsyncSession, units: dict[str, OrgUnit], admin_id: Any, zone: str | None = None
+) -> dict:
+    """Loads this year's funds (a calendar year in `zone`) and the register into the demo."""
     rng = random.Random(14)
     now = utcnow()
-    funds = _funds(rng, units, admin_id, now)
-    organisations, activities = _register(rng, units, admin_id, now)
+    funds = _funds(rng, units, admin_id, now, zone)
+    organisations, activities = _register(rng, units, admin_id, now, zone)
     await session.execute(insert(Fund.__table__), funds[0])
     await session.execute(insert(FundEntry.__table__), funds[1])
     await session.execute(insert(Organisation.__table__), organisations)
@@ -89,9 +91,9 @@ async def seed_partners(session: AsyncSession, units: dict[str, OrgUnit], admin_
     return {"organisations": len(organisations), "activities": len(activities)}
 
 
-def _funds(rng, units, admin_id, now) -> tuple[list[dict], list[dict]]:
-    year = fund_year(now)
-    start_of_year = max(0, (to_local(now).timetuple().tm_yday - 2))
+def _funds(rng, units, admin_id, now, zone) -> tuple[list[dict], list[dict]]:
+    year = fund_year(now, zone)
+    start_of_year = max(0, (to_local(now, zone).timetuple().tm_yday - 2))
     funds, entries = [], []
     for unit in units.values():
         fund_id, spent = uuid4(), 0
@@ -131,9 +133,9 @@ def _funds(rng, units, admin_id, now) -> tuple[list[dict], list[dict]]:
     return funds, entries
 
 
-def _register(rng, units, admin_id, now) -> tuple[list[dict], list[dict]]:
+def _register(rng, units, admin_id, now, zone) -> tuple[list[dict], list[dict]]:
     organisations, activities = [], []
-    today = to_local(now).date()
+    today = to_local(now, zone).date()
 
     def add(kind: str, unit: OrgUnit, pattern: tuple[str, str], size: tuple[int, int]) -> None:
         members = [_person(rng) for _ in range(rng.randint(3, 6))]

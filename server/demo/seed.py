@@ -91,7 +91,7 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
     await session.flush()
     requests = await _hotline(session, rng, units, users, people)
     _plans(units, users, people, session)
-    partners = await seed_partners(session, units, users["admin"].id)
+    partners = await seed_partners(session, units, users["admin"].id, settings.timezone)
     return {
         **partners,
         "requests": requests,
