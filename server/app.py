@@ -25,6 +25,7 @@ from server.config import Settings, settings_from_env
 from server.console import routes as console_routes
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
+from server.funds import routes as fund_routes
 from server.headers import security_headers
 from server.open311 import routes as open311_routes
 from server.openapi import OpenAPIJson
@@ -41,6 +42,7 @@ from server.storage import create_engine_for, session_factories
 from server.sync import effects
 from server.sync import routes as sync_routes
 from server.visits import routes as visit_routes
+from server.volunteers import routes as volunteer_routes
 from shared import protocol
 from shared.mutations import REGISTRY
 
@@ -75,7 +77,7 @@ async def start_runtime(app: Litestar) -> None:
     """Open the database and load the token key; the app's settings were given to create_app."""
     settings: Settings = app.state.settings
     engine = create_engine_for(settings.database_url)
-    writes, reads = session_factories(engine)
+    writes, reads = session_factories(engine, settings.timezone)
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -135,6 +137,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *public_routes.ROUTES,
             *public_pages.ROUTES,
             *open311_routes.ROUTES,
+            *fund_routes.ROUTES,
+            *volunteer_routes.ROUTES,
             metrics.metrics,
         ],
         middleware=[request_context, security_headers],

@@ -42,6 +42,10 @@ EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("get", "/api/v1/residents"): {404},  # ?community= names no community
     ("get", "/api/v1/requests/export.csv"): {400},
     ("get", "/api/v1/public/workstations"): {404},  # ?community= names no community
+    ("get", "/api/v1/funds"): {404},  # ?org_unit= names no unit in your area
+    ("put", "/api/v1/funds/budget"): {404, 409},  # budget_below_spent
+    ("get", "/api/v1/organisations"): {404},  # ?org_unit= names no unit in your area
+    ("get", "/api/v1/organisations/figures"): {404},
 }
 
 PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {

@@ -16,14 +16,17 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 def session_factories(
-    engine: AsyncEngine,
+    engine: AsyncEngine, timezone: str | None = None
 ) -> tuple[async_sessionmaker[AsyncSession], async_sessionmaker[AsyncSession]]:
     """Sessions that write, and sessions that only read (deferred on SQLite, so they never
-    wait for a writer; a flush in one is an error). Both share one org-tree cache."""
+    wait for a writer; a flush in one is an error). Both share one org-tree cache, and know
+    the district's time zone (a fund's year is a local calendar year)."""
     cache = UnitCache()
-    writes = sessions_for(engine, FeedSession, info={"unit_cache": cache})
+    writes = sessions_for(engine, FeedSession, info={"unit_cache": cache, "timezone": timezone})
     reads = sessions_for(
-        read_only(engine), FeedSession, info={"unit_cache": cache, READ_ONLY: True}
+        read_only(engine),
+        FeedSession,
+        info={"unit_cache": cache, READ_ONLY: True, "timezone": timezone},
     )
     return writes, reads
 
@@ -34,6 +37,7 @@ def import_all() -> None:
     from server.auth import tables as _auth  # noqa: F401
     from server.catalogue import tables as _catalogue  # noqa: F401
     from server.feed import tables as _feed  # noqa: F401
+    from server.funds import tables as _funds  # noqa: F401
     from server.open311 import tables as _open311  # noqa: F401
     from server.org import tables as _org  # noqa: F401
     from server.plans import tables as _plans  # noqa: F401
@@ -42,3 +46,4 @@ def import_all() -> None:
     from server.residents import tables as _residents  # noqa: F401
     from server.sync import tables as _sync  # noqa: F401
     from server.visits import tables as _visits  # noqa: F401
+    from server.volunteers import tables as _volunteers  # noqa: F401

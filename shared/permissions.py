@@ -266,3 +266,45 @@ def may_manage_account(actor: Actor, role: Role | str, unit_path: str) -> bool:
 def may_view_accounts(actor: Actor, unit_path: str) -> bool:
     """Read an account's devices and scope preview: managers, within their subtree."""
     return manages(actor, unit_path)
+
+
+# Special funds and the register of partner organisations.
+
+
+def sees_funds(actor: Actor, unit_path: str) -> bool:
+    """A unit's fund, its ledger and the totals below it: managers of that unit or above."""
+    return manages(actor, unit_path)
+
+
+def may_record_spending(actor: Actor, unit_path: str) -> bool:
+    """Spending recorded by hand (not from a phone): supervisors and admins of the unit."""
+    return actor.role in (Role.SUPERVISOR, Role.ADMIN) and manages(actor, unit_path)
+
+
+def may_set_budget(actor: Actor, unit_path: str) -> bool:
+    """A unit's yearly budget is set by an admin at or above it, or by a supervisor of a unit
+    strictly above it (a subdistrict sets its communities' budgets, never its own)."""
+    if actor.role is Role.ADMIN:
+        return contains(actor.unit_path, unit_path)
+    return (
+        actor.role is Role.SUPERVISOR
+        and unit_path != actor.unit_path
+        and contains(actor.unit_path, unit_path)
+    )
+
+
+def sees_organisation(actor: Actor, unit_path: str) -> bool:
+    """The register is for staff of the organisation's unit and the units above it."""
+    return contains(actor.unit_path, unit_path)
+
+
+def may_register_organisation(actor: Actor, unit_path: str) -> bool:
+    """Adding an organisation or team: supervisors and admins of its unit."""
+    return actor.role in (Role.SUPERVISOR, Role.ADMIN) and manages(actor, unit_path)
+
+
+def may_record_activity(actor: Actor, unit_path: str) -> bool:
+    """A team's activity: its unit's supervisors and admins, or a worker of that very unit."""
+    if actor.role is Role.WORKER:
+        return actor.unit_path == unit_path
+    return may_register_organisation(actor, unit_path)

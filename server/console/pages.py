@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.console import views
+from server.console.partners_block import dashboard_block
 from server.console.session import (
     ERROR_PAGES,
     LoginRequired,
@@ -238,4 +239,5 @@ class Console(Controller):
             "dashboard.html",
             viewer,
             board=views.dashboard_groups(board, categories, translator(lang)),
+            **await dashboard_block(db_session, viewer.actor, runtime),
         )

@@ -2,8 +2,9 @@
 accounts, roles and services as the API (see `signin.py` and `pages.py`)."""
 
 from server.console.admin import Admin
+from server.console.funds_pages import FundsConsole
 from server.console.pages import Console
 from server.console.signin import SignIn
 
-ROUTES = [SignIn, Console, Admin]
+ROUTES = [SignIn, Console, Admin, FundsConsole]
 __all__ = ["ROUTES"]

@@ -1,6 +1,7 @@
 """The console's words, in Simplified Chinese (default) and English."""
 
 from server.console import strings_admin
+from server.console.strings_funds import STRINGS as FUNDS_STRINGS
 
 STRINGS: dict[str, tuple[str, str]] = {
     "title": ("幸福区社会治理服务平台", "District service platform"),
@@ -123,6 +124,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "n_escalated": ("超时，升级至{level}", "Overdue: escalated to the {level}"),
     "n_pressed": ("超时，区级督办", "Overdue: the district presses for action"),
 }
+STRINGS.update(FUNDS_STRINGS)
 
 STRINGS.update(strings_admin.STRINGS)  # the admin pages' words
 

@@ -13,6 +13,7 @@ from server.catalogue.tables import ServiceCategory
 from server.config import Settings
 from server.db.types import utcnow
 from server.demo import names
+from server.demo.partners import seed_partners
 from server.org.tables import OrgUnit
 from server.residents.tables import Household, Resident
 from server.visits.tables import Visit
@@ -90,7 +91,9 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
     await session.flush()
     requests = await _hotline(session, rng, units, users, people)
     _plans(units, users, people, session)
+    partners = await seed_partners(session, units, users["admin"].id, settings.timezone)
     return {
+        **partners,
         "requests": requests,
         "units": len(units),
         "residents": len(people),

@@ -17,6 +17,7 @@ from server.catalogue.tables import ServiceCategory
 from server.db.types import utcnow
 from server.errors import Refusal
 from server.feed.lookup import append, find
+from server.funds import service as funds
 from server.org.service import all_units, subtree, unit_path
 from server.residents.service import get_visible
 from server.residents.tables import Resident
@@ -352,6 +353,10 @@ async def log_assistance(session: AsyncSession, actor: Actor, args: m.Assistance
     resident = await get_visible(session, actor, args.resident_id)
     if not may_log_assistance(actor, resident.mentor_id):
         raise Refusal("out_of_scope", "Only the family's own mentor may log assistance for it.")
+    # Last, after every other rule: a charge refused for being over budget writes nothing.
+    await funds.charge_assistance(
+        session, actor, resident.community_id, args.id, args.amount_cny, args.at, args.kind
+    )
     entry = await append(
         session,
         Assistance,

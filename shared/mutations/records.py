@@ -85,8 +85,9 @@ SPECS = [
         AssistanceLog,
         {Role.MENTOR},
         _assistance,
-        only_when="the family's own mentor",
-        effect="append-only assistance entry",
+        only_when="the family's own mentor; an amount must fit in what is left of the "
+        "resident's community fund for the year (else over_budget)",
+        effect="append-only assistance entry; its amount is charged to the community's fund",
         record="assistance",
     ),
 ]

@@ -1,0 +1,1 @@
+"""The register of partner organisations: social organisations, volunteer teams, patrols."""
