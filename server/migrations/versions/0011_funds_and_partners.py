@@ -2,7 +2,7 @@
 partner organisations and their activities.
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0010
 Create Date: 2026-11-28 17:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import server.db.types
 
 revision = "0011"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
