@@ -42,7 +42,9 @@ from server.requests.schemas import (
 )
 from server.residents import service as residents
 from server.runtime import Runtime
+from server.visits import service as visits
 from shared.enums import OrgLevel
+from shared.localtime import format_local
 from shared.permissions import may_register_request
 from shared.requests import RequestStatus
 
@@ -222,6 +224,12 @@ class Console(Controller):
             if viewer.actor.is_manager
             else [],
             to_verify=await views.request_rows(db_session, to_verify, lang, now),
+            to_approve=await visits.list_visible(
+                db_session, viewer.actor, "completed", None, 100, 0
+            )
+            if viewer.actor.is_manager
+            else [],
+            when=lambda moment: format_local(moment, lang, runtime.settings.timezone),
             behind=sorted(behind.items(), key=lambda item: -len(item[1])),
         )
 

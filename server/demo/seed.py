@@ -12,7 +12,7 @@ from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
 from server.config import Settings
 from server.db.types import utcnow
-from server.demo import names
+from server.demo import names, places
 from server.org.tables import OrgUnit
 from server.residents.tables import Household, Resident
 from server.visits.tables import Visit
@@ -198,6 +198,7 @@ async def _residents(session, rng, units, users, total: int) -> list[Resident]:
             people.append(resident)
     session.add_all(all_households)
     await session.flush()
+    places.locate_homes(people, units)
     session.add_all(people)
     await session.flush()
     return people
