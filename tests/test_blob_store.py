@@ -89,3 +89,27 @@ def test_media_checks():
         media.media_type_of("image/gif")
     assert refused.value.status == 415
     assert media.media_type_of("IMAGE/PNG; q=1") == "image/png"
+
+
+def test_an_image_claiming_too_many_pixels_is_refused():
+    png = noise_png(8)
+    # IHDR width and height rewritten to 20000 × 20000 (400 million pixels), CRC fixed.
+    ihdr = b"IHDR" + struct.pack(">II", 20000, 20000) + png[24:29]
+    forged = png[:12] + ihdr + struct.pack(">I", zlib.crc32(ihdr)) + png[33:]
+    with pytest.raises(ProblemError) as refused:
+        media.check(io.BytesIO(forged), "image/png")
+    assert refused.value.code == "unsupported_media_type"
+
+
+def test_only_well_formed_hashes_count_as_named_blobs():
+    from types import SimpleNamespace
+
+    from server.blobs.proof import named_blobs
+
+    good, upper = "a" * 64, "A" * 64
+    mutation = SimpleNamespace(
+        name="checkin.record",
+        args={"proof": {"photos": [good, upper, "zz", 5], "signature": "b" * 64}},
+    )
+    other = SimpleNamespace(name="visit.start", args={"proof": {"photos": ["c" * 64]}})
+    assert named_blobs([mutation, other]) == {good, "b" * 64}

@@ -48,8 +48,8 @@ def checkin(resident_id: str, photos: list[str], signature: str | None = None, *
             "photos": photos,
             "signature": signature,
             "location": {
-                "lat": 39.9087,
-                "lon": 116.3975,
+                "lat": 30.6586,
+                "lon": 104.0647,
                 "accuracy_m": 12.5,
                 "at": "2026-11-28T02:00:00Z",
             },
@@ -88,8 +88,14 @@ def test_a_push_naming_a_blob_not_uploaded_applies_nothing_until_it_is(http):
     assert [r["status"] for r in answer.json()["results"]] == ["applied", "applied"]
     data = pulled(worker, "checkin", first["id"])
     assert data["proof"]["photos"] == [sha(photo)] and data["proof"]["signature"] == sha(scrawl)
-    assert data["proof"]["location"]["lat"] == 39.9087
+    assert data["proof"]["location"]["lat"] == 30.6586
     assert data["signed"] is False
+    # A malformed hash is the mutation's own fault: rejected, the rest of the batch applies.
+    bad = checkin(resident["id"], ["Z" * 64])
+    fine = checkin(resident["id"], [sha(photo)])
+    answer = worker.push(("checkin.record", bad), ("checkin.record", fine))
+    assert [r["status"] for r in answer.json()["results"]] == ["rejected", "applied"]
+    assert answer.json()["results"][0]["error"]["code"] == "invalid_args"
 
 
 def test_signed_records_verify_and_tampered_ones_are_rejected(http):
