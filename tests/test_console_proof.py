@@ -39,7 +39,9 @@ def test_a_visit_with_its_proof_reaches_the_console(live_url):
     with httpx.Client(base_url=live_url, timeout=30) as http:
         key, public = new_key()
         worker = Device(http, "worker1", public_key=public)
-        visit = next(v for v in worker.get("/api/v1/visits").json() if v["status"] == "assigned")
+        mine = worker.get("/api/v1/visits").json()
+        visit = next(v for v in mine if v["status"] == "assigned")
+        for_request = next(v for v in mine if v["request_id"])
         resident = worker.get(f"/api/v1/residents/{visit['resident_id']}").json()
         assert resident["lat"] is not None and resident["lon"] is not None
         photos = [jpeg(i) for i in range(3)]
@@ -104,6 +106,9 @@ def test_a_visit_with_its_proof_reaches_the_console(live_url):
     )
     assert decided.status_code == 303
     assert "Approved" in supervisor.get(f"/console/visits/{visit['id']}").text
+    # A request's page lists the visits made for it, each leading to its proof.
+    request_page = supervisor.get(f"/console/requests/{for_request['request_id']}").text
+    assert f'/console/visits/{for_request["id"]}' in request_page
     supervisor.close()
 
     chinese, _ = console(live_url, "supervisor1", "zh")

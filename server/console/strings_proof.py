@@ -19,6 +19,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "proof_checkins": ("走访记录", "Check-ins"),
     "proof_services": ("服务记录", "Services"),
     "proof_to_approve": ("待审核走访", "Visits to approve"),
+    "proof_visits": ("上门走访", "Visits made for it"),
     "vs_assigned": ("已分派", "Assigned"),
     "vs_in_progress": ("进行中", "In progress"),
     "vs_completed": ("已完成待审核", "Completed, to approve"),

@@ -8,11 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.tables import User
+from server.db.types import utcnow
+from server.org.service import all_units
 from server.residents.service import get_visible
 from server.residents.tables import Resident
 from server.visits.service import get_visible_visit
 from server.visits.tables import Checkin, ServiceRecord, Visit
-from shared.permissions import Actor
+from shared.permissions import Actor, sees_visit
 
 
 async def visit_with_records(
@@ -30,3 +32,23 @@ async def visit_with_records(
         select(ServiceRecord).where(ServiceRecord.visit_id == visit.id).order_by(ServiceRecord.at)
     )
     return visit, resident, assignee, list(checkins.all()), list(services.all())
+
+
+async def visits_for_request(session: AsyncSession, actor: Actor, request_id: UUID) -> list[Visit]:
+    """The visits made for a hotline request that the actor sees, newest first."""
+    rows = await session.scalars(
+        select(Visit).where(Visit.request_id == request_id).order_by(Visit.created_at.desc())
+    )
+    units, now = await all_units(session), utcnow()
+
+    def path(unit_id: UUID) -> str:
+        unit = units.get(unit_id)
+        return unit.path if unit else ""
+
+    return [
+        visit
+        for visit in rows.all()
+        if sees_visit(
+            actor, path(visit.community_id), visit.assignee_id, visit.status, visit.closed_at, now
+        )
+    ]
