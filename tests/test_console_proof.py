@@ -108,7 +108,7 @@ def test_a_visit_with_its_proof_reaches_the_console(live_url):
     assert "Approved" in supervisor.get(f"/console/visits/{visit['id']}").text
     # A request's page lists the visits made for it, each leading to its proof.
     request_page = supervisor.get(f"/console/requests/{for_request['request_id']}").text
-    assert f'/console/visits/{for_request["id"]}' in request_page
+    assert f"/console/visits/{for_request['id']}" in request_page
     supervisor.close()
 
     chinese, _ = console(live_url, "supervisor1", "zh")
