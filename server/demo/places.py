@@ -9,6 +9,9 @@ untouched.
 
 import hashlib
 import math
+from datetime import datetime
+
+from shared import mutations as m
 
 CITY = (30.6586, 104.0647)  # latitude, longitude (WGS 84): Tianfu Square, Chengdu
 _M_PER_DEG_LAT = 111_320.0
@@ -52,3 +55,17 @@ def locate_homes(people, units) -> None:
     codes = {unit.id: unit.code for unit in units.values()}
     for resident in people:
         resident.lat, resident.lon = home(codes[resident.community_id], resident.address)
+
+
+def visit_place(resident, at: datetime) -> m.Proof | None:
+    """A completed demo visit's proof: the place the phone recorded, a few tens of metres from
+    the home (GPS at a door is never exact). No photos: the demo has no blob files."""
+    if resident.lat is None:
+        return None
+    spot = _around((resident.lat, resident.lon), f"{resident.id}:{at.isoformat()}", 60)
+    accuracy = 5 + round(25 * _unit(str(resident.id), "accuracy"))
+    return m.Proof(
+        location=m.Location(
+            lat=round(spot[0], 6), lon=round(spot[1], 6), accuracy_m=accuracy, at=at
+        )
+    )

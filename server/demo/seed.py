@@ -329,7 +329,10 @@ async def _hotline(session, rng, units, users, people: list[Resident]) -> int:
             session,
             worker,
             m.VisitComplete(
-                visit_id=request.visit_id, at=at + timedelta(hours=1), summary="已上门处理完毕"
+                visit_id=request.visit_id,
+                at=at + timedelta(hours=1),
+                summary="已上门处理完毕",
+                proof=places.visit_place(resident, at + timedelta(hours=1)),
             ),
         )
         if index % 5 == 2:
