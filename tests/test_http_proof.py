@@ -183,3 +183,21 @@ def test_photos_go_only_to_callers_whose_scope_names_them(http):
     is_problem(worker1.get(f"/api/v1/blobs/{sha(b'none')}"), 404, "not_found")
     is_problem(worker1.get("/api/v1/blobs/nothex"), 400, "invalid_request")
     is_problem(http.get(url), 401, "unauthorized")
+
+
+def test_the_blob_route_takes_up_to_10_mib_and_the_json_routes_keep_their_limit(http):
+    worker = Device(http, "worker1")
+    big = noise_png(1800)  # about 9.3 MiB
+    assert 9 * 1024 * 1024 < len(big) <= 10 * 1024 * 1024
+    assert worker.put(big, kind="image/png").status_code == 201
+    assert worker.head(sha(big)).headers["doorstep-received"] == str(len(big))
+    # A JSON body of 3 MiB is still refused, on push and elsewhere.
+    filler = "x" * (3 * 1024 * 1024)
+    push = http.post(
+        "/api/v1/sync/push",
+        content=b'{"protocol": 1, "pad": "' + filler.encode() + b'"}',
+        headers={**worker.headers, "content-type": "application/json"},
+    )
+    is_problem(push, 413, "payload_too_large")
+    login = http.post("/api/v1/auth/login", json={"username": filler})
+    is_problem(login, 413, "payload_too_large")
