@@ -173,3 +173,13 @@ def test_a_device_is_held_to_its_daily_quota(http, settings):
     # Another device has its own quota.
     assert Device(http, "worker2").put(fourth, kind="image/png").status_code == 201
     assert len(stored_files(settings)) == 4
+
+
+def test_a_partial_upload_another_device_completed_is_dropped(http, settings):
+    worker1, worker2 = Device(http, "worker1"), Device(http, "worker2")
+    data = noise_png(30)
+    assert worker1.chunk(data, 0, 999, kind="image/png").status_code == 202
+    assert worker2.put(data, kind="image/png").status_code == 201
+    answer = worker1.chunk(data, 1000, len(data) - 1, kind="image/png")
+    assert answer.status_code == 200 and answer.json()["size"] == len(data)
+    assert partial_files(settings) == []

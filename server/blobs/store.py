@@ -11,7 +11,6 @@ import fcntl
 import os
 import re
 import secrets
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -133,9 +132,6 @@ class LocalBlobStore:
 
     def drop(self, owner: str, slot: str) -> None:
         self._partial(owner, slot).unlink(missing_ok=True)
-
-    def drop_owner(self, owner: str) -> None:
-        shutil.rmtree(self._owner(owner), ignore_errors=True)
 
     def sweep(self, older_than_s: float) -> int:
         """Removes partial uploads untouched for `older_than_s` seconds; how many."""

@@ -242,11 +242,13 @@ async def put_chunk(
     chunk completes it, 200 when the blob is already complete; 409 `range_mismatch` (with
     `received`) for a chunk that does not start where the upload stands."""
     store = store_for(runtime)
-    existing = await is_complete(runtime, sha256)
-    if existing is not None:
-        return 200, described(existing.sha256, existing.media_type, existing.size)
     owner, slot = str(who.device_id), resumable_slot(sha256, part.total)
     standing = store.received(owner, sha256)
+    existing = await is_complete(runtime, sha256)
+    if existing is not None:
+        if standing is not None:  # another device completed it first: this one is not needed
+            store.drop(owner, resumable_slot(sha256, standing[1]))
+        return 200, described(existing.sha256, existing.media_type, existing.size)
     if standing is not None and standing[1] != part.total:
         if part.start != 0:
             raise _mismatch(0, "The upload was begun with another TOTAL; start again at 0.")
