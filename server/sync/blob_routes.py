@@ -66,7 +66,8 @@ async def _caller(request: Request, runtime: Runtime) -> Principal:
     "201 stored, 200 already stored. With `Content-Range: bytes START-END/TOTAL` one chunk "
     'is stored: 202 `{"received": n}` until the last chunk completes the blob (then 201). '
     "A chunk must start at the bytes received so far (`HEAD` says how many): otherwise 409 "
-    "`range_mismatch` with `received`. Once complete the bytes are checked: 422 "
+    "`range_mismatch` with `received` (409 `upload_busy` while another request writes the "
+    "same upload). Once complete the bytes are checked: 422 "
     "`hash_mismatch`, 415 `unsupported_media_type`, 422 `exif_present`; a refused upload "
     "is deleted. 429 `quota_exceeded`: the device's uploads in 24 hours, or its open partial "
     "uploads, are at their limit.",
