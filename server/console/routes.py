@@ -5,6 +5,7 @@ from server.console.admin import Admin
 from server.console.funds_pages import FundsConsole
 from server.console.pages import Console
 from server.console.signin import SignIn
+from server.console.visit_pages import VisitPages
 
-ROUTES = [SignIn, Console, Admin, FundsConsole]
+ROUTES = [SignIn, Console, Admin, FundsConsole, VisitPages]
 __all__ = ["ROUTES"]

@@ -1,6 +1,6 @@
 """The console's words, in Simplified Chinese (default) and English."""
 
-from server.console import strings_admin
+from server.console import strings_admin, strings_proof
 from server.console.strings_funds import STRINGS as FUNDS_STRINGS
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -127,6 +127,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 STRINGS.update(FUNDS_STRINGS)
 
 STRINGS.update(strings_admin.STRINGS)  # the admin pages' words
+STRINGS.update(strings_proof.STRINGS)
 
 
 def translator(language: str):

@@ -1,8 +1,8 @@
 """Special funds (a balance per unit and year, the spending ledger) and the register of
 partner organisations and their activities.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-28 17:40:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import server.db.types
 
-revision = "0011"
-down_revision = "0010"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Residents' self-service and Open311: the private tracking token of a request (kept only as a
 hash) and the API keys of Open311 clients (kept only as hashes).
 
-Revision ID: 0010
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-28 17:40:00
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 import server.db.types
 
-revision = "0010"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
