@@ -29,7 +29,7 @@ from server.console.strings import translator
 from server.db.types import utcnow
 from server.errors import Refusal
 from server.export import dashboard_csv, requests_csv
-from server.org.service import visible_units
+from server.org.service import all_units, visible_units
 from server.plans import service as plans
 from server.requests import service as hotline
 from server.requests.schemas import (
@@ -43,7 +43,7 @@ from server.requests.schemas import (
 from server.residents import service as residents
 from server.runtime import Runtime
 from shared.enums import OrgLevel
-from shared.permissions import may_register_request
+from shared.permissions import may_register_request, may_supervise
 from shared.requests import RequestStatus
 
 Session = NamedDependency[AsyncSession]
@@ -152,11 +152,8 @@ class Console(Controller):
         lang = language(request)
         categories = await views.category_names(db_session, lang)
         manager = viewer.actor.is_manager
-        communities = [
-            u
-            for u in await visible_units(db_session, viewer.actor)
-            if u.level == OrgLevel.COMMUNITY
-        ]
+        units = await all_units(db_session)
+        mine = {u.id for u in await visible_units(db_session, viewer.actor)}
         return page(
             request,
             runtime,
@@ -166,8 +163,14 @@ class Console(Controller):
             category=categories.get(shown.category_code, shown.category_code),
             timeline=views.timeline_rows(shown.timeline, translator(lang)),
             manager=manager,
-            communities=sorted(communities, key=lambda u: u.code) if manager else [],
-            workers=await hotline.assignable(db_session, viewer.actor, request_id),
+            communities=views.grouped_communities(
+                [u for u in units.values() if u.id in mine or u.level != OrgLevel.COMMUNITY]
+            )
+            if manager
+            else [],
+            workers=views.assignee_rows(
+                await hotline.assignable(db_session, viewer.actor, request_id), translator(lang)
+            ),
         )
 
     @post("/requests/{request_id:uuid}/{step:str}", status_code=303)
@@ -203,6 +206,8 @@ class Console(Controller):
     async def supervise(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
+        if not may_supervise(viewer.actor):
+            raise Refusal("forbidden", "The supervision page is for managers.", 403)
         lang, now = language(request), utcnow()
         to_verify = await hotline.search(
             db_session, viewer.actor, RequestStatus.RESOLVED, False, now
@@ -218,9 +223,9 @@ class Console(Controller):
             runtime,
             "supervise.html",
             viewer,
-            alerts=await plans.alerts_for(db_session, viewer.actor)
-            if viewer.actor.is_manager
-            else [],
+            alerts=await plans.alert_facts(
+                db_session, await plans.alerts_for(db_session, viewer.actor)
+            ),
             to_verify=await views.request_rows(db_session, to_verify, lang, now),
             behind=sorted(behind.items(), key=lambda item: -len(item[1])),
         )

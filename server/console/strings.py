@@ -1,5 +1,7 @@
 """The console's words, in Simplified Chinese (default) and English."""
 
+from server.console import strings_console
+
 STRINGS: dict[str, tuple[str, str]] = {
     "title": ("幸福区社会治理服务平台", "District service platform"),
     "login": ("登录", "Sign in"),
@@ -33,7 +35,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overdue": ("超时", "Overdue"),
     "export_csv": ("导出CSV", "Export CSV"),
     "dispatch": ("派单", "Dispatch"),
-    "assign": ("分派给网格员", "Assign to a worker"),
+    "assign": ("分派", "Assign"),
     "verify": ("核实通过", "Verify"),
     "send_back": ("退回重办", "Send back"),
     "reason": ("原因", "Reason"),
@@ -121,6 +123,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "n_escalated": ("超时，升级至{level}", "Overdue: escalated to the {level}"),
     "n_pressed": ("超时，区级督办", "Overdue: the district presses for action"),
 }
+STRINGS |= strings_console.STRINGS
 
 
 def translator(language: str):

@@ -169,3 +169,22 @@ async def plans_for(session: AsyncSession, actor: Actor) -> list[VisitPlan]:
     else:
         query = query.where(VisitPlan.assignee_id == actor.user_id)
     return list((await session.scalars(query.order_by(VisitPlan.next_due_at))).all())
+
+
+async def alert_facts(session: AsyncSession, alerts: list[Alert]) -> list[dict]:
+    """Each alert with the facts a page puts in words: the resident's name and when the
+    missed visit was due (the stored message is one language's sentence, in UTC)."""
+    rows = []
+    for alert in alerts:
+        resident = await session.get(Resident, alert.resident_id) if alert.resident_id else None
+        visit = await session.get(Visit, alert.visit_id) if alert.visit_id else None
+        rows.append(
+            {
+                "kind": alert.kind,
+                "raised_at": alert.raised_at,
+                "resident": resident.name if resident else "",
+                "due_at": visit.due_at if visit else None,
+                "visit_kind": visit.kind if visit else None,
+            }
+        )
+    return rows

@@ -1,0 +1,26 @@
+"""The console's words for an office that uses it all day: forms, roles, errors, the
+dashboard's range and satisfaction rate, mentoring (一帮一)."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "address_unplaced": (
+        "地址未能匹配到任何社区，请选择负责的社区",
+        "The address matches no community: choose the community that answers for it",
+    ),
+    "choose_community": ("请选择社区", "Choose a community"),
+    "assignee": ("办理人", "Assignee"),
+    "no_assignee": ("该社区暂无可分派的网格员", "Nobody in this community may take the work"),
+    "feedback_note": ("告知内容", "What the resident was told"),
+    "score": ("评分", "Score"),
+    "r_worker": ("网格员", "Grid worker"),
+    "r_mentor": ("帮扶党员", "Mentor"),
+    "r_supervisor": ("主任", "Supervisor"),
+    "r_dispatcher": ("调度员", "Dispatcher"),
+    "r_admin": ("管理员", "Administrator"),
+    "alert_note": ("{name}：探访应于{due}完成，仍未完成", "{name}: a visit due {due} is not done"),
+    "e_unauthorized": ("请重新登录", "Please sign in again"),
+    "e_method_not_allowed": ("不能这样打开此页面", "This page cannot be opened this way"),
+    "e_bad_date": ("日期格式不正确（应为 年-月-日）", "A date is not valid (use year-month-day)"),
+}
+STRINGS |= {
+    "mentoring": ("一帮一", "Mentoring"),
+}
