@@ -199,8 +199,12 @@ class Console(Controller):
         return requests_csv(rows)
 
     @get("/dashboard.csv")
-    async def dashboard_csv(self, db_session: Session, viewer: Viewer) -> Response:
-        return dashboard_csv(await hotline.dashboard(db_session, viewer.actor, utcnow()))
+    async def dashboard_csv(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Response:
+        since, until = views.date_range(request.query_params, runtime.settings.timezone)
+        board = await hotline.dashboard(db_session, viewer.actor, utcnow(), since, until)
+        return dashboard_csv(board)
 
     @get("/supervise")
     async def supervise(
@@ -235,7 +239,8 @@ class Console(Controller):
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
         lang = language(request)
-        board = await hotline.dashboard(db_session, viewer.actor, utcnow())
+        since, until = views.date_range(request.query_params, runtime.settings.timezone)
+        board = await hotline.dashboard(db_session, viewer.actor, utcnow(), since, until)
         categories = await views.category_names(db_session, lang)
         return page(
             request,
@@ -243,4 +248,6 @@ class Console(Controller):
             "dashboard.html",
             viewer,
             board=views.dashboard_groups(board, categories, translator(lang)),
+            date_from=request.query_params.get("from", ""),
+            date_to=request.query_params.get("to", ""),
         )

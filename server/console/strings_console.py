@@ -24,3 +24,9 @@ STRINGS: dict[str, tuple[str, str]] = {
 STRINGS |= {
     "mentoring": ("一帮一", "Mentoring"),
 }
+STRINGS |= {
+    "date_from": ("起始日期", "From"),
+    "date_to": ("截止日期", "To"),
+    "satisfaction_rate": ("满意率", "Satisfaction rate"),
+    "satisfaction": ("平均评分", "Average rating"),
+}
