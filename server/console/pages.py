@@ -2,6 +2,7 @@
 and the dashboard. A skin over the hotline service: each handler reads the form, calls the same
 service function as the API, and renders or redirects."""
 
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -15,7 +16,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
-from server.console import views
+from server.console import intake, views
 from server.console.session import (
     ERROR_PAGES,
     LoginRequired,
@@ -94,6 +95,46 @@ STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
 }
 
 
+async def _queue(
+    request: Request,
+    db_session: AsyncSession,
+    runtime: Runtime,
+    viewer: Principal,
+    form: dict[str, str] | None = None,
+    asked: dict | None = None,
+) -> Template:
+    """The queue with the intake form (filled in again, with a question, when asked)."""
+    status = request.query_params.get("status") or None
+    if status is not None and status not in set(RequestStatus):
+        raise Refusal("invalid_request", f"No status {status!r}.", 400)
+    overdue = bool(request.query_params.get("overdue"))
+    now = utcnow()
+    found = await hotline.search(db_session, viewer.actor, status, overdue, now)
+    # Registering without naming a resident: the same rule the service applies.
+    can_register = may_register_request(viewer.actor, viewer.actor.unit_path, False)
+    picked = None
+    if form and form.get("resident_id") not in (None, "", intake.NEW):
+        with contextlib.suppress(Refusal, ValueError):
+            picked = await residents.get_visible(
+                db_session, viewer.actor, uuid.UUID(form["resident_id"])
+            )
+    return page(
+        request,
+        runtime,
+        "queue.html",
+        viewer,
+        requests=await views.request_rows(db_session, found, language(request), now),
+        statuses=list(RequestStatus),
+        status=status,
+        overdue=overdue,
+        can_register=can_register,
+        categories=await hotline.categories(db_session),
+        form=form or {},
+        asked=asked or {},
+        picked=picked,
+    )
+
+
 class Console(Controller):
     """Every page here needs a console session; without one it leads to the login form."""
 
@@ -106,33 +147,27 @@ class Console(Controller):
     async def queue(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
-        status = request.query_params.get("status") or None
-        overdue = bool(request.query_params.get("overdue"))
-        now = utcnow()
-        found = await hotline.search(db_session, viewer.actor, status, overdue, now)
-        # Registering without naming a resident: the same rule the service applies.
-        can_register = may_register_request(viewer.actor, viewer.actor.unit_path, False)
-        return page(
-            request,
-            runtime,
-            "queue.html",
-            viewer,
-            requests=await views.request_rows(db_session, found, language(request), now),
-            statuses=list(RequestStatus),
-            status=status,
-            overdue=overdue,
-            can_register=can_register,
-            categories=await hotline.categories(db_session),
-            residents=await residents.search(db_session, viewer.actor, None, None, 300, 0)
-            if can_register
-            else [],
-        )
+        return await _queue(request, db_session, runtime, viewer)
+
+    @get("/residents")
+    async def resident_options(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Template:
+        """The resident picker's search: `<option>`s of the residents (all the person sees)
+        whose name, phone or address contains `q`."""
+        found = await intake.find(db_session, viewer.actor, request.query_params.get("q", ""))
+        return page(request, runtime, "resident_options.html", viewer, residents=found)
 
     @post("/requests", status_code=303)
     async def register(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        body = _parse(await read_form(request, runtime), RequestCreate)
+        form = await read_form(request, runtime)
+        body = _parse(intake.as_body(form), RequestCreate)
+        asked = await intake.questions(db_session, viewer.actor, form)
+        if asked:
+            # Asked, not guessed: the form comes back filled in, with the question.
+            return await _queue(request, db_session, runtime, viewer, form=form, asked=asked)
         created = await hotline.create(
             db_session, viewer.actor, msgspec.structs.asdict(body), utcnow()
         )

@@ -30,3 +30,22 @@ STRINGS |= {
     "satisfaction_rate": ("满意率", "Satisfaction rate"),
     "satisfaction": ("平均评分", "Average rating"),
 }
+STRINGS |= {
+    "look_alikes": (
+        "已有居民与来电人姓名或电话相同：是其中一位吗？",
+        "Known residents have the caller's name or phone: is it one of them?",
+    ),
+    "resident_new": ("新居民（不关联已有居民）", "A new resident (not one already known)"),
+    "resident_none": ("请搜索后选择，或选“新居民”", "Search and pick, or choose a new resident"),
+    "resident_search": ("查找居民", "Find a resident"),
+    "resident_search_hint": ("姓名、电话或地址", "Name, phone or address"),
+    "address_no_match": (
+        "地址未能匹配到任何社区。请修改地址，或确认由区级派单时选择社区。",
+        "The address matches no community. Correct it, or confirm and choose the community "
+        "when dispatching.",
+    ),
+    "confirm_unplaced": (
+        "确认登记，派单时选择社区",
+        "Register it; choose the community when dispatching",
+    ),
+}
