@@ -24,6 +24,7 @@ from server.console import routes as console_routes
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.headers import security_headers
+from server.mentoring import routes as mentoring_routes
 from server.openapi import OpenAPIJson
 from server.ops import background, metrics
 from server.ops.http import answer_unrouted, request_context
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *visit_routes.ROUTES,
             *request_routes.ROUTES,
             *plan_routes.ROUTES,
+            *mentoring_routes.ROUTES,
             *console_routes.ROUTES,
             *org_routes.ROUTES,
             metrics.metrics,

@@ -244,8 +244,11 @@ def may_pair_mentor(actor: Actor, community_path: str) -> bool:
 
 
 def may_mentor(mentor_role: Role | str, mentor_unit_path: str, community_path: str) -> bool:
-    """Who may be a family's mentor: a mentor placed at the family's community or above it."""
-    return Role(mentor_role) is Role.MENTOR and contains(mentor_unit_path, community_path)
+    """Who may be a family's mentor: a mentor of the family's own community (who may then be
+    given the family's visits, `may_be_assigned`)."""
+    return Role(mentor_role) is Role.MENTOR and may_be_assigned(
+        mentor_role, mentor_unit_path, community_path
+    )
 
 
 # The console's links, in order, each with the rule that decides who sees it.

@@ -28,8 +28,12 @@ LEAD = timedelta(days=1)  # a visit appears on the phone this long before it is 
 GRACE = timedelta(days=1)  # and is missed this long after
 
 
+TITLES = {VisitKind.CHECKIN: "独居老人定期探访", VisitKind.MENTORING: "一帮一定期走访"}
+PLANNED = (VisitKind.CHECKIN, VisitKind.MENTORING)  # the kinds plans make, and alerts watch
+
+
 def interval_for(plan: VisitPlan, resident: Resident) -> timedelta:
-    if DAILY_WHILE & set(resident.risk_flags or []):
+    if plan.kind == VisitKind.CHECKIN and DAILY_WHILE & set(resident.risk_flags or []):
         return timedelta(days=1)
     return timedelta(days=plan.interval_days)
 
@@ -41,15 +45,21 @@ async def set_plan(
     assignee_id: UUID,
     interval_days: int,
     first_due: datetime,
+    kind: VisitKind = VisitKind.CHECKIN,
 ) -> VisitPlan:
+    """Plan `kind` visits to the resident every `interval_days`, the first due `first_due`
+    (a plan of that kind already there is changed, and started again if it was stopped)."""
     resident = await session.get(Resident, resident_id)
     path = await unit_path(session, resident.community_id) if resident else ""
     if resident is None or not manages(actor, path):
         raise Refusal("not_found", "No such resident in your area.", 404)
     await check_assignee(session, path, assignee_id)
-    plan = await session.scalar(select(VisitPlan).where(VisitPlan.resident_id == resident_id))
+    plan = await session.scalar(
+        select(VisitPlan).where(VisitPlan.resident_id == resident_id, VisitPlan.kind == kind)
+    )
     if plan is None:
         plan = VisitPlan(
+            kind=kind,
             resident_id=resident_id,
             community_id=resident.community_id,
             assignee_id=assignee_id,
@@ -67,6 +77,7 @@ async def set_plan(
         plan.id,
         resident.community_id,
         interval_days=interval_days,
+        kind=str(kind),
     )
     return plan
 
@@ -85,7 +96,7 @@ async def generate_due_visits(session: AsyncSession, now: datetime) -> list[Visi
         open_one = await session.scalar(
             select(Visit.id).where(
                 Visit.resident_id == plan.resident_id,
-                Visit.kind == VisitKind.CHECKIN,
+                Visit.kind == plan.kind,
                 Visit.status.in_([s.value for s in OPEN_STATUSES]),
             )
         )
@@ -94,10 +105,10 @@ async def generate_due_visits(session: AsyncSession, now: datetime) -> list[Visi
                 resident_id=plan.resident_id,
                 community_id=plan.community_id,
                 assignee_id=plan.assignee_id,
-                kind=VisitKind.CHECKIN,
+                kind=VisitKind(plan.kind),
                 status=VisitStatus.ASSIGNED,
                 due_at=plan.next_due_at,
-                title="独居老人定期探访",
+                title=TITLES[VisitKind(plan.kind)],
             )
             session.add(visit)
             made.append(visit)
@@ -109,7 +120,7 @@ async def raise_missed(session: AsyncSession, now: datetime) -> list[Alert]:
     missed = (
         await session.scalars(
             select(Visit).where(
-                Visit.kind == VisitKind.CHECKIN,
+                Visit.kind.in_([str(k) for k in PLANNED]),
                 Visit.due_at < now - GRACE,
                 Visit.status.in_([s.value for s in OPEN_STATUSES]),
             )
