@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies=DEPENDENCIES,
         request_class=CheckedRequest,
         before_request=refuse_nul_in_query,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=console_routes.pages_under_console(EXCEPTION_HANDLERS),
         on_startup=[start_runtime],
         on_shutdown=[stop_runtime],
         # A push may be 1 MiB; the sync service answers 413 itself above that.

@@ -149,3 +149,18 @@ def page(
             **context,
         },
     )
+
+
+def pages_under_console(handlers: dict) -> dict:
+    """The app's error handlers, except that an error on a /console address no route matched
+    (a mistyped or stale link: 404, 405) is a page in the person's language, not JSON."""
+
+    def either(fallback):
+        def handle(request: Request, exc: Exception):
+            if request.url.path.startswith("/console") and isinstance(exc, HTTPException):
+                return to_error_page(request, exc)
+            return fallback(request, exc)
+
+        return handle
+
+    return {**handlers, HTTPException: either(handlers[HTTPException])}
