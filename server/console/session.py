@@ -66,7 +66,9 @@ def to_error_page(request: Request, exc: Exception) -> Template:
     else:
         raise exc
     tr = translator(language(request))
-    key = f"e_{code}" if f"e_{code}" in STRINGS else "e_other"
+    # The code's own words; else the words for its kind of answer (a stale tab's 409 …).
+    by_status = {403: "e_forbidden", 404: "e_not_found", 409: "e_conflict"}
+    key = f"e_{code}" if f"e_{code}" in STRINGS else by_status.get(status, "e_other")
     return Template(
         template_name="error.html",
         status_code=status,

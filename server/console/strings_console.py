@@ -82,3 +82,11 @@ STRINGS |= {
         "Only a mentor of the family's community can be paired with it",
     ),
 }
+STRINGS |= {
+    "e_visit_closed": (
+        "该事项已处理完毕（可能已在其他窗口操作），请刷新页面",
+        "This was already dealt with (perhaps in another tab): reload the page",
+    ),
+    "e_not_assignee": ("该任务已不再分派给您", "This work is no longer yours"),
+    "e_duplicate_id": ("该记录已存在", "This record already exists"),
+}
