@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
+from server.console import intake
 from server.console.session import (
     ERROR_PAGES,
     LoginRequired,
@@ -71,11 +72,14 @@ class Mentoring(Controller):
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
         families = await mentoring.families(db_session, viewer.actor)
+        q = request.query_params.get("q", "").strip()
         return page(
             request,
             runtime,
             "mentoring.html",
             viewer,
+            q=q,
+            found=await intake.find(db_session, viewer.actor, q, 50),
             families=families,
             mentors=await mentoring.mentors(db_session, viewer.actor),
             totals={

@@ -118,11 +118,19 @@ async def _queue(
             picked = await residents.get_visible(
                 db_session, viewer.actor, uuid.UUID(form["resident_id"])
             )
+    q = request.query_params.get("q", "").strip()
+    matches = await intake.find(db_session, viewer.actor, q, 50) if can_register else []
+    if form is None and len(matches) == 1:
+        # One resident found: the caller's fields start from theirs.
+        form = {"caller_name": matches[0].name, "caller_phone": matches[0].phone}
+        form |= {"address": matches[0].address, "resident_id": str(matches[0].id)}
     return page(
         request,
         runtime,
         "queue.html",
         viewer,
+        q=q,
+        found=matches,
         requests=await views.request_rows(db_session, found, language(request), now),
         statuses=list(RequestStatus),
         status=status,
@@ -148,15 +156,6 @@ class Console(Controller):
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
         return await _queue(request, db_session, runtime, viewer)
-
-    @get("/residents")
-    async def resident_options(
-        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
-    ) -> Template:
-        """The resident picker's search: `<option>`s of the residents (all the person sees)
-        whose name, phone or address contains `q`."""
-        found = await intake.find(db_session, viewer.actor, request.query_params.get("q", ""))
-        return page(request, runtime, "resident_options.html", viewer, residents=found)
 
     @post("/requests", status_code=303)
     async def register(

@@ -90,3 +90,7 @@ STRINGS |= {
     "e_not_assignee": ("该任务已不再分派给您", "This work is no longer yours"),
     "e_duplicate_id": ("该记录已存在", "This record already exists"),
 }
+STRINGS |= {
+    "search": ("查找", "Search"),
+    "found_n": ("找到{n}位居民", "{n} residents found"),
+}

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.auth.tables import User
+from server.db.types import utcnow
 from server.errors import Refusal
 from server.mentoring.schemas import (
     FamilyAssistancePublic,
@@ -79,9 +80,14 @@ async def pair(
         if member.mentor_id != mentor.id:
             member.mentor_id = mentor.id
             member.rev += 1
-    await plans.set_plan(
+    plan = await plans.set_plan(
         session, actor, resident.id, mentor.id, interval_days, first_due, VisitKind.MENTORING
     )
+    await session.flush()
+    if plan.next_due_at <= utcnow() + plans.LEAD:
+        # The first visit is due (almost) now: it is on the mentor's phone at once, not after
+        # the next background round.
+        await plans.make_due_visit(session, plan, utcnow())
     audit.record(
         session,
         actor,

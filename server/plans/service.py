@@ -92,28 +92,37 @@ async def generate_due_visits(session: AsyncSession, now: datetime) -> list[Visi
     ).all()
     made = []
     for plan in plans:
-        resident = await session.get(Resident, plan.resident_id)
-        open_one = await session.scalar(
-            select(Visit.id).where(
-                Visit.resident_id == plan.resident_id,
-                Visit.kind == plan.kind,
-                Visit.status.in_([s.value for s in OPEN_STATUSES]),
-            )
-        )
-        if open_one is None:
-            visit = Visit(
-                resident_id=plan.resident_id,
-                community_id=plan.community_id,
-                assignee_id=plan.assignee_id,
-                kind=VisitKind(plan.kind),
-                status=VisitStatus.ASSIGNED,
-                due_at=plan.next_due_at,
-                title=TITLES[VisitKind(plan.kind)],
-            )
-            session.add(visit)
+        visit = await make_due_visit(session, plan, now)
+        if visit is not None:
             made.append(visit)
-        plan.next_due_at = max(plan.next_due_at, now) + interval_for(plan, resident)
     return made
+
+
+async def make_due_visit(session: AsyncSession, plan: VisitPlan, now: datetime) -> Visit | None:
+    """The plan's next visit, unless one of its kind is still open; the plan moves on."""
+    resident = await session.get(Resident, plan.resident_id)
+    open_one = await session.scalar(
+        select(Visit.id).where(
+            Visit.resident_id == plan.resident_id,
+            Visit.kind == plan.kind,
+            Visit.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+    )
+    if open_one is None:
+        visit = Visit(
+            resident_id=plan.resident_id,
+            community_id=plan.community_id,
+            assignee_id=plan.assignee_id,
+            kind=VisitKind(plan.kind),
+            status=VisitStatus.ASSIGNED,
+            due_at=plan.next_due_at,
+            title=TITLES[VisitKind(plan.kind)],
+        )
+        session.add(visit)
+    else:
+        visit = None
+    plan.next_due_at = max(plan.next_due_at, now) + interval_for(plan, resident)
+    return visit
 
 
 async def raise_missed(session: AsyncSession, now: datetime) -> list[Alert]:
