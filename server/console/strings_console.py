@@ -94,3 +94,4 @@ STRINGS |= {
     "search": ("查找", "Search"),
     "found_n": ("找到{n}位居民", "{n} residents found"),
 }
+STRINGS |= {"visit_due": ("应走访时间", "Due")}
