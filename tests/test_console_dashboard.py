@@ -52,3 +52,18 @@ async def test_satisfaction_rate_every_subdistrict_and_a_date_range(api):
             assert "日期" in refused.text
     finally:
         await client.aclose()
+
+
+async def test_the_api_dashboard_takes_a_range(api):
+    dispatcher = await api.login("dispatcher")
+    everything = (await dispatcher.get("/api/v1/dashboard")).json()["overall"]["total"]
+    assert everything > 0
+    later = (utcnow() + timedelta(days=1)).isoformat()
+    empty = await dispatcher.get("/api/v1/dashboard", params={"since": later})
+    assert empty.status_code == 200 and empty.json()["overall"]["total"] == 0
+    whole = await dispatcher.get("/api/v1/dashboard", params={"until": later})
+    assert whole.json()["overall"]["total"] == everything
+    for bad in ({"since": "yesterday"}, {"since": later, "until": "2020-01-01T00:00:00Z"}):
+        refused = await dispatcher.get("/api/v1/dashboard", params=bad)
+        assert refused.status_code == 400, bad
+        assert refused.headers["content-type"].startswith("application/problem+json")
