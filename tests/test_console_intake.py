@@ -3,6 +3,7 @@ resident" chosen on purpose, look-alike callers asked about (never a second reco
 address that matches no community asked about, and bad values answered with a page."""
 
 import re
+from html.parser import HTMLParser
 
 from tests.test_console_words import _console
 
@@ -139,5 +140,53 @@ async def test_bad_values_give_pages_in_the_persons_language(api):
         assert (await client.get("/console/?status=bogus")).status_code == 400
         missing = await client.get("/console/requests/00000000-0000-0000-0000-000000000000")
         assert missing.status_code == 404 and "没有找到" in missing.text
+    finally:
+        await client.aclose()
+
+
+class _Fields(HTMLParser):
+    """Form fields a person fills (not hidden ones) that no <label> names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth, self.unlabelled = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label":
+            self.depth += 1
+        elif tag in ("input", "select", "textarea") and attrs.get("type") != "hidden":
+            if not self.depth and not attrs.get("aria-label"):
+                self.unlabelled.append(attrs.get("name") or attrs.get("id"))
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.depth -= 1
+
+
+async def test_every_field_is_labelled_and_only_field_staff_are_offered(api):
+    dispatcher = await api.login("dispatcher")
+    found = (await dispatcher.get("/api/v1/requests", params={"limit": 1000})).json()
+    dispatched = next(
+        r for r in found if r["status"] == "dispatched" and r["community"]["code"] == "D01-S01-C01"
+    )
+    client = await _console(api, "dispatcher", "zh")
+    try:
+        pages = ["/console/", "/console/dashboard", f"/console/requests/{dispatched['id']}"]
+        pages += [f"/console/requests/{r['id']}" for r in found[:10]]
+        for path in pages:
+            fields = _Fields()
+            fields.feed((await client.get(path)).text)
+            assert not fields.unlabelled, (path, fields.unlabelled)
+        page = (await client.get(f"/console/requests/{dispatched['id']}")).text
+        assign = page.split('id="assign"')[1].split("</form>")[0]
+        offered = re.findall(r'<option value="([^"]+)"', assign)
+        assignees = (await dispatcher.get(f"/api/v1/requests/{dispatched['id']}/assignees")).json()
+        by_id = {a["id"]: a for a in assignees}
+        assert set(offered) == set(by_id)  # exactly who may_be_assigned allows
+        assert by_id[offered[0]]["role"] == "worker"  # a worker first, not a mentor
+        assert "分派" in assign and "分派给网格员" not in assign
+        queue = (await client.get("/console/")).text
+        assert 'id="filter">筛选<' in queue
     finally:
         await client.aclose()
