@@ -146,3 +146,26 @@ async def test_pairing_refusals_are_pages_and_problems(api):
         assert (await mentor_console.get("/console/mentoring")).status_code == 403
     finally:
         await mentor_console.aclose()
+
+
+async def test_ending_a_pairing_cancels_the_waiting_visit_and_the_phone_lets_go(api):
+    supervisor = await api.login("supervisor1")
+    mentor = await api.login("mentor1")
+    residents = (await supervisor.get("/api/v1/residents", params={"limit": 1000})).json()
+    family = next(r for r in residents if r["mentor_id"] is None and "和平春晖社区" in r["address"])
+    paired = await supervisor.post(
+        "/api/v1/mentoring/pairs",
+        json={"resident_id": family["id"], "mentor_id": mentor.user["id"], "interval_days": 30},
+    )
+    assert paired.status_code == 200, paired.text
+    assert paired.json()["visits_open"] == 1
+    records, cursor = await mentor.pull_all()
+    assert ("resident", family["id"]) in records
+    ended = await supervisor.post(f"/api/v1/mentoring/pairs/{family['id']}/end")
+    assert ended.status_code == 200
+    shown = ended.json()
+    assert shown["mentor_id"] is None and shown["interval_days"] is None
+    assert shown["visits_open"] == 0
+    assert [v["status"] for v in shown["visits"]] == ["cancelled"]
+    later, _ = await mentor.pull_all(cursor)
+    assert later.get(("resident", family["id"]), "kept") is None  # deleted from the phone

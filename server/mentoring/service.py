@@ -25,11 +25,14 @@ from server.plans import service as plans
 from server.plans.tables import VisitPlan
 from server.residents import service as residents
 from server.residents.tables import Household, Resident
+from server.visits import service as visits
 from server.visits.tables import Assistance, Visit
+from shared import mutations as m
 from shared.enums import VisitKind, VisitStatus
 from shared.permissions import Actor, may_manage_mentoring, may_mentor, may_pair_mentor
 
 DONE = (VisitStatus.COMPLETED, VisitStatus.APPROVED)
+ENDED = "一帮一结对已解除"  # why a waiting mentoring visit is cancelled when the pairing ends
 
 
 async def _family_member(session: AsyncSession, actor: Actor, resident_id: UUID) -> Resident:
@@ -80,6 +83,12 @@ async def pair(
         if member.mentor_id != mentor.id:
             member.mentor_id = mentor.id
             member.rev += 1
+    # Visits not started yet go to the new mentor (one under way stays with whoever started it).
+    for visit in await _waiting_visits(session, resident):
+        if visit.assignee_id != mentor.id:
+            await visits.assign(
+                session, actor, m.VisitAssign(visit_id=visit.id, assignee_id=mentor.id)
+            )
     plan = await plans.set_plan(
         session, actor, resident.id, mentor.id, interval_days, first_due, VisitKind.MENTORING
     )
@@ -115,9 +124,24 @@ async def end(session: AsyncSession, actor: Actor, resident_id: UUID) -> FamilyD
     plan = await _plan(session, resident.id)
     if plan is not None:
         plan.active = False
+    for visit in await _waiting_visits(session, resident):
+        await visits.cancel(session, actor, m.VisitCancel(visit_id=visit.id, reason=ENDED))
     audit.record(session, actor, "mentoring.end", "resident", resident.id, resident.community_id)
     await session.flush()
     return await family(session, actor, resident.id)
+
+
+async def _waiting_visits(session: AsyncSession, resident: Resident) -> list[Visit]:
+    """The family's mentoring visits not started yet."""
+    members = [r.id for r in await _members(session, resident)]
+    rows = await session.scalars(
+        select(Visit).where(
+            Visit.resident_id.in_(members),
+            Visit.kind == VisitKind.MENTORING,
+            Visit.status == VisitStatus.ASSIGNED,
+        )
+    )
+    return list(rows.all())
 
 
 async def _plan(session: AsyncSession, resident_id: UUID) -> VisitPlan | None:
