@@ -15,7 +15,7 @@ import pytest
 from shared.localtime import format_local
 from tests.support.live import live_server
 from tests.support.phones import make_phone
-from tests.test_console_e2e import CHROMIUM, _browser, _shot, _sign_in
+from tests.test_console_e2e import CHROMIUM, _browser, _shot
 from tests.test_console_words import _assert_words
 
 ZONE = "Asia/Shanghai"
@@ -31,6 +31,18 @@ def office_url(settings):
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     with live_server(replace(settings, timezone=ZONE)) as url:
         yield url
+
+
+def _sign_in(browser, base: str, username: str):
+    """A browser set up as in a Chinese office (zh-CN), signed in."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{base}/console/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "demo-pass-2026")
+    page.click("#sign-in")
+    page.wait_for_url(f"{base}/console/")
+    return page
 
 
 def _words(page, lang: str, where: str) -> None:
