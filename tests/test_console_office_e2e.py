@@ -4,17 +4,21 @@ address matches no community is asked about and dispatched from a form grouped b
 subdistrict; the resident search; a bad form value answered by a page; mentoring pairing that
 puts visits on the mentor's phone. Screenshots go to DOORSTEP_CONSOLE_SHOTS when set."""
 
+import asyncio
 import os
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from server.db.types import utcnow
+from server.plans import service as plans
 from shared.localtime import format_local
 from tests.support.live import live_server
 from tests.support.phones import make_phone
+from tests.support.server import Api
 from tests.test_console_e2e import CHROMIUM, _browser, _shot
 from tests.test_console_words import _assert_words
 
@@ -30,7 +34,15 @@ def office_url(settings):
             pytest.fail("Debian's chromium is required under CI=true")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     with live_server(replace(settings, timezone=ZONE)) as url:
+        # Missed visits, as the next background round would find them.
+        asyncio.run(_raise_missed(replace(settings, timezone=ZONE)))
         yield url
+
+
+async def _raise_missed(settings) -> None:
+    async with Api.start(settings) as api:
+        async with api.runtime.sessions() as session, session.begin():
+            assert await plans.raise_missed(session, utcnow() + timedelta(minutes=5))
 
 
 def _sign_in(browser, base: str, username: str):
@@ -128,6 +140,8 @@ def test_an_office_day_in_the_browser(office_url, tmp_path):
         supervisor = _sign_in(browser, base, "supervisor1")
         supervisor.goto(f"{base}/console/supervise")
         _words(supervisor, "zh", "supervise")
+        assert supervisor.locator("#alerts tr.overdue").count() >= 1
+        assert "探访应于" in supervisor.inner_text("#alerts")
         _shot(supervisor, "supervise")
         supervisor.click("header >> text=一帮一")
         supervisor.wait_for_selector("#pair")
