@@ -169,3 +169,10 @@ async def test_ending_a_pairing_cancels_the_waiting_visit_and_the_phone_lets_go(
     assert [v["status"] for v in shown["visits"]] == ["cancelled"]
     later, _ = await mentor.pull_all(cursor)
     assert later.get(("resident", family["id"]), "kept") is None  # deleted from the phone
+
+
+async def test_the_demo_families_have_a_rhythm(api):
+    supervisor = await api.login("supervisor1")
+    families = (await supervisor.get("/api/v1/mentoring/families")).json()
+    assert families and all(f["interval_days"] == 14 for f in families)
+    assert all(f["mentor_name"] for f in families)

@@ -13,6 +13,7 @@ from server.catalogue.tables import ServiceCategory
 from server.config import Settings
 from server.db.types import utcnow
 from server.demo import names
+from server.demo.mentoring import plan_mentoring
 from server.org.tables import OrgUnit
 from server.residents.tables import Household, Resident
 from server.visits.tables import Visit
@@ -90,6 +91,7 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
     await session.flush()
     requests = await _hotline(session, rng, units, users, people)
     _plans(units, users, people, session)
+    plan_mentoring(session, people)
     return {
         "requests": requests,
         "units": len(units),
