@@ -25,6 +25,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Before 0008 a resident had one plan, a check-in plan: mentoring plans go.
+    op.execute(sa.text("DELETE FROM visit_plan WHERE kind <> 'checkin'"))
     with op.batch_alter_table("visit_plan") as batch:
         batch.drop_index("ux_visit_plan_resident_kind")
         batch.drop_index("ix_visit_plan_resident_id")
