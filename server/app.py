@@ -27,6 +27,7 @@ from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.funds import routes as fund_routes
 from server.headers import security_headers
+from server.mentoring import routes as mentoring_routes
 from server.open311 import routes as open311_routes
 from server.openapi import OpenAPIJson
 from server.ops import background, metrics
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *visit_routes.ROUTES,
             *request_routes.ROUTES,
             *plan_routes.ROUTES,
+            *mentoring_routes.ROUTES,
             *console_routes.ROUTES,
             *org_routes.ROUTES,
             *public_routes.ROUTES,
@@ -148,7 +150,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies=DEPENDENCIES,
         request_class=CheckedRequest,
         before_request=refuse_nul_in_query,
-        exception_handlers=_unrouted_by_door(EXCEPTION_HANDLERS),
+        exception_handlers=console_routes.pages_under_console(
+            _unrouted_by_door(EXCEPTION_HANDLERS)
+        ),
         on_startup=[start_runtime],
         on_shutdown=[stop_runtime],
         # A push may be 1 MiB; the sync service answers 413 itself above that.

@@ -308,3 +308,55 @@ def may_record_activity(actor: Actor, unit_path: str) -> bool:
     if actor.role is Role.WORKER:
         return actor.unit_path == unit_path
     return may_register_organisation(actor, unit_path)
+
+
+# The web console: which pages a role may open, and mentoring (一帮一).
+
+
+def may_see_dashboard(actor: Actor) -> bool:
+    """The dashboard's figures are for managers (supervisors, dispatchers, admins)."""
+    return actor.is_manager
+
+
+def may_supervise(actor: Actor) -> bool:
+    """The supervision page (alerts, requests to verify, who is behind): managers."""
+    return actor.is_manager
+
+
+def may_manage_mentoring(actor: Actor) -> bool:
+    """Pairing mentors with families and setting their visit rhythm: supervisors and admins,
+    each within their part of the tree (`may_pair_mentor` checks the family's place)."""
+    return actor.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def may_pair_mentor(actor: Actor, community_path: str) -> bool:
+    return may_manage_mentoring(actor) and manages(actor, community_path)
+
+
+def may_mentor(mentor_role: Role | str, mentor_unit_path: str, community_path: str) -> bool:
+    """Who may be a family's mentor: a mentor of the family's own community (who may then be
+    given the family's visits, `may_be_assigned`)."""
+    return Role(mentor_role) is Role.MENTOR and may_be_assigned(
+        mentor_role, mentor_unit_path, community_path
+    )
+
+
+# The console's links, in order, each with the rule that decides who sees it.
+CONSOLE_LINKS = (
+    ("queue", "/console/", lambda actor: True),
+    ("supervise", "/console/supervise", may_supervise),
+    ("mentoring", "/console/mentoring", may_manage_mentoring),
+    ("dashboard", "/console/dashboard", may_see_dashboard),
+    ("funds", "/console/funds", lambda actor: sees_funds(actor, actor.unit_path)),
+    (
+        "organisations",
+        "/console/organisations",
+        lambda actor: sees_organisation(actor, actor.unit_path),
+    ),
+    ("admin", "/console/admin/accounts", lambda actor: actor.role in ACCOUNT_MANAGERS),
+)
+
+
+def console_links(actor: Actor) -> list[tuple[str, str]]:
+    """The console's links (words key, path) that the actor may follow."""
+    return [(key, path) for key, path, rule in CONSOLE_LINKS if rule(actor)]

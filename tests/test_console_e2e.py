@@ -66,13 +66,16 @@ def test_a_leaking_pipe_from_call_to_rating(live_url, tmp_path, settings):
         _shot(dispatcher, "queue")
 
         # Intake: the caller is an elderly resident living alone.
-        options = dispatcher.locator("select[name=resident_id] option").all_inner_texts()
-        resident_label = next(o for o in options if "和平春晖社区" in o)
-        dispatcher.select_option("select[name=resident_id]", label=resident_label)
+        # The resident picker searches every resident (a small endpoint behind the box).
+        dispatcher.fill("#resident-search", "和平春晖社区")
+        dispatcher.click("#resident-find button")
+        dispatcher.wait_for_selector("#found-count")
+        resident_label = dispatcher.locator("#resident-id option").nth(2).inner_text()
+        dispatcher.select_option("#resident-id", label=resident_label)
         dispatcher.select_option("select[name=category_code]", value="repair.water")
         dispatcher.fill("input[name=caller_name]", resident_label.split(" · ")[0])
         dispatcher.fill("input[name=caller_phone]", "13812345678")
-        dispatcher.fill("input[name=address]", resident_label.split(" · ")[1])
+        dispatcher.fill("input[name=address]", resident_label.split(" · ")[2])
         dispatcher.fill("textarea[name=description]", "厨房水管漏水，地面已经积水，老人独居")
         dispatcher.click("#register")
         dispatcher.wait_for_selector("#number")

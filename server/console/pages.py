@@ -2,6 +2,7 @@
 and the dashboard. A skin over the hotline service: each handler reads the form, calls the same
 service function as the API, and renders or redirects."""
 
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -15,7 +16,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
-from server.console import views
+from server.console import intake, views
 from server.console.partners_block import dashboard_block
 from server.console.session import (
     ERROR_PAGES,
@@ -30,7 +31,7 @@ from server.console.strings import translator
 from server.db.types import utcnow
 from server.errors import Refusal
 from server.export import dashboard_csv, requests_csv
-from server.org.service import visible_units
+from server.org.service import all_units, visible_units
 from server.plans import service as plans
 from server.requests import service as hotline
 from server.requests.schemas import (
@@ -46,8 +47,7 @@ from server.runtime import Runtime
 from server.visits import service as visits
 from server.visits.records import visits_for_request
 from shared.enums import OrgLevel
-from shared.localtime import format_local
-from shared.permissions import may_register_request
+from shared.permissions import may_register_request, may_supervise
 from shared.requests import RequestStatus
 
 Session = NamedDependency[AsyncSession]
@@ -98,6 +98,54 @@ STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
 }
 
 
+async def _queue(
+    request: Request,
+    db_session: AsyncSession,
+    runtime: Runtime,
+    viewer: Principal,
+    form: dict[str, str] | None = None,
+    asked: dict | None = None,
+) -> Template:
+    """The queue with the intake form (filled in again, with a question, when asked)."""
+    status = request.query_params.get("status") or None
+    if status is not None and status not in set(RequestStatus):
+        raise Refusal("invalid_request", f"No status {status!r}.", 400)
+    overdue = bool(request.query_params.get("overdue"))
+    now = utcnow()
+    found = await hotline.search(db_session, viewer.actor, status, overdue, now)
+    # Registering without naming a resident: the same rule the service applies.
+    can_register = may_register_request(viewer.actor, viewer.actor.unit_path, False)
+    picked = None
+    if form and form.get("resident_id") not in (None, "", intake.NEW):
+        with contextlib.suppress(Refusal, ValueError):
+            picked = await residents.get_visible(
+                db_session, viewer.actor, uuid.UUID(form["resident_id"])
+            )
+    q = request.query_params.get("q", "").strip()
+    matches = await intake.find(db_session, viewer.actor, q, 50) if can_register else []
+    if form is None and len(matches) == 1:
+        # One resident found: the caller's fields start from theirs.
+        form = {"caller_name": matches[0].name, "caller_phone": matches[0].phone}
+        form |= {"address": matches[0].address, "resident_id": str(matches[0].id)}
+    return page(
+        request,
+        runtime,
+        "queue.html",
+        viewer,
+        q=q,
+        found=matches,
+        requests=await views.request_rows(db_session, found, language(request), now),
+        statuses=list(RequestStatus),
+        status=status,
+        overdue=overdue,
+        can_register=can_register,
+        categories=await hotline.categories(db_session),
+        form=form or {},
+        asked=asked or {},
+        picked=picked,
+    )
+
+
 class Console(Controller):
     """Every page here needs a console session; without one it leads to the login form."""
 
@@ -110,33 +158,18 @@ class Console(Controller):
     async def queue(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
-        status = request.query_params.get("status") or None
-        overdue = bool(request.query_params.get("overdue"))
-        now = utcnow()
-        found = await hotline.search(db_session, viewer.actor, status, overdue, now)
-        # Registering without naming a resident: the same rule the service applies.
-        can_register = may_register_request(viewer.actor, viewer.actor.unit_path, False)
-        return page(
-            request,
-            runtime,
-            "queue.html",
-            viewer,
-            requests=await views.request_rows(db_session, found, language(request), now),
-            statuses=list(RequestStatus),
-            status=status,
-            overdue=overdue,
-            can_register=can_register,
-            categories=await hotline.categories(db_session),
-            residents=await residents.search(db_session, viewer.actor, None, None, 300, 0)
-            if can_register
-            else [],
-        )
+        return await _queue(request, db_session, runtime, viewer)
 
     @post("/requests", status_code=303)
     async def register(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        body = _parse(await read_form(request, runtime), RequestCreate)
+        form = await read_form(request, runtime)
+        body = _parse(intake.as_body(form), RequestCreate)
+        asked = await intake.questions(db_session, viewer.actor, form)
+        if asked:
+            # Asked, not guessed: the form comes back filled in, with the question.
+            return await _queue(request, db_session, runtime, viewer, form=form, asked=asked)
         created = await hotline.create(
             db_session, viewer.actor, msgspec.structs.asdict(body), utcnow()
         )
@@ -156,11 +189,8 @@ class Console(Controller):
         lang = language(request)
         categories = await views.category_names(db_session, lang)
         manager = viewer.actor.is_manager
-        communities = [
-            u
-            for u in await visible_units(db_session, viewer.actor)
-            if u.level == OrgLevel.COMMUNITY
-        ]
+        units = await all_units(db_session)
+        mine = {u.id for u in await visible_units(db_session, viewer.actor)}
         return page(
             request,
             runtime,
@@ -170,10 +200,15 @@ class Console(Controller):
             category=categories.get(shown.category_code, shown.category_code),
             timeline=views.timeline_rows(shown.timeline, translator(lang)),
             manager=manager,
-            communities=sorted(communities, key=lambda u: u.code) if manager else [],
-            workers=await hotline.assignable(db_session, viewer.actor, request_id),
+            communities=views.grouped_communities(
+                [u for u in units.values() if u.id in mine or u.level != OrgLevel.COMMUNITY]
+            )
+            if manager
+            else [],
+            workers=views.assignee_rows(
+                await hotline.assignable(db_session, viewer.actor, request_id), translator(lang)
+            ),
             visits=await visits_for_request(db_session, viewer.actor, request_id),
-            when=lambda moment: format_local(moment, lang, runtime.settings.timezone),
         )
 
     @post("/requests/{request_id:uuid}/{step:str}", status_code=303)
@@ -202,13 +237,19 @@ class Console(Controller):
         return requests_csv(rows)
 
     @get("/dashboard.csv")
-    async def dashboard_csv(self, db_session: Session, viewer: Viewer) -> Response:
-        return dashboard_csv(await hotline.dashboard(db_session, viewer.actor, utcnow()))
+    async def dashboard_csv(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Response:
+        since, until = views.date_range(request.query_params, runtime.settings.timezone)
+        board = await hotline.dashboard(db_session, viewer.actor, utcnow(), since, until)
+        return dashboard_csv(board)
 
     @get("/supervise")
     async def supervise(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
+        if not may_supervise(viewer.actor):
+            raise Refusal("forbidden", "The supervision page is for managers.", 403)
         lang, now = language(request), utcnow()
         to_verify = await hotline.search(
             db_session, viewer.actor, RequestStatus.RESOLVED, False, now
@@ -224,16 +265,15 @@ class Console(Controller):
             runtime,
             "supervise.html",
             viewer,
-            alerts=await plans.alerts_for(db_session, viewer.actor)
-            if viewer.actor.is_manager
-            else [],
+            alerts=await plans.alert_facts(
+                db_session, await plans.alerts_for(db_session, viewer.actor)
+            ),
             to_verify=await views.request_rows(db_session, to_verify, lang, now),
             to_approve=await visits.list_visible(
                 db_session, viewer.actor, "completed", None, 100, 0
             )
             if viewer.actor.is_manager
             else [],
-            when=lambda moment: format_local(moment, lang, runtime.settings.timezone),
             behind=sorted(behind.items(), key=lambda item: -len(item[1])),
         )
 
@@ -242,7 +282,8 @@ class Console(Controller):
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
         lang = language(request)
-        board = await hotline.dashboard(db_session, viewer.actor, utcnow())
+        since, until = views.date_range(request.query_params, runtime.settings.timezone)
+        board = await hotline.dashboard(db_session, viewer.actor, utcnow(), since, until)
         categories = await views.category_names(db_session, lang)
         return page(
             request,
@@ -251,4 +292,6 @@ class Console(Controller):
             viewer,
             board=views.dashboard_groups(board, categories, translator(lang)),
             **await dashboard_block(db_session, viewer.actor, runtime),
+            date_from=request.query_params.get("from", ""),
+            date_to=request.query_params.get("to", ""),
         )

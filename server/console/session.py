@@ -7,7 +7,9 @@ HMAC of the session cookie under the server's key, checked on every POST.
 
 import hashlib
 import hmac
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Request
 from litestar.di import NamedDependency
@@ -22,6 +24,8 @@ from server.console.strings import STRINGS, translator
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal, code_for_status
 from server.runtime import Runtime
+from shared.localtime import format_local
+from shared.permissions import console_links
 
 SESSION, DEVICE, LANG = "doorstep_session", "doorstep_device", "doorstep_lang"
 SESSION_HOURS = 8
@@ -62,7 +66,9 @@ def to_error_page(request: Request, exc: Exception) -> Template:
     else:
         raise exc
     tr = translator(language(request))
-    key = f"e_{code}" if f"e_{code}" in STRINGS else "e_other"
+    # The code's own words; else the words for its kind of answer (a stale tab's 409 …).
+    by_status = {403: "e_forbidden", 404: "e_not_found", 409: "e_conflict"}
+    key = f"e_{code}" if f"e_{code}" in STRINGS else by_status.get(status, "e_other")
     return Template(
         template_name="error.html",
         status_code=status,
@@ -71,10 +77,24 @@ def to_error_page(request: Request, exc: Exception) -> Template:
             "lang": language(request),
             "request": request,
             "user": None,
+            "nav": [],
             "csrf": "",
             "error": tr(key),
+            "back": way_back(request),
         },
     )
+
+
+def way_back(request: Request) -> str:
+    """The console page the person came from (the Referer, when it is one of ours), so that
+    an error page leads back to the form; the queue otherwise."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = not referer.netloc or referer.netloc == request.headers.get("host", "")
+    if same_site and referer.path.startswith("/console/") and referer.path != request.url.path:
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    if request.method == "POST" and request.url.path.startswith("/console/requests/"):
+        return request.url.path.rsplit("/", 1)[0]  # the request's page, from its form
+    return "/console/"
 
 
 # Every console controller answers errors as pages: a form is not an API call.
@@ -102,21 +122,47 @@ async def read_form(request: Request, runtime: Runtime) -> dict[str, str]:
     return {key: str(value) for key, value in form.items()}
 
 
+def clock(lang: str, zone_name: str):
+    """`when(moment, year=None)`: the one way a console page shows a time, in the configured
+    zone (`DOORSTEP_TIMEZONE`) and the person's language, the year where it matters."""
+
+    def when(moment: datetime | None, year: bool | None = None) -> str:
+        return format_local(moment, lang, zone_name, year=year) or "—"
+
+    return when
+
+
 def page(
     request: Request, runtime: Runtime, name: str, viewer: Principal | None, **context: Any
 ) -> Template:
-    """A console page in the viewer's language."""
+    """A console page in the viewer's language, with the links the viewer's role may use."""
     lang = language(request)
     return Template(
         template_name=name,
         context={
             "tr": translator(lang),
+            "when": clock(lang, runtime.settings.timezone),
             "lang": lang,
             "request": request,
             "user": viewer.user if viewer else None,
             "unit": viewer.unit if viewer else None,
-            "manager": bool(viewer and viewer.actor.is_manager),  # shows the admin link
+            "nav": console_links(viewer.actor) if viewer else [],
             "csrf": csrf_token(runtime, request),
             **context,
         },
     )
+
+
+def pages_under_console(handlers: dict) -> dict:
+    """The app's error handlers, except that an error on a /console address no route matched
+    (a mistyped or stale link: 404, 405) is a page in the person's language, not JSON."""
+
+    def either(fallback):
+        def handle(request: Request, exc: Exception):
+            if request.url.path.startswith("/console") and isinstance(exc, HTTPException):
+                return to_error_page(request, exc)
+            return fallback(request, exc)
+
+        return handle
+
+    return {**handlers, HTTPException: either(handlers[HTTPException])}

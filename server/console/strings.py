@@ -1,6 +1,6 @@
 """The console's words, in Simplified Chinese (default) and English."""
 
-from server.console import strings_admin, strings_proof
+from server.console import strings_admin, strings_console, strings_proof
 from server.console.strings_funds import STRINGS as FUNDS_STRINGS
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -36,7 +36,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overdue": ("超时", "Overdue"),
     "export_csv": ("导出CSV", "Export CSV"),
     "dispatch": ("派单", "Dispatch"),
-    "assign": ("分派给网格员", "Assign to a worker"),
+    "assign": ("分派", "Assign"),
     "verify": ("核实通过", "Verify"),
     "send_back": ("退回重办", "Send back"),
     "reason": ("原因", "Reason"),
@@ -128,6 +128,7 @@ STRINGS.update(FUNDS_STRINGS)
 
 STRINGS.update(strings_admin.STRINGS)  # the admin pages' words
 STRINGS.update(strings_proof.STRINGS)
+STRINGS |= strings_console.STRINGS
 
 
 def translator(language: str):

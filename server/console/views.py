@@ -1,15 +1,18 @@
 """What the console's templates show, made from the hotline service's answers: rows of the
 request lists, a request's timeline in words, the dashboard's group names."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.console.strings import actor_name, describe
+from server.errors import Refusal
 from server.requests import service as hotline
 from server.requests.schemas import UNPLACED, DashboardPublic, TimelineEventPublic
 from server.requests.tables import HotlineRequest
+from shared.enums import OrgLevel
+from shared.localtime import zone
 
 
 async def category_names(session: AsyncSession, lang: str) -> dict[str, str]:
@@ -35,7 +38,7 @@ async def request_rows(
                 "caller_name": shown.caller_name,
                 "community": shown.community.name if shown.community else None,
                 "category": names.get(shown.category_code, shown.category_code),
-                "due": shown.due_at.strftime("%m-%d %H:%M"),
+                "due_at": shown.due_at,
                 "overdue": hotline.is_overdue(request, now),
             }
         )
@@ -73,3 +76,53 @@ def dashboard_groups(board: DashboardPublic, categories: dict[str, str], tr) -> 
         "by_subdistrict": named(board.by_subdistrict, place),
         "by_community": named(board.by_community, place),
     }
+
+
+def grouped_communities(units: list) -> list[tuple[str, list]]:
+    """The communities among `units`, under their subdistricts' names (for an optgroup list),
+    both in code order."""
+    by_id = {u.id: u for u in units}
+    groups: dict[str, list] = {}
+    for unit in sorted(units, key=lambda u: u.code):
+        if unit.level != OrgLevel.COMMUNITY:
+            continue
+        parent = by_id.get(unit.parent_id)
+        groups.setdefault(parent.name if parent else "—", []).append(unit)
+    return list(groups.items())
+
+
+def assignee_rows(people: list, tr) -> list[dict[str, Any]]:
+    """Who may take the work (the service's `may_be_assigned` list), workers first, each with
+    their role in words."""
+    order = {"worker": 0, "mentor": 1}
+    return [
+        {"id": p.id, "name": p.display_name, "role": tr("r_" + p.role)}
+        for p in sorted(people, key=lambda p: (order.get(p.role, 2), p.display_name))
+    ]
+
+
+def date_range(query, zone_name: str) -> tuple[datetime | None, datetime | None]:
+    """The dashboard's `from` and `to` (local dates, YYYY-MM-DD, both days included) as the
+    UTC instants [start of `from`, start of the day after `to`); 400 `bad_date` otherwise."""
+
+    def day(name: str) -> date | None:
+        text = (query.get(name) or "").strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise Refusal("bad_date", f"{name!r} is not a date (YYYY-MM-DD).", 400) from None
+
+    first, last = day("from"), day("to")
+    if first and last and first > last:
+        raise Refusal("bad_date", "The range ends before it starts.", 400)
+    local = zone(zone_name)
+
+    def start(d: date) -> datetime:
+        return datetime.combine(d, time(), local).astimezone(UTC)
+
+    return (
+        start(first) if first else None,
+        start(last + timedelta(days=1)) if last else None,
+    )

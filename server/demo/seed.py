@@ -13,6 +13,7 @@ from server.catalogue.tables import ServiceCategory
 from server.config import Settings
 from server.db.types import utcnow
 from server.demo import names, places
+from server.demo.mentoring import plan_mentoring
 from server.demo.partners import seed_partners
 from server.org.tables import OrgUnit
 from server.residents.tables import Household, Resident
@@ -92,6 +93,7 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
     requests = await _hotline(session, rng, units, users, people)
     _plans(units, users, people, session)
     partners = await seed_partners(session, units, users["admin"].id, settings.timezone)
+    plan_mentoring(session, people)
     return {
         **partners,
         "requests": requests,

@@ -11,6 +11,7 @@ class VisitPlanPublic(Public):
 
     id: UUID  # the plan's id
     resident_id: UUID  # whom the visits are to
+    kind: str  # checkin (a worker's check-ins) or mentoring (a mentor's visits, 一帮一)
     assignee_id: UUID  # who makes them
     interval_days: int  # days between one visit and the next
     next_due_at: datetime  # when the next visit falls due

@@ -28,8 +28,12 @@ LEAD = timedelta(days=1)  # a visit appears on the phone this long before it is 
 GRACE = timedelta(days=1)  # and is missed this long after
 
 
+TITLES = {VisitKind.CHECKIN: "独居老人定期探访", VisitKind.MENTORING: "一帮一定期走访"}
+PLANNED = (VisitKind.CHECKIN, VisitKind.MENTORING)  # the kinds plans make, and alerts watch
+
+
 def interval_for(plan: VisitPlan, resident: Resident) -> timedelta:
-    if DAILY_WHILE & set(resident.risk_flags or []):
+    if plan.kind == VisitKind.CHECKIN and DAILY_WHILE & set(resident.risk_flags or []):
         return timedelta(days=1)
     return timedelta(days=plan.interval_days)
 
@@ -41,15 +45,21 @@ async def set_plan(
     assignee_id: UUID,
     interval_days: int,
     first_due: datetime,
+    kind: VisitKind = VisitKind.CHECKIN,
 ) -> VisitPlan:
+    """Plan `kind` visits to the resident every `interval_days`, the first due `first_due`
+    (a plan of that kind already there is changed, and started again if it was stopped)."""
     resident = await session.get(Resident, resident_id)
     path = await unit_path(session, resident.community_id) if resident else ""
     if resident is None or not manages(actor, path):
         raise Refusal("not_found", "No such resident in your area.", 404)
     await check_assignee(session, path, assignee_id)
-    plan = await session.scalar(select(VisitPlan).where(VisitPlan.resident_id == resident_id))
+    plan = await session.scalar(
+        select(VisitPlan).where(VisitPlan.resident_id == resident_id, VisitPlan.kind == kind)
+    )
     if plan is None:
         plan = VisitPlan(
+            kind=kind,
             resident_id=resident_id,
             community_id=resident.community_id,
             assignee_id=assignee_id,
@@ -67,6 +77,7 @@ async def set_plan(
         plan.id,
         resident.community_id,
         interval_days=interval_days,
+        kind=str(kind),
     )
     return plan
 
@@ -81,35 +92,44 @@ async def generate_due_visits(session: AsyncSession, now: datetime) -> list[Visi
     ).all()
     made = []
     for plan in plans:
-        resident = await session.get(Resident, plan.resident_id)
-        open_one = await session.scalar(
-            select(Visit.id).where(
-                Visit.resident_id == plan.resident_id,
-                Visit.kind == VisitKind.CHECKIN,
-                Visit.status.in_([s.value for s in OPEN_STATUSES]),
-            )
-        )
-        if open_one is None:
-            visit = Visit(
-                resident_id=plan.resident_id,
-                community_id=plan.community_id,
-                assignee_id=plan.assignee_id,
-                kind=VisitKind.CHECKIN,
-                status=VisitStatus.ASSIGNED,
-                due_at=plan.next_due_at,
-                title="独居老人定期探访",
-            )
-            session.add(visit)
+        visit = await make_due_visit(session, plan, now)
+        if visit is not None:
             made.append(visit)
-        plan.next_due_at = max(plan.next_due_at, now) + interval_for(plan, resident)
     return made
+
+
+async def make_due_visit(session: AsyncSession, plan: VisitPlan, now: datetime) -> Visit | None:
+    """The plan's next visit, unless one of its kind is still open; the plan moves on."""
+    resident = await session.get(Resident, plan.resident_id)
+    open_one = await session.scalar(
+        select(Visit.id).where(
+            Visit.resident_id == plan.resident_id,
+            Visit.kind == plan.kind,
+            Visit.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+    )
+    if open_one is None:
+        visit = Visit(
+            resident_id=plan.resident_id,
+            community_id=plan.community_id,
+            assignee_id=plan.assignee_id,
+            kind=VisitKind(plan.kind),
+            status=VisitStatus.ASSIGNED,
+            due_at=plan.next_due_at,
+            title=TITLES[VisitKind(plan.kind)],
+        )
+        session.add(visit)
+    else:
+        visit = None
+    plan.next_due_at = max(plan.next_due_at, now) + interval_for(plan, resident)
+    return visit
 
 
 async def raise_missed(session: AsyncSession, now: datetime) -> list[Alert]:
     missed = (
         await session.scalars(
             select(Visit).where(
-                Visit.kind == VisitKind.CHECKIN,
+                Visit.kind.in_([str(k) for k in PLANNED]),
                 Visit.due_at < now - GRACE,
                 Visit.status.in_([s.value for s in OPEN_STATUSES]),
             )
@@ -169,3 +189,22 @@ async def plans_for(session: AsyncSession, actor: Actor) -> list[VisitPlan]:
     else:
         query = query.where(VisitPlan.assignee_id == actor.user_id)
     return list((await session.scalars(query.order_by(VisitPlan.next_due_at))).all())
+
+
+async def alert_facts(session: AsyncSession, alerts: list[Alert]) -> list[dict]:
+    """Each alert with the facts a page puts in words: the resident's name and when the
+    missed visit was due (the stored message is one language's sentence, in UTC)."""
+    rows = []
+    for alert in alerts:
+        resident = await session.get(Resident, alert.resident_id) if alert.resident_id else None
+        visit = await session.get(Visit, alert.visit_id) if alert.visit_id else None
+        rows.append(
+            {
+                "kind": alert.kind,
+                "raised_at": alert.raised_at,
+                "resident": resident.name if resident else "",
+                "due_at": visit.due_at if visit else None,
+                "visit_kind": visit.kind if visit else None,
+            }
+        )
+    return rows

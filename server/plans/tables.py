@@ -3,19 +3,22 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime, utcnow
 
 
 class VisitPlan(SQLModel, table=True):
-    """Check-in visits for one resident, generated on a schedule."""
+    """Visits of one kind for one resident, generated on a schedule: check-ins by a worker, or
+    a mentor's visits to the family they mentor (一帮一). One plan a resident and kind."""
 
     __tablename__ = "visit_plan"
+    __table_args__ = (Index("ux_visit_plan_resident_kind", "resident_id", "kind", unique=True),)
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    resident_id: UUID = Field(foreign_key="resident.id", unique=True, index=True)
+    resident_id: UUID = Field(foreign_key="resident.id", index=True)
+    kind: str = Field(default="checkin", max_length=20)  # a VisitKind: checkin or mentoring
     community_id: UUID = Field(foreign_key="org_unit.id", index=True)
     assignee_id: UUID = Field(foreign_key="app_user.id", index=True)
     interval_days: int = 7  # weekly by default; 15, 30, 60 … as the community decides

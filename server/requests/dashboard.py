@@ -16,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from server.errors import Refusal
+from server.org.service import visible_units
 from server.org.tables import OrgUnit
 from server.requests.queries import visible_clause
 from server.requests.schemas import UNPLACED, DashboardPublic, FiguresPublic
 from server.requests.tables import HotlineRequest as R
-from shared.permissions import Actor
+from shared.enums import OrgLevel
+from shared.permissions import Actor, may_see_dashboard
 from shared.requests import RequestStatus
 
 _community = aliased(OrgUnit)
@@ -43,13 +45,27 @@ def _hours(dialect: str) -> ColumnElement[Any]:
     return (func.julianday(R.resolved_at) - func.julianday(R.received_at)) * 24.0
 
 
-async def dashboard(session: AsyncSession, actor: Actor, now: datetime) -> DashboardPublic:
-    """Volumes by category and level, median hours to resolve, overdue, satisfaction; by
-    subdistrict and community, within the actor's part of the tree."""
-    if not actor.is_manager:
+async def dashboard(
+    session: AsyncSession,
+    actor: Actor,
+    now: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> DashboardPublic:
+    """Volumes by category and level, median hours to resolve, overdue, satisfaction (the mean
+    rating and the share rated 4 or 5); by subdistrict (every one in the actor's part of the
+    tree, also those with no request) and community. `since`/`until`: only the requests
+    received in [since, until)."""
+    if not may_see_dashboard(actor):
         raise Refusal("forbidden", "The dashboard is for supervisors and the district.")
+    if since is not None and until is not None and since >= until:
+        raise Refusal("invalid_request", "The range ends before it starts.", 400)
     dialect = session.get_bind().dialect.name
     scope = await visible_clause(session, actor)
+    if since is not None:
+        scope = scope & (R.received_at >= since)
+    if until is not None:
+        scope = scope & (R.received_at < until)
     hours = _hours(dialect)
     is_open = R.status != RequestStatus.CLOSED
     figures = [
@@ -58,6 +74,7 @@ async def dashboard(session: AsyncSession, actor: Actor, now: datetime) -> Dashb
         func.sum(case((is_open & (R.stage_due_at < now), 1), else_=0)).label("overdue"),
         func.avg(R.rating).label("satisfaction"),
         func.count(R.rating).label("rated"),
+        func.sum(case((R.rating >= 4, 1), else_=0)).label("satisfied"),
     ]
     if dialect == "postgresql":
         figures.append(func.percentile_cont(0.5).within_group(hours).label("median"))
@@ -94,17 +111,24 @@ async def dashboard(session: AsyncSession, actor: Actor, now: datetime) -> Dashb
                     else None
                 ),
                 rated=row["rated"],
+                satisfaction_rate=(
+                    round(int(row["satisfied"] or 0) / row["rated"], 3) if row["rated"] else None
+                ),
             )
             for row in sorted(rows, key=lambda row: str(row["key"]))
         }
     empty = FiguresPublic(
         total=0, open=0, overdue=0, median_hours_to_resolve=None, satisfaction=None, rated=0
     )
+    # Every subdistrict of the actor's part of the tree has a row, also one with no request.
+    for unit in await visible_units(session, actor):
+        if unit.level == OrgLevel.SUBDISTRICT:
+            board["by_subdistrict"].setdefault(unit.name, empty)
     return DashboardPublic(
         overall=board.pop("overall").get("all", empty),
         by_category=board["by_category"],
         by_level=board["by_level"],
-        by_subdistrict=board["by_subdistrict"],
+        by_subdistrict=dict(sorted(board["by_subdistrict"].items())),
         by_community=board["by_community"],
     )
 

@@ -81,15 +81,27 @@ async def assign(
     request = await managed(session, actor, request_id)
     move(request, "assign", now, await _limit(session, request))
     if request.resident_id is None:
-        # The caller becomes a resident of the community, so a visit can name them.
-        resident = Resident(
-            name=request.caller_name,
-            phone=request.caller_phone,
-            address=request.address,
-            community_id=request.community_id,
+        # The caller is a resident of the community, so a visit can name them: the one known
+        # by that name and phone there, or a new one (never a second record of the same person).
+        resident = await session.scalar(
+            select(Resident)
+            .where(
+                Resident.community_id == request.community_id,
+                Resident.name == request.caller_name,
+                Resident.phone == request.caller_phone,
+            )
+            .order_by(Resident.created_at)
+            .limit(1)
         )
-        session.add(resident)
-        await session.flush()
+        if resident is None:
+            resident = Resident(
+                name=request.caller_name,
+                phone=request.caller_phone,
+                address=request.address,
+                community_id=request.community_id,
+            )
+            session.add(resident)
+            await session.flush()
         request.resident_id = resident.id
     if request.visit_id is not None:
         await visits.assign(

@@ -2,6 +2,7 @@
 supervision and the district dashboard. Each handler parses, calls the service, and returns
 one of the `…Public` structs of `server/requests/schemas.py`."""
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.db.types import utcnow
+from server.errors import Refusal
 from server.export import requests_csv
 from server.requests import service
 from server.requests.schemas import (
@@ -183,8 +185,19 @@ async def caller_rating(data: JSONBody[CallerRating], db_session: Session) -> Ra
     tags=["hotline"],
     summary="Volumes, time to resolve, overdue and satisfaction, by level and unit",
 )
-async def dashboard(db_session: Session, principal: Caller) -> DashboardPublic:
-    return await service.dashboard(db_session, principal.actor, utcnow())
+async def dashboard(
+    db_session: Session,
+    principal: Caller,
+    since: Annotated[
+        datetime | None, QueryParameter(description="only requests received from then on")
+    ] = None,
+    until: Annotated[
+        datetime | None, QueryParameter(description="only requests received before then")
+    ] = None,
+) -> DashboardPublic:
+    if (since and since.tzinfo is None) or (until and until.tzinfo is None):
+        raise Refusal("invalid_request", "Give since and until with their UTC offset.", 400)
+    return await service.dashboard(db_session, principal.actor, utcnow(), since, until)
 
 
 ROUTES = [

@@ -179,6 +179,7 @@ class FiguresPublic(msgspec.Struct, kw_only=True):
     median_hours_to_resolve: float | None  # of those resolved, received → resolved
     satisfaction: float | None  # the mean rating, of those rated
     rated: int  # how many were rated
+    satisfaction_rate: float | None = None  # 满意率: the share of those rated that gave 4 or 5
 
 
 UNPLACED = "unplaced"  # the dashboard's group of requests not yet placed in a community

@@ -8,7 +8,7 @@ push, the demo, the background round). Each part lives in its own module:
 """
 
 from server.requests.dashboard import dashboard
-from server.requests.intake import create
+from server.requests.intake import community_for_address, create
 from server.requests.lifecycle import (
     assign,
     dispatch,
@@ -33,6 +33,7 @@ __all__ = [
     "assign",
     "assignable",
     "categories",
+    "community_for_address",
     "create",
     "dashboard",
     "detail",

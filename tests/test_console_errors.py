@@ -1,0 +1,70 @@
+"""Errors in the console are pages in the person's language with the way back: a stale tab's
+409, a missing reason's 400, a role's 403 — never JSON, never a 500, nothing changed."""
+
+import re
+
+from tests.test_console_words import _console
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="_csrf_token" value="([0-9a-f]+)"', html)[1]
+
+
+async def _resolved(api) -> str:
+    dispatcher = await api.login("dispatcher")
+    found = (await dispatcher.get("/api/v1/requests", params={"limit": 1000})).json()
+    return next(r["id"] for r in found if r["status"] == "resolved")
+
+
+async def test_a_stale_tab_and_a_missing_reason_are_pages(api):
+    request_id = await _resolved(api)
+    for lang, stale_words, reason_words in (
+        ("zh", "已处理完毕", "请填写原因"),
+        ("en", "already dealt with", "Give a reason"),
+    ):
+        client = await _console(api, "supervisor1", lang)
+        try:
+            path = f"/console/requests/{request_id}"
+            page = await client.get(path)
+            csrf = _csrf(page.text)
+            headers = {"referer": f"http://doorstep{path}"}
+            if lang == "zh":
+                # Sending back without a reason: 400, in words, the way back to the request.
+                refused = await client.post(
+                    f"{path}/verify",
+                    data={"_csrf_token": csrf, "decision": "reject"},
+                    headers=headers,
+                )
+                assert refused.status_code == 400
+                assert reason_words in refused.text and f'href="{path}"' in refused.text
+                # Approving it in one tab, then again in a stale tab: 409 as a page.
+                done = await client.post(
+                    f"{path}/verify", data={"_csrf_token": csrf, "decision": "approve"}
+                )
+                assert done.status_code == 303
+            stale = await client.post(
+                f"{path}/verify", data={"_csrf_token": csrf, "decision": "approve"}, headers=headers
+            )
+            assert stale.status_code == 409
+            assert "text/html" in stale.headers["content-type"]
+            assert stale_words in stale.text and f'href="{path}"' in stale.text
+        finally:
+            await client.aclose()
+
+
+async def test_a_role_following_a_link_it_may_not_use(api):
+    request_id = await _resolved(api)
+    client = await _console(api, "mentor1", "en")
+    try:
+        for path in ("/console/dashboard", "/console/supervise", "/console/mentoring"):
+            page = await client.get(path)
+            assert page.status_code == 403, path
+            assert "You may not do this" in page.text and 'id="way-back"' in page.text
+        csrf = _csrf((await client.get("/console/")).text)
+        acted = await client.post(
+            f"/console/requests/{request_id}/verify",
+            data={"_csrf_token": csrf, "decision": "approve"},
+        )
+        assert acted.status_code in (403, 404) and "text/html" in acted.headers["content-type"]
+    finally:
+        await client.aclose()
