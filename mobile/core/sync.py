@@ -16,7 +16,10 @@ from typing import Any
 import httpx
 import msgspec
 
+from mobile.core import signing
+from mobile.core.blobs import BlobStore
 from mobile.core.store import LocalStore
+from mobile.core.uploads import Uploader, named_blobs
 from shared.protocol import MAX_MUTATIONS_PER_PUSH, MAX_PUSH_BYTES, PROTOCOL_VERSION
 
 Progress = Callable[[str, int, int | None], None]  # phase, done, about how many in all
@@ -68,11 +71,15 @@ class SyncClient:
         http: httpx.Client,
         retry: Retry | None = None,
         page_size: int = 500,
+        blobs: BlobStore | None = None,
+        chunk: int | None = None,
     ) -> None:
         self.store = store
         self.http = http
         self.retry = retry or Retry()
         self.page_size = page_size
+        self.blobs = blobs  # the photos and signatures kept on this phone, if it keeps any
+        self.chunk = chunk  # upload chunk size (default: uploads.CHUNK)
 
     # -- signing in -----------------------------------------------------------------------
 
@@ -86,6 +93,7 @@ class SyncClient:
                 "password": password,
                 "device_id": self.store.device_id,
                 "device_name": device_name,
+                "device_public_key": signing.public_key(self.store),
             },
             authorized=False,
         )
@@ -100,6 +108,8 @@ class SyncClient:
             "tokens", {"access": body["access_token"], "refresh": body["refresh_token"]}
         )
         self.store.set_secret("user", body["user"])
+        if body.get("timezone"):
+            self.store.set_meta("timezone", body["timezone"])
 
     def _refresh(self) -> None:
         tokens = self.store.secret("tokens")
@@ -140,13 +150,15 @@ class SyncClient:
             delay *= self.retry.factor
         raise AssertionError("unreachable")
 
-    def _call(self, method: str, path: str, **kwargs) -> httpx.Response:
+    def _call(
+        self, method: str, path: str, allow: tuple[int, ...] = (409, 410), **kwargs
+    ) -> httpx.Response:
         """An authorized call; refreshes the access token once when it has expired."""
         response = self._send(method, path, **kwargs)
         if response.status_code == 401:
             self._refresh()
             response = self._send(method, path, **kwargs)
-        self._raise_for(response, allow=(409, 410))
+        self._raise_for(response, allow=allow)
         return response
 
     def _raise_for(self, response: httpx.Response, allow: tuple[int, ...] = ()) -> None:
@@ -172,13 +184,45 @@ class SyncClient:
         report = SyncReport()
         self.push(report, progress)
         self.pull(report, progress)
+        self.fetch_timelines()
         return report
 
+    def fetch_timelines(self) -> None:
+        """The timelines of the requests this phone's person works on (the feed carries a
+        request's fields, not its steps); fetched again only when the request changed."""
+        me = (self.store.secret("user") or {}).get("id")
+        for request in self.store.all("request"):
+            if request.get("assignee_id") != me:
+                continue
+            kept = self.store.secret(f"timeline/{request['id']}")
+            if kept and kept.get("rev") == request.get("rev"):
+                continue
+            response = self._call("GET", f"/api/v1/requests/{request['id']}", allow=(403, 404))
+            if response.status_code == 200:
+                timeline = response.json().get("timeline", [])
+                self.store.set_secret(
+                    f"timeline/{request['id']}", {"rev": request.get("rev"), "timeline": timeline}
+                )
+
+    def _uploader(self) -> Uploader | None:
+        if self.blobs is None:
+            return None
+        return Uploader(self.blobs, self._call, **({"chunk": self.chunk} if self.chunk else {}))
+
+    def _send_blobs(self, hashes: list[str], progress: Progress | None) -> None:
+        uploader = self._uploader()
+        if uploader is not None and hashes:
+            uploader.send(hashes, lambda done, total: progress and progress("upload", done, total))
+
     def push(self, report: SyncReport, progress: Progress | None = None) -> None:
+        """Pushes the outbox a batch at a time; the photos and signatures a batch names are
+        uploaded before it (the server refuses a batch naming a blob it lacks)."""
+        missing_rounds = 0
         while True:
             batch = self._next_batch()
             if not batch:
                 return
+            self._send_blobs([sha for e in batch for sha in named_blobs(e.args)], progress)
             body = {
                 "protocol": PROTOCOL_VERSION,
                 "device_id": self.store.device_id,
@@ -187,11 +231,20 @@ class SyncClient:
                 ],
             }
             response = self._call("POST", "/api/v1/sync/push", json=body)
+            if response.status_code == 409 and response.json().get("code") == "blobs_missing":
+                # The server lost or never finished one: send those again, then the batch.
+                missing_rounds += 1
+                if missing_rounds > 3 or self._uploader() is None:
+                    raise SyncError("The server is missing photos this phone no longer has.")
+                self._forget_confirmation(response.json().get("missing") or [])
+                self._send_blobs(response.json().get("missing") or [], progress)
+                continue
             if response.status_code == 409:
                 self._after_gap(response.json(), batch[0].seq)
                 continue
             answer = response.json()
             self.store.settle(answer["results"])
+            self._confirm_blobs(batch, answer["results"])
             report.pushed += len(batch)
             for result in answer["results"]:
                 if result["status"] == "rejected" or result.get("error"):
@@ -201,6 +254,27 @@ class SyncClient:
                 report.conflicts.extend(result.get("conflicts") or [])
             if progress:
                 progress("push", report.pushed, None)
+
+    def _forget_confirmation(self, hashes: list[str]) -> None:
+        """Blobs the server says it lacks are sent again if this phone still has the bytes."""
+        for sha in hashes:
+            if self.blobs is not None and not self.blobs.has_bytes(sha):
+                raise SyncError("The server is missing a photo this phone no longer has.")
+
+    def _confirm_blobs(self, batch, results: list[dict[str, Any]]) -> None:
+        """A blob the server holds, named by a mutation it applied, is safe there: keep only
+        its thumbnail here."""
+        if self.blobs is None:
+            return
+        applied = {
+            r["seq"]
+            for r in results
+            if r["status"] in ("applied", "duplicate") and not r.get("error")
+        }
+        for entry in batch:
+            if entry.seq in applied:
+                for sha in named_blobs(entry.args):
+                    self.blobs.confirm(sha)
 
     def _next_batch(self):
         batch, size = [], 200
