@@ -33,7 +33,7 @@ from server.requests import routes as request_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
 from server.storage import create_engine_for, session_factories
-from server.sync import effects
+from server.sync import blob_routes, effects
 from server.sync import routes as sync_routes
 from server.visits import routes as visit_routes
 from shared import protocol
@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             *auth_routes.ROUTES,
             *sync_routes.ROUTES,
+            *blob_routes.ROUTES,
             *resident_routes.ROUTES,
             *visit_routes.ROUTES,
             *request_routes.ROUTES,

@@ -33,10 +33,26 @@ class Settings:
     secure_cookies: bool = False
     # The zone in which the console, CSV files and the phone show times (the API stays in UTC).
     timezone: str = "Asia/Shanghai"
+    # Where photos and signatures are kept (DOORSTEP_BLOB_DIR); "" = `blobs/` beside a SQLite
+    # database file, else `var/blobs`.
+    blob_dir: str = ""
+    # What one device may upload in 24 hours (complete blobs and partial uploads), and how many
+    # partial uploads it may leave open at once.
+    blob_device_daily_bytes: int = 256 * 1024 * 1024
+    blob_partials_per_device: int = 32
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def blob_root(self) -> Path:
+        if self.blob_dir:
+            return Path(self.blob_dir)
+        prefix = "sqlite+aiosqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url[len(prefix) :]).parent / "blobs"
+        return DEFAULT_SQLITE_FILE.parent / "blobs"
 
     @property
     def dialect(self) -> str:
@@ -65,4 +81,8 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         ),
         secure_cookies=env.get("DOORSTEP_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
         timezone=env.get("DOORSTEP_TIMEZONE") or "Asia/Shanghai",
+        blob_dir=env.get("DOORSTEP_BLOB_DIR") or "",
+        blob_device_daily_bytes=int(
+            env.get("DOORSTEP_BLOB_DEVICE_DAILY_BYTES") or 256 * 1024 * 1024
+        ),
     )

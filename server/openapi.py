@@ -13,8 +13,11 @@ import msgspec
 from litestar import Litestar, Request
 from litestar.openapi.plugins import JsonRenderPlugin
 
+from server.blobs.schemas import BlobPartialPublic
 from server.errors import PROBLEM_JSON
 from shared.protocol import PushRequest
+
+IMAGE_TYPES = ("image/jpeg", "image/png")
 
 _TITLES = {
     400: "The request is malformed: bad JSON, a wrong type, an unknown member, a value out "
@@ -25,6 +28,9 @@ _TITLES = {
     409: "The change conflicts with the record's state or with existing data",
     410: "The cursor is older than the server keeps: start over (`cursor_expired`)",
     413: "The body is too large (`payload_too_large`)",
+    415: "The bytes are not the image type declared (`unsupported_media_type`)",
+    422: "The bytes are refused: `hash_mismatch` (not the SHA-256 in the path) or "
+    "`exif_present` (a JPEG still carrying EXIF)",
     426: "The app speaks an old sync protocol (`unsupported_protocol`)",
     429: "Too many attempts: wait `retry_after` seconds (`rate_limited`)",
 }
@@ -33,6 +39,8 @@ _TITLES = {
 _NO_TOKEN = {"/api/v1/public/rating"}
 _SIGN_IN = {"/api/v1/auth/login", "/api/v1/auth/refresh"}
 
+BLOB_PATH = "/api/v1/blobs/{sha256}"
+
 # What the rules below do not tell: (method, path) → further statuses.
 EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("post", "/api/v1/auth/login"): {429},
@@ -40,6 +48,7 @@ EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("get", "/api/v1/sync/pull"): {410, 426},
     ("get", "/api/v1/residents"): {404},  # ?community= names no community
     ("get", "/api/v1/requests/export.csv"): {400},
+    ("put", BLOB_PATH): {409, 413, 415, 422, 429},
 }
 
 PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -66,7 +75,22 @@ PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
                 "items": {"type": "object"},
                 "description": "invalid_request: which parameters or members are wrong",
             },
+            "missing": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "blobs_missing: the hashes to upload before pushing again",
+            },
+            "received": {
+                "type": "integer",
+                "description": "range_mismatch: the bytes of the upload received so far",
+            },
         },
+    },
+    "BlobsMissingProblem": {
+        "allOf": [{"$ref": "#/components/schemas/Problem"}],
+        "required": ["missing"],
+        "description": "409 `blobs_missing`: the push names photos or signatures the server "
+        "does not hold complete; nothing of it was applied.",
     },
     "SeqGapProblem": {
         "allOf": [{"$ref": "#/components/schemas/Problem"}],
@@ -105,9 +129,12 @@ def _problem_answer(method: str, path: str, status: int) -> dict[str, Any]:
         name = "RateLimitedProblem"
     elif status == 409 and path == "/api/v1/sync/push":
         name = "SeqGapProblem"
+    schema: dict[str, Any] = {"$ref": f"#/components/schemas/{name}"}
+    if name == "SeqGapProblem":
+        schema = {"oneOf": [schema, {"$ref": "#/components/schemas/BlobsMissingProblem"}]}
     answer: dict[str, Any] = {
         "description": _TITLES[status],
-        "content": {PROBLEM_JSON: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+        "content": {PROBLEM_JSON: {"schema": schema}},
     }
     if status == 429:
         answer["headers"] = {
@@ -154,6 +181,8 @@ def finish(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
                 continue
             if (method, path) == ("post", "/api/v1/sync/push"):
                 operation["requestBody"] = _push_body(schema)
+            if path == BLOB_PATH:
+                blob_operation(method, operation, components)
             responses = operation["responses"]
             for status in statuses(method, path, operation):
                 responses[str(status)] = _problem_answer(method, path, status)
@@ -161,6 +190,60 @@ def finish(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
                 ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
                 components[ref.rsplit("/", 1)[-1]]["additionalProperties"] = False
     return schema
+
+
+_IMAGES = {kind: {"schema": {"type": "string", "format": "binary"}} for kind in IMAGE_TYPES}
+
+
+def blob_operation(method: str, operation: dict[str, Any], components: dict[str, Any]) -> None:
+    """A blob route as it really is: image bytes in and out, the chunk header, the answers
+    Litestar cannot see (a handler that streams its body and picks its status)."""
+    received = {
+        "Doorstep-Received": {
+            "schema": {"type": "integer"},
+            "description": "bytes of the blob (or of the device's upload) the server holds",
+        }
+    }
+    responses = operation["responses"]
+    if method == "put":
+        (_,), more = msgspec.json.schema_components(
+            [BlobPartialPublic], ref_template=_REF + "{name}"
+        )
+        components.update(more)
+        operation["requestBody"] = {"required": True, "content": _IMAGES}
+        operation.setdefault("parameters", []).append(
+            {
+                "name": "Content-Range",
+                "in": "header",
+                "required": False,
+                "description": "`bytes START-END/TOTAL`: one chunk of a resumable upload",
+                "schema": {"type": "string", "maxLength": 60},
+            }
+        )
+        stored = responses.pop("201")
+        stored["headers"] = received
+        responses["201"] = {**stored, "description": "Stored (the blob is complete)"}
+        responses["200"] = {**stored, "description": "Already stored"}
+        responses["202"] = {
+            "description": "A chunk stored; the upload is not complete yet",
+            "headers": received,
+            "content": {"application/json": {"schema": {"$ref": f"{_REF}BlobPartialPublic"}}},
+        }
+    elif method == "get":
+        responses["200"] = {"description": "The blob's bytes", "content": _IMAGES}
+    elif method == "head":
+        # A HEAD answer has no body: only its status and headers.
+        for answer in responses.values():
+            answer.pop("content", None)
+        responses["200"] = {"description": "The blob is complete", "headers": received}
+        responses["404"] = {
+            "description": "Not complete; `Doorstep-Received` when part of the caller's "
+            "upload has arrived",
+            "headers": received,
+        }
+
+
+_REF = "#/components/schemas/"
 
 
 class OpenAPIJson(JsonRenderPlugin):

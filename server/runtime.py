@@ -3,6 +3,7 @@
 import asyncio
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -22,4 +23,5 @@ class Runtime:
     write_gate: asyncio.Lock | None = None
     token_key: bytes = b""
     # Each server process is its own node of the hybrid logical clock.
+    blob_store: Any = None  # where photos and signatures are kept (server/blobs/store.py)
     clock: Clock = field(default_factory=lambda: Clock("srv" + secrets.token_hex(3)))

@@ -32,6 +32,7 @@ def import_all() -> None:
     """Imports every table module, so that the metadata knows them all."""
     from server.audit import tables as _audit  # noqa: F401
     from server.auth import tables as _auth  # noqa: F401
+    from server.blobs import tables as _blobs  # noqa: F401
     from server.catalogue import tables as _catalogue  # noqa: F401
     from server.feed import tables as _feed  # noqa: F401
     from server.org import tables as _org  # noqa: F401

@@ -157,6 +157,7 @@ async def login(
     device_id: UUID,
     device_name: str | None,
     client: str,
+    public_key: str | None = None,
 ) -> dict | None:
     """The tokens, or None for a wrong username or password.
 
@@ -190,6 +191,8 @@ async def login(
     device.last_seen_at = utcnow()
     if device_name:
         device.name = device_name
+    if public_key:
+        device.public_key = public_key  # the key the phone signs its records with from now on
     actor = Actor(user.id, Role(user.role), "", device.id)
     audit.record(session, actor, "auth.login", "device", device.id)
     return await _issue(session, runtime, user, device)

@@ -48,6 +48,9 @@ class Device(SQLModel, table=True):
     # Access tokens issued at or before this moment are refused (sign-out, a stolen refresh
     # token); the device itself stays in good standing and may sign in again.
     sessions_ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The device's Ed25519 public key (32 raw bytes, base64url), registered at login: the
+    # server checks proof-carrying records' `device_signature` against it.
+    public_key: str | None = Field(default=None, max_length=64)
 
 
 class RefreshToken(SQLModel, table=True):

@@ -22,3 +22,5 @@ class ResidentPublic(Public):
     risk_flags: list[str]  # e.g. "disability", "recent_fall"
     notes: str  # free notes; merged field by field from phones
     rev: int  # bumped on every write to the resident
+    lat: float | None = None  # the home's latitude (WGS 84), when recorded
+    lon: float | None = None  # the home's longitude, when recorded

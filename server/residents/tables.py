@@ -41,6 +41,9 @@ class Resident(SQLModel, table=True):
     low_income: bool = False
     risk_flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     notes: str = ""
+    # Where the home is (WGS 84), when recorded: a visit's place is measured against it.
+    lat: float | None = None
+    lon: float | None = None
     # Stamp of the write that set each editable field: {"phone": "<hlc>", …}
     field_clocks: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)

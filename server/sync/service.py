@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth.service import Principal
 from server.auth.tables import Device, User
+from server.blobs import proof as proofs
 from server.bodies import check_json_text
 from server.catalogue.tables import ServiceCategory
 from server.db.types import utcnow
@@ -104,6 +105,9 @@ async def push(
         raise ProblemError(
             409, "seq_gap", f"Expected seq {applied_up_to + 1} next.", expected=applied_up_to + 1
         )
+    # Photos and signatures first: a batch naming a blob not held complete applies nothing.
+    await proofs.refuse_missing_blobs(session, fresh)
+    session.info["device_public_key"] = device.public_key
     earlier = await _earlier_rejections(session, device.id, request.mutations, applied_up_to)
     results = {
         m.seq: MutationResult(m.seq, "duplicate", earlier.get(m.seq))
@@ -258,6 +262,9 @@ async def _apply_one(session, runtime, principal, mutation) -> tuple[MutationRes
         return _rejected(mutation.seq, "invalid_hlc", message), ""
     stamp = hlc.clamp(mutation.hlc, runtime.clock)
     try:
+        proofs.check_signature(
+            session, session.info.get("device_public_key"), mutation.name, mutation.args
+        )
         conflicts = await effect(session, principal.actor, args, stamp)
     except Refusal as refusal:
         # Every rule refuses before its mutation writes anything: nothing to undo.

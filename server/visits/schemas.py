@@ -1,6 +1,7 @@
 """What the API and the change feed show of visits, check-ins, services and assistance."""
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from server.schemas import Public
@@ -26,6 +27,8 @@ class VisitPublic(Public):
     completed_at: datetime | None  # when the visitor completed it
     decided_at: datetime | None  # when a supervisor approved or returned it
     rev: int  # bumped on every write to the visit
+    proof: dict[str, Any] | None = None  # photos, signature, place given on completing it
+    signed: bool = False  # the proof's device signature verified
 
 
 class CheckinPublic(Public):
@@ -41,6 +44,8 @@ class CheckinPublic(Public):
     notes: str  # what the worker noted
     needs: str  # what the resident asked for
     home_safety: dict[str, bool]  # checks passed, e.g. {"gas": true, "water": true}
+    proof: dict[str, Any] | None = None  # photos, signature, place
+    signed: bool = False  # the proof's device signature verified
 
 
 class ServiceRecordPublic(Public):
@@ -54,6 +59,8 @@ class ServiceRecordPublic(Public):
     at: datetime  # when it was delivered
     minutes: int  # how long it took
     description: str  # what was done
+    proof: dict[str, Any] | None = None  # photos, signature, place
+    signed: bool = False  # the proof's device signature verified
 
 
 class AssistancePublic(Public):

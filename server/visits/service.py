@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.auth.tables import User
+from server.blobs.proof import proof_columns, reference
 from server.catalogue.tables import ServiceCategory
 from server.db.types import utcnow
 from server.errors import Refusal
@@ -178,6 +179,9 @@ async def complete(session: AsyncSession, actor: Actor, args: m.VisitComplete) -
         raise Refusal("not_assignee", "This visit was reassigned; your completion was not saved.")
     _move(visit, "complete")
     visit.completed_at, visit.summary = args.at, args.summary
+    for column, value in proof_columns(session, args.proof).items():
+        setattr(visit, column, value)
+    reference(session, "visit", visit.id, args.proof)
     audit.record(session, actor, "visit.complete", "visit", visit.id, visit.community_id)
     await _moved(session, actor, visit, "complete", args.at)
     return visit
@@ -292,9 +296,11 @@ async def record_checkin(session: AsyncSession, actor: Actor, args: m.CheckinRec
             "notes": args.notes,
             "needs": args.needs or "",
             "home_safety": args.home_safety or {},
+            **proof_columns(session, args.proof),
             "created_at": utcnow(),
         },
     )
+    reference(session, "checkin", args.id, args.proof)
     audit.record(
         session,
         actor,
@@ -330,9 +336,11 @@ async def record_service(session: AsyncSession, actor: Actor, args: m.ServiceRec
             "at": args.at,
             "minutes": args.minutes,
             "description": args.description,
+            **proof_columns(session, args.proof),
             "created_at": utcnow(),
         },
     )
+    reference(session, "service_record", args.id, args.proof)
     audit.record(
         session,
         actor,

@@ -12,7 +12,7 @@ import msgspec
 
 from shared.enums import Role
 from shared.mutations import records, requests, residents, visits
-from shared.mutations.base import Args, Effect, MutationSpec, View, wire
+from shared.mutations.base import Args, Effect, Location, MutationSpec, Proof, View, wire
 from shared.mutations.records import AssistanceLog, CheckinRecord, ServiceRecord
 from shared.mutations.requests import RequestCreate
 from shared.mutations.residents import ResidentFields, ResidentUpdate, resident_fields_set
@@ -110,7 +110,9 @@ __all__ = [
     "CheckinRecord",
     "Effect",
     "InvalidArgs",
+    "Location",
     "MutationSpec",
+    "Proof",
     "RequestCreate",
     "ResidentFields",
     "ResidentUpdate",

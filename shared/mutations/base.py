@@ -21,6 +21,9 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 Short = Annotated[str, msgspec.Meta(max_length=200)]
 PhoneNumber = Annotated[str, msgspec.Meta(max_length=40)]
+# A blob's name: the SHA-256 of its bytes, 64 lowercase hex digits.
+Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
+MAX_PROOF_PHOTOS = 20
 
 
 class Args(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -48,6 +51,30 @@ def check_instant(name: str, value: Any) -> None:
     """Refuses a time out of range (raised as a validation error by msgspec)."""
     if isinstance(value, datetime) and not EARLIEST <= value < LATEST:
         raise ValueError(f"{name} must lie between 1970 and 2200")
+
+
+class Location(Args, kw_only=True):
+    """Where the phone was when the record was made, and how sure it was."""
+
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
+    accuracy_m: Annotated[float, msgspec.Meta(ge=0, le=1_000_000)]
+    at: Instant
+
+
+class Proof(Args, kw_only=True):
+    """Proof of a visit: photos and the resident's signature (blobs, uploaded first), the
+    place, and the device's Ed25519 signature over the mutation's arguments."""
+
+    photos: Annotated[list[Sha256], msgspec.Meta(max_length=MAX_PROOF_PHOTOS)] = []
+    signature: Sha256 | None = None
+    location: Location | None = None
+    device_signature: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+    def blobs(self) -> list[str]:
+        """Every blob the proof names, each once."""
+        named = [*self.photos, *([self.signature] if self.signature else [])]
+        return list(dict.fromkeys(named))
 
 
 # The phone's read access to its own copy: (entity, id) -> the record's data, or None.

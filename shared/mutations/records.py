@@ -9,7 +9,17 @@ from uuid import UUID
 import msgspec
 
 from shared.enums import Role
-from shared.mutations.base import Args, Effect, Instant, Short, Text, View, declare, wire
+from shared.mutations.base import (
+    Args,
+    Effect,
+    Instant,
+    Proof,
+    Short,
+    Text,
+    View,
+    declare,
+    wire,
+)
 
 
 class CheckinRecord(Args, kw_only=True):
@@ -22,6 +32,7 @@ class CheckinRecord(Args, kw_only=True):
     notes: Text = ""
     needs: Text | None = None  # extension: what the resident says they need
     home_safety: dict[str, bool] | None = None  # extension: gas, water, electricity, … checked ok
+    proof: Proof | None = None  # photos, signature, place, device signature
 
 
 class ServiceRecord(Args, kw_only=True):
@@ -32,6 +43,7 @@ class ServiceRecord(Args, kw_only=True):
     at: Instant
     minutes: Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
     description: Text
+    proof: Proof | None = None  # photos, signature, place, device signature
 
 
 class AssistanceLog(Args, kw_only=True):
@@ -49,12 +61,14 @@ def _checkin(_view: View, args: CheckinRecord, user_id: str) -> list[Effect]:
         "worker_id": user_id,
         "needs": args.needs or "",
         "home_safety": args.home_safety or {},
+        "signed": False,  # the server says whether the device's signature verified
     }
     return [("checkin", str(args.id), record)]
 
 
 def _service(_view: View, args: ServiceRecord, user_id: str) -> list[Effect]:
-    return [("service_record", str(args.id), {**wire(args), "worker_id": user_id})]
+    record = {**wire(args), "worker_id": user_id, "signed": False}
+    return [("service_record", str(args.id), record)]
 
 
 def _assistance(_view: View, args: AssistanceLog, user_id: str) -> list[Effect]:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from shared import visits as machine
 from shared.enums import Role
-from shared.mutations.base import Args, Effect, Instant, Text, View, declare, wire
+from shared.mutations.base import Args, Effect, Instant, Proof, Text, View, declare, wire
 
 FIELD_STAFF = {Role.WORKER, Role.MENTOR}
 DECIDERS = {Role.SUPERVISOR, Role.ADMIN}
@@ -23,6 +23,7 @@ class VisitComplete(Args, kw_only=True):
     visit_id: UUID
     at: Instant
     summary: Text
+    proof: Proof | None = None  # photos, signature, place, device signature
 
 
 class ApprovalDecide(Args, kw_only=True):
@@ -54,7 +55,15 @@ def _start(view: View, args: VisitStart, _user: str) -> list[Effect]:
 
 
 def _complete(view: View, args: VisitComplete, _user: str) -> list[Effect]:
-    return _moved(view, args.visit_id, "complete", completed_at=wire(args.at), summary=args.summary)
+    return _moved(
+        view,
+        args.visit_id,
+        "complete",
+        completed_at=wire(args.at),
+        summary=args.summary,
+        proof=wire(args.proof),
+        signed=False,
+    )
 
 
 def _decide(view: View, args: ApprovalDecide, _user: str) -> list[Effect]:

@@ -1,0 +1,1 @@
+"""Photos and signatures: content-addressed blobs, their storage, and the records naming them."""

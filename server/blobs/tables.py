@@ -1,0 +1,36 @@
+"""Which blobs are complete, who uploaded them, and which records name them."""
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from server.db.types import UTCDateTime, utcnow
+
+
+class Blob(SQLModel, table=True):
+    """A complete, checked blob; its bytes are in the blob store under its hash."""
+
+    __tablename__ = "blob"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    media_type: str = Field(max_length=40)
+    size: int
+    device_id: UUID = Field(index=True)  # the device that completed the upload
+    user_id: UUID = Field(index=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+
+
+class BlobRef(SQLModel, table=True):
+    """A record that names a blob in its proof: a download is allowed to whoever sees one."""
+
+    __tablename__ = "blob_ref"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    sha256: str = Field(max_length=64, index=True)
+    entity: str = Field(max_length=30)  # "checkin", "service_record", "visit"
+    record_id: UUID = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))

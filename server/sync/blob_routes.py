@@ -1,0 +1,149 @@
+"""HTTP: photos and signatures as blobs named by their SHA-256 (upload, resume, download).
+
+A PUT streams its body to the blob store without holding the database (on SQLite the write
+gate would keep every other writer waiting for a slow phone); it signs the caller in with a
+read session and writes the `blob` row in a short transaction at the end. Downloads are for
+callers whose scope holds a record naming the blob, and look the same as "no such blob" to
+anyone else.
+"""
+
+from typing import Annotated
+
+from litestar import Request, Response, get, head, put
+from litestar.di import NamedDependency
+from litestar.params import PathParameter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth.service import Principal, authenticate
+from server.blobs import media, uploads
+from server.blobs.schemas import BlobStoredPublic
+from server.blobs.tables import Blob, BlobRef
+from server.db.types import utcnow
+from server.errors import ProblemError
+from server.org.service import all_units
+from server.runtime import Runtime
+from server.sync import scope
+from server.sync.service import TABLES
+from shared.permissions import Actor
+
+RECEIVED = "Doorstep-Received"
+Sha = Annotated[str, PathParameter(description="the SHA-256 of the bytes, 64 lowercase hex digits")]
+
+
+async def readable(session: AsyncSession, actor: Actor, sha256: str) -> Blob | None:
+    """The blob, if a record naming it is in the actor's scope; None otherwise."""
+    blob = await session.get(Blob, sha256)
+    if blob is None:
+        return None
+    refs = (
+        await session.execute(
+            select(BlobRef.entity, BlobRef.record_id).where(BlobRef.sha256 == sha256)
+        )
+    ).all()
+    if not refs:
+        return None
+    units, now = await all_units(session), utcnow()
+    for entity, record_id in refs:
+        row = await session.get(TABLES[entity], record_id)
+        if row is not None and scope.belongs(actor, entity, row, units, now):
+            return blob
+    return None
+
+
+async def _caller(request: Request, runtime: Runtime) -> Principal:
+    async with (runtime.read_sessions or runtime.sessions)() as session:
+        return await authenticate(session, runtime, request.headers.get("authorization"), utcnow())
+
+
+@put(
+    "/api/v1/blobs/{sha256:str}",
+    tags=["blobs"],
+    summary="Upload a photo or signature, whole or one chunk of a resumable upload",
+    description="Body: the bytes, `Content-Type: image/jpeg` or `image/png`, at most 10 MiB. "
+    "201 stored, 200 already stored. With `Content-Range: bytes START-END/TOTAL` one chunk "
+    'is stored: 202 `{"received": n}` until the last chunk completes the blob (then 201). '
+    "A chunk must start at the bytes received so far (`HEAD` says how many): otherwise 409 "
+    "`range_mismatch` with `received`. Once complete the bytes are checked: 422 "
+    "`hash_mismatch`, 415 `unsupported_media_type`, 422 `exif_present`; a refused upload "
+    "is deleted. 429 `quota_exceeded`: the device's uploads in 24 hours, or its open partial "
+    "uploads, are at their limit.",
+    request_max_body_size=uploads.MAX_BLOB_BYTES,
+    status_code=201,
+)
+async def put_blob(
+    request: Request, runtime: NamedDependency[Runtime], sha256: Sha
+) -> Response[BlobStoredPublic]:
+    principal = await _caller(request, runtime)
+    uploads.check_name(sha256)
+    media_type = media.media_type_of(request.headers.get("content-type"))
+    part = uploads.parse_range(request.headers.get("content-range"))
+    who = uploads.Uploader(principal.actor.device_id, principal.actor.user_id)
+    if part is None:
+        announced = request.headers.get("content-length")
+        size = int(announced) if announced and announced.isdigit() else None
+        status, body = await uploads.put_whole(
+            runtime, who, sha256, media_type, request.stream(), size
+        )
+    else:
+        status, body = await uploads.put_chunk(
+            runtime, who, sha256, media_type, part, request.stream()
+        )
+    return Response(body, status_code=status, headers={RECEIVED: str(body["received"])})
+
+
+@head(
+    "/api/v1/blobs/{sha256:str}",
+    tags=["blobs"],
+    summary="Whether the server holds a blob, and how much of an upload has arrived",
+    description="200 when the blob is complete; 404 otherwise, with `Doorstep-Received: n` "
+    "when n bytes of the caller's device's resumable upload have arrived.",
+)
+async def head_blob(
+    request: Request, runtime: NamedDependency[Runtime], sha256: Sha
+) -> Response[None]:
+    principal = await _caller(request, runtime)
+    uploads.check_name(sha256)
+    blob = await uploads.is_complete(runtime, sha256)
+    if blob is not None:
+        return Response(None, status_code=200, headers={RECEIVED: str(blob.size)})
+    standing = uploads.store_for(runtime).received(str(principal.actor.device_id), sha256)
+    headers = {RECEIVED: str(standing[0])} if standing else {}
+    return Response(None, status_code=404, headers=headers)
+
+
+@get(
+    "/api/v1/blobs/{sha256:str}",
+    tags=["blobs"],
+    summary="A photo or signature, to a caller whose scope holds a record naming it",
+    description="The bytes with their media type. 404 `not_found` for a blob that is not "
+    "there or that no record in the caller's scope names (the two are not told apart).",
+    media_type="application/octet-stream",
+)
+async def get_blob(
+    db_session: NamedDependency[AsyncSession],
+    runtime: NamedDependency[Runtime],
+    principal: NamedDependency[Principal],
+    sha256: Sha,
+) -> Response[bytes]:
+    uploads.check_name(sha256)
+    return await blob_response(db_session, runtime, principal.actor, sha256)
+
+
+async def blob_response(
+    session: AsyncSession, runtime: Runtime, actor: Actor, sha256: str
+) -> Response[bytes]:
+    """The blob's bytes for this actor, or 404 (the console serves photos through this too)."""
+    blob = await readable(session, actor, sha256)
+    if blob is None:
+        raise ProblemError(404, "not_found", "No such photo in your area.")
+    with uploads.store_for(runtime).open(sha256) as file:
+        content = file.read()
+    return Response(
+        content,
+        media_type=blob.media_type,
+        headers={"Cache-Control": "private, no-store", "Content-Disposition": "inline"},
+    )
+
+
+ROUTES = [put_blob, head_blob, get_blob]
