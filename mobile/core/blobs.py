@@ -100,6 +100,12 @@ class BlobStore:
         self._write_info(BlobInfo(sha256, info.media_type, info.size, CONFIRMED))
         self._path(sha256, "data").unlink(missing_ok=True)
 
+    def unconfirm(self, sha256: str) -> None:
+        """The server says it lacks the blob after all: it is to be sent again."""
+        info = self.info(sha256)
+        if info is not None and info.state == CONFIRMED and self.has_bytes(sha256):
+            self._write_info(BlobInfo(sha256, info.media_type, info.size, LOCAL))
+
     def forget(self, sha256: str) -> None:
         for suffix in ("data", "thumb", "info"):
             self._path(sha256, suffix).unlink(missing_ok=True)

@@ -10,8 +10,9 @@ from typing import Any
 
 from mobile.core import signing
 from mobile.core.blobs import CONFIRMED, BlobStore
-from mobile.core.media import prepare_photo, prepare_signature
+from mobile.core.media import prepare_photo, prepare_signature, received
 from mobile.core.store import LocalStore
+from mobile.core.sync import SyncError
 from shared import mutations as m
 from shared.localtime import DEFAULT_ZONE, format_local
 from shared.proof import distance_m
@@ -134,6 +135,20 @@ class Fieldwork:
 
     def thumbnail(self, sha: str) -> bytes | None:
         return self.blobs.thumbnail(sha)
+
+    def fetch_blob(self, sha: str) -> bool:
+        """For the supervisor: fetch a proof's photo once, keep its thumbnail (encrypted)."""
+        if self.blobs.thumbnail(sha):
+            return True
+        try:
+            fetched = self._client().download(sha)
+        except SyncError:
+            return False
+        if fetched is None:
+            return False
+        self.blobs.put(received(*fetched))
+        self.blobs.confirm(sha)
+        return True
 
     def _queue(self, typed: m.Args, proof: dict[str, Any] | None) -> int:
         """Queue a mutation; with a proof, the proof is signed with this phone's key."""

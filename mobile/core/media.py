@@ -83,3 +83,13 @@ def prepare_signature(png: bytes) -> Prepared:
     return Prepared(
         hashlib.sha256(data).hexdigest(), PNG, data, thumbnail, strokes.width, strokes.height
     )
+
+
+def received(data: bytes, media_type: str) -> Prepared:
+    """A blob fetched from the server (already clean, named by its hash) with a thumbnail."""
+    with _open(data) as picture:
+        flat = _flatten(picture)
+    thumbnail, _ = _jpeg(flat, THUMB_SIDE, THUMB_QUALITY)
+    return Prepared(
+        hashlib.sha256(data).hexdigest(), media_type, data, thumbnail, flat.width, flat.height
+    )

@@ -20,6 +20,7 @@ from mobile.core.store import LocalStore
 from mobile.core.sync import (
     DeviceRevoked,
     Offline,
+    Retry,
     SignedOut,
     SyncClient,
     SyncError,
@@ -64,8 +65,12 @@ class Phone(Fieldwork):
         folder: Path,
         http_factory: Callable[[str], httpx.Client] | None = None,
         kdf_cost: KdfCost | None = None,
+        retry: Retry | None = None,
+        upload_chunk: int | None = None,
     ) -> None:
         self.folder = Path(folder)
+        self._retry = retry
+        self._upload_chunk = upload_chunk
         self.store = LocalStore(self.folder / "doorstep-phone.db", kdf_cost=kdf_cost)
         self._http_factory = http_factory or (lambda url: httpx.Client(base_url=url, timeout=20))
         self._http: httpx.Client | None = None
@@ -91,7 +96,14 @@ class Phone(Fieldwork):
     def _client(self) -> SyncClient:
         if self._http is None:
             self._http = self._http_factory(self.server_url)
-        return SyncClient(self.store, self._http, page_size=1000, blobs=self.blobs)
+        return SyncClient(
+            self.store,
+            self._http,
+            retry=self._retry,
+            page_size=1000,
+            blobs=self.blobs,
+            chunk=self._upload_chunk,
+        )
 
     def sign_in(self, server_url: str, username: str, password: str, pin: str) -> dict:
         """First run. Raises SignedOut (wrong password) or Offline; leaves nothing behind then."""

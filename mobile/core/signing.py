@@ -30,8 +30,10 @@ def device_key(store: LocalStore) -> Ed25519PrivateKey:
 
 def public_key(store: LocalStore) -> str:
     """The public half as login takes it: 32 raw bytes, base64url."""
-    raw = device_key(store).public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    raw = (
+        device_key(store)
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     )
     return b64url(raw)
 

@@ -7,6 +7,7 @@ data. Network errors and 5xx are retried with backoff; the cursor is stored with
 an interrupted sync resumes where it stopped.
 """
 
+import hashlib
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -130,8 +131,9 @@ class SyncClient:
 
     def _send(self, method: str, path: str, authorized: bool = True, **kwargs) -> httpx.Response:
         delay = self.retry.first_delay
+        extra = kwargs.pop("headers", None) or {}
         for attempt in range(1, self.retry.attempts + 1):
-            headers = {}
+            headers = dict(extra)
             if authorized:
                 headers["authorization"] = (
                     f"Bearer {(self.store.secret('tokens') or {}).get('access', '')}"
@@ -187,6 +189,14 @@ class SyncClient:
         self.fetch_timelines()
         return report
 
+    def download(self, sha256: str) -> tuple[bytes, str] | None:
+        """A photo or signature from the server (its bytes and type), if this person's scope
+        holds a record naming it; None otherwise."""
+        response = self._call("GET", f"/api/v1/blobs/{sha256}", allow=(404,))
+        if response.status_code != 200 or hashlib.sha256(response.content).hexdigest() != sha256:
+            return None
+        return response.content, response.headers.get("content-type", "image/jpeg")
+
     def fetch_timelines(self) -> None:
         """The timelines of the requests this phone's person works on (the feed carries a
         request's fields, not its steps); fetched again only when the request changed."""
@@ -234,8 +244,8 @@ class SyncClient:
             if response.status_code == 409 and response.json().get("code") == "blobs_missing":
                 # The server lost or never finished one: send those again, then the batch.
                 missing_rounds += 1
-                if missing_rounds > 3 or self._uploader() is None:
-                    raise SyncError("The server is missing photos this phone no longer has.")
+                if missing_rounds > 3:
+                    raise SyncError("The server is still missing photos after sending them.")
                 self._forget_confirmation(response.json().get("missing") or [])
                 self._send_blobs(response.json().get("missing") or [], progress)
                 continue
@@ -258,8 +268,9 @@ class SyncClient:
     def _forget_confirmation(self, hashes: list[str]) -> None:
         """Blobs the server says it lacks are sent again if this phone still has the bytes."""
         for sha in hashes:
-            if self.blobs is not None and not self.blobs.has_bytes(sha):
+            if self.blobs is None or not self.blobs.has_bytes(sha):
                 raise SyncError("The server is missing a photo this phone no longer has.")
+            self.blobs.unconfirm(sha)
 
     def _confirm_blobs(self, batch, results: list[dict[str, Any]]) -> None:
         """A blob the server holds, named by a mutation it applied, is safe there: keep only

@@ -28,7 +28,10 @@ def named_blobs(args: dict[str, Any]) -> list[str]:
     proof = args.get("proof")
     if not isinstance(proof, dict):
         return []
-    named = [*(proof.get("photos") or []), *([proof["signature"]] if proof.get("signature") else [])]
+    named = [
+        *(proof.get("photos") or []),
+        *([proof["signature"]] if proof.get("signature") else []),
+    ]
     return list(dict.fromkeys(named))
 
 
@@ -66,7 +69,15 @@ class Uploader:
         path = f"/api/v1/blobs/{info.sha256}"
         headers = {"content-type": info.media_type}
         if offset == 0 and info.size <= self.chunk:
-            self._answer(self.call("PUT", path, content=self.blobs.whole(info.sha256), headers=headers, allow=_ALLOW))
+            self._answer(
+                self.call(
+                    "PUT",
+                    path,
+                    content=self.blobs.whole(info.sha256),
+                    headers=headers,
+                    allow=_ALLOW,
+                )
+            )
             sent(info.size)
             return
         while offset < info.size:
@@ -78,7 +89,9 @@ class Uploader:
                 offset = int(response.json().get("received", 0))
                 continue
             self._answer(response)
-            offset = info.size if response.status_code in (200, 201) else response.json()["received"]
+            offset = (
+                info.size if response.status_code in (200, 201) else response.json()["received"]
+            )
             sent(offset)
 
     @staticmethod
