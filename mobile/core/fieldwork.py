@@ -136,6 +136,16 @@ class Fieldwork:
     def thumbnail(self, sha: str) -> bytes | None:
         return self.blobs.thumbnail(sha)
 
+    def fetch_proof_thumbnails(self) -> None:
+        """For a supervisor, during sync: thumbnails of the proof of visits awaiting approval,
+        so the approval screen shows them offline."""
+        for visit in self.store.all("visit"):
+            proof = visit.get("proof") if visit.get("status") == "completed" else None
+            if proof:
+                for sha in [*proof.get("photos", []), proof.get("signature")]:
+                    if sha:
+                        self.fetch_blob(sha)
+
     def fetch_blob(self, sha: str) -> bool:
         """For the supervisor: fetch a proof's photo once, keep its thumbnail (encrypted)."""
         if self.blobs.thumbnail(sha):

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 MAX_SIDE = 1600  # px on the long side: enough to read a meter or a crack, small to send
 THUMB_SIDE = 160  # px: for lists and the proof strip
@@ -93,3 +93,18 @@ def received(data: bytes, media_type: str) -> Prepared:
     return Prepared(
         hashlib.sha256(data).hexdigest(), media_type, data, thumbnail, flat.width, flat.height
     )
+
+
+def draw_signature(strokes: list[list[float]], width: int, height: int) -> bytes:
+    """The strokes a finger drew on the signature pad (each a flat list x0, y0, x1, y1, … in
+    the pad's pixels, y upwards as Kivy counts) as a PNG: black ink on transparent."""
+    image = Image.new("RGBA", (max(width, 1), max(height, 1)), (255, 255, 255, 0))
+    pen = ImageDraw.Draw(image)
+    for stroke in strokes:
+        points = [(stroke[i], height - stroke[i + 1]) for i in range(0, len(stroke) - 1, 2)]
+        if len(points) == 1:
+            points.append(points[0])
+        pen.line(points, fill=(20, 20, 30, 255), width=4, joint="curve")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

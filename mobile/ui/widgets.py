@@ -39,13 +39,22 @@ class SyncBar(BoxLayout):
         total = state.total or 0
         self.progress = (state.done / total * 100) if total else (0 if not state.running else 5)
         if state.running and total:
-            self.last_text = tr("pulled", done=state.done, total=total)
+            if getattr(state, "phase", "") == "upload":
+                self.last_text = tr(
+                    "uploading", done=_megabytes(state.done), total=_megabytes(total)
+                )
+            else:
+                self.last_text = tr("pulled", done=state.done, total=total)
         problem = state.problem or ""
         self.problem = (
             tr(problem)
             if problem in ("offline", "update_app", "signed_out", "revoked")
             else (tr("sync_failed", why=problem) if problem else "")
         )
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1_000_000:.1f} MB"
 
 
 class VisitRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
