@@ -126,6 +126,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_gps": ("本机没有GPS，无法定位", "This device has no GPS; no place recorded"),
     "place_line": ("纬度 {lat}，经度 {lon}，精度 ±{acc} 米", "{lat}, {lon} (±{acc} m)"),
     "signature": ("居民签名", "Resident's signature"),
+    "signature_take": ("请居民签名", "Resident signs"),
+    "signature_hint": ("请居民在白框内用手指签名", "The resident signs in the white box"),
     "sign_first": ("请先在框内签名", "Please sign in the box first"),
     "signature_saved": ("已签名", "Signed"),
     "no_signature": ("未签名", "Not signed"),

@@ -118,7 +118,6 @@ class ProofSection(BoxLayout):
     def show(self, visit_id: str) -> None:
         self.visit_id = visit_id
         self.message = ""
-        self.ids.pad.clear()
         self.refresh()
 
     def refresh(self) -> None:
@@ -166,14 +165,33 @@ class ProofSection(BoxLayout):
         app().phone.set_location(self.visit_id, fix, reason or "no_fix")
         self.refresh()
 
-    def save_signature(self) -> None:
+    def open_signature(self) -> "SignaturePopup":
+        popup = SignaturePopup(section=self)
+        popup.open()
+        return popup
+
+    def keep_signature(self, png: bytes) -> None:
+        app().phone.set_signature(self.visit_id, png)
+        self.message = ""
+        self.refresh()
+
+
+class SignaturePopup(Popup):
+    """The resident signs on a pad that fills the width; nothing scrolls under the finger."""
+
+    message = StringProperty("")
+
+    def __init__(self, section: ProofSection, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.section = section
+
+    def save(self) -> None:
         png = self.ids.pad.png()
         if png is None:
             self.message = app().tr("sign_first")
             return
-        app().phone.set_signature(self.visit_id, png)
-        self.message = ""
-        self.refresh()
+        self.dismiss()
+        self.section.keep_signature(png)
 
 
 class PhotoChooser(Popup):
