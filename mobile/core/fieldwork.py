@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from mobile.core import signing
 from mobile.core.blobs import CONFIRMED, BlobStore
 from mobile.core.media import prepare_photo, prepare_signature, received
@@ -139,6 +141,8 @@ class Fieldwork:
     def fetch_proof_thumbnails(self) -> None:
         """For a supervisor, during sync: thumbnails of the proof of visits awaiting approval,
         so the approval screen shows them offline."""
+        if not self.may_send("approval.decide"):
+            return
         for visit in self.store.all("visit"):
             proof = visit.get("proof") if visit.get("status") == "completed" else None
             if proof:
@@ -162,11 +166,14 @@ class Fieldwork:
 
     def _queue(self, typed: m.Args, proof: dict[str, Any] | None) -> int:
         """Queue a mutation; with a proof, the proof is signed with this phone's key."""
-        name, args = m.encode(typed)
         if proof is None:
+            name, args = m.encode(typed)
             args.pop("proof", None)
             return self._record(name, args)
-        return self._record(name, signing.signed(self.store, {**args, "proof": proof}))
+        # Through the shared struct, so the phone never queues a proof the server would refuse.
+        typed = msgspec.structs.replace(typed, proof=msgspec.convert(proof, m.Proof))
+        name, args = m.encode(typed)
+        return self._record(name, signing.signed(self.store, args))
 
     # -- proof as the supervisor sees it --------------------------------------------------
 

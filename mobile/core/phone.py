@@ -361,8 +361,7 @@ class Phone(Fieldwork):
         report = None
         try:
             report = self._client().sync(progress=self._progress)
-            if self.may_send("approval.decide"):
-                self.fetch_proof_thumbnails()
+            self.fetch_proof_thumbnails()
             self.state.online, self.state.problem = True, None
             self.state.last_synced_at = self.store.meta("last_synced_at")
         except DeviceRevoked:
