@@ -116,7 +116,8 @@ def main() -> None:
         ("photos", f"{args.photos}, {mb:.1f} MB in all (mean {total / args.photos / 1000:.0f} KB)"),
         (
             "taking them (re-encode, hash, encrypt), offline",
-            f"{timed['capture_s']:.1f} s ({timed['capture_s'] / args.photos * 1000:.0f} ms a photo)",
+            f"{timed['capture_s']:.1f} s "
+            f"({timed['capture_s'] / args.photos * 1000:.0f} ms a photo)",
         ),
         ("sync (HEAD, 256 KiB chunks, push, pull)", f"{timed['sync_s']:.1f} s"),
         ("throughput", f"{mb / timed['sync_s']:.1f} MB/s"),
