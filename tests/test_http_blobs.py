@@ -63,40 +63,56 @@ def test_whole_upload_then_again_and_head(http, settings):
 
 def test_an_upload_cut_at_every_chunk_boundary_resumes(http, settings):
     worker = Device(http, "worker1")
-    photo = jpeg(2, size=(120, 90))
-    bounds = list(range(0, len(photo), CHUNK))
+    size = len(noise_png(40))  # the same size for every drawing of its random pixels
+    bounds = list(range(0, size, CHUNK))
     assert len(bounds) >= 3
+
+    def chunk(data, start, end, **kwargs):
+        return worker.chunk(data, start, end, kind="image/png", **kwargs)
+
     for cut in range(1, len(bounds)):
-        data = jpeg(100 + cut, size=(120, 90))
+        data = noise_png(40)
+        assert len(data) == size
         name = sha(data)
         # The phone sends chunks up to the cut, then the connection is lost.
-        for start in range(0, cut * CHUNK, CHUNK):
-            end = min(start + CHUNK, len(data)) - 1
-            answer = worker.chunk(data, start, end)
+        for start in bounds[:cut]:
+            end = min(start + CHUNK, size) - 1
+            answer = chunk(data, start, end)
             assert answer.status_code == 202, answer.text
             assert answer.json() == {"received": end + 1}
-        # The last chunk before the cut arrives only in part: refused, nothing of it kept.
-        start = cut * CHUNK
-        if start < len(data):
-            end = min(start + CHUNK, len(data)) - 1
-            short = worker.chunk(data, start, end, body=data[start:end])  # a byte short
-            assert short.status_code == 400, short.text
+        # The chunk after the cut arrives only in part: refused, nothing of it kept.
+        start = bounds[cut]
+        end = min(start + CHUNK, size) - 1
+        short = chunk(data, start, end, body=data[start:end])  # a byte short
+        assert short.status_code == 400, short.text
         # Back online: HEAD says where the upload stands, and it carries on from there.
         standing = worker.head(name)
         assert standing.status_code == 404
         received = int(standing.headers["doorstep-received"])
-        assert received == min(cut * CHUNK, len(data))
-        wrong = worker.chunk(data, 0, CHUNK - 1)
+        assert received == start
+        wrong = chunk(data, 0, CHUNK - 1)
         is_problem(wrong, 409, "range_mismatch")
         assert wrong.json()["received"] == received
-        while received < len(data):
-            end = min(received + CHUNK, len(data)) - 1
-            answer = worker.chunk(data, received, end)
+        while received < size:
+            end = min(received + CHUNK, size) - 1
+            answer = chunk(data, received, end)
             received = end + 1
-            assert answer.status_code == (201 if received == len(data) else 202), answer.text
+            assert answer.status_code == (201 if received == size else 202), answer.text
         assert worker.head(name).status_code == 200
         assert (settings.blob_root / "blobs" / name[:2] / name[2:4] / name).read_bytes() == data
     assert partial_files(settings) == []
+
+
+def test_an_upload_whose_every_byte_arrived_but_was_never_finished_completes(http, settings):
+    """The server stopped between the last chunk and the checks: the next chunk finishes it."""
+    worker = Device(http, "worker1")
+    data = noise_png(30)
+    folder = settings.blob_root / "partial" / worker.device_id
+    folder.mkdir(parents=True)
+    (folder / f"{sha(data)}-{len(data)}.part").write_bytes(data)
+    answer = worker.chunk(data, 0, 99, kind="image/png")
+    assert answer.status_code == 201, answer.text
+    assert worker.head(sha(data)).status_code == 200
 
 
 def test_a_completed_chunked_upload_is_checked_like_a_whole_one(http, settings):
@@ -157,3 +173,13 @@ def test_a_device_is_held_to_its_daily_quota(http, settings):
     # Another device has its own quota.
     assert Device(http, "worker2").put(fourth, kind="image/png").status_code == 201
     assert len(stored_files(settings)) == 4
+
+
+def test_a_partial_upload_another_device_completed_is_dropped(http, settings):
+    worker1, worker2 = Device(http, "worker1"), Device(http, "worker2")
+    data = noise_png(30)
+    assert worker1.chunk(data, 0, 999, kind="image/png").status_code == 202
+    assert worker2.put(data, kind="image/png").status_code == 201
+    answer = worker1.chunk(data, 1000, len(data) - 1, kind="image/png")
+    assert answer.status_code == 200 and answer.json()["size"] == len(data)
+    assert partial_files(settings) == []

@@ -48,8 +48,8 @@ def checkin(resident_id: str, photos: list[str], signature: str | None = None, *
             "photos": photos,
             "signature": signature,
             "location": {
-                "lat": 39.9087,
-                "lon": 116.3975,
+                "lat": 30.6586,
+                "lon": 104.0647,
                 "accuracy_m": 12.5,
                 "at": "2026-11-28T02:00:00Z",
             },
@@ -88,8 +88,14 @@ def test_a_push_naming_a_blob_not_uploaded_applies_nothing_until_it_is(http):
     assert [r["status"] for r in answer.json()["results"]] == ["applied", "applied"]
     data = pulled(worker, "checkin", first["id"])
     assert data["proof"]["photos"] == [sha(photo)] and data["proof"]["signature"] == sha(scrawl)
-    assert data["proof"]["location"]["lat"] == 39.9087
+    assert data["proof"]["location"]["lat"] == 30.6586
     assert data["signed"] is False
+    # A malformed hash is the mutation's own fault: rejected, the rest of the batch applies.
+    bad = checkin(resident["id"], ["Z" * 64])
+    fine = checkin(resident["id"], [sha(photo)])
+    answer = worker.push(("checkin.record", bad), ("checkin.record", fine))
+    assert [r["status"] for r in answer.json()["results"]] == ["rejected", "applied"]
+    assert answer.json()["results"][0]["error"]["code"] == "invalid_args"
 
 
 def test_signed_records_verify_and_tampered_ones_are_rejected(http):
@@ -177,3 +183,21 @@ def test_photos_go_only_to_callers_whose_scope_names_them(http):
     is_problem(worker1.get(f"/api/v1/blobs/{sha(b'none')}"), 404, "not_found")
     is_problem(worker1.get("/api/v1/blobs/nothex"), 400, "invalid_request")
     is_problem(http.get(url), 401, "unauthorized")
+
+
+def test_the_blob_route_takes_up_to_10_mib_and_the_json_routes_keep_their_limit(http):
+    worker = Device(http, "worker1")
+    big = noise_png(1800)  # about 9.3 MiB
+    assert 9 * 1024 * 1024 < len(big) <= 10 * 1024 * 1024
+    assert worker.put(big, kind="image/png").status_code == 201
+    assert worker.head(sha(big)).headers["doorstep-received"] == str(len(big))
+    # A JSON body of 3 MiB is still refused, on push and elsewhere.
+    filler = "x" * (3 * 1024 * 1024)
+    push = http.post(
+        "/api/v1/sync/push",
+        content=b'{"protocol": 1, "pad": "' + filler.encode() + b'"}',
+        headers={**worker.headers, "content-type": "application/json"},
+    )
+    is_problem(push, 413, "payload_too_large")
+    login = http.post("/api/v1/auth/login", json={"username": filler})
+    is_problem(login, 413, "payload_too_large")

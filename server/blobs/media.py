@@ -8,6 +8,7 @@ make, and the phone strips it before hashing.
 """
 
 import struct
+import warnings
 from typing import BinaryIO
 
 from PIL import Image
@@ -86,8 +87,12 @@ def check(file: BinaryIO, media_type: str) -> None:
         raise _wrong_type(media_type)
     file.seek(0)
     try:
-        with Image.open(file, formats=[_PILLOW_FORMAT[media_type]]) as image:
-            image.verify()
+        with warnings.catch_warnings():
+            # An image claiming more pixels than Pillow's limit (89 million) is refused, not
+            # merely warned about: no phone photo is that large.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file, formats=[_PILLOW_FORMAT[media_type]]) as image:
+                image.verify()
     except Exception as exc:  # Pillow says "not this image" in many ways
         raise _wrong_type(media_type) from exc
     has_exif = _jpeg_has_exif(file) if media_type == "image/jpeg" else _png_has_exif(file)

@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.blobs.store import SHA256
 from server.blobs.tables import Blob, BlobRef
 from server.errors import ProblemError, Refusal
 from shared import proof as signing
@@ -29,7 +30,7 @@ def named_blobs(mutations) -> set[str]:
             continue
         photos = proof.get("photos")
         candidates = [*(photos if isinstance(photos, list) else []), proof.get("signature")]
-        named.update(c for c in candidates if isinstance(c, str) and len(c) == 64 and c.isalnum())
+        named.update(c for c in candidates if isinstance(c, str) and SHA256.match(c))
     return named
 
 

@@ -7,16 +7,18 @@ rename once it is complete and checked, so a reader never sees half a blob. The 
 `blob` table, not the files, says which blobs are complete.
 """
 
+import fcntl
 import os
 import re
 import secrets
-import shutil
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_OWNER = re.compile(r"^[0-9a-f-]{1,64}$")  # a device id
 
 
 class BlobStore(Protocol):
@@ -30,6 +32,11 @@ class BlobStore(Protocol):
     def open_partial(self, owner: str, slot: str) -> BinaryIO: ...
     def promote(self, owner: str, slot: str, sha256: str) -> None: ...
     def drop(self, owner: str, slot: str) -> None: ...
+    def sweep(self, older_than_s: float) -> int: ...
+
+
+class UploadBusy(Exception):
+    """Another request is writing the same partial upload right now."""
 
 
 def resumable_slot(sha256: str, total: int) -> str:
@@ -53,10 +60,15 @@ class LocalBlobStore:
             raise ValueError("not a SHA-256 in hex")
         return self.root / "blobs" / sha256[:2] / sha256[2:4] / sha256
 
+    def _owner(self, owner: str) -> Path:
+        if not _OWNER.match(owner):
+            raise ValueError("bad owner name")
+        return self.root / "partial" / owner
+
     def _partial(self, owner: str, slot: str) -> Path:
-        if not re.match(r"^[0-9a-f-]{1,64}$", owner) or "/" in slot or slot.startswith("."):
+        if "/" in slot or slot.startswith("."):
             raise ValueError("bad partial name")
-        return self.root / "partial" / owner / slot
+        return self._owner(owner) / slot
 
     def has(self, sha256: str) -> bool:
         return self._final(sha256).is_file()
@@ -66,8 +78,8 @@ class LocalBlobStore:
 
     def received(self, owner: str, sha256: str) -> tuple[int, int] | None:
         """(bytes received, announced total) of the device's resumable upload of the blob."""
-        folder = self.root / "partial" / owner
-        if not folder.is_dir():
+        folder = self._owner(owner)
+        if not folder.is_dir() or not SHA256.match(sha256):
             return None
         for path in folder.glob(f"{sha256}-*.part"):
             total = int(path.name[len(sha256) + 1 : -len(".part")])
@@ -76,7 +88,7 @@ class LocalBlobStore:
 
     def partial_bytes(self, owner: str) -> tuple[int, int]:
         """How many partial uploads the device has open, and their bytes so far."""
-        folder = self.root / "partial" / owner
+        folder = self._owner(owner)
         if not folder.is_dir():
             return 0, 0
         sizes = [path.stat().st_size for path in folder.iterdir() if path.is_file()]
@@ -84,12 +96,17 @@ class LocalBlobStore:
 
     @contextmanager
     def appending(self, owner: str, slot: str) -> Iterator[BinaryIO]:
-        """The partial file opened for appending. A chunk is all or nothing: if the block
-        raises, the file is cut back to where it was (and removed if it was new)."""
+        """The partial file opened for appending, locked against any other request (UploadBusy
+        if one holds it). A chunk is all or nothing: if the block raises, the file is cut back
+        to where it was (and removed if it was new)."""
         path = self._partial(owner, slot)
         path.parent.mkdir(parents=True, exist_ok=True)
         existed = path.exists()
         with path.open("ab") as file:
+            try:
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise UploadBusy(slot) from exc
             start = file.tell()
             try:
                 yield file
@@ -116,5 +133,14 @@ class LocalBlobStore:
     def drop(self, owner: str, slot: str) -> None:
         self._partial(owner, slot).unlink(missing_ok=True)
 
-    def drop_owner(self, owner: str) -> None:
-        shutil.rmtree(self.root / "partial" / owner, ignore_errors=True)
+    def sweep(self, older_than_s: float) -> int:
+        """Removes partial uploads untouched for `older_than_s` seconds; how many."""
+        folder, removed = self.root / "partial", 0
+        if not folder.is_dir():
+            return 0
+        deadline = time.time() - older_than_s
+        for path in folder.glob("*/*"):
+            if path.is_file() and path.stat().st_mtime < deadline:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed

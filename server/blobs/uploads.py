@@ -21,7 +21,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from server.blobs import media
-from server.blobs.store import SHA256, BlobStore, LocalBlobStore, resumable_slot, whole_slot
+from server.blobs.store import (
+    SHA256,
+    BlobStore,
+    LocalBlobStore,
+    UploadBusy,
+    resumable_slot,
+    whole_slot,
+)
 from server.blobs.tables import Blob
 from server.db.types import utcnow
 from server.errors import ProblemError
@@ -29,6 +36,7 @@ from server.runtime import Runtime
 
 MAX_BLOB_BYTES = 10 * 1024 * 1024  # 10 MiB, per the contract
 QUOTA_WINDOW = timedelta(hours=24)
+PARTIAL_UPLOAD_KEEP_S = 7 * 24 * 3600  # a partial upload untouched this long is swept away
 _RANGE = re.compile(r"^bytes (\d{1,12})-(\d{1,12})/(\d{1,12})$")
 READ_BLOCK = 1024 * 1024
 
@@ -234,29 +242,46 @@ async def put_chunk(
     chunk completes it, 200 when the blob is already complete; 409 `range_mismatch` (with
     `received`) for a chunk that does not start where the upload stands."""
     store = store_for(runtime)
-    existing = await is_complete(runtime, sha256)
-    if existing is not None:
-        return 200, described(existing.sha256, existing.media_type, existing.size)
     owner, slot = str(who.device_id), resumable_slot(sha256, part.total)
     standing = store.received(owner, sha256)
+    existing = await is_complete(runtime, sha256)
+    if existing is not None:
+        if standing is not None:  # another device completed it first: this one is not needed
+            store.drop(owner, resumable_slot(sha256, standing[1]))
+        return 200, described(existing.sha256, existing.media_type, existing.size)
     if standing is not None and standing[1] != part.total:
         if part.start != 0:
             raise _mismatch(0, "The upload was begun with another TOTAL; start again at 0.")
         store.drop(owner, resumable_slot(sha256, standing[1]))
         standing = None
     received = standing[0] if standing else 0
+    if received >= part.total:
+        # Every byte arrived before, but the upload was never finished (the server stopped
+        # between the last chunk and the checks): finish it now.
+        size = await _complete(runtime, store, who, slot, sha256, media_type)
+        return 201, described(sha256, media_type, size)
     if part.start != received:
         raise _mismatch(received, f"The upload stands at byte {received}; send from there.")
     await check_quota(runtime, store, who, part.length, new_partial=standing is None)
     wrong_length = ProblemError(
         400, "invalid_request", "The chunk is longer than its Content-Range says."
     )
-    with store.appending(owner, slot) as file:
-        got = await _copy(chunks, file, part.length, wrong_length)
-        if got != part.length:
-            raise ProblemError(
-                400, "upload_incomplete", "The chunk is shorter than its Content-Range says."
-            )
+    try:
+        with store.appending(owner, slot) as file:
+            received = file.tell()  # under the lock: what a request just before us left
+            if part.start != received:
+                raise _mismatch(received, f"The upload stands at byte {received}.")
+            got = await _copy(chunks, file, part.length, wrong_length)
+            if got != part.length:
+                raise ProblemError(
+                    400, "upload_incomplete", "The chunk is shorter than its Content-Range says."
+                )
+    except UploadBusy:
+        raise ProblemError(
+            409,
+            "upload_busy",
+            "Another request is sending this upload right now; ask HEAD where it stands.",
+        ) from None
     received += got
     if received < part.total:
         return 202, {"received": received}

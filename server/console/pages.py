@@ -42,7 +42,10 @@ from server.requests.schemas import (
 )
 from server.residents import service as residents
 from server.runtime import Runtime
+from server.visits import service as visits
+from server.visits.records import visits_for_request
 from shared.enums import OrgLevel
+from shared.localtime import format_local
 from shared.permissions import may_register_request
 from shared.requests import RequestStatus
 
@@ -168,6 +171,8 @@ class Console(Controller):
             manager=manager,
             communities=sorted(communities, key=lambda u: u.code) if manager else [],
             workers=await hotline.assignable(db_session, viewer.actor, request_id),
+            visits=await visits_for_request(db_session, viewer.actor, request_id),
+            when=lambda moment: format_local(moment, lang, runtime.settings.timezone),
         )
 
     @post("/requests/{request_id:uuid}/{step:str}", status_code=303)
@@ -222,6 +227,12 @@ class Console(Controller):
             if viewer.actor.is_manager
             else [],
             to_verify=await views.request_rows(db_session, to_verify, lang, now),
+            to_approve=await visits.list_visible(
+                db_session, viewer.actor, "completed", None, 100, 0
+            )
+            if viewer.actor.is_manager
+            else [],
+            when=lambda moment: format_local(moment, lang, runtime.settings.timezone),
             behind=sorted(behind.items(), key=lambda item: -len(item[1])),
         )
 

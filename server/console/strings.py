@@ -1,5 +1,7 @@
 """The console's words, in Simplified Chinese (default) and English."""
 
+from server.console import strings_proof
+
 STRINGS: dict[str, tuple[str, str]] = {
     "title": ("幸福区社会治理服务平台", "District service platform"),
     "login": ("登录", "Sign in"),
@@ -121,6 +123,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "n_escalated": ("超时，升级至{level}", "Overdue: escalated to the {level}"),
     "n_pressed": ("超时，区级督办", "Overdue: the district presses for action"),
 }
+STRINGS.update(strings_proof.STRINGS)
 
 
 def translator(language: str):

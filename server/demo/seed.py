@@ -12,7 +12,7 @@ from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
 from server.config import Settings
 from server.db.types import utcnow
-from server.demo import names
+from server.demo import names, places
 from server.org.tables import OrgUnit
 from server.residents.tables import Household, Resident
 from server.visits.tables import Visit
@@ -198,6 +198,7 @@ async def _residents(session, rng, units, users, total: int) -> list[Resident]:
             people.append(resident)
     session.add_all(all_households)
     await session.flush()
+    places.locate_homes(people, units)
     session.add_all(people)
     await session.flush()
     return people
@@ -328,7 +329,10 @@ async def _hotline(session, rng, units, users, people: list[Resident]) -> int:
             session,
             worker,
             m.VisitComplete(
-                visit_id=request.visit_id, at=at + timedelta(hours=1), summary="已上门处理完毕"
+                visit_id=request.visit_id,
+                at=at + timedelta(hours=1),
+                summary="已上门处理完毕",
+                proof=places.visit_place(resident, at + timedelta(hours=1)),
             ),
         )
         if index % 5 == 2:

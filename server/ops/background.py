@@ -8,6 +8,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
+from server.blobs.uploads import PARTIAL_UPLOAD_KEEP_S, store_for
 from server.db.types import utcnow
 from server.ops import metrics
 from server.ops.leader import Leadership
@@ -47,6 +48,7 @@ async def run_round(runtime: Runtime, now: datetime | None = None) -> RoundRepor
                 )
         removed = done.removed
         metrics.FEED_COMPACTED.inc(removed)
+    store_for(runtime).sweep(PARTIAL_UPLOAD_KEEP_S)  # uploads a phone gave up on
     return RoundReport(len(escalated), len(made), len(missed), removed)
 
 

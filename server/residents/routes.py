@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
+from server.errors import ProblemError
 from server.residents import service
 from server.residents.schemas import ResidentPublic
 from server.schemas import Offset
@@ -28,6 +29,9 @@ class ResidentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     low_income: bool = False
     household_id: UUID | None = None
     notes: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+    # Where the home is (WGS 84): a visit's recorded place is measured against it.
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
 
 
 @post("/api/v1/residents", tags=["residents"], summary="Add a resident to a community")
@@ -36,6 +40,8 @@ async def create_resident(
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
 ) -> ResidentPublic:
+    if (data.lat is None) != (data.lon is None):
+        raise ProblemError(400, "invalid_request", "Give a home's lat and lon together.")
     resident = await service.create(db_session, principal.actor, msgspec.structs.asdict(data))
     await db_session.flush()
     return ResidentPublic.from_row(resident)

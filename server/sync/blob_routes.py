@@ -7,6 +7,7 @@ callers whose scope holds a record naming the blob, and look the same as "no suc
 anyone else.
 """
 
+import logging
 from typing import Annotated
 
 from litestar import Request, Response, get, head, put
@@ -28,6 +29,7 @@ from server.sync.service import TABLES
 from shared.permissions import Actor
 
 RECEIVED = "Doorstep-Received"
+log = logging.getLogger("doorstep.blobs")
 Sha = Annotated[str, PathParameter(description="the SHA-256 of the bytes, 64 lowercase hex digits")]
 
 
@@ -64,7 +66,8 @@ async def _caller(request: Request, runtime: Runtime) -> Principal:
     "201 stored, 200 already stored. With `Content-Range: bytes START-END/TOTAL` one chunk "
     'is stored: 202 `{"received": n}` until the last chunk completes the blob (then 201). '
     "A chunk must start at the bytes received so far (`HEAD` says how many): otherwise 409 "
-    "`range_mismatch` with `received`. Once complete the bytes are checked: 422 "
+    "`range_mismatch` with `received` (409 `upload_busy` while another request writes the "
+    "same upload). Once complete the bytes are checked: 422 "
     "`hash_mismatch`, 415 `unsupported_media_type`, 422 `exif_present`; a refused upload "
     "is deleted. 429 `quota_exceeded`: the device's uploads in 24 hours, or its open partial "
     "uploads, are at their limit.",
@@ -137,8 +140,14 @@ async def blob_response(
     blob = await readable(session, actor, sha256)
     if blob is None:
         raise ProblemError(404, "not_found", "No such photo in your area.")
-    with uploads.store_for(runtime).open(sha256) as file:
-        content = file.read()
+    try:
+        with uploads.store_for(runtime).open(sha256) as file:
+            content = file.read()
+    except FileNotFoundError:
+        # The database names it but the files do not hold it (a restore without the blob
+        # directory): as good as not there.
+        log.warning("blob %s is recorded but missing from the blob store", sha256)
+        raise ProblemError(404, "not_found", "No such photo in your area.") from None
     return Response(
         content,
         media_type=blob.media_type,

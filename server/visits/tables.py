@@ -41,7 +41,9 @@ class Visit(SQLModel, table=True):
     created_by: UUID | None = None
     rev: int = 1
     # The proof given on completing it, and whether the device's signature verified.
-    proof: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    proof: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     signed: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
@@ -75,7 +77,9 @@ class Checkin(SQLModel, table=True):
     home_safety: dict[str, bool] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
-    proof: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    proof: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     signed: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
@@ -100,7 +104,9 @@ class ServiceRecord(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     minutes: int
     description: str = ""
-    proof: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    proof: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     signed: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
