@@ -14,8 +14,10 @@ from mobile.core.fieldwork import Fix
 from mobile.core.media import MAX_SIDE, prepare_photo, prepare_signature
 from mobile.core.phone import Phone
 from mobile.core.sync import Offline, Retry
+from shared.proof import distance_m
 from tests.support.phones import FlakyTransport
 from tests.support.server import PASSWORD
+from tests.test_console_proof import console
 
 FAST = KdfCost(1024, 1)
 NO_WAIT = Retry(attempts=2, sleep=lambda _s: None)
@@ -155,7 +157,10 @@ def test_an_offline_visit_with_three_photos_a_signature_and_a_place_reaches_the_
     worker.start_visit(visit["id"])
     photos = [worker.add_photo(visit["id"], camera_photo(seed=n)) for n in range(3)]
     signature = worker.set_signature(visit["id"], signature_png())
-    worker.set_location(visit["id"], Fix(39.9, 116.38, 12.5, "2026-11-28T02:00:00Z"))
+    home = worker.resident(visit["resident_id"])
+    assert home.get("lat") is not None  # the demo records where homes are
+    place = Fix(home["lat"] + 0.0003, home["lon"], 12.5, "2026-11-28T02:05:00Z")  # ~33 m north
+    worker.set_location(visit["id"], place)
     worker.complete_visit(visit["id"], "三张照片，本人签字")
     for _ in range(3):
         worker.sync()
@@ -176,9 +181,20 @@ def test_an_offline_visit_with_three_photos_a_signature_and_a_place_reaches_the_
     assert seen["proof"]["location"]["accuracy_m"] == 12.5
     shown = supervisor.proof_of(seen)
     assert shown["signed"] and shown["photos"] == photos
+    expected = round(distance_m(place.lat, place.lon, home["lat"], home["lon"]))
+    assert 30 <= expected <= 36 and round(shown["distance_m"]) == expected
     picture = fetch(live_url, supervisor, photos[1])
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/jpeg"
     assert supervisor.fetch_blob(photos[0]) and supervisor.thumbnail(photos[0])
+    # And in the supervisor's console: the photos, the signature, the place, signed.
+    browser, _csrf = console(live_url, "supervisor1", "en")
+    page = browser.get(f"/console/visits/{visit['id']}").text
+    browser.close()
+    for sha in [*photos, signature]:
+        assert f"/console/blobs/{sha}" in page
+    assert 'data-signed="true"' in page
+    assert f"{expected} m from the resident&#39;s home" in page
+    assert "28 Nov 10:05" in page or "28 Nov 2026 10:05" in page  # Shanghai time
 
 
 def test_an_upload_cut_at_every_chunk_boundary_resumes_without_sending_twice(
