@@ -132,7 +132,11 @@ def _capture(phone, visit_id: str, photos: int = 3) -> None:
     for n in range(photos):
         phone.add_photo(visit_id, _scene(n))
     phone.set_signature(visit_id, _signature())
-    phone.set_location(visit_id, Fix(39.91512, 116.40391, 8.0, "2026-11-28T02:10:00Z"))
+    visit = phone.visit(visit_id) or {}
+    home = phone.resident(visit.get("resident_id", "")) or {}
+    lat, lon = home.get("lat") or 39.91512, home.get("lon") or 116.40391
+    # A few tens of metres from the home, as a phone's GPS would put it at the door.
+    phone.set_location(visit_id, Fix(lat + 0.0003, lon + 0.0002, 8.0, "2026-11-28T02:10:00Z"))
 
 
 def _proof_of_visit(worker, supervisor) -> None:
