@@ -168,8 +168,15 @@ def test_an_offline_visit_with_three_photos_a_signature_and_a_place_reaches_the_
     assert worker.store.pending_count() == 2
     assert all(worker.upload_state(sha) == "waiting" for sha in [*photos, signature])
     worker.network.fail_when = None  # the signal is back
+    seen_by_bar = []
+    worker.listeners.append(
+        lambda state: state.phase == "upload" and seen_by_bar.append((state.done, state.total))
+    )
     worker.sync()
     assert worker.state.problem is None and worker.store.pending_count() == 0
+    sizes = sum(worker.blobs.info(sha).size for sha in [*photos, signature])
+    assert seen_by_bar[-1] == (sizes, sizes)  # the sync bar saw the upload, in bytes
+    assert [done for done, _ in seen_by_bar] == sorted(done for done, _ in seen_by_bar)
     # Confirmed on the server: only thumbnails stay on the phone.
     for sha in [*photos, signature]:
         assert worker.upload_state(sha) == "sent" and not worker.blobs.has_bytes(sha)
@@ -285,3 +292,19 @@ def test_the_device_key_signs_and_a_tampered_record_is_rejected(tmp_path, live_u
     )
     worker.sync()
     assert [r["code"] for r in worker.rejections()] == ["bad_signature"]
+
+
+def test_a_revoked_phone_erases_its_photos_too(tmp_path, live_url, clients):
+    worker = phone_on(tmp_path, live_url, "worker1", clients=clients)
+    supervisor = phone_on(tmp_path, live_url, "supervisor1", clients=clients)
+    visit = worker.visits(status="assigned")[0]
+    worker.add_photo(visit["id"], camera_photo(seed=21))
+    assert list((worker.folder / "blobs").iterdir())
+    token = supervisor.store.secret("tokens")["access"]
+    revoked = httpx.post(
+        f"{live_url}/api/v1/devices/{worker.store.device_id}/revoke",
+        headers={"authorization": f"Bearer {token}"},
+    )
+    assert revoked.status_code == 200
+    worker.sync()
+    assert worker.state.revoked and not (worker.folder / "blobs").exists()

@@ -365,6 +365,9 @@ class Phone(Fieldwork):
             self.state.online, self.state.problem = True, None
             self.state.last_synced_at = self.store.meta("last_synced_at")
         except DeviceRevoked:
+            # The store wiped itself; the photos beside it go too.
+            shutil.rmtree(self.folder / "blobs", ignore_errors=True)
+            self._blobs = None
             self.state = SyncState(revoked=True, problem="revoked")
         except Offline:
             self.state.online, self.state.problem = False, "offline"

@@ -22,13 +22,19 @@ def take_photo(done: Callable[[str | None], None]) -> bool:
     person cancelled. False when there is no camera to open (a desktop: use a file)."""
     if not ON_PHONE:
         return False
+    from kivy.app import App
     from plyer import camera
 
-    target = Path(tempfile.gettempdir()) / f"doorstep-{int(time.time() * 1000)}.jpg"
+    folder = Path(App.get_running_app().user_data_dir or tempfile.gettempdir())
+    target = folder / f"doorstep-camera-{int(time.time() * 1000)}.jpg"
 
     @mainthread
     def taken(path) -> None:
-        done(str(path) if path and Path(path).exists() else None)
+        try:
+            done(str(path) if path and Path(path).exists() else None)
+        finally:
+            # The camera's file is in clear, with EXIF: only the re-encoded, sealed copy stays.
+            Path(path or target).unlink(missing_ok=True)
 
     camera.take_picture(filename=str(target), on_complete=taken)
     return True
