@@ -308,3 +308,25 @@ def test_a_revoked_phone_erases_its_photos_too(tmp_path, live_url, clients):
     assert revoked.status_code == 200
     worker.sync()
     assert worker.state.revoked and not (worker.folder / "blobs").exists()
+
+
+def test_a_photo_the_server_refuses_stops_the_sync_in_words_and_loses_nothing(
+    tmp_path, live_url, clients
+):
+    import hashlib
+
+    from mobile.core.media import Prepared
+
+    worker = phone_on(tmp_path, live_url, "worker1", clients=clients)
+    visit = worker.visits(status="assigned")[0]
+    raw = camera_photo(800, 600, seed=31)  # as the camera wrote it: EXIF and all
+    sha = hashlib.sha256(raw).hexdigest()
+    worker.blobs.put(Prepared(sha, "image/jpeg", raw, raw, 800, 600))  # a bug's way past media
+    draft = worker.proof_draft(visit["id"])
+    draft["photos"] = [sha]
+    worker._keep_draft(visit["id"], draft)
+    worker.start_visit(visit["id"])
+    worker.complete_visit(visit["id"], "带EXIF")
+    worker.sync()
+    assert "refused a photo" in worker.state.problem
+    assert worker.store.pending_count() == 2 and worker.blobs.has_bytes(sha)

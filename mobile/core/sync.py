@@ -20,7 +20,7 @@ import msgspec
 from mobile.core import signing
 from mobile.core.blobs import BlobStore
 from mobile.core.store import LocalStore
-from mobile.core.uploads import Uploader, named_blobs
+from mobile.core.uploads import BlobRefused, Uploader, named_blobs
 from shared.protocol import MAX_MUTATIONS_PER_PUSH, MAX_PUSH_BYTES, PROTOCOL_VERSION
 
 Progress = Callable[[str, int, int | None], None]  # phase, done, about how many in all
@@ -221,8 +221,14 @@ class SyncClient:
 
     def _send_blobs(self, hashes: list[str], progress: Progress | None) -> None:
         uploader = self._uploader()
-        if uploader is not None and hashes:
+        if uploader is None or not hashes:
+            return
+        try:
             uploader.send(hashes, lambda done, total: progress and progress("upload", done, total))
+        except BlobRefused as exc:
+            # Not a photo this app makes (it strips EXIF and names bytes by their hash): the
+            # outbox and the photo stay, the reason is shown.
+            raise SyncError(f"The server refused a photo: {exc}") from exc
 
     def push(self, report: SyncReport, progress: Progress | None = None) -> None:
         """Pushes the outbox a batch at a time; the photos and signatures a batch names are

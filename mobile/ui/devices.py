@@ -17,6 +17,15 @@ GPS_WAIT = 30.0  # seconds to wait for a fix before saying there is none
 ON_PHONE = platform in ("android", "ios")
 
 
+def _ask_permission(*names: str) -> None:
+    """Android 6+ asks the person at run time; the manifest alone is not enough."""
+    if platform != "android":
+        return
+    from android.permissions import request_permissions  # only in the Android build
+
+    request_permissions(list(names))
+
+
 def take_photo(done: Callable[[str | None], None]) -> bool:
     """Opens the camera (on a phone); `done(path)` with the photo's file, or None if the
     person cancelled. False when there is no camera to open (a desktop: use a file)."""
@@ -25,6 +34,7 @@ def take_photo(done: Callable[[str | None], None]) -> bool:
     from kivy.app import App
     from plyer import camera
 
+    _ask_permission("android.permission.CAMERA")
     folder = Path(App.get_running_app().user_data_dir or tempfile.gettempdir())
     target = folder / f"doorstep-camera-{int(time.time() * 1000)}.jpg"
 
@@ -56,6 +66,10 @@ class Locator:
         try:
             from plyer import gps
 
+            _ask_permission(
+                "android.permission.ACCESS_FINE_LOCATION",
+                "android.permission.ACCESS_COARSE_LOCATION",
+            )
             gps.configure(on_location=self._on_location, on_status=lambda *_a: None)
             gps.start(minTime=1000, minDistance=0)
             self._gps = gps
