@@ -187,6 +187,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "submit": ("提交", "Submit"),
     "request_raised": ("诉求已保存，联网后提交", "Saved; it will be sent when online"),
     "minutes": ("服务时长（分钟）", "Minutes spent"),
+    "time_zone": ("时区（由服务器设定）", "Time zone (set by the server)"),
     "service_done": ("服务内容", "What was done"),
     "attach_proof": ("附上本次走访的现场证明", "Attach this visit's proof"),
 }

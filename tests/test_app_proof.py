@@ -93,10 +93,11 @@ async def test_request_details_raise_a_request_and_record_a_service(tmp_path, se
     app.open_visit(request_visit["id"])
     await frames(3)
     screen = app.screen("visit")
+    request = worker.store.get("request", request_visit["request_id"])
+    assert request["description"] in screen.status_line  # what was reported, on the visit
     await tap(screen.ids.open_request)
     assert app.shell.ids.screens.current == "request"
     detail = app.screen("request")
-    request = worker.store.get("request", request_visit["request_id"])
     assert request["description"] in detail.details and request["caller_name"] in detail.details
     assert worker.category_name(request["category_code"]) in detail.details
     assert worker.local_time(request["due_at"]) in detail.details  # local, not UTC
@@ -126,3 +127,10 @@ async def test_request_details_raise_a_request_and_record_a_service(tmp_path, se
     assert worker.rejections() == [] and worker.store.pending_count() == 0
     mine = [r for r in worker.store.all("service_record") if r["description"] == "帮老人更换灯泡"]
     assert mine and mine[0]["minutes"] == 30
+
+
+async def test_settings_name_the_time_zone_from_the_server(tmp_path, server, start_app):
+    app = await start_app(signed_in(tmp_path, server, "worker1"))
+    app.go("settings")
+    await frames(2)
+    assert app.screen("settings").zone == "Asia/Shanghai"

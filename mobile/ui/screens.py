@@ -170,6 +170,12 @@ class VisitScreen(Screen):
             f"{tr('kind_' + visit['kind'])} · {tr('status_' + visit['status'])} · "
             f"{tr('due')} {phone.local_time(visit.get('due_at'))}"
         )
+        request = phone.request(self.request_id) if self.request_id else None
+        if request is not None:
+            status += (
+                f"\n{request['category']} · {request.get('description', '')}"
+                f"\n{tr('due_time')} {request['due_local']}"
+            )
         if self.returned and visit.get("return_reason"):
             status += f"\n{tr('returned_reason')}: {visit['return_reason']}"
         self.status_line = status
@@ -352,6 +358,7 @@ class ConflictsScreen(ListScreen):
 
 
 class SettingsScreen(Screen):
+    zone = StringProperty("")
     who = StringProperty("")
     server = StringProperty("")
     wipe_text = StringProperty("")
@@ -366,6 +373,7 @@ class SettingsScreen(Screen):
             f"{user.get('org_unit', {}).get('name', '')}"
         )
         self.server = phone.server_url
+        self.zone = phone.timezone
         self.armed = False
         self.wipe_text = tr("wipe")
         self.font_note = "" if app().font_path else tr("font_missing")
