@@ -137,6 +137,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{n} 个文件待上传（联网后自动上传）",
         "{n} files wait to upload (sent when online)",
     ),
+    "upload_done": ("已全部上传到服务器", "All sent to the server"),
+    "place_none": ("未记录位置", "No place recorded"),
     "uploading": ("上传照片 {done}/{total}", "Uploading photos {done} of {total}"),
     "no_proof": ("无现场照片、签名或位置", "No photos, signature or place"),
     "verified": ("已验证：本机签名有效", "Verified: the phone's signature holds"),

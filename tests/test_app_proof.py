@@ -71,6 +71,10 @@ async def test_a_visit_with_photos_place_and_signature_then_approved_with_its_pr
     await tap(app.bar.ids.sync_button)
     await wait_sync(app)
     assert worker.store.pending_count() == 0, app.bar.problem
+    app.open_visit(visit_id)
+    await frames(2)
+    assert proof.photos_text == "照片 3 张" and len(proof.ids.thumbs.children) == 3
+    assert proof.upload_text == "已全部上传到服务器" and proof.ids.add_photo.disabled
 
     supervisor.sync()
     app.phone = supervisor

@@ -75,6 +75,20 @@ class Fieldwork:
             "no_fix": None,
         }
 
+    def proof_shown(self, visit_id: str) -> tuple[dict[str, Any], bool]:
+        """What the visit screen shows: the draft while the visit is being worked, the proof
+        the visit was completed with afterwards; and whether it can still be changed."""
+        visit = self.store.get("visit", visit_id) or {}
+        if visit.get("status") in ("assigned", "in_progress", "returned"):
+            return self.proof_draft(visit_id), True
+        sent = visit.get("proof") or {}
+        return {
+            "photos": list(sent.get("photos") or []),
+            "signature": sent.get("signature"),
+            "location": sent.get("location"),
+            "no_fix": None if sent.get("location") else "place_none",
+        }, False
+
     def _keep_draft(self, visit_id: str, draft: dict[str, Any]) -> None:
         self.store.set_secret(self._draft_key(visit_id), draft)
 

@@ -114,6 +114,7 @@ class ProofSection(BoxLayout):
     upload_text = StringProperty("")
     message = StringProperty("")
     locating = BooleanProperty(False)
+    editable = BooleanProperty(True)  # false once the visit went with its proof
 
     def show(self, visit_id: str) -> None:
         self.visit_id = visit_id
@@ -124,7 +125,7 @@ class ProofSection(BoxLayout):
         phone, tr = app().phone, app().tr
         if not self.visit_id or not phone.is_unlocked:
             return
-        draft = phone.proof_draft(self.visit_id)
+        draft, self.editable = phone.proof_shown(self.visit_id)
         strip = self.ids.thumbs
         strip.clear_widgets()
         for sha in draft["photos"]:
@@ -134,7 +135,10 @@ class ProofSection(BoxLayout):
         self.signature_text = tr("signature_saved") if draft["signature"] else tr("no_signature")
         named = [*draft["photos"], *([draft["signature"]] if draft["signature"] else [])]
         waiting = [sha for sha in named if phone.upload_state(sha) == "waiting"]
-        self.upload_text = tr("upload_waiting", n=len(waiting)) if waiting else ""
+        if waiting:
+            self.upload_text = tr("upload_waiting", n=len(waiting))
+        else:
+            self.upload_text = "" if self.editable or not named else tr("upload_done")
 
     def add_photo(self) -> None:
         """The camera on a phone; a file chooser on a desktop."""
