@@ -15,7 +15,20 @@ import time
 from pathlib import Path
 
 SIZE = (400, 720)
-SCREENS = ["setup", "unlock", "home", "visit", "approvals", "family", "conflicts", "settings"]
+SCREENS = [
+    "setup",
+    "unlock",
+    "home",
+    "visit",
+    "proof",
+    "request",
+    "raiserequest",
+    "service",
+    "approvals",
+    "family",
+    "conflicts",
+    "settings",
+]
 
 
 def _prepare_environment(folder: Path) -> None:
@@ -82,11 +95,62 @@ def _phones(folder: Path, server, language: str):
     supervisor.decide(visit["id"], approve=False, reason="请补充用药情况")
     supervisor.sync()
     worker.sync()
+    _proof_of_visit(worker, supervisor)
     phones["mentor1"].log_assistance(
         phones["mentor1"].families()[0]["id"], "生活物资", 200, "送去米面油"
     )
     phones["mentor1"].sync()
     return phones, visit["id"]
+
+
+def _scene(n: int) -> bytes:
+    """A stand-in photo: a door, a wall and a floor in plain colours."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 900), (214 - 20 * n, 200, 180 + 15 * n))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 650, 1200, 900), fill=(150, 120, 90))
+    draw.rectangle((420 + 60 * n, 180, 720 + 60 * n, 650), fill=(120, 60 + 30 * n, 40))
+    draw.ellipse((680 + 60 * n, 400, 700 + 60 * n, 420), fill=(230, 200, 80))
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return out.getvalue()
+
+
+def _signature() -> bytes:
+    from mobile.core.media import draw_signature
+
+    wave = [v for x in range(20, 330, 10) for v in (x, 70 + (25 if (x // 30) % 2 else -15))]
+    return draw_signature([wave, [60, 40, 120, 110, 180, 40]], 360, 140)
+
+
+def _capture(phone, visit_id: str, photos: int = 3) -> None:
+    from mobile.core.fieldwork import Fix
+
+    for n in range(photos):
+        phone.add_photo(visit_id, _scene(n))
+    phone.set_signature(visit_id, _signature())
+    visit = phone.visit(visit_id) or {}
+    home = phone.resident(visit.get("resident_id", "")) or {}
+    lat, lon = home.get("lat") or 39.91512, home.get("lon") or 116.40391
+    # A few tens of metres from the home, as a phone's GPS would put it at the door.
+    phone.set_location(visit_id, Fix(lat + 0.0003, lon + 0.0002, 8.0, "2026-11-28T02:10:00Z"))
+
+
+def _proof_of_visit(worker, supervisor) -> None:
+    """A visit completed with three photos, a signature and the place, for the supervisor;
+    and one in progress with its proof captured, not yet sent."""
+    done = next(v for v in worker.visits(status="assigned") if not v.get("request_id"))
+    worker.start_visit(done["id"])
+    _capture(worker, done["id"])
+    worker.complete_visit(done["id"], "老人状态良好，已拍照并签字")
+    worker.sync()
+    supervisor.sync()
+    ongoing = next(v for v in worker.visits(status="assigned") if not v.get("request_id"))
+    worker.start_visit(ongoing["id"])
+    _capture(worker, ongoing["id"], photos=2)
 
 
 def render(outdir: Path, language: str) -> list[Path]:
@@ -122,8 +186,39 @@ def render(outdir: Path, language: str) -> list[Path]:
             app.bar.show(app.phone.state)
             if name == "visit":
                 app.open_visit(visit_id)
+            elif name == "proof":
+                ongoing = next(v for v in app.phone.visits(status="in_progress"))
+                app.open_visit(ongoing["id"])
+                frames()
+                screen = app.screen("visit")
+                screen.children[0].scroll_to(screen.ids.proof, padding=10, animate=False)
+            elif name == "request":
+                request_visit = next(v for v in app.phone.visits() if v.get("request_id"))
+                app.open_request(request_visit["request_id"], request_visit["id"])
+            elif name in ("raiserequest", "service"):
+                ongoing = next(v for v in app.phone.visits(status="in_progress"))
+                app.open_form(name, ongoing["resident_id"], ongoing["id"])
+                if name == "raiserequest":
+                    app.screen(name).ids.description.text = (
+                        "楼道灯坏了" if language == "zh" else "Stair light broken"
+                    )
+                else:
+                    app.screen(name).ids.minutes.text = "30"
             else:
                 app.go(name)
+            if name == "approvals":  # the visit that came with its proof
+                frames()
+                rows = app.screen(name).ids.entries.children
+                shown = next(
+                    (
+                        r
+                        for r in rows
+                        if getattr(r, "proof_text", "").strip() and r.ids.thumbs.children
+                    ),
+                    None,
+                )
+                if shown is not None:
+                    shown.parent.parent.scroll_to(shown, padding=4, animate=False)
             frames()
             shot = Path(Window.screenshot(name=str(work / f"{name}.png")))
             target = outdir / f"{name}.png"

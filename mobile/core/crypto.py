@@ -95,6 +95,17 @@ class Cipher:
             sealed.append(nonce + encrypt(nonce, _ENCODE(value), context.encode()))
         return sealed
 
+    def seal_bytes(self, plain: bytes, context: str) -> bytes:
+        """Raw bytes (a piece of a photo) sealed as they are, without JSON."""
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, plain, context.encode())
+
+    def open_bytes(self, sealed: bytes, context: str) -> bytes:
+        try:
+            return self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.encode())
+        except InvalidTag as exc:
+            raise ValueError(f"{context} does not decrypt") from exc
+
     def open(self, blob: bytes, context: str) -> Any:
         try:
             plain = self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode())

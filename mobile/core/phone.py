@@ -2,6 +2,7 @@
 background. The Kivy screens call only this; tests drive it directly too.
 """
 
+import shutil
 import threading
 import time
 import uuid
@@ -14,10 +15,12 @@ from typing import Any
 import httpx
 
 from mobile.core.crypto import KdfCost, WrongPin
+from mobile.core.fieldwork import Fieldwork, Fix
 from mobile.core.store import LocalStore
 from mobile.core.sync import (
     DeviceRevoked,
     Offline,
+    Retry,
     SignedOut,
     SyncClient,
     SyncError,
@@ -51,9 +54,10 @@ class SyncState:
     total: int | None = None
     problem: str | None = None  # a translation key, or a sentence from the server
     revoked: bool = False
+    phase: str = ""  # "upload" (done/total in bytes of photos) or "pull" (records)
 
 
-class Phone:
+class Phone(Fieldwork):
     """One installation of the app: its store, its server, its signed-in person."""
 
     def __init__(
@@ -61,8 +65,12 @@ class Phone:
         folder: Path,
         http_factory: Callable[[str], httpx.Client] | None = None,
         kdf_cost: KdfCost | None = None,
+        retry: Retry | None = None,
+        upload_chunk: int | None = None,
     ) -> None:
         self.folder = Path(folder)
+        self._retry = retry
+        self._upload_chunk = upload_chunk
         self.store = LocalStore(self.folder / "doorstep-phone.db", kdf_cost=kdf_cost)
         self._http_factory = http_factory or (lambda url: httpx.Client(base_url=url, timeout=20))
         self._http: httpx.Client | None = None
@@ -88,7 +96,14 @@ class Phone:
     def _client(self) -> SyncClient:
         if self._http is None:
             self._http = self._http_factory(self.server_url)
-        return SyncClient(self.store, self._http, page_size=1000)
+        return SyncClient(
+            self.store,
+            self._http,
+            retry=self._retry,
+            page_size=1000,
+            blobs=self.blobs,
+            chunk=self._upload_chunk,
+        )
 
     def sign_in(self, server_url: str, username: str, password: str, pin: str) -> dict:
         """First run. Raises SignedOut (wrong password) or Offline; leaves nothing behind then."""
@@ -97,6 +112,7 @@ class Phone:
         self.store.set_meta("server_url", server_url.rstrip("/"))
         self._http = None
         self.store.set_up(pin)
+        self._blobs = None
         try:
             user = self._client().login(username, password)
         except (SyncError, httpx.HTTPError):
@@ -107,10 +123,12 @@ class Phone:
 
     def unlock(self, pin: str) -> None:
         self.store.unlock(pin)  # raises WrongPin
+        self._blobs = None  # opened again with the key just unwrapped
         self.touch()
 
     def lock(self) -> None:
         self.store.lock()
+        self._blobs = None
 
     def touch(self) -> None:
         self.last_activity = time.monotonic()
@@ -120,6 +138,8 @@ class Phone:
 
     def wipe(self) -> None:
         self.store.wipe()
+        shutil.rmtree(self.folder / "blobs", ignore_errors=True)
+        self._blobs = None
         self.state = SyncState()
         self._notify()
 
@@ -239,6 +259,14 @@ class Phone:
         self._notify()
         return seq
 
+    def _record(self, name: str, args: dict[str, Any]) -> int:
+        """Queue a mutation already in its wire form (one carrying a signed proof)."""
+        self.touch()
+        seq = self.store.record(name, args)
+        self.state.pending = self.store.pending_count()
+        self._notify()
+        return seq
+
     def may_send(self, name: str) -> bool:
         """Whether this person's role may make the mutation at all (the registry says)."""
         return may_send(self.role, name)
@@ -271,7 +299,12 @@ class Phone:
         )
 
     def complete_visit(self, visit_id: str, summary: str) -> int:
-        return self._make(m.VisitComplete(visit_id=uuid.UUID(visit_id), at=_now(), summary=summary))
+        """Complete the visit; what was captured for it (photos, signature, place) goes with
+        it as its proof, signed by this phone."""
+        typed = m.VisitComplete(visit_id=uuid.UUID(visit_id), at=_now(), summary=summary)
+        seq = self._queue(typed, self.proof_args(visit_id))
+        self.store.set_secret(self._draft_key(visit_id), None)
+        return seq
 
     def update_resident(self, resident_id: str, **fields: Any) -> int | None:
         current = self.resident(resident_id) or {}
@@ -328,9 +361,13 @@ class Phone:
         report = None
         try:
             report = self._client().sync(progress=self._progress)
+            self.fetch_proof_thumbnails()
             self.state.online, self.state.problem = True, None
             self.state.last_synced_at = self.store.meta("last_synced_at")
         except DeviceRevoked:
+            # The store wiped itself; the photos beside it go too.
+            shutil.rmtree(self.folder / "blobs", ignore_errors=True)
+            self._blobs = None
             self.state = SyncState(revoked=True, problem="revoked")
         except Offline:
             self.state.online, self.state.problem = False, "offline"
@@ -349,8 +386,8 @@ class Phone:
         return report
 
     def _progress(self, phase: str, done: int, total: int | None) -> None:
-        if phase == "pull":
-            self.state.done, self.state.total = done, total
+        if phase in ("pull", "upload"):
+            self.state.phase, self.state.done, self.state.total = phase, done, total
             self._notify()
 
     def sync_in_background(self) -> threading.Thread:
@@ -359,4 +396,4 @@ class Phone:
         return thread
 
 
-__all__ = ["Phone", "SyncState", "WrongPin"]
+__all__ = ["Fix", "Phone", "SyncState", "WrongPin"]

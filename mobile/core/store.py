@@ -164,6 +164,12 @@ class LocalStore:
         self._cipher = Cipher(data_key)
         self._clock = None
 
+    @property
+    def cipher(self) -> Cipher:
+        """The data key's cipher, for what is kept beside the database (photos); Locked
+        without the PIN."""
+        return self._require()
+
     def _require(self) -> Cipher:
         if self._cipher is None:
             raise Locked("enter the PIN first")

@@ -7,6 +7,7 @@ data. Network errors and 5xx are retried with backoff; the cursor is stored with
 an interrupted sync resumes where it stopped.
 """
 
+import hashlib
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,10 @@ from typing import Any
 import httpx
 import msgspec
 
+from mobile.core import signing
+from mobile.core.blobs import BlobStore
 from mobile.core.store import LocalStore
+from mobile.core.uploads import BlobRefused, Uploader, named_blobs
 from shared.protocol import MAX_MUTATIONS_PER_PUSH, MAX_PUSH_BYTES, PROTOCOL_VERSION
 
 Progress = Callable[[str, int, int | None], None]  # phase, done, about how many in all
@@ -68,11 +72,15 @@ class SyncClient:
         http: httpx.Client,
         retry: Retry | None = None,
         page_size: int = 500,
+        blobs: BlobStore | None = None,
+        chunk: int | None = None,
     ) -> None:
         self.store = store
         self.http = http
         self.retry = retry or Retry()
         self.page_size = page_size
+        self.blobs = blobs  # the photos and signatures kept on this phone, if it keeps any
+        self.chunk = chunk  # upload chunk size (default: uploads.CHUNK)
 
     # -- signing in -----------------------------------------------------------------------
 
@@ -86,6 +94,7 @@ class SyncClient:
                 "password": password,
                 "device_id": self.store.device_id,
                 "device_name": device_name,
+                "device_public_key": signing.public_key(self.store),
             },
             authorized=False,
         )
@@ -100,6 +109,8 @@ class SyncClient:
             "tokens", {"access": body["access_token"], "refresh": body["refresh_token"]}
         )
         self.store.set_secret("user", body["user"])
+        if body.get("timezone"):
+            self.store.set_meta("timezone", body["timezone"])
 
     def _refresh(self) -> None:
         tokens = self.store.secret("tokens")
@@ -120,8 +131,9 @@ class SyncClient:
 
     def _send(self, method: str, path: str, authorized: bool = True, **kwargs) -> httpx.Response:
         delay = self.retry.first_delay
+        extra = kwargs.pop("headers", None) or {}
         for attempt in range(1, self.retry.attempts + 1):
-            headers = {}
+            headers = dict(extra)
             if authorized:
                 headers["authorization"] = (
                     f"Bearer {(self.store.secret('tokens') or {}).get('access', '')}"
@@ -140,13 +152,15 @@ class SyncClient:
             delay *= self.retry.factor
         raise AssertionError("unreachable")
 
-    def _call(self, method: str, path: str, **kwargs) -> httpx.Response:
+    def _call(
+        self, method: str, path: str, allow: tuple[int, ...] = (409, 410), **kwargs
+    ) -> httpx.Response:
         """An authorized call; refreshes the access token once when it has expired."""
         response = self._send(method, path, **kwargs)
         if response.status_code == 401:
             self._refresh()
             response = self._send(method, path, **kwargs)
-        self._raise_for(response, allow=(409, 410))
+        self._raise_for(response, allow=allow)
         return response
 
     def _raise_for(self, response: httpx.Response, allow: tuple[int, ...] = ()) -> None:
@@ -172,13 +186,59 @@ class SyncClient:
         report = SyncReport()
         self.push(report, progress)
         self.pull(report, progress)
+        self.fetch_timelines()
         return report
 
+    def download(self, sha256: str) -> tuple[bytes, str] | None:
+        """A photo or signature from the server (its bytes and type), if this person's scope
+        holds a record naming it; None otherwise."""
+        response = self._call("GET", f"/api/v1/blobs/{sha256}", allow=(404,))
+        if response.status_code != 200 or hashlib.sha256(response.content).hexdigest() != sha256:
+            return None
+        return response.content, response.headers.get("content-type", "image/jpeg")
+
+    def fetch_timelines(self) -> None:
+        """The timelines of the requests this phone's person works on (the feed carries a
+        request's fields, not its steps); fetched again only when the request changed."""
+        me = (self.store.secret("user") or {}).get("id")
+        for request in self.store.all("request"):
+            if request.get("assignee_id") != me:
+                continue
+            kept = self.store.secret(f"timeline/{request['id']}")
+            if kept and kept.get("rev") == request.get("rev"):
+                continue
+            response = self._call("GET", f"/api/v1/requests/{request['id']}", allow=(403, 404))
+            if response.status_code == 200:
+                timeline = response.json().get("timeline", [])
+                self.store.set_secret(
+                    f"timeline/{request['id']}", {"rev": request.get("rev"), "timeline": timeline}
+                )
+
+    def _uploader(self) -> Uploader | None:
+        if self.blobs is None:
+            return None
+        return Uploader(self.blobs, self._call, **({"chunk": self.chunk} if self.chunk else {}))
+
+    def _send_blobs(self, hashes: list[str], progress: Progress | None) -> None:
+        uploader = self._uploader()
+        if uploader is None or not hashes:
+            return
+        try:
+            uploader.send(hashes, lambda done, total: progress and progress("upload", done, total))
+        except BlobRefused as exc:
+            # Not a photo this app makes (it strips EXIF and names bytes by their hash): the
+            # outbox and the photo stay, the reason is shown.
+            raise SyncError(f"The server refused a photo: {exc}") from exc
+
     def push(self, report: SyncReport, progress: Progress | None = None) -> None:
+        """Pushes the outbox a batch at a time; the photos and signatures a batch names are
+        uploaded before it (the server refuses a batch naming a blob it lacks)."""
+        missing_rounds = 0
         while True:
             batch = self._next_batch()
             if not batch:
                 return
+            self._send_blobs([sha for e in batch for sha in named_blobs(e.args)], progress)
             body = {
                 "protocol": PROTOCOL_VERSION,
                 "device_id": self.store.device_id,
@@ -187,11 +247,20 @@ class SyncClient:
                 ],
             }
             response = self._call("POST", "/api/v1/sync/push", json=body)
+            if response.status_code == 409 and response.json().get("code") == "blobs_missing":
+                # The server lost or never finished one: send those again, then the batch.
+                missing_rounds += 1
+                if missing_rounds > 3:
+                    raise SyncError("The server is still missing photos after sending them.")
+                self._forget_confirmation(response.json().get("missing") or [])
+                self._send_blobs(response.json().get("missing") or [], progress)
+                continue
             if response.status_code == 409:
                 self._after_gap(response.json(), batch[0].seq)
                 continue
             answer = response.json()
             self.store.settle(answer["results"])
+            self._confirm_blobs(batch, answer["results"])
             report.pushed += len(batch)
             for result in answer["results"]:
                 if result["status"] == "rejected" or result.get("error"):
@@ -201,6 +270,28 @@ class SyncClient:
                 report.conflicts.extend(result.get("conflicts") or [])
             if progress:
                 progress("push", report.pushed, None)
+
+    def _forget_confirmation(self, hashes: list[str]) -> None:
+        """Blobs the server says it lacks are sent again if this phone still has the bytes."""
+        for sha in hashes:
+            if self.blobs is None or not self.blobs.has_bytes(sha):
+                raise SyncError("The server is missing a photo this phone no longer has.")
+            self.blobs.unconfirm(sha)
+
+    def _confirm_blobs(self, batch, results: list[dict[str, Any]]) -> None:
+        """A blob the server holds, named by a mutation it applied, is safe there: keep only
+        its thumbnail here."""
+        if self.blobs is None:
+            return
+        applied = {
+            r["seq"]
+            for r in results
+            if r["status"] in ("applied", "duplicate") and not r.get("error")
+        }
+        for entry in batch:
+            if entry.seq in applied:
+                for sha in named_blobs(entry.args):
+                    self.blobs.confirm(sha)
 
     def _next_batch(self):
         batch, size = [], 200

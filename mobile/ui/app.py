@@ -14,6 +14,7 @@ from mobile.core.phone import Phone
 from mobile.fonts import find_cjk_font
 from mobile.i18n import Translator
 from mobile.ui import (
+    fieldwork,
     screens,
     widgets,  # noqa: F401  (registers the widget classes for kv)
 )
@@ -57,12 +58,12 @@ class DoorstepApp(App):
 
     def build(self):
         self.title = "Doorstep"
-        for kv in ("shell.kv", "screens.kv"):
+        for kv in ("shell.kv", "screens.kv", "fieldwork.kv"):
             path = str(HERE / kv)
             Builder.unload_file(path)  # a second app in one process must not apply rules twice
             Builder.load_file(path)
         shell = Shell()
-        for cls in screens.SCREENS:
+        for cls in [*screens.SCREENS, *fieldwork.SCREENS]:
             shell.ids.screens.add_widget(cls(name=_default_name(cls)))
         self.phone.listeners.append(self._on_sync_state)
         self.shell = shell
@@ -92,6 +93,15 @@ class DoorstepApp(App):
     def open_visit(self, visit_id: str) -> None:
         self.screen("visit").show(visit_id)
         self.go("visit")
+
+    def open_request(self, request_id: str, visit_id: str) -> None:
+        self.screen("request").show(request_id, visit_id)
+        self.go("request")
+
+    def open_form(self, name: str, resident_id: str, visit_id: str | None) -> None:
+        """The raise-request (`raiserequest`) or record-service (`service`) form for a resident."""
+        self.screen(name).show(resident_id, visit_id)
+        self.go(name)
 
     # -- session ---------------------------------------------------------------------------
 

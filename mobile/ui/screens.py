@@ -7,6 +7,7 @@ from kivy.uix.screenmanager import Screen
 
 from mobile.core.crypto import WrongPin
 from mobile.core.sync import Offline, SignedOut, SyncError
+from mobile.ui.fieldwork import show_proof
 
 WELLBEING = ("good", "fair", "poor", "emergency")
 
@@ -109,7 +110,8 @@ class HomeScreen(Screen):
                 "visit_id": v["id"],
                 "title": v["resident_name"]
                 + (f" · {_visit_title(v, tr)}" if v.get("title") else ""),
-                "subtitle": f"{tr('due')} {(v.get('due_at') or '')[:10]}  {v['resident_address']}",
+                "subtitle": f"{tr('due')} {phone.local_time(v.get('due_at'))}  "
+                f"{v['resident_address']}",
                 "status_text": tr("overdue") if v["overdue"] else tr(f"status_{v['status']}"),
                 "overdue": v["overdue"],
             }
@@ -119,6 +121,10 @@ class HomeScreen(Screen):
 
 
 class VisitScreen(Screen):
+    request_id = StringProperty("")
+    visit_id = StringProperty("")
+    resident_id = StringProperty("")
+    may_record_service = BooleanProperty(False)
     heading = StringProperty("")
     card = StringProperty("")
     status_line = StringProperty("")
@@ -127,13 +133,12 @@ class VisitScreen(Screen):
     can_start = BooleanProperty(False)
     can_complete = BooleanProperty(False)
     returned = BooleanProperty(False)
-    visit_id = ""
-    resident_id = ""
 
     def show(self, visit_id: str) -> None:
         self.visit_id = visit_id
         self.message = ""
         self.refresh()
+        self.ids.proof.show(visit_id)
         resident = app().phone.resident(self.resident_id) or {}
         self.ids.edit_phone.text = resident.get("phone", "")
         self.ids.edit_address.text = resident.get("address", "")
@@ -146,6 +151,8 @@ class VisitScreen(Screen):
             app().go("home")
             return
         self.resident_id = visit["resident_id"]
+        self.request_id = visit.get("request_id") or ""
+        self.may_record_service = phone.may_send("service.record")
         resident = phone.resident(self.resident_id) or {}
         self.heading = resident.get("name", tr("visit"))
         lines = [
@@ -161,21 +168,28 @@ class VisitScreen(Screen):
         self.returned = visit["status"] == "returned"
         status = (
             f"{tr('kind_' + visit['kind'])} · {tr('status_' + visit['status'])} · "
-            f"{tr('due')} {(visit.get('due_at') or '')[:10]}"
+            f"{tr('due')} {phone.local_time(visit.get('due_at'))}"
         )
+        request = phone.request(self.request_id) if self.request_id else None
+        if request is not None:
+            status += (
+                f"\n{request['category']} · {request.get('description', '')}"
+                f"\n{tr('due_time')} {request['due_local']}"
+            )
         if self.returned and visit.get("return_reason"):
             status += f"\n{tr('returned_reason')}: {visit['return_reason']}"
         self.status_line = status
         self.can_start = phone.can(visit, "start")
         self.can_complete = phone.can(visit, "complete")
+        self.ids.proof.refresh()
         history = phone.history(self.resident_id)[:8]
         self.history_text = (
             "\n".join(
-                f"{(h.get('at') or '')[:10]}  "
+                f"{phone.local_time(h.get('at'))}  "
                 + (
                     tr("wb_" + h["wellbeing"]) + "  " + h.get("notes", "")
                     if h["entity"] == "checkin"
-                    else h.get("kind") or h.get("category_code") or ""
+                    else h.get("kind") or phone.category_name(h.get("category_code") or "")
                 )
                 for h in history
             )
@@ -250,6 +264,7 @@ class ApprovalsScreen(ListScreen):
                 f"{visit['resident_name']} · {tr('kind_' + visit['kind'])}\n"
                 f"{tr('summary')}: {visit.get('summary') or '-'}"
             )
+            show_proof(row, phone, tr, visit)
             self.ids.entries.add_widget(row)
 
     def decide(self, visit_id: str, approve: bool, reason: str) -> None:
@@ -287,7 +302,7 @@ class FamilyScreen(ListScreen):
         self.add_text(tr("history"))
         for visit in phone.visits_of(self.resident_id):
             self.add_text(
-                f"{(visit.get('due_at') or '')[:10]}  {tr('kind_' + visit['kind'])}  "
+                f"{phone.local_time(visit.get('due_at'))}  {tr('kind_' + visit['kind'])}  "
                 f"{tr('status_' + visit['status'])}  {visit.get('summary') or ''}"
             )
         self.add_text(tr("assistance"))
@@ -295,7 +310,7 @@ class FamilyScreen(ListScreen):
             if entry["entity"] == "assistance":
                 amount = f"  ¥{entry['amount_cny']:.0f}" if entry.get("amount_cny") else ""
                 self.add_text(
-                    f"{(entry.get('at') or '')[:10]}  {entry['kind']}{amount}  "
+                    f"{phone.local_time(entry.get('at'))}  {entry['kind']}{amount}  "
                     f"{entry.get('description', '')}"
                 )
         self.kind = Factory.TextInput(hint_text=tr("kind"))
@@ -343,6 +358,7 @@ class ConflictsScreen(ListScreen):
 
 
 class SettingsScreen(Screen):
+    zone = StringProperty("")
     who = StringProperty("")
     server = StringProperty("")
     wipe_text = StringProperty("")
@@ -357,6 +373,7 @@ class SettingsScreen(Screen):
             f"{user.get('org_unit', {}).get('name', '')}"
         )
         self.server = phone.server_url
+        self.zone = phone.timezone
         self.armed = False
         self.wipe_text = tr("wipe")
         self.font_note = "" if app().font_path else tr("font_missing")

@@ -1,6 +1,6 @@
 """Widgets shared by the screens: the sync bar, list rows, large buttons."""
 
-import time
+from datetime import UTC, datetime
 
 from kivy.app import App
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
@@ -8,6 +8,8 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
+
+from shared.localtime import to_local
 
 
 class BigButton(Button):
@@ -31,21 +33,33 @@ class SyncBar(BoxLayout):
         self.badge = tr("syncing") if state.running else tr("online" if state.online else "offline")
         self.pending_text = tr("pending", n=state.pending)
         if state.last_synced_at:
-            self.last_text = tr(
-                "last_sync", when=time.strftime("%H:%M", time.localtime(state.last_synced_at))
+            # The district's zone, not the phone's: times on every screen read the same.
+            zone = to_local(
+                datetime.fromtimestamp(state.last_synced_at, UTC),
+                App.get_running_app().phone.timezone,
             )
+            self.last_text = tr("last_sync", when=zone.strftime("%H:%M"))
         else:
             self.last_text = tr("never_synced")
         total = state.total or 0
         self.progress = (state.done / total * 100) if total else (0 if not state.running else 5)
         if state.running and total:
-            self.last_text = tr("pulled", done=state.done, total=total)
+            if getattr(state, "phase", "") == "upload":
+                self.last_text = tr(
+                    "uploading", done=_megabytes(state.done), total=_megabytes(total)
+                )
+            else:
+                self.last_text = tr("pulled", done=state.done, total=total)
         problem = state.problem or ""
         self.problem = (
             tr(problem)
             if problem in ("offline", "update_app", "signed_out", "revoked")
             else (tr("sync_failed", why=problem) if problem else "")
         )
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1_000_000:.1f} MB"
 
 
 class VisitRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):

@@ -43,6 +43,7 @@ class TokensPublic(Public):
     refresh_token: str  # trade for new tokens at /api/v1/auth/refresh; works once
     token_type: Literal["bearer"]  # always "bearer"
     expires_in: int  # seconds until the access token expires
+    timezone: str  # the zone people are shown times in (DOORSTEP_TIMEZONE), e.g. Asia/Shanghai
     user: AccountPublic  # who signed in
 
 

@@ -138,6 +138,7 @@ async def _issue(session: AsyncSession, runtime: Runtime, user: User, device: De
         "refresh_token": refresh,
         "token_type": "bearer",
         "expires_in": int(settings.access_token_ttl.total_seconds()),
+        "timezone": settings.timezone,
         "user": {
             "id": str(user.id),
             "username": user.username,
