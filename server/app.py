@@ -29,6 +29,7 @@ from server.ops import background, metrics
 from server.ops.http import answer_unrouted, request_context
 from server.org import routes as org_routes
 from server.plans import routes as plan_routes
+from server.requests import level_routes
 from server.requests import routes as request_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *resident_routes.ROUTES,
             *visit_routes.ROUTES,
             *request_routes.ROUTES,
+            *level_routes.ROUTES,
             *plan_routes.ROUTES,
             *console_routes.ROUTES,
             *org_routes.ROUTES,

@@ -26,6 +26,7 @@ class Actor:
     role: Role
     unit_path: str
     device_id: UUID | None = None
+    department_id: UUID | None = None  # a department's staff: the department they act for
 
     @property
     def is_manager(self) -> bool:
@@ -167,18 +168,30 @@ def at_district_level(actor: Actor) -> bool:
     return SEPARATOR not in actor.unit_path
 
 
-def sees_request(actor: Actor, community_path: str | None, assignee_id: UUID | None) -> bool:
+def sees_request(
+    actor: Actor,
+    community_path: str | None,
+    assignee_id: UUID | None,
+    holder_path: str | None = None,
+    department_id: UUID | None = None,
+) -> bool:
     """Who sees a hotline request.
 
-    Managers see the requests placed in a community of their subtree. A request not yet placed
-    in a community (`community_path` None) belongs to the district: only managers at district
-    level see it. Field staff see the requests assigned to them. The API, the console, the
-    request list's SQL filter and the phone's scope all follow this one rule.
+    Managers see the requests placed in a community of their subtree or held by a unit of it
+    (`holder_path`: a subdistrict the district sent it to). A request neither placed nor held
+    below the district belongs to the district: only managers at district level see it.
+    Inspectors read the same as a manager of their unit. A department's staff see the requests
+    routed to their department, in every community. Field staff see the requests assigned to
+    them. The API, the console, the request list's SQL filter and the phone's scope all follow
+    this one rule.
     """
-    if actor.is_manager:
-        if community_path is None:
+    if actor.is_manager or actor.role is Role.INSPECTOR:
+        places = [p for p in (community_path, holder_path) if p is not None]
+        if not places:
             return at_district_level(actor)
-        return manages(actor, community_path)
+        return any(contains(actor.unit_path, p) for p in places)
+    if actor.role is Role.DEPARTMENT:
+        return department_id is not None and department_id == actor.department_id
     return assignee_id is not None and assignee_id == actor.user_id
 
 
@@ -199,9 +212,48 @@ def may_register_request(actor: Actor, community_path: str | None, names_residen
     return False
 
 
-def may_act_on_request(actor: Actor, community_path: str | None) -> bool:
-    """Dispatch, assign, tell the resident, record a rating: managers who see the request."""
-    return actor.is_manager and sees_request(actor, community_path, None)
+def may_act_on_request(
+    actor: Actor, community_path: str | None, holder_path: str | None = None
+) -> bool:
+    """Dispatch, assign, verify, tell the resident, record a rating, answer a supervision
+    note: managers who see the request. Inspectors see it too, but change nothing."""
+    return actor.is_manager and sees_request(actor, community_path, None, holder_path)
+
+
+def may_dispatch_to(actor: Actor, target_path: str) -> bool:
+    """Sending a request on to a unit: a manager, to their own unit or a unit below it (the
+    district to a subdistrict or a community, a subdistrict office to its communities)."""
+    return manages(actor, target_path)
+
+
+def may_work_for_department(actor: Actor, department_id: UUID | None) -> bool:
+    """Accept, resolve, transfer, return, answer a note: the staff of the department the
+    request is routed to, and nobody else."""
+    return (
+        actor.role is Role.DEPARTMENT
+        and department_id is not None
+        and department_id == actor.department_id
+    )
+
+
+def may_supervise_request(
+    actor: Actor, community_path: str | None, holder_path: str | None = None
+) -> bool:
+    """Adding a supervision note (督办): inspectors, on the requests they read."""
+    return actor.role is Role.INSPECTOR and sees_request(actor, community_path, None, holder_path)
+
+
+def may_answer_note(
+    actor: Actor,
+    community_path: str | None,
+    holder_path: str | None,
+    department_id: UUID | None,
+) -> bool:
+    """Answering a supervision note: the level responsible for the request now — the
+    department it is routed to, or a manager who may act on it."""
+    return may_work_for_department(actor, department_id) or may_act_on_request(
+        actor, community_path, holder_path
+    )
 
 
 def may_be_assigned(

@@ -70,7 +70,14 @@ STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
     "dispatch": (
         DispatchBody,
         lambda s, actor, rid, b: hotline.dispatch(
-            s, actor, rid, b.community_code, b.department, utcnow()
+            s,
+            actor,
+            rid,
+            b.org_unit_code or b.community_code,
+            b.department_code,
+            utcnow(),
+            note=b.note,
+            department_text=b.department,
         ),
     ),
     "assign": (

@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from server.errors import Refusal
-from server.org.tables import OrgUnit
+from server.org.tables import Department, OrgUnit
 from server.requests.queries import visible_clause
-from server.requests.schemas import UNPLACED, DashboardPublic, FiguresPublic
+from server.requests.schemas import UNPLACED, UNROUTED, DashboardPublic, FiguresPublic
 from server.requests.tables import HotlineRequest as R
+from shared.enums import Role
 from shared.permissions import Actor
 from shared.requests import RequestStatus
 
@@ -33,6 +34,7 @@ GROUPINGS: dict[str, ColumnElement[Any]] = {
     # are the same text.
     "by_subdistrict": func.coalesce(_subdistrict.name, literal_column(f"'{UNPLACED}'")),
     "by_community": func.coalesce(_community.name, literal_column(f"'{UNPLACED}'")),
+    "by_department": func.coalesce(Department.name, literal_column(f"'{UNROUTED}'")),
 }
 
 
@@ -46,7 +48,7 @@ def _hours(dialect: str) -> ColumnElement[Any]:
 async def dashboard(session: AsyncSession, actor: Actor, now: datetime) -> DashboardPublic:
     """Volumes by category and level, median hours to resolve, overdue, satisfaction; by
     subdistrict and community, within the actor's part of the tree."""
-    if not actor.is_manager:
+    if not (actor.is_manager or actor.role is Role.INSPECTOR):
         raise Refusal("forbidden", "The dashboard is for supervisors and the district.")
     dialect = session.get_bind().dialect.name
     scope = await visible_clause(session, actor)
@@ -55,7 +57,8 @@ async def dashboard(session: AsyncSession, actor: Actor, now: datetime) -> Dashb
     figures = [
         func.count().label("total"),
         func.sum(case((is_open, 1), else_=0)).label("open"),
-        func.sum(case((is_open & (R.stage_due_at < now), 1), else_=0)).label("overdue"),
+        # Overdue: open past the overall due time, whatever escalation did to stage clocks.
+        func.sum(case((is_open & (R.due_at < now), 1), else_=0)).label("overdue"),
         func.avg(R.rating).label("satisfaction"),
         func.count(R.rating).label("rated"),
     ]
@@ -68,6 +71,7 @@ async def dashboard(session: AsyncSession, actor: Actor, now: datetime) -> Dashb
             .select_from(R)
             .outerjoin(_community, _community.id == R.community_id)
             .outerjoin(_subdistrict, _subdistrict.id == _community.parent_id)
+            .outerjoin(Department, Department.id == R.department_id)
             .where(scope)
         )
         if grouping != "overall":
@@ -106,6 +110,7 @@ async def dashboard(session: AsyncSession, actor: Actor, now: datetime) -> Dashb
         by_level=board["by_level"],
         by_subdistrict=board["by_subdistrict"],
         by_community=board["by_community"],
+        by_department=board["by_department"],
     )
 
 
@@ -118,6 +123,7 @@ async def _medians(
         .select_from(R)
         .outerjoin(_community, _community.id == R.community_id)
         .outerjoin(_subdistrict, _subdistrict.id == _community.parent_id)
+        .outerjoin(Department, Department.id == R.department_id)
         .where(scope, R.resolved_at.is_not(None))
     )
     durations: dict[Any, list[float]] = defaultdict(list)

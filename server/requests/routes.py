@@ -53,9 +53,13 @@ async def list_requests(
     overdue: Annotated[bool, QueryParameter(description="only overdue ones")] = False,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     offset: Offset = 0,
+    held: Annotated[
+        bool,
+        QueryParameter(description="only your queue: what your office or department holds"),
+    ] = False,
 ) -> list[RequestPublic]:
     rows = await service.search(
-        db_session, principal.actor, status, overdue, utcnow(), limit, offset
+        db_session, principal.actor, status, overdue, utcnow(), limit, offset, held=held
     )
     return await service.public(db_session, rows)
 
@@ -94,13 +98,20 @@ async def request_assignees(
     "/api/v1/requests/{request_id:uuid}/dispatch",
     tags=["hotline"],
     status_code=200,
-    summary="Send a request down to a community (and its department)",
+    summary="Send a request down: to a subdistrict, a community or a member department",
 )
 async def dispatch_request(
     request_id: FromPath[UUID], data: JSONBody[DispatchBody], db_session: Session, principal: Caller
 ) -> RequestDetailPublic:
     request = await service.dispatch(
-        db_session, principal.actor, request_id, data.community_code, data.department, utcnow()
+        db_session,
+        principal.actor,
+        request_id,
+        data.org_unit_code or data.community_code,
+        data.department_code,
+        utcnow(),
+        note=data.note,
+        department_text=data.department,
     )
     return await service.detail(db_session, request)
 
