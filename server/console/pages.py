@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
-from server.console import views
+from server.console import levels, views
 from server.console.session import (
     ERROR_PAGES,
     LoginRequired,
@@ -175,6 +175,9 @@ class Console(Controller):
             manager=manager,
             communities=sorted(communities, key=lambda u: u.code) if manager else [],
             workers=await hotline.assignable(db_session, viewer.actor, request_id),
+            levels=await levels.request_context(
+                db_session, viewer.actor, shown, lang, runtime.settings.timezone
+            ),
         )
 
     @post("/requests/{request_id:uuid}/{step:str}", status_code=303)

@@ -1,5 +1,7 @@
 """The console's words, in Simplified Chinese (default) and English."""
 
+from server.console import strings_levels as levels
+
 STRINGS: dict[str, tuple[str, str]] = {
     "title": ("幸福区社会治理服务平台", "District service platform"),
     "login": ("登录", "Sign in"),
@@ -121,6 +123,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "n_escalated": ("超时，升级至{level}", "Overdue: escalated to the {level}"),
     "n_pressed": ("超时，区级督办", "Overdue: the district presses for action"),
 }
+STRINGS.update(levels.STRINGS)
 
 
 def translator(language: str):
@@ -159,6 +162,7 @@ def describe(event, tr) -> str:
                 parts.append(tr("n_escalated", level=tr("l_" + params["level"])))
             else:
                 parts.append(tr("n_pressed"))
+    parts.extend(levels.describe_levels(event, tr))
     if event.note:
         parts.append(event.note)
     return " · ".join(parts)

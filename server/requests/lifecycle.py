@@ -52,12 +52,13 @@ async def assign(
         )
     if request.community_id is None:
         raise Refusal("community_required", "Send the request to a community first.", 400)
-    if assignee_id not in {a.id for a in await assignable(session, actor, request_id)}:
-        raise Refusal(
-            "not_assignable",
-            "Only a worker or mentor of the request's community may be given it.",
-            400,
-        )
+    # Checked before anything is written: a community with nobody to take the work, or a
+    # person who may not take it, is a clear refusal (never a half-made resident or visit).
+    candidates = {a.id for a in await assignable(session, actor, request_id)}
+    if not candidates:
+        raise Refusal("no_assignee", "Nobody in this community may be given this request.", 409)
+    if assignee_id not in candidates:
+        raise Refusal("out_of_scope", "Only a worker or mentor of the community takes its work.")
     move(request, "assign", now, await _limit(session, request))
     if request.resident_id is None:
         # The caller becomes a resident of the community, so a visit can name them.

@@ -104,8 +104,8 @@ def _where(unit: OrgUnit | None, department: Department | None, text: str) -> di
             facts["community"] = unit.code
     if department is not None:
         facts["department_code"] = department.code
-    if text:
-        facts["department"] = text
+    elif text:
+        facts["department"] = text  # v1's free text
     return facts
 
 
