@@ -37,7 +37,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "why_listed": ("原因", "Why"),
     "open_notes": ("未回复督办", "Unanswered notes"),
     "l_department": ("部门", "Department"),
-    "name_suffix": ("", "_en"),  # which of a step's department names to show
+    "lang_code": ("zh", "en"),  # which of a step's department names to show
     "r_department": ("成员单位", "Member department"),
     "r_inspector": ("纪检监察", "Inspector"),
     # Timeline steps added by the levels, and their facts.
@@ -63,7 +63,8 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 def department_name(params: dict, key: str, tr) -> str:
     """The department a step names, in the language: the timeline carries both names."""
-    name = params.get(f"{key}_name{tr('name_suffix')}") or params.get(f"{key}_name")
+    english = tr("lang_code") == "en"
+    name = params.get(f"{key}_name_en" if english else f"{key}_name") or params.get(f"{key}_name")
     return str(name or params.get(key, ""))
 
 
