@@ -249,9 +249,13 @@ async def test_who_sees_which_requests(api):
     assert ids(await worker3.get("/api/v1/requests")) == set()
     is_problem(await worker3.get(f"/api/v1/requests/{mine['id']}"), 404, "not_found")
     is_problem(await community.get(f"/api/v1/requests/{other['id']}"), 404, "not_found")
-    csv_text = (await dispatcher.get("/api/v1/requests/export.csv")).text
-    assert csv_text.lstrip("\ufeff").startswith("number,status,level")
+    csv_text = (await dispatcher.get("/api/v1/requests/export.csv", params={"lang": "en"})).text
+    assert csv_text.lstrip("\ufeff").startswith("Number,Status,Overdue,Level,Category,Community")
     assert mine["number"] in csv_text
+    chinese = (await dispatcher.get("/api/v1/requests/export.csv")).text
+    assert chinese.lstrip("\ufeff").startswith("编号,状态,是否超时,层级,类别,社区,承办部门")
+    row = next(line for line in chinese.splitlines() if mine["number"] in line)
+    assert "供水管道维修" in row and "+08:00" in row and "repair." not in row
 
 
 async def test_a_worker_starts_a_request_at_the_door(api):

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
-from server.console import levels, views
+from server.console import exports, levels, views
 from server.console.session import (
     ERROR_PAGES,
     LoginRequired,
@@ -28,7 +28,7 @@ from server.console.session import (
 from server.console.strings import translator
 from server.db.types import utcnow
 from server.errors import Refusal
-from server.export import dashboard_csv, requests_csv
+from server.export import dashboard_csv
 from server.org.service import visible_units
 from server.plans import service as plans
 from server.requests import service as hotline
@@ -199,11 +199,15 @@ class Console(Controller):
         return _back(request_id)
 
     @get("/export.csv")
-    async def export(self, request: Request, db_session: Session, viewer: Viewer) -> Response:
+    async def export(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Response:
         status = request.query_params.get("status") or None
         overdue = bool(request.query_params.get("overdue"))
         rows = await hotline.search(db_session, viewer.actor, status, overdue, utcnow(), 100_000)
-        return requests_csv(rows)
+        return await exports.requests_csv_in(
+            db_session, rows, language(request), runtime.settings.timezone
+        )
 
     @get("/dashboard.csv")
     async def dashboard_csv(self, db_session: Session, viewer: Viewer) -> Response:

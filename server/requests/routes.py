@@ -6,14 +6,13 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Response, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.db.types import utcnow
-from server.export import requests_csv
 from server.requests import service
 from server.requests.schemas import (
     AssignBody,
@@ -62,17 +61,6 @@ async def list_requests(
         db_session, principal.actor, status, overdue, utcnow(), limit, offset, held=held
     )
     return await service.public(db_session, rows)
-
-
-@get(
-    "/api/v1/requests/export.csv",
-    tags=["hotline"],
-    summary="The request list as CSV",
-    media_type="text/csv",
-)
-async def export_requests(db_session: Session, principal: Caller) -> Response:
-    rows = await service.search(db_session, principal.actor, None, False, utcnow(), 100_000)
-    return requests_csv(rows)
 
 
 @get("/api/v1/requests/{request_id:uuid}", tags=["hotline"], summary="A request, with timeline")
@@ -201,7 +189,6 @@ async def dashboard(db_session: Session, principal: Caller) -> DashboardPublic:
 ROUTES = [
     create_request,
     list_requests,
-    export_requests,
     get_request,
     request_assignees,
     dispatch_request,
