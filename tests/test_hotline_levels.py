@@ -98,6 +98,7 @@ async def test_a_leaking_pipe_through_every_level_and_two_departments(api):
         "dispatched",
         "水务局",
     )
+    assert routed.stage_due_at == clock.now + timedelta(hours=0.4)  # to accept
     assert rid in await queue("dept_water") and rid not in await queue("subdistrict1")
     accepted = await act("dept_water", hotline.accept, rid, clock(10))
     assert accepted.status == "in_progress"

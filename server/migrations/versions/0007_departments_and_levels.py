@@ -44,6 +44,11 @@ def upgrade() -> None:
             "fk_hotline_request_department_id", "department", ["department_id"], ["id"]
         )
         batch.create_foreign_key("fk_hotline_request_unit_id", "org_unit", ["unit_id"], ["id"])
+    # Requests already sent to a community are held by it (before, the community was all).
+    op.execute(
+        "UPDATE hotline_request SET unit_id = community_id "
+        "WHERE status <> 'received' AND community_id IS NOT NULL"
+    )
     op.create_table(
         "supervision_note",
         sa.Column("id", sa.Uuid(), nullable=False),
