@@ -90,6 +90,7 @@ async def test_a_leaking_pipe_through_every_level_and_two_departments(api):
     escalated = await step(api, hotline.escalate_overdue, clock(60))
     assert rid in {r.id for r in escalated}
     assert (await current(api, rid)).level == "district"
+    assert rid in await queue("dispatcher") and rid in await queue("subdistrict1")
 
     # The office sends it on to a community and the water department: 0.4 h to accept.
     routed = await act("subdistrict1", hotline.dispatch, rid, "D01-S01-C01", "DEP01", clock(10))
@@ -122,6 +123,7 @@ async def test_a_leaking_pipe_through_every_level_and_two_departments(api):
     assert rid in {r.id for r in escalated}
     row = await current(api, rid)
     assert row.level == "subdistrict"  # a department answers to the subdistrict
+    assert rid in await queue("subdistrict1")  # escalated: in the office's queue again
     # Overdue since the overall due time, whatever the stage clock now says.
     assert row.stage_due_at > late and hotline.is_overdue(row, late)
     overdue = await act("subdistrict1", hotline.search, None, True, late)

@@ -27,7 +27,7 @@ from server.console.strings import translator
 from server.console.views import category_names
 from server.db.types import utcnow
 from server.errors import Refusal
-from server.org.service import all_units, departments, visible_units
+from server.org.service import departments, visible_units
 from server.requests import service as hotline
 from server.requests.queries import community_path, holder_path
 from server.requests.schemas import RequestDetailPublic, RequestPublic
@@ -222,11 +222,10 @@ class Levels(Controller):
             heading = tr("my_queue_department", department=member.name)
         else:
             heading = tr("my_queue_office", unit=viewer.unit.name)
-        units = await all_units(db_session)
-        communities = [
+        targets = [
             u
-            for u in units.values()
-            if u.level == OrgLevel.COMMUNITY and u.path.startswith(actor.unit_path + "/")
+            for u in await visible_units(db_session, actor)
+            if u.level != OrgLevel.DISTRICT and u.path != actor.unit_path
         ]
         return page(
             request,
@@ -236,7 +235,7 @@ class Levels(Controller):
             heading=heading,
             requests=await rows(db_session, open_ones, lang, zone),
             is_department=actor.role is Role.DEPARTMENT,
-            communities=sorted(communities, key=lambda u: u.code),
+            targets=targets,
             departments=await departments(db_session),
         )
 

@@ -114,18 +114,27 @@ async def visible_clause(session: AsyncSession, actor: Actor):
 
 async def held_clause(session: AsyncSession, actor: Actor):
     """The actor's own queue: a department's, the requests routed to it; an office's, those
-    it holds and no department does (the district holds those sent nowhere yet); field
-    staff's, those assigned to them."""
+    it holds and no department does (the district holds those sent nowhere yet), and those of
+    its subtree escalated to its level; field staff's, those assigned to them."""
     if actor.role is Role.DEPARTMENT:
         return HotlineRequest.department_id == actor.department_id
     if not actor.is_manager:
         return HotlineRequest.assignee_id == actor.user_id
-    own = next((u for u in (await all_units(session)).values() if u.path == actor.unit_path), None)
+    units = await all_units(session)
+    own = next((u for u in units.values() if u.path == actor.unit_path), None)
+    if own is None:
+        return HotlineRequest.id.is_(None)
     if at_district_level(actor):
         holder = HotlineRequest.unit_id.is_(None)
     else:
-        holder = HotlineRequest.unit_id == (own.id if own else None)
-    return and_(holder, HotlineRequest.department_id.is_(None))
+        holder = HotlineRequest.unit_id == own.id
+    below = [u.id for u in await subtree(session, actor.unit_path)]
+    escalated = and_(
+        HotlineRequest.level == own.level,
+        HotlineRequest.escalations > 0,
+        or_(HotlineRequest.community_id.in_(below), HotlineRequest.unit_id.in_(below)),
+    )
+    return or_(and_(holder, HotlineRequest.department_id.is_(None)), escalated)
 
 
 async def public(
