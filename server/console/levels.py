@@ -235,6 +235,7 @@ class Levels(Controller):
             heading=heading,
             requests=await rows(db_session, open_ones, lang, zone),
             is_department=actor.role is Role.DEPARTMENT,
+            own_department=actor.department_id,
             targets=targets,
             departments=await departments(db_session),
         )
