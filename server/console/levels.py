@@ -218,8 +218,11 @@ class Levels(Controller):
         open_ones = [r for r in held if r.status != RequestStatus.CLOSED]
         tr = translator(lang)
         if actor.role is Role.DEPARTMENT:
-            member = next(d for d in await departments(db_session) if d.id == actor.department_id)
-            heading = tr("my_queue_department", department=member.name)
+            member = next(
+                (d for d in await departments(db_session) if d.id == actor.department_id), None
+            )
+            name = (member.name if lang == "zh" else member.name_en) if member else ""
+            heading = tr("my_queue_department", department=name)
         else:
             heading = tr("my_queue_office", unit=viewer.unit.name)
         targets = [

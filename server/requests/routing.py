@@ -70,8 +70,8 @@ async def dispatch(
             request.community_id = None  # the address's guess lies in another subdistrict
     if unit is not None:
         request.unit_id = unit.id
-    elif department is not None and request.unit_id is None:
-        # Sent to a department by an office: that office follows it and verifies it.
+    elif department is not None:
+        # Sent to a department alone: the sending office follows it and verifies it.
         own = next((u for u in units.values() if u.path == actor.unit_path), None)
         request.unit_id = own.id if own and own.level != OrgLevel.DISTRICT else None
     move(request, "dispatch", now, await _limit(session, request))
