@@ -37,6 +37,12 @@ class Actor:
 FIELD_STAFF = frozenset({Role.WORKER, Role.MENTOR})
 
 
+def reads_subtree(actor: Actor) -> bool:
+    """Managers, and inspectors (纪检监察), read every record of their unit's subtree;
+    inspectors change none of it."""
+    return actor.is_manager or actor.role is Role.INSPECTOR
+
+
 def is_field_role(role: Role | str) -> bool:
     return role in FIELD_STAFF
 
@@ -80,9 +86,10 @@ def sees_visit(
     closed_at: datetime | None,
     now: datetime,
 ) -> bool:
-    """Managers see every visit of their subtree; field staff their own, open or recently closed."""
-    if actor.is_manager:
-        return manages(actor, community_path)
+    """Managers and inspectors see every visit of their subtree; field staff their own, open
+    or recently closed."""
+    if reads_subtree(actor):
+        return contains(actor.unit_path, community_path)
     if assignee_id != actor.user_id:
         return False
     status = VisitStatus(status)
@@ -144,9 +151,10 @@ def may_revoke_device(actor: Actor, owner_unit_path: str) -> bool:
 
 
 def sees_plan(actor: Actor, community_path: str, assignee_id: UUID | None) -> bool:
-    """A visit plan: its community's managers, and the person who makes its visits."""
-    if actor.is_manager:
-        return manages(actor, community_path)
+    """A visit plan: its community's managers and inspectors, and the person who makes its
+    visits."""
+    if reads_subtree(actor):
+        return contains(actor.unit_path, community_path)
     return assignee_id == actor.user_id
 
 

@@ -243,6 +243,16 @@ async def test_who_sees_what_through_the_levels(api):
     assert watch and all(r["overdue"] or (r["rating"] or 5) <= 2 for r in watch)
     worker = await api.login("worker1")
     assert (await worker.get("/api/v1/supervision")).status_code == 403
+    # Inspectors read the rest of their subtree too: visits, plans, alerts.
+    visits = (await inspector.get("/api/v1/visits", params={"limit": 1000})).json()
+    assert len(visits) >= 20
+    assert (await inspector.get("/api/v1/alerts")).status_code == 200
+    visit = visits[0]
+    pushed = await inspector.push(("visit.cancel", {"visit_id": visit["id"], "reason": "x"}))
+    assert pushed.json()["results"][0]["status"] == "rejected"
+    assert (await inspector.get(f"/api/v1/visits/{visit['id']}")).json()["status"] == visit[
+        "status"
+    ]
 
 
 async def test_a_supervision_note_is_answered_by_the_responsible_level(api):
