@@ -147,3 +147,24 @@ def test_who_notes_and_who_answers(role, unit, dept, community, holder, routed, 
         may_supervise_request(who, community, holder),
         may_answer_note(who, community, holder, routed),
     ) == expected
+
+
+# role, actor's unit, visit's community → sees the visit (not assigned to them)?
+VISITS = [
+    (INS, DISTRICT, OTHER, True),
+    (INS, S01, C01, True),
+    (INS, S01, OTHER, False),
+    (S, S01, C01, True),
+    (DEP, DISTRICT, C01, False),
+    (W, C01, C01, False),
+]
+
+
+@pytest.mark.parametrize(("role", "unit", "community", "expected"), VISITS)
+def test_who_reads_the_visits_of_a_subtree(role, unit, community, expected):
+    from datetime import UTC, datetime
+
+    from shared.permissions import sees_visit
+
+    now = datetime.now(UTC)
+    assert sees_visit(actor(role, unit), community, None, "assigned", None, now) is expected
