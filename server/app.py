@@ -36,6 +36,7 @@ from server.org import routes as org_routes
 from server.plans import routes as plan_routes
 from server.public import pages as public_pages
 from server.public import routes as public_routes
+from server.requests import level_routes
 from server.requests import routes as request_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *resident_routes.ROUTES,
             *visit_routes.ROUTES,
             *request_routes.ROUTES,
+            *level_routes.ROUTES,
             *plan_routes.ROUTES,
             *mentoring_routes.ROUTES,
             *console_routes.ROUTES,

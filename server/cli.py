@@ -47,7 +47,8 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
     from server.accounts.schemas import UserCreate
     from server.auth.passwords import hash_password
     from server.auth.tables import User
-    from server.org.service import unit_by_code
+    from server.errors import Refusal
+    from server.org.service import department_by_code, unit_by_code
 
     try:  # the API's checks: username, password length, display name
         msgspec.convert(
@@ -67,6 +68,14 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
         unit = await unit_by_code(session, args.org_unit)
         if unit is None:
             raise SystemExit(f"error: no org unit with code {args.org_unit!r}")
+        department = None
+        if (args.role == Role.DEPARTMENT) != bool(args.department):
+            raise SystemExit("error: --department names the department of a department account")
+        if args.department:
+            try:
+                department = await department_by_code(session, args.department)
+            except Refusal:
+                raise SystemExit(f"error: no department with code {args.department!r}") from None
         taken = func.lower(User.username) == args.username.lower()
         if await session.scalar(select(User).where(taken)):
             raise SystemExit(f"error: the username {args.username!r} is taken")
@@ -75,6 +84,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
             display_name=args.display_name or args.username,
             role=args.role,
             org_unit_id=unit.id,
+            department_id=department.id if department else None,
             password_hash=hash_password(
                 args.password, settings.password_memory_kib, settings.password_iterations
             ),
@@ -112,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--org-unit", required=True, help="the unit's code, e.g. D01-S01-C01")
     create.add_argument("--display-name")
+    create.add_argument(
+        "--department", help="for role department: the member department's code, e.g. DEP01"
+    )
     key = commands.add_parser("create-api-key", help="print a new Open311 API key")
     key.add_argument("--name", required=True, help="who the key is for, e.g. an app's name")
     commands.add_parser("list-api-keys", help="list the Open311 API keys (names, not keys)")

@@ -31,29 +31,7 @@ def csv_download(columns: list[str], rows: Iterable[Iterable[Any]], filename: st
     )
 
 
-REQUEST_COLUMNS = [
-    "number",
-    "status",
-    "level",
-    "category_code",
-    "caller_name",
-    "address",
-    "received_at",
-    "due_at",
-    "closed_at",
-    "rating",
-    "escalations",
-]
 FIGURE_COLUMNS = ["total", "open", "overdue", "median_hours_to_resolve", "satisfaction", "rated"]
-
-
-def requests_csv(requests: Iterable[Any], filename: str = "requests.csv") -> Response:
-    """Hotline requests (rows or structs with the request's fields) as a CSV download."""
-    return csv_download(
-        REQUEST_COLUMNS,
-        ([getattr(request, c) for c in REQUEST_COLUMNS] for request in requests),
-        filename,
-    )
 
 
 def dashboard_csv(board: Any, filename: str = "dashboard.csv") -> Response:

@@ -9,6 +9,8 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     DISPATCHER = "dispatcher"
     ADMIN = "admin"
+    DEPARTMENT = "department"  # staff of a member department: the requests routed to it
+    INSPECTOR = "inspector"  # 纪检监察: reads its subtree, adds supervision notes, changes nothing
 
 
 class OrgLevel(StrEnum):

@@ -26,6 +26,7 @@ class Actor:
     role: Role
     unit_path: str
     device_id: UUID | None = None
+    department_id: UUID | None = None  # a department's staff: the department they act for
 
     @property
     def is_manager(self) -> bool:
@@ -34,6 +35,12 @@ class Actor:
 
 # Workers and mentors: they hold their own work, not their unit's, and are given work.
 FIELD_STAFF = frozenset({Role.WORKER, Role.MENTOR})
+
+
+def reads_subtree(actor: Actor) -> bool:
+    """Managers, and inspectors (纪检监察), read every record of their unit's subtree;
+    inspectors change none of it."""
+    return actor.is_manager or actor.role is Role.INSPECTOR
 
 
 def is_field_role(role: Role | str) -> bool:
@@ -79,9 +86,10 @@ def sees_visit(
     closed_at: datetime | None,
     now: datetime,
 ) -> bool:
-    """Managers see every visit of their subtree; field staff their own, open or recently closed."""
-    if actor.is_manager:
-        return manages(actor, community_path)
+    """Managers and inspectors see every visit of their subtree; field staff their own, open
+    or recently closed."""
+    if reads_subtree(actor):
+        return contains(actor.unit_path, community_path)
     if assignee_id != actor.user_id:
         return False
     status = VisitStatus(status)
@@ -143,9 +151,10 @@ def may_revoke_device(actor: Actor, owner_unit_path: str) -> bool:
 
 
 def sees_plan(actor: Actor, community_path: str, assignee_id: UUID | None) -> bool:
-    """A visit plan: its community's managers, and the person who makes its visits."""
-    if actor.is_manager:
-        return manages(actor, community_path)
+    """A visit plan: its community's managers and inspectors, and the person who makes its
+    visits."""
+    if reads_subtree(actor):
+        return contains(actor.unit_path, community_path)
     return assignee_id == actor.user_id
 
 
@@ -167,18 +176,30 @@ def at_district_level(actor: Actor) -> bool:
     return SEPARATOR not in actor.unit_path
 
 
-def sees_request(actor: Actor, community_path: str | None, assignee_id: UUID | None) -> bool:
+def sees_request(
+    actor: Actor,
+    community_path: str | None,
+    assignee_id: UUID | None,
+    holder_path: str | None = None,
+    department_id: UUID | None = None,
+) -> bool:
     """Who sees a hotline request.
 
-    Managers see the requests placed in a community of their subtree. A request not yet placed
-    in a community (`community_path` None) belongs to the district: only managers at district
-    level see it. Field staff see the requests assigned to them. The API, the console, the
-    request list's SQL filter and the phone's scope all follow this one rule.
+    Managers see the requests placed in a community of their subtree or held by a unit of it
+    (`holder_path`: a subdistrict the district sent it to). A request neither placed nor held
+    below the district belongs to the district: only managers at district level see it.
+    Inspectors read the same as a manager of their unit. A department's staff see the requests
+    routed to their department, in every community. Field staff see the requests assigned to
+    them. The API, the console, the request list's SQL filter and the phone's scope all follow
+    this one rule.
     """
-    if actor.is_manager:
-        if community_path is None:
+    if actor.is_manager or actor.role is Role.INSPECTOR:
+        places = [p for p in (community_path, holder_path) if p is not None]
+        if not places:
             return at_district_level(actor)
-        return manages(actor, community_path)
+        return any(contains(actor.unit_path, p) for p in places)
+    if actor.role is Role.DEPARTMENT:
+        return department_id is not None and department_id == actor.department_id
     return assignee_id is not None and assignee_id == actor.user_id
 
 
@@ -199,9 +220,48 @@ def may_register_request(actor: Actor, community_path: str | None, names_residen
     return False
 
 
-def may_act_on_request(actor: Actor, community_path: str | None) -> bool:
-    """Dispatch, assign, tell the resident, record a rating: managers who see the request."""
-    return actor.is_manager and sees_request(actor, community_path, None)
+def may_act_on_request(
+    actor: Actor, community_path: str | None, holder_path: str | None = None
+) -> bool:
+    """Dispatch, assign, verify, tell the resident, record a rating, answer a supervision
+    note: managers who see the request. Inspectors see it too, but change nothing."""
+    return actor.is_manager and sees_request(actor, community_path, None, holder_path)
+
+
+def may_dispatch_to(actor: Actor, target_path: str) -> bool:
+    """Sending a request on to a unit: a manager, to their own unit or a unit below it (the
+    district to a subdistrict or a community, a subdistrict office to its communities)."""
+    return manages(actor, target_path)
+
+
+def may_work_for_department(actor: Actor, department_id: UUID | None) -> bool:
+    """Accept, resolve, transfer, return, answer a note: the staff of the department the
+    request is routed to, and nobody else."""
+    return (
+        actor.role is Role.DEPARTMENT
+        and department_id is not None
+        and department_id == actor.department_id
+    )
+
+
+def may_supervise_request(
+    actor: Actor, community_path: str | None, holder_path: str | None = None
+) -> bool:
+    """Adding a supervision note (督办): inspectors, on the requests they read."""
+    return actor.role is Role.INSPECTOR and sees_request(actor, community_path, None, holder_path)
+
+
+def may_answer_note(
+    actor: Actor,
+    community_path: str | None,
+    holder_path: str | None,
+    department_id: UUID | None,
+) -> bool:
+    """Answering a supervision note: the level responsible for the request now — the
+    department it is routed to, or a manager who may act on it."""
+    return may_work_for_department(actor, department_id) or may_act_on_request(
+        actor, community_path, holder_path
+    )
 
 
 def may_be_assigned(
@@ -229,10 +289,12 @@ ROLE_RANK: dict[Role, int] = {
     Role.MENTOR: 1,
     Role.SUPERVISOR: 2,
     Role.DISPATCHER: 2,
+    Role.DEPARTMENT: 1,  # a member department's staff: their own department's requests
+    Role.INSPECTOR: 2,  # reads a subtree and adds supervision notes; changes no state
     Role.ADMIN: 3,
 }
 # Roles only an admin gives, whatever the giver's rank: the district's own posts.
-ADMIN_GRANTS_ONLY = frozenset({Role.DISPATCHER, Role.ADMIN})
+ADMIN_GRANTS_ONLY = frozenset({Role.DISPATCHER, Role.DEPARTMENT, Role.INSPECTOR, Role.ADMIN})
 # Who manages accounts at all (create, disable, reset, reassign).
 ACCOUNT_MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -314,8 +376,9 @@ def may_record_activity(actor: Actor, unit_path: str) -> bool:
 
 
 def may_see_dashboard(actor: Actor) -> bool:
-    """The dashboard's figures are for managers (supervisors, dispatchers, admins)."""
-    return actor.is_manager
+    """The dashboard's figures are for managers (supervisors, dispatchers, admins) and for
+    inspectors, who read everything in their subtree."""
+    return actor.is_manager or actor.role is Role.INSPECTOR
 
 
 def may_supervise(actor: Actor) -> bool:
@@ -341,11 +404,31 @@ def may_mentor(mentor_role: Role | str, mentor_unit_path: str, community_path: s
     )
 
 
+def holds_a_queue(actor: Actor) -> bool:
+    """An office (its managers) or a member department has a queue of its own."""
+    return actor.is_manager or actor.role is Role.DEPARTMENT
+
+
+def sees_inspection_list(actor: Actor) -> bool:
+    """The list of requests overdue or rated poorly: inspectors and managers."""
+    return actor.is_manager or actor.role is Role.INSPECTOR
+
+
 # The console's links, in order, each with the rule that decides who sees it.
 CONSOLE_LINKS = (
     ("queue", "/console/", lambda actor: True),
     ("supervise", "/console/supervise", may_supervise),
     ("mentoring", "/console/mentoring", may_manage_mentoring),
+    (
+        "my_queue",
+        "/console/levels/",
+        lambda actor: actor.is_manager or actor.role is Role.DEPARTMENT,
+    ),
+    (
+        "inspection",
+        "/console/levels/inspection",
+        lambda actor: actor.is_manager or actor.role is Role.INSPECTOR,
+    ),
     ("dashboard", "/console/dashboard", may_see_dashboard),
     ("funds", "/console/funds", lambda actor: sees_funds(actor, actor.unit_path)),
     (

@@ -5,6 +5,12 @@ appears on their phone) → in_progress → resolved (by the worker) → verifie
 supervisor; or sent back to in_progress) → feedback_given (the resident is told) → closed by a
 rating of 3–5; a rating of 1–2 reopens it (back to dispatched). Each stage has a time limit, a
 share of the category's; an overdue request escalates one level up the tree.
+
+Routed to a department, the same statuses carry the department's steps: dispatched (waiting
+for the department to accept) → accept → in_progress → resolve → resolved (verified by the
+unit that dispatched it). A department may transfer it to another department or return it to
+the dispatcher (back to dispatched, no department). A request is overdue from its overall due
+time until it closes, whatever escalation does to the stage clocks (`is_overdue`).
 """
 
 from dataclasses import dataclass
@@ -24,6 +30,7 @@ class RequestStatus(StrEnum):
 
 
 class Level(StrEnum):
+    DEPARTMENT = "department"
     COMMUNITY = "community"
     SUBDISTRICT = "subdistrict"
     DISTRICT = "district"
@@ -40,12 +47,16 @@ _TRANSITIONS: dict[str, tuple[frozenset[RequestStatus], RequestStatus]] = {
     "feedback": (frozenset({S.VERIFIED}), S.FEEDBACK_GIVEN),
     "close": (frozenset({S.FEEDBACK_GIVEN}), S.CLOSED),
     "reopen": (frozenset({S.FEEDBACK_GIVEN}), S.DISPATCHED),
+    # A department's steps.
+    "accept": (frozenset({S.DISPATCHED}), S.IN_PROGRESS),
+    "transfer": (frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.DISPATCHED),
+    "return": (frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.DISPATCHED),
 }
 
 # The share of the category's time limit each stage may take, counted from the stage's start.
 STAGE_SHARE: dict[RequestStatus, float] = {
     S.RECEIVED: 0.1,  # to dispatch
-    S.DISPATCHED: 0.1,  # to assign
+    S.DISPATCHED: 0.1,  # to assign, to dispatch on (a subdistrict), to accept (a department)
     S.ASSIGNED: 0.2,  # to start
     S.IN_PROGRESS: 0.6,  # to resolve
     S.RESOLVED: 0.2,  # to verify
@@ -91,7 +102,16 @@ def stage_due(
 
 
 def level_up(level: Level | str) -> Level | None:
-    """The next level to escalate to, or None at the top."""
+    """The next level to escalate to, or None at the top: a department or a community answers
+    to the subdistrict, the subdistrict to the district."""
+    if Level(level) is Level.DEPARTMENT:
+        return Level.SUBDISTRICT
     order = [Level.COMMUNITY, Level.SUBDISTRICT, Level.DISTRICT]
     index = order.index(Level(level))
     return order[index + 1] if index + 1 < len(order) else None
+
+
+def is_overdue(status: RequestStatus | str, due_at: datetime, now: datetime) -> bool:
+    """Open and past its overall due time (the category's limit from intake). Escalation moves
+    stage clocks, never this."""
+    return RequestStatus(status) is not RequestStatus.CLOSED and due_at < now

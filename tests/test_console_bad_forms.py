@@ -99,11 +99,20 @@ async def test_assigning_to_nobody_or_garbage(api, form):
 
 
 async def test_assigning_in_a_community_without_staff(api):
-    """A request dispatched to a community nobody works in: no one there may be given it."""
+    """A request dispatched to a community nobody works in: no one there may be given it.
+    (The demo staffs every community; here one community's accounts are disabled.)"""
+    from sqlalchemy import update
+
+    from server.auth.tables import User
+
     dispatcher = await api.login("dispatcher")
     units = (await dispatcher.get("/api/v1/org-units")).json()
-    staffed = {u["org_unit_id"] for u in (await dispatcher.get("/api/v1/users")).json()}
-    empty = next(u for u in units if u["level"] == "community" and u["id"] not in staffed)
+    empty = next(u for u in units if u["code"] == "D01-S15-C06")
+    async with api.runtime.sessions() as session:
+        await session.execute(
+            update(User).where(User.org_unit_id == uuid.UUID(empty["id"])).values(active=False)
+        )
+        await session.commit()
     created = await dispatcher.post("/api/v1/requests", json={**REGISTER, "channel": "phone"})
     assert created.status_code == 201, created.text
     request_id = created.json()["id"]
@@ -123,6 +132,11 @@ async def test_assigning_in_a_community_without_staff(api):
         data={"assignee_id": worker["id"], "_csrf_token": csrf},
     )
     assert_page(response, "en")
+    assert await database_state(api) == before
+    answer = await dispatcher.post(
+        f"/api/v1/requests/{request_id}/assign", json={"assignee_id": worker["id"]}
+    )
+    assert answer.status_code == 409 and answer.json()["code"] == "no_assignee"
     assert await database_state(api) == before
 
 

@@ -174,7 +174,8 @@ async def test_overdue_requests_escalate_one_level_at_a_time(api):
     body = (await dispatcher.get(f"/api/v1/requests/{request['id']}")).json()
     assert body["level"] == "district" and body["escalations"] == 2
     assert [e["action"] for e in body["timeline"]].count("escalated") == 2
-    # Each escalation restarted the stage's clock, so the overdue list no longer shows it.
+    # Each escalation restarted the stage's clock; overdue counts the overall due time (4 h
+    # from the call), not yet past, so the overdue list does not show it.
     assert body["stage_due_at"] > (later + timedelta(hours=2)).isoformat()[:19]
     overdue = (await dispatcher.get("/api/v1/requests", params={"overdue": True})).json()
     assert request["id"] not in {r["id"] for r in overdue}
@@ -248,9 +249,13 @@ async def test_who_sees_which_requests(api):
     assert ids(await worker3.get("/api/v1/requests")) == set()
     is_problem(await worker3.get(f"/api/v1/requests/{mine['id']}"), 404, "not_found")
     is_problem(await community.get(f"/api/v1/requests/{other['id']}"), 404, "not_found")
-    csv_text = (await dispatcher.get("/api/v1/requests/export.csv")).text
-    assert csv_text.lstrip("\ufeff").startswith("number,status,level")
+    csv_text = (await dispatcher.get("/api/v1/requests/export.csv", params={"lang": "en"})).text
+    assert csv_text.lstrip("\ufeff").startswith("Number,Status,Overdue,Level,Category,Community")
     assert mine["number"] in csv_text
+    chinese = (await dispatcher.get("/api/v1/requests/export.csv")).text
+    assert chinese.lstrip("\ufeff").startswith("编号,状态,是否超时,层级,类别,社区,承办部门")
+    row = next(line for line in chinese.splitlines() if mine["number"] in line)
+    assert "供水管道维修" in row and "+08:00" in row and "repair." not in row
 
 
 async def test_a_worker_starts_a_request_at_the_door(api):

@@ -18,6 +18,7 @@ class UserPublic(Public):
     role: Role  # what they may do, e.g. "worker", "supervisor"
     org_unit_id: UUID  # the unit they work in
     active: bool  # false once the account is disabled
+    department_id: UUID | None = None  # a department's staff: the department they act for
 
 
 class AccountPublic(Public):

@@ -56,6 +56,7 @@ _STANDING = (
         User.display_name,
         User.role,
         User.org_unit_id,
+        User.department_id,
         User.active,
         select(FeedClock.horizon).where(FeedClock.id == 1).scalar_subquery().label("horizon"),
         select(FeedClock.version).where(FeedClock.id == 1).scalar_subquery().label("version"),
@@ -297,7 +298,7 @@ async def authenticate(
         raise _unauthorized("The account is disabled.")
     unit = (await all_units(session))[found.org_unit_id]
     person = Person(found.id, found.username, found.display_name, found.role, found.org_unit_id)
-    actor = Actor(found.id, Role(found.role), unit.path, claims.device_id)
+    actor = Actor(found.id, Role(found.role), unit.path, claims.device_id, found.department_id)
     return Principal(actor, person, unit, found.last_seq, found.horizon, found.version)
 
 

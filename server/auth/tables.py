@@ -20,6 +20,8 @@ class User(SQLModel, table=True):
     display_name: str = Field(max_length=120)
     role: str = Field(max_length=20)
     org_unit_id: UUID = Field(foreign_key="org_unit.id", index=True)
+    # Staff of a member department (role `department`): the department they act for.
+    department_id: UUID | None = Field(default=None, foreign_key="department.id", index=True)
     password_hash: str = Field(max_length=300)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
-from server.console import intake, views
+from server.console import exports, intake, levels, views
 from server.console.partners_block import dashboard_block
 from server.console.session import (
     ERROR_PAGES,
@@ -30,7 +30,7 @@ from server.console.session import (
 from server.console.strings import translator
 from server.db.types import utcnow
 from server.errors import Refusal
-from server.export import dashboard_csv, requests_csv
+from server.export import dashboard_csv
 from server.org.service import all_units, visible_units
 from server.plans import service as plans
 from server.requests import service as hotline
@@ -74,7 +74,14 @@ STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
     "dispatch": (
         DispatchBody,
         lambda s, actor, rid, b: hotline.dispatch(
-            s, actor, rid, b.community_code, b.department, utcnow()
+            s,
+            actor,
+            rid,
+            b.org_unit_code or b.community_code,
+            b.department_code,
+            utcnow(),
+            note=b.note,
+            department_text=b.department,
         ),
     ),
     "assign": (
@@ -209,6 +216,9 @@ class Console(Controller):
                 await hotline.assignable(db_session, viewer.actor, request_id), translator(lang)
             ),
             visits=await visits_for_request(db_session, viewer.actor, request_id),
+            levels=await levels.request_context(
+                db_session, viewer.actor, shown, lang, runtime.settings.timezone
+            ),
         )
 
     @post("/requests/{request_id:uuid}/{step:str}", status_code=303)
@@ -230,11 +240,15 @@ class Console(Controller):
         return _back(request_id)
 
     @get("/export.csv")
-    async def export(self, request: Request, db_session: Session, viewer: Viewer) -> Response:
+    async def export(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Response:
         status = request.query_params.get("status") or None
         overdue = bool(request.query_params.get("overdue"))
         rows = await hotline.search(db_session, viewer.actor, status, overdue, utcnow(), 100_000)
-        return requests_csv(rows)
+        return await exports.requests_csv_in(
+            db_session, rows, language(request), runtime.settings.timezone
+        )
 
     @get("/dashboard.csv")
     async def dashboard_csv(

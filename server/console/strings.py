@@ -1,6 +1,7 @@
 """The console's words, in Simplified Chinese (default) and English."""
 
 from server.console import strings_admin, strings_console, strings_proof
+from server.console import strings_levels as levels
 from server.console.strings_funds import STRINGS as FUNDS_STRINGS
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -129,6 +130,7 @@ STRINGS.update(FUNDS_STRINGS)
 STRINGS.update(strings_admin.STRINGS)  # the admin pages' words
 STRINGS.update(strings_proof.STRINGS)
 STRINGS |= strings_console.STRINGS
+STRINGS.update(levels.STRINGS)
 
 
 def translator(language: str):
@@ -167,6 +169,7 @@ def describe(event, tr) -> str:
                 parts.append(tr("n_escalated", level=tr("l_" + params["level"])))
             else:
                 parts.append(tr("n_pressed"))
+    parts.extend(levels.describe_levels(event, tr))
     if event.note:
         parts.append(event.note)
     return " · ".join(parts)

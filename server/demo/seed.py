@@ -12,7 +12,7 @@ from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
 from server.config import Settings
 from server.db.types import utcnow
-from server.demo import names, places
+from server.demo import names, places, staff
 from server.demo.mentoring import plan_mentoring
 from server.demo.partners import seed_partners
 from server.org.tables import OrgUnit
@@ -75,6 +75,7 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
     password_hash = hash_password(
         DEMO_PASSWORD, settings.password_memory_kib, settings.password_iterations
     )
+    departments = await staff.seed_departments(session)
     users = {}
     for username, display, role, code in DEMO_ACCOUNTS:
         user = User(
@@ -86,11 +87,13 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
         )
         session.add(user)
         users[username] = user
+    staff.staff_everywhere(session, units, departments, users, password_hash)
     await session.flush()
     people = await _residents(session, rng, units, users, residents)
     _visits(session, rng, units, users, people)
     await session.flush()
     requests = await _hotline(session, rng, units, users, people)
+    requests += await staff.routed_requests(session, units, users, utcnow() - timedelta(days=1))
     _plans(units, users, people, session)
     partners = await seed_partners(session, units, users["admin"].id, settings.timezone)
     plan_mentoring(session, people)
@@ -365,14 +368,14 @@ def _plans(units, users, people: list[Resident], session) -> None:
         "D01-S01-C01": [users["worker1"], users["worker2"]],
         "D01-S02-C01": [users["worker3"]],
     }
-    for code, staff in workers.items():
+    for code, team in workers.items():
         alone = [r for r in people if r.community_id == units[code].id and r.living_alone]
         for index, resident in enumerate(alone):
             session.add(
                 VisitPlan(
                     resident_id=resident.id,
                     community_id=resident.community_id,
-                    assignee_id=staff[index % len(staff)].id,
+                    assignee_id=team[index % len(team)].id,
                     interval_days=(7, 7, 15, 30)[index % 4],
                     next_due_at=now + timedelta(days=2 + index % 5),
                 )

@@ -16,7 +16,7 @@ from server.errors import forbidden
 from server.feed.schemas import ConflictPublic
 from server.feed.tables import ConflictEntry
 from server.org import service
-from server.org.schemas import OrgUnitPublic
+from server.org.schemas import DepartmentPublic, OrgUnitPublic
 from shared.permissions import Actor, may_read_audit, reads_unplaced_audit
 
 
@@ -26,6 +26,13 @@ async def org_units(
 ) -> list[OrgUnitPublic]:
     units = await service.visible_units(db_session, actor)
     return [OrgUnitPublic.from_row(unit) for unit in units]
+
+
+@get("/api/v1/departments", tags=["org"], summary="The district's member departments")
+async def departments(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
+) -> list[DepartmentPublic]:
+    return [DepartmentPublic.from_row(row) for row in await service.departments(db_session)]
 
 
 @get("/api/v1/catalogue", tags=["org"], summary="The service catalogue")
@@ -74,4 +81,4 @@ async def audit_trail(
     return [AuditEntryPublic.from_row(entry) for entry in rows.all()]
 
 
-ROUTES = [org_units, catalogue, conflicts, audit_trail]
+ROUTES = [org_units, departments, catalogue, conflicts, audit_trail]

@@ -24,3 +24,12 @@ class OrgUnitPublic(Public):
     parent_id: UUID | None  # the unit above; none for the district
     path: str  # the codes from the top down, e.g. "D01/D01-S01/D01-S01-C01"
     budget_cny: float  # the unit's yearly fund, in yuan
+
+
+class DepartmentPublic(Public):
+    """A member department: GET /api/v1/departments, and the department a request is routed to."""
+
+    id: UUID  # the department's id
+    code: str  # e.g. "DEP01"
+    name: str  # its Chinese name, e.g. "水务局"
+    name_en: str  # its English name

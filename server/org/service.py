@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Refusal
-from server.org.tables import OrgUnit
+from server.org.tables import Department, OrgUnit
 from shared.orgtree import contains
 from shared.permissions import Actor
 
@@ -68,3 +68,16 @@ async def subtree(session: AsyncSession, path: str) -> list[OrgUnit]:
 async def visible_units(session: AsyncSession, actor: Actor) -> list[OrgUnit]:
     units = await subtree(session, actor.unit_path)
     return sorted(units, key=lambda u: u.path)
+
+
+async def departments(session: AsyncSession) -> list[Department]:
+    """The member departments, by code."""
+    return list((await session.scalars(select(Department).order_by(Department.code))).all())
+
+
+async def department_by_code(session: AsyncSession, code: str) -> Department:
+    """The department of that code; 404 `not_found` when there is none."""
+    found = await session.scalar(select(Department).where(Department.code == code))
+    if found is None:
+        raise Refusal("not_found", f"No department {code!r}.", 404)
+    return found

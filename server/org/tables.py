@@ -30,3 +30,15 @@ class OrgUnit(SQLModel, table=True):
 
     def sync_data(self) -> dict[str, Any]:
         return OrgUnitPublic.from_row(self).to_builtins()
+
+
+class Department(SQLModel, table=True):
+    """One of the district's member departments (水务局, 供热…): requests are routed to it and
+    its staff (role `department`) act on them in every community."""
+
+    __tablename__ = "department"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    code: str = Field(max_length=20, unique=True, index=True)  # DEP01…
+    name: str = Field(max_length=120)  # its Chinese name
+    name_en: str = Field(default="", max_length=120)

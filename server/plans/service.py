@@ -20,7 +20,7 @@ from server.residents.tables import Resident
 from server.visits.service import check_assignee
 from server.visits.tables import Visit
 from shared.enums import VisitKind, VisitStatus
-from shared.permissions import Actor, manages
+from shared.permissions import Actor, manages, reads_subtree
 from shared.visits import OPEN_STATUSES
 
 DAILY_WHILE = {"recent_fall", "chronic_illness", "disability"}
@@ -171,7 +171,7 @@ async def raise_missed(session: AsyncSession, now: datetime) -> list[Alert]:
 
 
 async def alerts_for(session: AsyncSession, actor: Actor, include_resolved: bool = False):
-    if not actor.is_manager:
+    if not reads_subtree(actor):
         raise Refusal("forbidden", "Alerts are for supervisors.")
     ids = [u.id for u in await subtree(session, actor.unit_path)]
     query = select(Alert).where(Alert.community_id.in_(ids))
@@ -183,7 +183,7 @@ async def alerts_for(session: AsyncSession, actor: Actor, include_resolved: bool
 async def plans_for(session: AsyncSession, actor: Actor) -> list[VisitPlan]:
     """The plans `sees_plan` allows, selected in SQL by the same rule."""
     query = select(VisitPlan)
-    if actor.is_manager:
+    if reads_subtree(actor):
         ids = [u.id for u in await subtree(session, actor.unit_path)]
         query = query.where(VisitPlan.community_id.in_(ids))
     else:

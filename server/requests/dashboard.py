@@ -17,9 +17,9 @@ from sqlalchemy.orm import aliased
 
 from server.errors import Refusal
 from server.org.service import visible_units
-from server.org.tables import OrgUnit
+from server.org.tables import Department, OrgUnit
 from server.requests.queries import visible_clause
-from server.requests.schemas import UNPLACED, DashboardPublic, FiguresPublic
+from server.requests.schemas import UNPLACED, UNROUTED, DashboardPublic, FiguresPublic
 from server.requests.tables import HotlineRequest as R
 from shared.enums import OrgLevel
 from shared.permissions import Actor, may_see_dashboard
@@ -35,6 +35,7 @@ GROUPINGS: dict[str, ColumnElement[Any]] = {
     # are the same text.
     "by_subdistrict": func.coalesce(_subdistrict.name, literal_column(f"'{UNPLACED}'")),
     "by_community": func.coalesce(_community.name, literal_column(f"'{UNPLACED}'")),
+    "by_department": func.coalesce(Department.name, literal_column(f"'{UNROUTED}'")),
 }
 
 
@@ -71,7 +72,8 @@ async def dashboard(
     figures = [
         func.count().label("total"),
         func.sum(case((is_open, 1), else_=0)).label("open"),
-        func.sum(case((is_open & (R.stage_due_at < now), 1), else_=0)).label("overdue"),
+        # Overdue: open past the overall due time, whatever escalation did to stage clocks.
+        func.sum(case((is_open & (R.due_at < now), 1), else_=0)).label("overdue"),
         func.avg(R.rating).label("satisfaction"),
         func.count(R.rating).label("rated"),
         func.sum(case((R.rating >= 4, 1), else_=0)).label("satisfied"),
@@ -85,6 +87,7 @@ async def dashboard(
             .select_from(R)
             .outerjoin(_community, _community.id == R.community_id)
             .outerjoin(_subdistrict, _subdistrict.id == _community.parent_id)
+            .outerjoin(Department, Department.id == R.department_id)
             .where(scope)
         )
         if grouping != "overall":
@@ -130,6 +133,7 @@ async def dashboard(
         by_level=board["by_level"],
         by_subdistrict=dict(sorted(board["by_subdistrict"].items())),
         by_community=board["by_community"],
+        by_department=board["by_department"],
     )
 
 
@@ -142,6 +146,7 @@ async def _medians(
         .select_from(R)
         .outerjoin(_community, _community.id == R.community_id)
         .outerjoin(_subdistrict, _subdistrict.id == _community.parent_id)
+        .outerjoin(Department, Department.id == R.department_id)
         .where(scope, R.resolved_at.is_not(None))
     )
     durations: dict[Any, list[float]] = defaultdict(list)

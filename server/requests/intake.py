@@ -159,6 +159,7 @@ def send_down(
     """Dispatch the request to the community, where the community level answers for it."""
     move(request, "dispatch", now, limit_hours)
     request.level = lifecycle.Level.COMMUNITY
+    request.unit_id = community.id
     timeline.record(
         session,
         request,

@@ -8,11 +8,11 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db.types import utcnow
 from server.errors import Refusal
-from server.org.service import all_units
 from server.requests import timeline
-from server.requests.intake import category, move, send_down
-from server.requests.queries import community_path, visible
+from server.requests.intake import category, move
+from server.requests.queries import assignable, community_path, holder_path, visible
 from server.requests.schemas import ActorCode, RequestAction
 from server.requests.tables import HotlineRequest
 from server.residents.tables import Resident
@@ -20,7 +20,7 @@ from server.visits import service as visits
 from server.visits.events import VisitMoved, on_visit_moved
 from shared import mutations as m
 from shared import requests as machine
-from shared.enums import OrgLevel, VisitKind
+from shared.enums import VisitKind
 from shared.permissions import Actor, may_act_on_request
 
 S = machine.RequestStatus
@@ -33,43 +33,10 @@ async def _limit(session: AsyncSession, request: HotlineRequest) -> int:
 async def managed(session: AsyncSession, actor: Actor, request_id: UUID) -> HotlineRequest:
     """The request, if the actor sees it and may act on it (`may_act_on_request`)."""
     request = await visible(session, actor, request_id)
-    if not may_act_on_request(actor, await community_path(session, request)):
+    if not may_act_on_request(
+        actor, await community_path(session, request), await holder_path(session, request)
+    ):
         raise Refusal("forbidden", "Only dispatchers and supervisors do this.")
-    return request
-
-
-async def dispatch(
-    session: AsyncSession,
-    actor: Actor,
-    request_id: UUID,
-    community_code: str | None,
-    department: str | None,
-    now: datetime,
-) -> HotlineRequest:
-    """Send the request down to a community (the one it is in, unless another is named)."""
-    request = await managed(session, actor, request_id)
-    units = await all_units(session)
-    if community_code:
-        community = next(
-            (
-                u
-                for u in units.values()
-                if u.code == community_code and u.level == OrgLevel.COMMUNITY
-            ),
-            None,
-        )
-        if community is None:
-            raise Refusal("not_found", "No such community.", 404)
-        if not may_act_on_request(actor, community.path):
-            raise Refusal("out_of_scope", "That community is outside your part of the tree.")
-        request.community_id = community.id
-    if department:
-        request.department = department
-    if request.community_id is None:
-        raise Refusal("community_required", "Say which community answers for this request.", 400)
-    send_down(
-        session, request, actor, units[request.community_id], now, await _limit(session, request)
-    )
     return request
 
 
@@ -79,6 +46,19 @@ async def assign(
     """Give the request to a worker of its community: a visit appears on their phone (the
     visits service checks `may_be_assigned`)."""
     request = await managed(session, actor, request_id)
+    if request.department_id is not None:
+        raise Refusal(
+            "department_holds", "A department holds this request: it is theirs to resolve.", 409
+        )
+    if request.community_id is None:
+        raise Refusal("community_required", "Send the request to a community first.", 400)
+    # Checked before anything is written: a community with nobody to take the work, or a
+    # person who may not take it, is a clear refusal (never a half-made resident or visit).
+    candidates = {a.id for a in await assignable(session, actor, request_id)}
+    if not candidates:
+        raise Refusal("no_assignee", "Nobody in this community may be given this request.", 409)
+    if assignee_id not in candidates:
+        raise Refusal("out_of_scope", "Only a worker or mentor of the community takes its work.")
     move(request, "assign", now, await _limit(session, request))
     if request.resident_id is None:
         # The caller is a resident of the community, so a visit can name them: the one known
@@ -133,10 +113,13 @@ async def verify(
     request_id: UUID,
     decision: str,
     reason: str | None,
+    now: datetime | None = None,
 ) -> HotlineRequest:
     """Verify the resolution or send it back: the supervisor's decision on the request's visit
     (which moves the request through `follow_visit`)."""
     request = await managed(session, actor, request_id)
+    if request.visit_id is None and request.department_id is not None:
+        return await _verify_department(session, actor, request, decision, reason, now)
     if request.visit_id is None:
         raise Refusal("invalid_transition", "This request has no visit to verify yet.", 409)
     await visits.decide(
@@ -144,6 +127,29 @@ async def verify(
         actor,
         m.ApprovalDecide(visit_id=request.visit_id, decision=decision, reason=reason),
     )
+    return request
+
+
+async def _verify_department(
+    session: AsyncSession,
+    actor: Actor,
+    request: HotlineRequest,
+    decision: str,
+    reason: str | None,
+    now: datetime | None,
+) -> HotlineRequest:
+    """A department's resolution, verified by the office that holds the request, or sent
+    back to the department (reason required)."""
+    now = now or utcnow()
+    if decision == "reject" and not (reason or "").strip():
+        raise Refusal("reason_required", "Say why the resolution is sent back.", 400)
+    step, action = ("verify", RequestAction.VERIFIED)
+    if decision == "reject":
+        step, action = ("send_back", RequestAction.SENT_BACK)
+    move(request, step, now, await _limit(session, request))
+    if step == "verify":
+        request.verified_at = now
+    timeline.record(session, request, actor, action, now, note=(reason or "").strip())
     return request
 
 

@@ -4,21 +4,26 @@ the people a request may be given to, and the catalogue's names for the console.
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
+from server.db.types import utcnow
 from server.errors import Refusal
-from server.org.service import all_units, subtree
+from server.org.service import all_units, departments, subtree
 from server.requests import timeline
 from server.requests.schemas import (
     AssigneePublic,
     CommunityRefPublic,
+    DepartmentRefPublic,
     RequestDetailPublic,
     RequestPublic,
+    SupervisionNotePublic,
 )
-from server.requests.tables import HotlineRequest
+from server.requests.tables import HotlineRequest, SupervisionNote
+from shared import requests as machine
+from shared.enums import Role
 from shared.permissions import Actor, at_district_level, may_be_assigned, sees_request
 from shared.requests import RequestStatus
 
@@ -31,24 +36,39 @@ async def community_path(session: AsyncSession, request: HotlineRequest) -> str 
     return unit.path if unit else None
 
 
+async def holder_path(session: AsyncSession, request: HotlineRequest) -> str | None:
+    """The path of the office holding the request (a subdistrict or community it was sent
+    to); None while the district holds it."""
+    if request.unit_id is None:
+        return None
+    unit = (await all_units(session)).get(request.unit_id)
+    return unit.path if unit else None
+
+
 async def visible(session: AsyncSession, actor: Actor, request_id: UUID) -> HotlineRequest:
     """The request, if the actor sees it (`sees_request`); otherwise 404."""
     request = await session.get(HotlineRequest, request_id)
     if request is None or not sees_request(
-        actor, await community_path(session, request), request.assignee_id
+        actor,
+        await community_path(session, request),
+        request.assignee_id,
+        await holder_path(session, request),
+        request.department_id,
     ):
         raise Refusal("not_found", "No such request in your area.", 404)
     return request
 
 
 def is_overdue(request: HotlineRequest, now: datetime) -> bool:
-    """Open and past its stage's time limit: what the overdue filter, the dashboard and the
-    console's highlighting count."""
-    return (
-        request.status != RequestStatus.CLOSED
-        and request.stage_due_at is not None
-        and request.stage_due_at < now
-    )
+    """Open and past its overall due time (`shared.requests.is_overdue`): what the overdue
+    filter, the dashboard, the CSV and the console's red rows count. Escalation restarts
+    stage clocks, never this."""
+    return machine.is_overdue(request.status, request.due_at, now)
+
+
+def overdue_clause(now: datetime):
+    """`is_overdue` as a WHERE clause."""
+    return and_(HotlineRequest.due_at < now, HotlineRequest.status != RequestStatus.CLOSED)
 
 
 async def search(
@@ -59,15 +79,17 @@ async def search(
     now: datetime,
     limit: int = 200,
     offset: int = 0,
+    held: bool = False,
 ) -> list[HotlineRequest]:
-    """The requests the actor sees, newest first; `sees_request` written as SQL."""
+    """The requests the actor sees, newest first; `sees_request` written as SQL. `held`: only
+    the actor's own queue (`held_clause`)."""
     query = select(HotlineRequest).where(await visible_clause(session, actor))
+    if held:
+        query = query.where(await held_clause(session, actor))
     if status:
         query = query.where(HotlineRequest.status == status)
     if overdue_only:
-        query = query.where(
-            HotlineRequest.stage_due_at < now, HotlineRequest.status != RequestStatus.CLOSED
-        )
+        query = query.where(overdue_clause(now))
     rows = await session.scalars(
         query.order_by(HotlineRequest.received_at.desc()).limit(limit).offset(offset)
     )
@@ -76,25 +98,73 @@ async def search(
 
 async def visible_clause(session: AsyncSession, actor: Actor):
     """`sees_request` as a WHERE clause over `hotline_request`."""
-    if not actor.is_manager:
+    if actor.role is Role.DEPARTMENT:
+        return HotlineRequest.department_id == actor.department_id
+    if not (actor.is_manager or actor.role is Role.INSPECTOR):
         return HotlineRequest.assignee_id == actor.user_id
-    placed = HotlineRequest.community_id.in_(
-        [u.id for u in await subtree(session, actor.unit_path)]
-    )
+    below = [u.id for u in await subtree(session, actor.unit_path)]
+    placed = or_(HotlineRequest.community_id.in_(below), HotlineRequest.unit_id.in_(below))
     if at_district_level(actor):
-        return or_(placed, HotlineRequest.community_id.is_(None))
+        return or_(
+            placed,
+            and_(HotlineRequest.community_id.is_(None), HotlineRequest.unit_id.is_(None)),
+        )
     return placed
 
 
-async def public(session: AsyncSession, requests: list[HotlineRequest]) -> list[RequestPublic]:
-    """The requests as the API shows them."""
+async def held_clause(session: AsyncSession, actor: Actor):
+    """The actor's own queue: a department's, the requests routed to it; an office's, those
+    it holds and no department does (the district holds those sent nowhere yet), and those of
+    its subtree escalated to its level; field staff's, those assigned to them."""
+    if actor.role is Role.DEPARTMENT:
+        return HotlineRequest.department_id == actor.department_id
+    if not actor.is_manager:
+        return HotlineRequest.assignee_id == actor.user_id
     units = await all_units(session)
+    own = next((u for u in units.values() if u.path == actor.unit_path), None)
+    if own is None:
+        return HotlineRequest.id.is_(None)
+    if at_district_level(actor):
+        holder = HotlineRequest.unit_id.is_(None)
+    else:
+        holder = HotlineRequest.unit_id == own.id
+    below = [u.id for u in await subtree(session, actor.unit_path)]
+    escalated = and_(
+        HotlineRequest.level == own.level,
+        HotlineRequest.escalations > 0,
+        or_(HotlineRequest.community_id.in_(below), HotlineRequest.unit_id.in_(below)),
+    )
+    return or_(and_(holder, HotlineRequest.department_id.is_(None)), escalated)
 
-    def community(request: HotlineRequest) -> CommunityRefPublic | None:
-        unit = units.get(request.community_id) if request.community_id else None
+
+async def public(
+    session: AsyncSession, requests: list[HotlineRequest], now: datetime | None = None
+) -> list[RequestPublic]:
+    """The requests as the API shows them (`overdue` as of `now`, default the clock's)."""
+    units = await all_units(session)
+    members = {d.id: d for d in await departments(session)} if requests else {}
+    now = now or utcnow()
+
+    def ref(unit_id: UUID | None) -> CommunityRefPublic | None:
+        unit = units.get(unit_id) if unit_id else None
         return CommunityRefPublic(id=unit.id, code=unit.code, name=unit.name) if unit else None
 
-    return [RequestPublic.from_row(r, community=community(r)) for r in requests]
+    def department(request: HotlineRequest) -> DepartmentRefPublic | None:
+        found = members.get(request.department_id) if request.department_id else None
+        if found is None:
+            return None
+        return DepartmentRefPublic(id=found.id, code=found.code, name=found.name)
+
+    return [
+        RequestPublic.from_row(
+            r,
+            community=ref(r.community_id),
+            held_by=ref(r.unit_id),
+            routed_department=department(r),
+            overdue=is_overdue(r, now),
+        )
+        for r in requests
+    ]
 
 
 async def detail(session: AsyncSession, request: HotlineRequest) -> RequestDetailPublic:
@@ -103,7 +173,20 @@ async def detail(session: AsyncSession, request: HotlineRequest) -> RequestDetai
     return RequestDetailPublic(
         **{name: getattr(shown, name) for name in shown.__struct_fields__},
         timeline=await timeline.read(session, request.id),
+        supervision=await supervision_notes(session, request.id),
     )
+
+
+async def supervision_notes(session: AsyncSession, request_id: UUID) -> list[SupervisionNotePublic]:
+    """The request's supervision notes (督办), oldest first, with their answers."""
+    rows = (
+        await session.scalars(
+            select(SupervisionNote)
+            .where(SupervisionNote.request_id == request_id)
+            .order_by(SupervisionNote.at)
+        )
+    ).all()
+    return [SupervisionNotePublic.from_row(note) for note in rows]
 
 
 async def assignable(session: AsyncSession, actor: Actor, request_id: UUID) -> list[AssigneePublic]:
@@ -111,7 +194,7 @@ async def assignable(session: AsyncSession, actor: Actor, request_id: UUID) -> l
     community. Empty while it is not placed."""
     request = await visible(session, actor, request_id)
     path = await community_path(session, request)
-    if path is None or not actor.is_manager:
+    if path is None or not actor.is_manager or request.department_id is not None:
         return []
     units = await all_units(session)
     rows = await session.scalars(

@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Response, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.service import Principal
 from server.db.types import utcnow
 from server.errors import Refusal
-from server.export import requests_csv
 from server.requests import service
 from server.requests.schemas import (
     AssignBody,
@@ -55,22 +54,15 @@ async def list_requests(
     overdue: Annotated[bool, QueryParameter(description="only overdue ones")] = False,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     offset: Offset = 0,
+    held: Annotated[
+        bool,
+        QueryParameter(description="only your queue: what your office or department holds"),
+    ] = False,
 ) -> list[RequestPublic]:
     rows = await service.search(
-        db_session, principal.actor, status, overdue, utcnow(), limit, offset
+        db_session, principal.actor, status, overdue, utcnow(), limit, offset, held=held
     )
     return await service.public(db_session, rows)
-
-
-@get(
-    "/api/v1/requests/export.csv",
-    tags=["hotline"],
-    summary="The request list as CSV",
-    media_type="text/csv",
-)
-async def export_requests(db_session: Session, principal: Caller) -> Response:
-    rows = await service.search(db_session, principal.actor, None, False, utcnow(), 100_000)
-    return requests_csv(rows)
 
 
 @get("/api/v1/requests/{request_id:uuid}", tags=["hotline"], summary="A request, with timeline")
@@ -96,13 +88,20 @@ async def request_assignees(
     "/api/v1/requests/{request_id:uuid}/dispatch",
     tags=["hotline"],
     status_code=200,
-    summary="Send a request down to a community (and its department)",
+    summary="Send a request down: to a subdistrict, a community or a member department",
 )
 async def dispatch_request(
     request_id: FromPath[UUID], data: JSONBody[DispatchBody], db_session: Session, principal: Caller
 ) -> RequestDetailPublic:
     request = await service.dispatch(
-        db_session, principal.actor, request_id, data.community_code, data.department, utcnow()
+        db_session,
+        principal.actor,
+        request_id,
+        data.org_unit_code or data.community_code,
+        data.department_code,
+        utcnow(),
+        note=data.note,
+        department_text=data.department,
     )
     return await service.detail(db_session, request)
 
@@ -203,7 +202,6 @@ async def dashboard(
 ROUTES = [
     create_request,
     list_requests,
-    export_requests,
     get_request,
     request_assignees,
     dispatch_request,

@@ -28,9 +28,37 @@ class RequestCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     description: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
 
 
+Code = Annotated[str, msgspec.Meta(max_length=40)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+
+
 class DispatchBody(msgspec.Struct, forbid_unknown_fields=True):
-    community_code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
-    department: Short | None = None
+    """Where to send the request: a subdistrict or community (`org_unit_code`; the older
+    `community_code` still works), a member department (`department_code`), or both. Naming
+    neither sends it to the community it is placed in."""
+
+    org_unit_code: Code | None = None
+    department_code: Code | None = None
+    note: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+    community_code: Code | None = None
+    department: Short | None = None  # free text, kept from v1; `department_code` routes
+
+
+class TransferBody(msgspec.Struct, forbid_unknown_fields=True):
+    """A department hands the request to another department."""
+
+    department_code: Code
+    note: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+
+
+class ReasonBody(msgspec.Struct, forbid_unknown_fields=True):
+    """A department returns the request to the unit that sent it: the reason is required."""
+
+    reason: Reason
+
+
+class AcceptBody(msgspec.Struct, forbid_unknown_fields=True):
+    note: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
 
 
 class AssignBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -76,6 +104,11 @@ class RequestAction(StrEnum):
     CLOSED = "closed"
     REOPENED = "reopened"
     ESCALATED = "escalated"
+    ACCEPTED = "accepted"  # a department took it on
+    TRANSFERRED = "transferred"  # a department handed it to another
+    RETURNED = "returned"  # a department gave it back to the unit that sent it
+    SUPERVISED = "supervised"  # an inspector's supervision note (督办)
+    ANSWERED = "answered"  # the responsible level's answer to a note
 
 
 class ActorCode(StrEnum):
@@ -94,6 +127,14 @@ class CommunityRefPublic(msgspec.Struct, kw_only=True):
     name: str  # the community's name
 
 
+class DepartmentRefPublic(msgspec.Struct, kw_only=True):
+    """The member department a request is routed to."""
+
+    id: UUID  # the department's id
+    code: str  # e.g. "DEP01"
+    name: str  # e.g. "水务局"
+
+
 class RequestRecordPublic(msgspec.Struct, kw_only=True):
     """A hotline request's own fields: the change feed's entity `request`."""
 
@@ -106,10 +147,12 @@ class RequestRecordPublic(msgspec.Struct, kw_only=True):
     address: str  # where the problem is
     resident_id: UUID | None  # the resident, when known
     category_code: str  # the service category, e.g. "repair.water"
-    department: str  # the department that answers for it, may be empty
+    department: str  # the department that answers for it (its name), may be empty
+    department_id: UUID | None  # the member department it is routed to, if any
+    unit_id: UUID | None  # the office holding it: a subdistrict or community; none: district
     description: str  # what the caller said
     community_id: UUID | None  # the community it is placed in; none until placed
-    level: Level  # who answers for it now: community, subdistrict or district
+    level: Level  # who answers for it now: department, community, subdistrict or district
     received_at: datetime  # when it came in
     due_at: datetime  # when it must be closed by (the category's time limit)
     stage_due_at: datetime | None  # when the current stage must be done by
@@ -134,6 +177,9 @@ class RequestPublic(RequestRecordPublic, kw_only=True):
     """A hotline request as the API answers it: its fields and its community's name."""
 
     community: CommunityRefPublic | None  # the community it is placed in, with code and name
+    held_by: CommunityRefPublic | None  # the office holding it (subdistrict or community)
+    routed_department: DepartmentRefPublic | None  # the member department it is routed to
+    overdue: bool  # open and past `due_at`, whatever escalation did to the stage clocks
 
 
 class TimelineEventPublic(msgspec.Struct, kw_only=True):
@@ -153,6 +199,23 @@ class RequestDetailPublic(RequestPublic, kw_only=True):
     """A request with its timeline: GET /api/v1/requests/{id} and every action's answer."""
 
     timeline: list[TimelineEventPublic]  # its steps, oldest first
+    supervision: list["SupervisionNotePublic"]  # inspectors' notes (督办) and their answers
+
+
+class SupervisionNotePublic(msgspec.Struct, kw_only=True):
+    """An inspector's supervision note (督办) and the responsible level's answer."""
+
+    id: UUID  # the note's id
+    author_id: UUID  # the inspector
+    at: datetime  # when it was written
+    text: str  # what the inspector asks
+    answer: str  # the answer; empty while unanswered
+    answered_by: UUID | None  # who answered
+    answered_at: datetime | None  # when
+
+    @classmethod
+    def from_row(cls, row: Any) -> "SupervisionNotePublic":
+        return msgspec.convert(row, cls, from_attributes=True)
 
 
 class RatingReceiptPublic(msgspec.Struct, kw_only=True):
@@ -175,7 +238,7 @@ class FiguresPublic(msgspec.Struct, kw_only=True):
 
     total: int  # requests received
     open: int  # not closed yet
-    overdue: int  # open and past their stage's time limit
+    overdue: int  # open and past their overall due time (`overdue`)
     median_hours_to_resolve: float | None  # of those resolved, received → resolved
     satisfaction: float | None  # the mean rating, of those rated
     rated: int  # how many were rated
@@ -183,6 +246,7 @@ class FiguresPublic(msgspec.Struct, kw_only=True):
 
 
 UNPLACED = "unplaced"  # the dashboard's group of requests not yet placed in a community
+UNROUTED = "none"  # the dashboard's group of requests routed to no department
 
 
 class DashboardPublic(msgspec.Struct, kw_only=True):
@@ -193,3 +257,4 @@ class DashboardPublic(msgspec.Struct, kw_only=True):
     by_level: dict[str, FiguresPublic]  # by the level that answers for them now
     by_subdistrict: dict[str, FiguresPublic]  # by subdistrict name; UNPLACED: not placed yet
     by_community: dict[str, FiguresPublic]  # by community name; UNPLACED: not placed yet
+    by_department: dict[str, FiguresPublic]  # by department name; UNROUTED: none

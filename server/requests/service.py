@@ -4,6 +4,8 @@ push, the demo, the background round). Each part lives in its own module:
 - `intake`: registering a request, its number and community;
 - `lifecycle`: dispatch to rating, the linked visit's moves, escalation;
 - `queries`: who sees which request, the list, the API's shape, who may be assigned;
+- `routing`: dispatch through the levels, a department's accept/resolve/transfer/return;
+- `supervision`: inspectors' notes (督办), answers, and their list;
 - `timeline`: the steps as codes; `dashboard`: the figures, in SQL.
 """
 
@@ -11,7 +13,6 @@ from server.requests.dashboard import dashboard
 from server.requests.intake import community_for_address, create
 from server.requests.lifecycle import (
     assign,
-    dispatch,
     escalate_overdue,
     give_feedback,
     rate,
@@ -26,10 +27,22 @@ from server.requests.queries import (
     is_overdue,
     public,
     search,
+    supervision_notes,
     visible,
 )
+from server.requests.routing import accept, dispatch, give_back, resolve, transfer
+from server.requests.supervision import add_note, answer, open_notes, watch_list
 
 __all__ = [
+    "accept",
+    "add_note",
+    "answer",
+    "give_back",
+    "open_notes",
+    "resolve",
+    "supervision_notes",
+    "transfer",
+    "watch_list",
     "assign",
     "assignable",
     "categories",

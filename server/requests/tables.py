@@ -26,13 +26,18 @@ class HotlineRequest(SQLModel, table=True):
     address: str = Field(max_length=200)
     resident_id: UUID | None = Field(default=None, foreign_key="resident.id", index=True)
     category_code: str = Field(max_length=60, index=True)
-    department: str = Field(default="", max_length=120)
+    department: str = Field(default="", max_length=120)  # its name, or the category's default
+    # The member department it is routed to: its staff accept, resolve, transfer or return it.
+    department_id: UUID | None = Field(default=None, foreign_key="department.id", index=True)
     description: str = ""
     community_id: UUID | None = Field(default=None, foreign_key="org_unit.id", index=True)
+    # The office that holds it: the subdistrict or community it was sent to (none: the
+    # district). A department's request is held by the unit that sent it there.
+    unit_id: UUID | None = Field(default=None, foreign_key="org_unit.id", index=True)
     level: str = Field(default="community", max_length=20)  # who answers for it now
     status: str = Field(max_length=20, index=True)
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     stage_started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     stage_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
     assignee_id: UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
@@ -52,6 +57,8 @@ class HotlineRequest(SQLModel, table=True):
     def feed_keys(get: Any) -> set[str]:
         # Not yet placed in a community: it concerns the district's managers only.
         keys = {f"v:{get('community_id')}" if get("community_id") else UNPLACED_KEY}
+        if get("unit_id"):
+            keys.add(f"v:{get('unit_id')}")
         if get("assignee_id"):
             keys.add(f"u:{get('assignee_id')}")
         return keys
@@ -87,3 +94,19 @@ class RequestCounter(SQLModel, table=True):
 
     day: str = Field(primary_key=True, max_length=8)
     last: int = 0
+
+
+class SupervisionNote(SQLModel, table=True):
+    """A supervision note (督办) an inspector adds to a request, and the answer the responsible
+    level gives; both also go on the request's timeline."""
+
+    __tablename__ = "supervision_note"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    request_id: UUID = Field(foreign_key="hotline_request.id", index=True)
+    author_id: UUID = Field(foreign_key="app_user.id")
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    text: str
+    answer: str = ""
+    answered_by: UUID | None = None
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

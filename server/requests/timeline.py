@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.auth.tables import User
-from server.org.service import all_units
+from server.org.service import all_units, departments
 from server.requests.schemas import ActorCode, RequestAction, TimelineEventPublic
 from server.requests.tables import HotlineRequest, RequestEvent
 from shared.permissions import Actor
@@ -72,6 +72,7 @@ async def read(session: AsyncSession, request_id: UUID) -> list[TimelineEventPub
         found = await session.execute(select(User.id, User.display_name).where(User.id.in_(people)))
         names = {user_id: name for user_id, name in found.all()}
     units = {u.code: u.name for u in (await all_units(session)).values()}
+    members = {d.code: d for d in await departments(session)}
     events = []
     for event in rows:
         params = dict(event.params)
@@ -79,6 +80,12 @@ async def read(session: AsyncSession, request_id: UUID) -> list[TimelineEventPub
             params["assignee_name"] = names.get(UUID(params["assignee_id"]), "")
         if params.get("community"):
             params["community_name"] = units.get(params["community"], params["community"])
+        if params.get("unit"):
+            params["unit_name"] = units.get(params["unit"], params["unit"])
+        for key in ("department_code", "from_department"):
+            if params.get(key) in members:
+                found = members[params[key]]
+                params[f"{key}_name"], params[f"{key}_name_en"] = found.name, found.name_en
         events.append(
             TimelineEventPublic(
                 at=event.at,

@@ -65,7 +65,8 @@ def belongs(actor: Actor, entity: str, row: Any, units: dict[UUID, OrgUnit], now
             return True
         case "request":
             placed = path(row.community_id) if row.community_id else None
-            return sees_request(actor, placed, row.assignee_id)
+            holder = path(row.unit_id) if row.unit_id else None
+            return sees_request(actor, placed, row.assignee_id, holder, row.department_id)
         case "org_unit":
             return (
                 contains(actor.unit_path, row.path)

@@ -37,6 +37,7 @@ from shared.permissions import (
     may_record_checkin,
     may_record_service,
     may_work_visit,
+    reads_subtree,
     sees_visit,
     within_reach,
 )
@@ -91,7 +92,7 @@ async def list_visible(
     offset: int,
 ) -> list[Visit]:
     query = select(Visit)
-    if actor.is_manager:
+    if reads_subtree(actor):
         ids = [u.id for u in await subtree(session, actor.unit_path)]
         query = query.where(Visit.community_id.in_(ids))
         if assignee_id:

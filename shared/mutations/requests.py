@@ -25,7 +25,8 @@ SPECS = [
     declare(
         "request.create",
         RequestCreate,
-        set(Role),
+        # Everyone who works with residents; departments and inspectors register nothing.
+        set(Role) - {Role.DEPARTMENT, Role.INSPECTOR},
         _create,
         only_when="a resident the sender sees",
         effect="a hotline request from the door (channel `app`), placed in the resident's "

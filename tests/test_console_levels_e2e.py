@@ -1,0 +1,105 @@
+"""End to end in headless Chromium, against the real server over loopback: the district
+sends a leaking pipe to a subdistrict office, which sends it on to a community and the water
+department; the department accepts and resolves it (after a return without a reason is
+refused with a page); an inspector's supervision note is answered by the community."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.test_console_e2e import CHROMIUM, _browser, _shot, _sign_in
+from tests.test_console_words import _assert_words
+
+
+def _words(page, where: str) -> None:
+    _assert_words(page.content(), "zh", where)
+
+
+def test_a_request_through_the_office_the_department_and_an_inspector(live_url, settings):
+    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
+        pytest.skip("the browser journey runs once, on SQLite, outside CI")
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Debian's chromium is required under CI=true")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        # The district registers the call and sends it to the subdistrict office.
+        dispatcher = _sign_in(browser, live_url, "dispatcher")
+        dispatcher.select_option("select[name=category_code]", value="repair.water")
+        dispatcher.fill("input[name=caller_name]", "周建国")
+        dispatcher.fill("input[name=caller_phone]", "13812340000")
+        dispatcher.fill("input[name=address]", "和平春晖社区幸福路8号3栋2单元501室")
+        dispatcher.fill("textarea[name=description]", "楼道水管爆裂，水流不止")
+        dispatcher.click("#register")
+        dispatcher.wait_for_selector("#number")
+        number = dispatcher.inner_text("#number")
+        request_url = dispatcher.url
+        dispatcher.select_option("#route select[name=org_unit_code]", value="D01-S01")
+        dispatcher.fill("#route input[name=note]", "请街道尽快分派")
+        dispatcher.click("#route button")
+        dispatcher.wait_for_selector("text=派至和平街道")
+        assert "和平街道" in dispatcher.inner_text("#held-by")
+        _words(dispatcher, "request, sent to the subdistrict")
+
+        # The subdistrict office sends it on to a community and the water department.
+        office = _sign_in(browser, live_url, "subdistrict1")
+        office.goto(f"{live_url}/console/levels/")
+        row = office.locator(f"#held tr[data-number='{number}']")
+        row.locator("select[name=org_unit_code]").select_option(value="D01-S01-C01")
+        row.locator("select[name=department_code]").select_option(value="DEP01")
+        _shot(office, "levels-subdistrict-queue")
+        _words(office, "the office's queue")
+        row.locator("button.route").click()
+        office.wait_for_url(f"{live_url}/console/levels/")
+        assert office.locator(f"#held tr[data-number='{number}']").count() == 0
+
+        # The water department: a return without a reason is a page, then accept, resolve.
+        water = _sign_in(browser, live_url, "dept_water")
+        water.goto(f"{live_url}/console/levels/")
+        row = water.locator(f"#held tr[data-number='{number}']")
+        row.locator("button.accept").click()
+        water.wait_for_url(f"{live_url}/console/levels/")
+        row = water.locator(f"#held tr[data-number='{number}']")
+        assert "办理中" in row.inner_text()
+        _shot(water, "levels-department-queue")
+        _words(water, "the department's queue")
+        row.locator("button.return").click()
+        assert "请填写原因" in water.inner_text("main")
+        assert "{" not in water.inner_text("body")  # a page, not JSON
+        water.goto(f"{live_url}/console/levels/")
+        row = water.locator(f"#held tr[data-number='{number}']")
+        row.locator("input[name=note]").fill("更换爆裂管段，已恢复供水")
+        row.locator("button.resolve").click()
+        water.wait_for_url(f"{live_url}/console/levels/")
+        water.goto(request_url)
+        assert water.inner_text("#status") == "已办结待核实"
+
+        # An inspector sends a supervision note; the community answers it.
+        inspector = _sign_in(browser, live_url, "inspector1")
+        inspector.goto(f"{live_url}/console/levels/inspection")
+        assert inspector.locator("#watch tr.overdue").count() > 0
+        _shot(inspector, "levels-inspection")
+        _words(inspector, "the inspectors' list")
+        inspector.goto(request_url)
+        inspector.fill("#supervise input[name=note]", "请说明核实进度")
+        inspector.click("#supervise button")
+        inspector.wait_for_selector("text=请说明核实进度")
+        assert inspector.locator("#verify").count() == 0  # inspectors change no state
+        supervisor = _sign_in(browser, live_url, "supervisor1")
+        supervisor.goto(request_url)
+        _shot(supervisor, "levels-request-note")
+        supervisor.fill("form.answer input[name=note]", "已安排今日上门核实")
+        supervisor.click("form.answer button")
+        supervisor.wait_for_selector("text=已安排今日上门核实")
+        timeline = supervisor.inner_text("#timeline")
+        for words in ("派至和平街道", "交水务局办理", "部门签收", "督办", "督办回复"):
+            assert words in timeline, words
+        _words(supervisor, "the request with its note answered")
+        supervisor.click("#verify button[value=approve]")
+        supervisor.wait_for_selector("text=已核实")
+        _shot(supervisor, "levels-request-verified")
+        browser.close()
