@@ -15,9 +15,9 @@ from server.db.types import utcnow
 from server.plans import service as plans
 from server.requests import service as hotline
 from server.requests.schemas import ActorCode, RequestAction
+from shared.console_links import CONSOLE_LINKS
 from shared.enums import Channel, Role, VisitKind, VisitStatus, Wellbeing
 from shared.merge import RESIDENT_FIELDS
-from shared.permissions import CONSOLE_LINKS
 from shared.requests import Level, RequestStatus
 from tests.support.server import PASSWORD
 

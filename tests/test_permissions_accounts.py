@@ -4,15 +4,15 @@ import uuid
 
 import pytest
 
-from shared.enums import Role
-from shared.permissions import (
+from shared.administration import (
     ADMIN_GRANTS_ONLY,
     ROLE_RANK,
-    Actor,
     may_grant,
     may_manage_account,
     may_view_accounts,
 )
+from shared.enums import Role
+from shared.permissions import Actor
 
 DISTRICT = "D01"
 S01 = "D01/D01-S01"

@@ -5,9 +5,7 @@ import uuid
 
 import pytest
 
-from shared.enums import Role
-from shared.permissions import (
-    Actor,
+from shared.administration import (
     may_record_activity,
     may_record_spending,
     may_register_organisation,
@@ -15,6 +13,8 @@ from shared.permissions import (
     sees_funds,
     sees_organisation,
 )
+from shared.enums import Role
+from shared.permissions import Actor
 
 DISTRICT = "D01"
 S01 = "D01/D01-S01"

@@ -22,14 +22,9 @@ from server.org.tables import OrgUnit
 from server.runtime import Runtime
 from server.sync import preview
 from server.sync.tables import MutationLog
+from shared.administration import may_grant, may_manage_account, may_view_accounts
 from shared.enums import Role
-from shared.permissions import (
-    Actor,
-    may_grant,
-    may_manage_account,
-    may_view_accounts,
-    within_reach,
-)
+from shared.permissions import Actor, within_reach
 
 
 def _no_account() -> Refusal:

@@ -31,9 +31,10 @@ from server.errors import Refusal
 from server.org.service import unit_by_code, visible_units
 from server.requests import service as hotline
 from server.runtime import Runtime
+from shared.administration import may_grant, may_manage_account
 from shared.enums import Role
 from shared.localtime import format_local
-from shared.permissions import may_grant, may_manage_account, may_revoke_device
+from shared.permissions import may_revoke_device
 
 Session = NamedDependency[AsyncSession]
 Runtime_ = NamedDependency[Runtime]

@@ -29,14 +29,14 @@ from server.funds.schemas import BudgetSet, SpendingCreate
 from server.org.service import visible_units
 from server.volunteers import service as register
 from server.volunteers.schemas import ActivityCreate, OrganisationCreate
-from shared.funds import FUND_CATEGORIES, ORGANISATION_KINDS
-from shared.localtime import format_csv, format_local, to_local
-from shared.permissions import (
+from shared.administration import (
     may_record_activity,
     may_record_spending,
     may_register_organisation,
     may_set_budget,
 )
+from shared.funds import FUND_CATEGORIES, ORGANISATION_KINDS
+from shared.localtime import format_csv, format_local, to_local
 
 LEDGER_COLUMNS = ("spent_at", "unit", "fc", "amount", "fund_note", "source", "recorded_by")
 

@@ -3,7 +3,7 @@ kept apart from the hotline's figures."""
 
 from server.funds import service as funds
 from server.volunteers import service as register
-from shared.permissions import sees_funds
+from shared.administration import sees_funds
 
 
 async def dashboard_block(session, actor, runtime) -> dict:

@@ -24,8 +24,8 @@ from server.console.strings import STRINGS, translator
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal, code_for_status
 from server.runtime import Runtime
+from shared.console_links import console_links
 from shared.localtime import format_local
-from shared.permissions import console_links
 
 SESSION, DEVICE, LANG = "doorstep_session", "doorstep_device", "doorstep_lang"
 SESSION_HOURS = 8

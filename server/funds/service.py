@@ -29,15 +29,10 @@ from server.funds.schemas import (
 from server.funds.tables import Fund, FundEntry
 from server.org.service import all_units, subtree, unit_by_code
 from server.org.tables import OrgUnit
+from shared.administration import may_record_spending, may_set_budget, sees_funds
 from shared.funds import fund_year, to_cny, to_fen
 from shared.orgtree import contains
-from shared.permissions import (
-    Actor,
-    may_record_spending,
-    may_set_budget,
-    sees_funds,
-    within_reach,
-)
+from shared.permissions import Actor, within_reach
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 

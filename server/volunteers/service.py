@@ -21,14 +21,9 @@ from server.volunteers.schemas import (
     OrganisationPublic,
 )
 from server.volunteers.tables import Organisation, OrganisationActivity
+from shared.administration import may_record_activity, may_register_organisation, sees_organisation
 from shared.localtime import to_local
-from shared.permissions import (
-    Actor,
-    may_record_activity,
-    may_register_organisation,
-    sees_organisation,
-    within_reach,
-)
+from shared.permissions import Actor, within_reach
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 1, 1)
 
