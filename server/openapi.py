@@ -55,6 +55,7 @@ EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("get", "/api/v1/organisations"): {404},  # ?org_unit= names no unit in your area
     ("get", "/api/v1/organisations/figures"): {404},
     ("put", BLOB_PATH): {409, 413, 415, 422, 429},
+    ("get", "/api/v1/devices"): {404},  # ?user_id= names no account in your area
 }
 
 PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
