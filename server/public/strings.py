@@ -98,6 +98,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "a_closed": ("关闭", "Closed"),
     "a_reopened": ("重新办理", "Reopened"),
     "a_escalated": ("超时督办", "Overdue: raised"),
+    "a_accepted": ("职能部门签收", "Accepted by the department"),
+    "a_transferred": ("转交其他部门", "Passed to another department"),
+    "a_returned": ("退回重新派单", "Returned to be sent on again"),
+    "a_supervised": ("纪检督办", "Followed up by the inspectors"),
+    "a_answered": ("督办已回复", "Follow-up answered"),
     # Who took a step: a role, never a name.
     "by_resident": ("您", "You"),
     "by_system": ("系统", "System"),
