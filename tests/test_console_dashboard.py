@@ -67,3 +67,23 @@ async def test_the_api_dashboard_takes_a_range(api):
         refused = await dispatcher.get("/api/v1/dashboard", params=bad)
         assert refused.status_code == 400, bad
         assert refused.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_dashboard_counts_by_department_in_words(api):
+    """The departments' breakdown the API computes is on the page, with the requests sent to no
+    department under words, never the API's `none`."""
+    admin = await api.login("admin")
+    board = (await admin.get("/api/v1/dashboard")).json()
+    departments = [name for name in board["by_department"] if name != "none"]
+    assert departments, "the demo routes some requests to departments"
+    for lang, unrouted in (("zh", "未交部门办理"), ("en", "Not sent to a department")):
+        client = await _console(api, "admin", lang)
+        try:
+            page = await client.get("/console/dashboard")
+            assert page.status_code == 200 and 'id="by-department"' in page.text
+            for name in departments:
+                assert name in page.text
+            if "none" in board["by_department"]:
+                assert unrouted in page.text
+        finally:
+            await client.aclose()

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.console.strings import actor_name, describe
 from server.errors import Refusal
 from server.requests import service as hotline
-from server.requests.schemas import UNPLACED, DashboardPublic, TimelineEventPublic
+from server.requests.schemas import UNPLACED, UNROUTED, DashboardPublic, TimelineEventPublic
 from server.requests.tables import HotlineRequest
 from shared.enums import OrgLevel
 from shared.localtime import zone
@@ -75,6 +75,9 @@ def dashboard_groups(board: DashboardPublic, categories: dict[str, str], tr) -> 
         "by_level": named(board.by_level, lambda k: tr("l_" + k)),
         "by_subdistrict": named(board.by_subdistrict, place),
         "by_community": named(board.by_community, place),
+        "by_department": named(
+            board.by_department, lambda k: tr("dash_no_department") if k == UNROUTED else k
+        ),
     }
 
 
