@@ -255,3 +255,29 @@ async def test_devices_list_with_last_contact_and_revoke(api):
     listed = await supervisor.get("/api/v1/devices", params={"user_id": worker.user["id"]})
     device = next(d for d in listed.json() if d["id"] == worker.device_id)
     assert device["revoked"] and device["revoked_at"]
+
+
+async def test_a_department_account_names_its_department_and_sees_its_queue(api):
+    admin = await api.login("admin")
+    for wrong in (
+        account("dep.none", "department", "D01"),  # a department account without a department
+        account("dep.worker", "worker", department_code="DEP02"),  # a department on a worker
+        account("dep.unknown", "department", "D01", department_code="DEP99"),
+    ):
+        is_problem(await admin.post("/api/v1/users", json=wrong), 400, "invalid_request")
+    created = await admin.post(
+        "/api/v1/users", json=account("heat.li", "department", "D01", department_code="DEP02")
+    )
+    assert created.status_code == 201, created.text
+    heating = await api.login("heat.li", "field-pass-2026")
+    queue = await heating.get("/api/v1/requests", params={"held": "true"})
+    assert queue.status_code == 200
+    assert all(r["routed_department"]["code"] == "DEP02" for r in queue.json())
+    # A supervisor gives no department or inspector accounts: only an admin does.
+    supervisor = await api.login("subdistrict1")
+    for role in ("department", "inspector"):
+        extra = {"department_code": "DEP02"} if role == "department" else {}
+        refused = await supervisor.post(
+            "/api/v1/users", json=account(f"sub.{role}", role, "D01-S01-C01", **extra)
+        )
+        assert refused.status_code == 403, refused.text

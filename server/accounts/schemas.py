@@ -29,6 +29,8 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     display_name: DisplayName
     role: Role
     org_unit_code: UnitCode
+    # For role `department` (and only for it): the member department's code, e.g. "DEP02".
+    department_code: UnitCode | None = None
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

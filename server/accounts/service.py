@@ -17,7 +17,7 @@ from server.auth.passwords import hash_password
 from server.auth.service import end_sessions
 from server.auth.tables import Device, User
 from server.errors import Refusal
-from server.org.service import all_units, subtree, unit_by_code
+from server.org.service import all_units, department_by_code, subtree, unit_by_code
 from server.org.tables import OrgUnit
 from server.runtime import Runtime
 from server.sync import preview
@@ -65,6 +65,22 @@ def _hash(runtime: Runtime, password: str) -> str:
     return hash_password(password, settings.password_memory_kib, settings.password_iterations)
 
 
+async def _department_of(session: AsyncSession, role: Role, code: str | None) -> UUID | None:
+    """A department account names its member department; no other account names one."""
+    if (role is Role.DEPARTMENT) != (code is not None):
+        raise Refusal(
+            "invalid_request",
+            "department_code names the department of a department account, and only of one.",
+            400,
+        )
+    if code is None:
+        return None
+    try:
+        return (await department_by_code(session, code)).id
+    except Refusal:
+        raise Refusal("invalid_request", f"No department {code!r}.", 400) from None
+
+
 async def create(
     session: AsyncSession, runtime: Runtime, actor: Actor, fields: dict[str, Any]
 ) -> User:
@@ -77,11 +93,13 @@ async def create(
     )
     if taken is not None:
         raise Refusal("username_taken", "That username is taken.", 409)
+    department_id = await _department_of(session, role, fields.get("department_code"))
     user = User(
         username=fields["username"],
         display_name=fields["display_name"].strip(),
         role=role,
         org_unit_id=unit.id,
+        department_id=department_id,
         password_hash=_hash(runtime, fields["password"]),
     )
     session.add(user)
