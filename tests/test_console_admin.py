@@ -213,3 +213,33 @@ async def test_the_forms_offer_only_what_the_person_may_give(api):
         assert "worker1" not in (await client.get("/console/admin/accounts?q=%25")).text
     finally:
         await client.aclose()
+
+
+async def test_an_admin_gives_a_department_account_its_department(api):
+    client, csrf = await _console(api, "admin", "zh")
+    try:
+        page = await client.get("/console/admin/accounts")
+        assert 'name="department_code"' in page.text and "水务局" in page.text
+        form = {
+            "_csrf_token": csrf,
+            "username": "heat.wang",
+            "display_name": "热力专员",
+            "password": "field-pass-2026",
+            "role": "department",
+            "org_unit_code": "D01",
+        }
+        missing = await client.post("/console/admin/accounts", data=form)
+        assert missing.status_code == 400 and "text/html" in missing.headers["content-type"]
+        created = await client.post(
+            "/console/admin/accounts", data={**form, "department_code": "DEP02"}
+        )
+        assert created.status_code == 303, created.text
+        await api.login("heat.wang", "field-pass-2026")
+    finally:
+        await client.aclose()
+    supervisor, _ = await _console(api, "supervisor1", "zh")
+    try:  # a supervisor gives no department accounts, so is offered no department list
+        page = await supervisor.get("/console/admin/accounts")
+        assert 'name="department_code"' not in page.text
+    finally:
+        await supervisor.aclose()

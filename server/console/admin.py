@@ -28,7 +28,7 @@ from server.console.session import (
 )
 from server.db.types import utcnow
 from server.errors import Refusal
-from server.org.service import unit_by_code, visible_units
+from server.org.service import departments, unit_by_code, visible_units
 from server.requests import service as hotline
 from server.runtime import Runtime
 from shared.administration import may_grant, may_manage_account
@@ -69,7 +69,9 @@ class Admin(Controller):
         """The units the viewer sees, and the roles it may give in at least one of them."""
         units = await visible_units(db_session, viewer.actor)
         roles = [r for r in Role if any(may_grant(viewer.actor, r, u.path) for u in units)]
-        return {"units": units, "roles": roles}
+        # A department account names its member department: the list only for who may give one.
+        listed = await departments(db_session) if Role.DEPARTMENT in roles else []
+        return {"units": units, "roles": roles, "departments": listed}
 
     @get("/accounts")
     async def accounts_page(

@@ -1,6 +1,8 @@
 """The admin pages' words (accounts, devices, the org tree, the catalogue), zh and en."""
 
 STRINGS: dict[str, tuple[str, str]] = {
+    "department_for_account": ("职能部门（仅部门账号）", "Department (department accounts only)"),
+    "department_none": ("（无）", "(none)"),
     "admin": ("系统管理", "Admin"),
     "accounts": ("账号管理", "Accounts"),
     "devices": ("设备管理", "Devices"),
