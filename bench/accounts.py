@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from server.auth.passwords import hash_password
 from server.auth.tables import User
+from server.db.sessions import create_engine_for, session_factory
 from server.org.tables import OrgUnit
-from server.storage import create_engine_for, session_factory
 from shared.enums import OrgLevel, Role
 
 

@@ -37,10 +37,10 @@ def main() -> None:
 
     from mobile.core.phone import Phone
     from server.auth.tables import User
+    from server.db.sessions import create_engine_for, session_factory
     from server.db.types import utcnow
     from server.demo.seed import DEMO_PASSWORD
     from server.residents.tables import Resident
-    from server.storage import create_engine_for, session_factory
     from server.visits.tables import Visit
     from testbed import build_demo, cheap_settings, in_process
 

@@ -33,10 +33,10 @@ from server.auth.passwords import hash_password
 from server.auth.tables import User
 from server.config import Settings
 from server.db.migrate import upgrade
+from server.db.sessions import create_engine_for, session_factory
 from server.demo.seed import DEMO_PASSWORD, seed_demo
 from server.org.tables import OrgUnit
 from server.residents.tables import Resident
-from server.storage import create_engine_for, session_factory
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"

@@ -23,28 +23,28 @@ from server.auth.tables import ServerSetting
 from server.bodies import CheckedRequest, refuse_nul_in_query
 from server.config import Settings, settings_from_env
 from server.console import routes as console_routes
+from server.db.sessions import create_engine_for, session_factories
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.funds import routes as fund_routes
 from server.headers import security_headers
+from server.hotline import level_routes
+from server.hotline import routes as request_routes
 from server.mentoring import routes as mentoring_routes
 from server.open311 import routes as open311_routes
 from server.openapi import OpenAPIJson
 from server.ops import background, metrics
 from server.ops.http import answer_unrouted, request_context
 from server.org import routes as org_routes
+from server.organisations import routes as volunteer_routes
 from server.plans import routes as plan_routes
 from server.public import pages as public_pages
 from server.public import routes as public_routes
-from server.requests import level_routes
-from server.requests import routes as request_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
-from server.storage import create_engine_for, session_factories
 from server.sync import blob_routes, effects
 from server.sync import routes as sync_routes
 from server.visits import routes as visit_routes
-from server.volunteers import routes as volunteer_routes
 from shared import protocol
 from shared.mutations import REGISTRY
 

@@ -9,9 +9,9 @@ import sys
 
 from server.config import Settings, settings_from_env
 from server.db.migrate import upgrade
+from server.db.sessions import create_engine_for, session_factory
 from server.demo.seed import DemoRefused, has_demo, seed_demo
 from server.ops import logs
-from server.storage import create_engine_for, session_factory
 from shared.enums import Role
 
 log = logging.getLogger("doorstep")

@@ -14,10 +14,10 @@ from shared.protocol import Conflict
 
 # (session, the sender, the typed arguments, the clock stamp credited to the mutation)
 # -> the fields where the sender's value did not stand.
-Effect = Callable[[AsyncSession, Actor, Any, str], Awaitable[list[Conflict]]]
+ServerEffect = Callable[[AsyncSession, Actor, Any, str], Awaitable[list[Conflict]]]
 
 
-def plain(call: Callable[[AsyncSession, Actor, Any], Awaitable[Any]]) -> Effect:
+def plain(call: Callable[[AsyncSession, Actor, Any], Awaitable[Any]]) -> ServerEffect:
     """An effect from a service function that neither needs the stamp nor conflicts."""
 
     async def effect(session: AsyncSession, actor: Actor, args: Any, _stamp: str):

@@ -18,8 +18,8 @@ import uvicorn
 from server.app import create_app
 from server.config import Settings
 from server.db.migrate import upgrade
+from server.db.sessions import create_engine_for, session_factory
 from server.demo.seed import seed_demo
-from server.storage import create_engine_for, session_factory
 
 
 def cheap_settings(url: str, **overrides: Any) -> Settings:

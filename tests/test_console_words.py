@@ -12,9 +12,9 @@ import httpx
 from mobile.i18n import STRINGS as APP_STRINGS
 from server.console.strings import STRINGS as CONSOLE_STRINGS
 from server.db.types import utcnow
+from server.hotline import service as hotline
+from server.hotline.schemas import ActorCode, RequestAction
 from server.plans import service as plans
-from server.requests import service as hotline
-from server.requests.schemas import ActorCode, RequestAction
 from shared.console_links import CONSOLE_LINKS
 from shared.enums import Channel, Role, VisitKind, VisitStatus, Wellbeing
 from shared.merge import RESIDENT_FIELDS

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from server.auth.passwords import hash_password
 from server.auth.tables import User
 from server.db.types import utcnow
+from server.hotline import service as hotline
 from server.org.tables import OrgUnit
-from server.requests import service as hotline
 from shared import requests as lifecycle
 from tests.test_http_auth import is_problem
 

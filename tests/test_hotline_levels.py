@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from server.auth.tables import User
 from server.db.types import utcnow
+from server.hotline import service as hotline
+from server.hotline.tables import HotlineRequest
 from server.org.service import all_units
-from server.requests import service as hotline
-from server.requests.tables import HotlineRequest
 from shared.enums import Role
 from shared.permissions import Actor
 

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from server.auth.passwords import hash_password
 from server.auth.tables import User
 from server.db.types import utcnow
+from server.hotline import service as hotline
+from server.hotline.schemas import RequestRecordPublic
+from server.hotline.tables import HotlineRequest
 from server.org.tables import OrgUnit
-from server.requests import service as hotline
-from server.requests.schemas import RequestRecordPublic
-from server.requests.tables import HotlineRequest
 from shared.permissions import Actor
 from tests.test_hotline import elderly_resident, leaking_pipe
 from tests.test_http_auth import is_problem
@@ -170,7 +170,7 @@ def test_visits_do_not_import_requests():
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
-            assert not any(n.startswith("server.requests") for n in names), path
+            assert not any(n.startswith("server.hotline") for n in names), path
 
 
 async def test_what_a_caller_types_never_runs_as_a_formula(api):

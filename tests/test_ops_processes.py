@@ -12,10 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from server.db.sessions import create_engine_for, session_factory
 from server.db.types import utcnow
+from server.hotline.tables import HotlineRequest, RequestEvent
 from server.plans.tables import Alert
-from server.requests.tables import HotlineRequest, RequestEvent
-from server.storage import create_engine_for, session_factory
 from tests.support import databases
 from tests.support.live import free_port
 from tests.support.processes import command, server_process

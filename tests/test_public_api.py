@@ -8,9 +8,9 @@ import secrets
 import httpx
 from sqlalchemy import select
 
+from server.hotline.tables import HotlineRequest
 from server.public.tables import RequestTracking
 from server.public.throttle import Throttle
-from server.requests.tables import HotlineRequest
 from tests.support.public import REPORT, bring_to_feedback, request_id, sign_in
 from tests.test_http_auth import is_problem
 

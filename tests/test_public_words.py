@@ -4,8 +4,8 @@ no page, in either language, shows a raw key."""
 import re
 from pathlib import Path
 
+from server.hotline.schemas import RequestAction
 from server.public.strings import STRINGS
-from server.requests.schemas import RequestAction
 from shared.requests import RequestStatus
 from tests.support.public import REPORT
 

@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import func, select
 
 from mobile.core.sync import Retry, SyncError
-from server.storage import create_engine_for, session_factory
+from server.db.sessions import create_engine_for, session_factory
 from server.sync.tables import MutationLog
 from server.visits.tables import Checkin
 from tests.support.live import free_port, spawn_server

@@ -5,8 +5,8 @@ import asyncio
 
 from sqlalchemy import update
 
+from server.db.sessions import create_engine_for, session_factory
 from server.feed.tables import FeedClock
-from server.storage import create_engine_for, session_factory
 from tests.support.phones import make_phone
 
 

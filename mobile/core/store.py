@@ -319,7 +319,7 @@ class LocalStore:
             self._write_effects(tx, mutations.optimistic_effects(self.get, name, args, user_id))
         return seq
 
-    def _write_effects(self, tx: sqlite3.Connection, effects: list[mutations.Effect]) -> None:
+    def _write_effects(self, tx: sqlite3.Connection, effects: list[mutations.LocalWrite]) -> None:
         cipher = self._require()
         for entity, record_id, data in effects:
             blob = None if data is None else cipher.seal(data, f"{entity}/{record_id}")

@@ -127,7 +127,15 @@ async def list_devices(
     return [msgspec.convert(row, DeviceListed) for row in rows]
 
 
+@get("/api/v1/users", tags=["org"], summary="People in your part of the tree")
+async def users(db_session: Session, principal: Caller) -> list[UserPublic]:
+    return [
+        UserPublic.from_row(user) for user in await service.users_in(db_session, principal.actor)
+    ]
+
+
 ROUTES = [
+    users,
     create_user,
     get_user,
     update_user,

@@ -271,3 +271,12 @@ async def holdings_of(session: AsyncSession, proposed: Actor) -> dict[str, set[U
     own): the account's own record judged in its proposed unit."""
     unit = next(u for u in (await all_units(session)).values() if u.path == proposed.unit_path)
     return await preview.holdings(session, proposed, own_unit_id=unit.id)
+
+
+async def users_in(session: AsyncSession, actor: Actor) -> list[User]:
+    """The people placed in the actor's unit and every unit below it."""
+    ids = [u.id for u in await subtree(session, actor.unit_path)]
+    rows = await session.scalars(
+        select(User).where(User.org_unit_id.in_(ids)).order_by(User.username)
+    )
+    return list(rows.all())

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import service
 from server.auth.clients import client_address
-from server.auth.schemas import DevicePublic, MePublic, TokensPublic, UserPublic
+from server.auth.schemas import DevicePublic, MePublic, TokensPublic
 from server.auth.service import Principal
 from server.errors import ProblemError, problem_response
 from server.org.schemas import OrgUnitRefPublic
@@ -117,12 +117,4 @@ async def me(principal: NamedDependency[Principal]) -> MePublic:
     )
 
 
-@get("/api/v1/users", tags=["org"], summary="People in your part of the tree")
-async def users(
-    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-) -> list[UserPublic]:
-    users = await service.users_in(db_session, principal.actor)
-    return [UserPublic.from_row(user) for user in users]
-
-
-ROUTES = [login, refresh, revoke_device, me, users]
+ROUTES = [login, refresh, revoke_device, me]

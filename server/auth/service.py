@@ -14,7 +14,7 @@ from server.auth.tables import Device, LoginFailure, RefreshToken, User
 from server.db.types import utcnow
 from server.errors import ProblemError, forbidden, not_found
 from server.feed.tables import FeedClock
-from server.org.service import all_units, subtree
+from server.org.service import all_units
 from server.org.tables import OrgUnit
 from server.runtime import Runtime
 from shared.enums import Role
@@ -300,12 +300,3 @@ async def authenticate(
     person = Person(found.id, found.username, found.display_name, found.role, found.org_unit_id)
     actor = Actor(found.id, Role(found.role), unit.path, claims.device_id, found.department_id)
     return Principal(actor, person, unit, found.last_seq, found.horizon, found.version)
-
-
-async def users_in(session: AsyncSession, actor: Actor) -> list[User]:
-    """The people placed in the actor's unit and every unit below it."""
-    ids = [u.id for u in await subtree(session, actor.unit_path)]
-    rows = await session.scalars(
-        select(User).where(User.org_unit_id.in_(ids)).order_by(User.username)
-    )
-    return list(rows.all())

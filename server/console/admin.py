@@ -28,8 +28,8 @@ from server.console.session import (
 )
 from server.db.types import utcnow
 from server.errors import Refusal
+from server.hotline import service as hotline
 from server.org.service import departments, unit_by_code, visible_units
-from server.requests import service as hotline
 from server.runtime import Runtime
 from shared.administration import may_grant, may_manage_account
 from shared.enums import Role

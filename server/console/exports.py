@@ -15,9 +15,9 @@ from server.console.strings import translator
 from server.console.views import category_names
 from server.db.types import utcnow
 from server.export import csv_download
+from server.hotline import service as hotline
+from server.hotline.tables import HotlineRequest
 from server.org.service import departments
-from server.requests import service as hotline
-from server.requests.tables import HotlineRequest
 from server.runtime import Runtime
 from shared.localtime import format_csv
 from shared.requests import RequestStatus

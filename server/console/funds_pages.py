@@ -27,8 +27,8 @@ from server.export import csv_download
 from server.funds import service as funds
 from server.funds.schemas import BudgetSet, SpendingCreate
 from server.org.service import visible_units
-from server.volunteers import service as register
-from server.volunteers.schemas import ActivityCreate, OrganisationCreate
+from server.organisations import service as register
+from server.organisations.schemas import ActivityCreate, OrganisationCreate
 from shared.administration import (
     may_record_activity,
     may_record_spending,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Refusal
-from server.requests import service as hotline
+from server.hotline import service as hotline
 from server.residents import service as residents
 from shared.permissions import Actor
 

@@ -27,11 +27,11 @@ from server.console.strings import translator
 from server.console.views import category_names
 from server.db.types import utcnow
 from server.errors import Refusal
+from server.hotline import service as hotline
+from server.hotline.queries import community_path, holder_path
+from server.hotline.schemas import RequestDetailPublic, RequestPublic
+from server.hotline.tables import HotlineRequest
 from server.org.service import departments, visible_units
-from server.requests import service as hotline
-from server.requests.queries import community_path, holder_path
-from server.requests.schemas import RequestDetailPublic, RequestPublic
-from server.requests.tables import HotlineRequest
 from server.runtime import Runtime
 from shared.enums import OrgLevel, Role
 from shared.localtime import format_local

@@ -31,10 +31,8 @@ from server.console.strings import translator
 from server.db.types import utcnow
 from server.errors import Refusal
 from server.export import dashboard_csv
-from server.org.service import all_units, visible_units
-from server.plans import service as plans
-from server.requests import service as hotline
-from server.requests.schemas import (
+from server.hotline import service as hotline
+from server.hotline.schemas import (
     AssignBody,
     DispatchBody,
     NoteBody,
@@ -42,6 +40,8 @@ from server.requests.schemas import (
     RequestCreate,
     VerifyBody,
 )
+from server.org.service import all_units, visible_units
+from server.plans import service as plans
 from server.residents import service as residents
 from server.runtime import Runtime
 from server.visits import service as visits

@@ -2,7 +2,7 @@
 kept apart from the hotline's figures."""
 
 from server.funds import service as funds
-from server.volunteers import service as register
+from server.organisations import service as register
 from shared.administration import sees_funds
 
 

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.console.strings import actor_name, describe
 from server.errors import Refusal
-from server.requests import service as hotline
-from server.requests.schemas import UNPLACED, UNROUTED, DashboardPublic, TimelineEventPublic
-from server.requests.tables import HotlineRequest
+from server.hotline import service as hotline
+from server.hotline.schemas import UNPLACED, UNROUTED, DashboardPublic, TimelineEventPublic
+from server.hotline.tables import HotlineRequest
 from shared.enums import OrgLevel
 from shared.localtime import zone
 

@@ -14,7 +14,7 @@ from server.db.types import utcnow
 from server.demo import names
 from server.funds.tables import Fund, FundEntry
 from server.org.tables import OrgUnit
-from server.volunteers.tables import Organisation, OrganisationActivity
+from server.organisations.tables import Organisation, OrganisationActivity
 from shared.enums import OrgLevel
 from shared.funds import fund_year, to_fen
 from shared.localtime import to_local

@@ -284,7 +284,7 @@ async def _hotline(session, rng, units, users, people: list[Resident]) -> int:
     """Requests in every state, so the console's queue, supervision and dashboard have work."""
     from datetime import timedelta
 
-    from server.requests import service as hotline
+    from server.hotline import service as hotline
     from server.visits import service as visits
     from shared import mutations as m
     from shared.permissions import Actor

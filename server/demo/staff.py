@@ -89,7 +89,7 @@ async def routed_requests(
 ) -> int:
     """Requests on their way through the levels: held by subdistrict offices, with the water
     department (waiting to accept, accepted), and one with an unanswered supervision note."""
-    from server.requests import service as hotline
+    from server.hotline import service as hotline
 
     by_id = {u.id: u for u in units.values()}
 

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import insert, inspect, update
 from sqlalchemy.orm import Session
 
+from server.db.sessions import ServerSession
+
 _NO_VALUE = object()
 
 
@@ -41,21 +43,28 @@ def _previous(obj: Any):
     return get
 
 
-class FeedSession(Session):
-    """The session class behind every AsyncSession the server opens."""
+def _pending(session: Session) -> dict[tuple[str, Any], set[str]]:
+    """(entity, record id) → the feed keys of the changes this transaction made so far."""
+    return session.info.setdefault("feed_pending", {})
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.feed_pending: dict[tuple[str, Any], set[str]] = {}
+
+def snapshot(session: Session) -> dict[tuple[str, Any], set[str]]:
+    """A copy of what this transaction has noted so far (to go back to after a savepoint)."""
+    return {slot: set(keys) for slot, keys in _pending(session).items()}
+
+
+def restore(session: Session, noted: dict[tuple[str, Any], set[str]]) -> None:
+    """Back to a `snapshot`: a savepoint rolled back, its changes never happened."""
+    session.info["feed_pending"] = noted
 
 
 def note(session: Session, entity: str, record_id: Any, keys: set[str]) -> None:
     """Note a change written without an ORM object (see server/feed/lookup.append)."""
-    if isinstance(session, FeedSession):
-        session.feed_pending.setdefault((entity, record_id), set()).update(keys)
+    if isinstance(session, ServerSession):
+        _pending(session).setdefault((entity, record_id), set()).update(keys)
 
 
-def _note(session: FeedSession, obj: Any, keys: set[str]) -> None:
+def _note(session: Session, obj: Any, keys: set[str]) -> None:
     note(session, type(obj).__feed_entity__, obj.id, keys)
 
 
@@ -64,12 +73,12 @@ class ReadOnlyViolation(RuntimeError):
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if not isinstance(session, FeedSession):
+    if not isinstance(session, ServerSession):
         return
     if session.info.get("doorstep_read_only") and (session.new or session.dirty or session.deleted):
         raise ReadOnlyViolation("a read-only request tried to write")
     if any(type(obj).__name__ == "OrgUnit" for obj in (*session.new, *session.dirty)):
-        cache = session.info.get("unit_cache")
+        cache = session.info.get("process", {}).get("unit_cache")
         if cache is not None:
             cache.clear()
     for obj in session.new:
@@ -85,14 +94,13 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if not isinstance(session, FeedSession):
+    if not isinstance(session, ServerSession):
         return
     session.flush()
     _write_appends(session)
     _write_audit(session)
     # A record in no one's scope has no keys (none today; kept for tables that may add one).
-    pending = {slot: keys for slot, keys in session.feed_pending.items() if keys}
-    session.feed_pending = {}
+    pending = {slot: keys for slot, keys in session.info.pop("feed_pending", {}).items() if keys}
     if not pending:
         return
     from server.feed.tables import FeedClock, FeedEntry
@@ -126,8 +134,8 @@ def _write_audit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    if isinstance(session, FeedSession):
-        session.feed_pending = {}
+    if isinstance(session, ServerSession):
+        session.info.pop("feed_pending", None)
         session.info.pop("audit_pending", None)
         session.info.pop("append_rows", None)
 
@@ -135,10 +143,11 @@ def _after_rollback(session: Session) -> None:
 def install() -> None:
     from sqlalchemy import event
 
-    if not event.contains(FeedSession, "before_flush", _before_flush):
-        event.listen(FeedSession, "before_flush", _before_flush)
-        event.listen(FeedSession, "before_commit", _before_commit)
-        event.listen(FeedSession, "after_rollback", _after_rollback)
+    if not event.contains(ServerSession, "before_flush", _before_flush):
+        event.listen(ServerSession, "before_flush", _before_flush)
+        event.listen(ServerSession, "before_commit", _before_commit)
+        event.listen(ServerSession, "after_rollback", _after_rollback)
+    ServerSession.attach("change capture")
 
 
 install()

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
-from server.storage import import_all
+from server.migrations.tables import import_all
 
 import_all()
 target_metadata = SQLModel.metadata

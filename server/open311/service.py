@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalogue.tables import ServiceCategory
 from server.errors import ProblemError
+from server.hotline import service as hotline
+from server.hotline.tables import HotlineRequest, RequestEvent
 from server.org.service import all_units
 from server.public import service as public
 from server.public.strings import translator
 from server.public.tables import RequestTracking
-from server.requests import service as hotline
-from server.requests.tables import HotlineRequest, RequestEvent
 from shared.localtime import to_local
 from shared.requests import RequestStatus
 

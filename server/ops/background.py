@@ -28,8 +28,8 @@ class RoundReport:
 
 async def run_round(runtime: Runtime, now: datetime | None = None) -> RoundReport:
     """One round of the background work, as the leader does it."""
+    from server.hotline.service import escalate_overdue
     from server.plans.service import generate_due_visits, raise_missed
-    from server.requests.service import escalate_overdue
 
     now = now or utcnow()
     gate = runtime.write_gate or nullcontext()

@@ -39,7 +39,10 @@ class UnitCache:
 
 async def all_units(session: AsyncSession) -> dict[UUID, OrgUnit]:
     """Every unit by id (the tree has about a hundred units)."""
-    cache: UnitCache | None = session.info.get("unit_cache")
+    process = session.info.get("process")
+    cache: UnitCache | None = None
+    if process is not None:
+        cache = process.setdefault("unit_cache", UnitCache())
     units = cache.fresh() if cache else None
     if units is None:
         rows = (await session.scalars(select(OrgUnit))).all()

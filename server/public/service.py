@@ -1,6 +1,6 @@
 """Residents without an account: a request reported through the public pages (or Open311),
 its private tracking token, what its resident may see of it, and their rating. Intake and the
-rating are the hotline's own (`server.requests.service`); this module adds the token and cuts
+rating are the hotline's own (`server.hotline.service`); this module adds the token and cuts
 the request down to what its resident may see."""
 
 import hashlib
@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
 from server.errors import Refusal
+from server.hotline import service as hotline
+from server.hotline.tables import HotlineRequest, RequestEvent
 from server.org.service import all_units
 from server.public.schemas import (
     PublicCategoryPublic,
@@ -26,8 +28,6 @@ from server.public.schemas import (
 )
 from server.public.strings import STRINGS, translator
 from server.public.tables import RequestTracking
-from server.requests import service as hotline
-from server.requests.tables import HotlineRequest, RequestEvent
 from shared.enums import OrgLevel
 from shared.requests import RequestStatus
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.effects import Effect
+from server.effects import ServerEffect
 from server.residents import service
 from shared import mutations as m
 from shared.permissions import Actor
@@ -17,4 +17,4 @@ async def update(
     return [Conflict("resident", str(args.id), c.field, c.lost_value, c.kept_value) for c in lost]
 
 
-EFFECTS: dict[type, Effect] = {m.ResidentUpdate: update}
+EFFECTS: dict[type, ServerEffect] = {m.ResidentUpdate: update}

@@ -4,15 +4,15 @@
 anything, and a test keeps it empty.
 """
 
-from server.effects import Effect
-from server.requests.effects import EFFECTS as REQUEST_EFFECTS
+from server.effects import ServerEffect
+from server.hotline.effects import EFFECTS as REQUEST_EFFECTS
 from server.residents.effects import EFFECTS as RESIDENT_EFFECTS
 from server.visits.effects import EFFECTS as VISIT_EFFECTS
 from shared.mutations import REGISTRY, MutationSpec
 
 
-def gather(*domains: dict[type, Effect]) -> dict[type, Effect]:
-    effects: dict[type, Effect] = {}
+def gather(*domains: dict[type, ServerEffect]) -> dict[type, ServerEffect]:
+    effects: dict[type, ServerEffect] = {}
     for domain in domains:
         for args, effect in domain.items():
             if args in effects:
@@ -24,7 +24,9 @@ def gather(*domains: dict[type, Effect]) -> dict[type, Effect]:
 EFFECTS = gather(VISIT_EFFECTS, RESIDENT_EFFECTS, REQUEST_EFFECTS)
 
 
-def missing_parts(registry: dict[str, MutationSpec], effects: dict[type, Effect]) -> list[str]:
+def missing_parts(
+    registry: dict[str, MutationSpec], effects: dict[type, ServerEffect]
+) -> list[str]:
     """What is missing: a declared mutation without an effect, or an effect without one."""
     problems = []
     declared = {spec.args for spec in registry.values()}
@@ -41,6 +43,6 @@ def missing_parts(registry: dict[str, MutationSpec], effects: dict[type, Effect]
     return problems
 
 
-def effect_for(name: str) -> Effect | None:
+def effect_for(name: str) -> ServerEffect | None:
     spec = REGISTRY.get(name)
     return EFFECTS.get(spec.args) if spec else None

@@ -4,8 +4,8 @@ import hashlib
 from typing import Any
 from uuid import UUID
 
+from server.hotline.tables import UNPLACED_KEY
 from server.org.tables import OrgUnit
-from server.requests.tables import UNPLACED_KEY
 from shared.orgtree import contains
 from shared.permissions import (
     Actor,

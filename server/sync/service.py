@@ -16,11 +16,11 @@ from server.bodies import check_json_text
 from server.catalogue.tables import ServiceCategory
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
-from server.feed import lookup
+from server.feed import capture, lookup
 from server.feed.lookup import forget_batch
+from server.hotline.tables import HotlineRequest
 from server.org.service import all_units
 from server.org.tables import OrgUnit
-from server.requests.tables import HotlineRequest
 from server.residents.tables import Resident
 from server.runtime import Runtime
 from server.sync import cursor as cursors
@@ -149,11 +149,11 @@ class _Batch:
 
     def _mark(self) -> tuple[dict, int]:
         """What the transaction has noted so far, to go back to if a savepoint rolls back."""
-        feed = {slot: set(keys) for slot, keys in self.feed.feed_pending.items()}
-        return feed, len(audit.pending(self.session))  # appends are dropped by forget_batch
+        # (appends are dropped by forget_batch)
+        return capture.snapshot(self.feed), len(audit.pending(self.session))
 
     def _back_to(self, mark: tuple[dict, int]) -> None:
-        self.feed.feed_pending = mark[0]
+        capture.restore(self.feed, mark[0])
         del audit.pending(self.session)[mark[1] :]
         forget_batch(self.session)
 

@@ -1,10 +1,10 @@
 """The server's side of the visit and door-record mutations declared in `shared/mutations`."""
 
-from server.effects import Effect, plain
+from server.effects import ServerEffect, plain
 from server.visits import service
 from shared import mutations as m
 
-EFFECTS: dict[type, Effect] = {
+EFFECTS: dict[type, ServerEffect] = {
     m.CheckinRecord: plain(service.record_checkin),
     m.ServiceRecord: plain(service.record_service),
     m.AssistanceLog: plain(service.log_assistance),

@@ -12,7 +12,7 @@ import msgspec
 
 from shared.enums import Role
 from shared.mutations import records, requests, residents, visits
-from shared.mutations.base import Args, Effect, Location, MutationSpec, Proof, View, wire
+from shared.mutations.base import Args, LocalWrite, Location, MutationSpec, Proof, View, wire
 from shared.mutations.records import AssistanceLog, CheckinRecord, ServiceRecord
 from shared.mutations.requests import RequestCreate
 from shared.mutations.residents import ResidentFields, ResidentUpdate, resident_fields_set
@@ -65,7 +65,9 @@ def encode(args: Args) -> tuple[str, dict[str, Any]]:
     return spec_of(args).name, wire(args)
 
 
-def optimistic_effects(view: View, name: str, args: dict[str, Any], user_id: str) -> list[Effect]:
+def optimistic_effects(
+    view: View, name: str, args: dict[str, Any], user_id: str
+) -> list[LocalWrite]:
     """What a queued mutation does to the phone's copy; nothing for one it cannot read."""
     try:
         typed = parse_args(name, args)
@@ -108,7 +110,7 @@ __all__ = [
     "Args",
     "AssistanceLog",
     "CheckinRecord",
-    "Effect",
+    "LocalWrite",
     "InvalidArgs",
     "Location",
     "MutationSpec",

@@ -80,8 +80,8 @@ class Proof(Args, kw_only=True):
 # The phone's read access to its own copy: (entity, id) -> the record's data, or None.
 View = Callable[[str, str], dict[str, Any] | None]
 # One record a mutation writes on the phone: entity, id, the record after (None: gone).
-Effect = tuple[str, str, dict[str, Any] | None]
-Optimistic = Callable[[View, Any, str], list[Effect]]
+LocalWrite = tuple[str, str, dict[str, Any] | None]
+Optimistic = Callable[[View, Any, str], list[LocalWrite]]
 
 
 @dataclass(frozen=True)

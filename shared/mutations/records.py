@@ -11,8 +11,8 @@ import msgspec
 from shared.enums import Role
 from shared.mutations.base import (
     Args,
-    Effect,
     Instant,
+    LocalWrite,
     Proof,
     Short,
     Text,
@@ -55,7 +55,7 @@ class AssistanceLog(Args, kw_only=True):
     description: Text
 
 
-def _checkin(_view: View, args: CheckinRecord, user_id: str) -> list[Effect]:
+def _checkin(_view: View, args: CheckinRecord, user_id: str) -> list[LocalWrite]:
     record: dict[str, Any] = {
         **wire(args),
         "worker_id": user_id,
@@ -66,12 +66,12 @@ def _checkin(_view: View, args: CheckinRecord, user_id: str) -> list[Effect]:
     return [("checkin", str(args.id), record)]
 
 
-def _service(_view: View, args: ServiceRecord, user_id: str) -> list[Effect]:
+def _service(_view: View, args: ServiceRecord, user_id: str) -> list[LocalWrite]:
     record = {**wire(args), "worker_id": user_id, "signed": False}
     return [("service_record", str(args.id), record)]
 
 
-def _assistance(_view: View, args: AssistanceLog, user_id: str) -> list[Effect]:
+def _assistance(_view: View, args: AssistanceLog, user_id: str) -> list[LocalWrite]:
     return [("assistance", str(args.id), {**wire(args), "mentor_id": user_id})]
 
 

@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from shared.enums import Role
-from shared.mutations.base import Args, Effect, PhoneNumber, Short, Text, View, declare
+from shared.mutations.base import Args, LocalWrite, PhoneNumber, Short, Text, View, declare
 
 
 class RequestCreate(Args, kw_only=True):
@@ -15,7 +15,7 @@ class RequestCreate(Args, kw_only=True):
     caller_phone: PhoneNumber | None = None
 
 
-def _create(_view: View, _args: RequestCreate, _user: str) -> list[Effect]:
+def _create(_view: View, _args: RequestCreate, _user: str) -> list[LocalWrite]:
     # The number, community and time limit are the server's to give: the request arrives
     # with the next pull rather than as a half-made record.
     return []

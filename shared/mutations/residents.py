@@ -4,7 +4,7 @@ from typing import Any
 from uuid import UUID
 
 from shared.enums import Role
-from shared.mutations.base import Args, Effect, PhoneNumber, Short, Text, View, declare
+from shared.mutations.base import Args, LocalWrite, PhoneNumber, Short, Text, View, declare
 
 
 class ResidentFields(Args, kw_only=True, omit_defaults=True):
@@ -28,7 +28,7 @@ def resident_fields_set(fields: ResidentFields) -> dict[str, Any]:
     }
 
 
-def _update(view: View, args: ResidentUpdate, _user: str) -> list[Effect]:
+def _update(view: View, args: ResidentUpdate, _user: str) -> list[LocalWrite]:
     resident = view("resident", str(args.id))
     if resident is None:
         return []

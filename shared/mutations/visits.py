@@ -7,7 +7,7 @@ from uuid import UUID
 
 from shared import visits as machine
 from shared.enums import Role
-from shared.mutations.base import Args, Effect, Instant, Proof, Text, View, declare, wire
+from shared.mutations.base import Args, Instant, LocalWrite, Proof, Text, View, declare, wire
 
 FIELD_STAFF = {Role.WORKER, Role.MENTOR}
 DECIDERS = {Role.SUPERVISOR, Role.ADMIN}
@@ -42,7 +42,7 @@ class VisitCancel(Args, kw_only=True):
     reason: Text
 
 
-def _moved(view: View, visit_id: UUID, action: str, **fields: Any) -> list[Effect]:
+def _moved(view: View, visit_id: UUID, action: str, **fields: Any) -> list[LocalWrite]:
     visit = view("visit", str(visit_id))
     if visit is None or not machine.can(visit["status"], action):
         return []
@@ -50,11 +50,11 @@ def _moved(view: View, visit_id: UUID, action: str, **fields: Any) -> list[Effec
     return [("visit", str(visit_id), after)]
 
 
-def _start(view: View, args: VisitStart, _user: str) -> list[Effect]:
+def _start(view: View, args: VisitStart, _user: str) -> list[LocalWrite]:
     return _moved(view, args.visit_id, "start", started_at=wire(args.at))
 
 
-def _complete(view: View, args: VisitComplete, _user: str) -> list[Effect]:
+def _complete(view: View, args: VisitComplete, _user: str) -> list[LocalWrite]:
     return _moved(
         view,
         args.visit_id,
@@ -66,17 +66,17 @@ def _complete(view: View, args: VisitComplete, _user: str) -> list[Effect]:
     )
 
 
-def _decide(view: View, args: ApprovalDecide, _user: str) -> list[Effect]:
+def _decide(view: View, args: ApprovalDecide, _user: str) -> list[LocalWrite]:
     if args.decision == "approve":
         return _moved(view, args.visit_id, "approve")
     return _moved(view, args.visit_id, "return", return_reason=args.reason or "")
 
 
-def _assign(view: View, args: VisitAssign, _user: str) -> list[Effect]:
+def _assign(view: View, args: VisitAssign, _user: str) -> list[LocalWrite]:
     return _moved(view, args.visit_id, "assign", assignee_id=str(args.assignee_id))
 
 
-def _cancel(view: View, args: VisitCancel, _user: str) -> list[Effect]:
+def _cancel(view: View, args: VisitCancel, _user: str) -> list[LocalWrite]:
     return _moved(view, args.visit_id, "cancel", cancel_reason=args.reason)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime
-from server.requests.schemas import RequestRecordPublic
+from server.hotline.schemas import RequestRecordPublic
 
 UNPLACED_KEY = "v:unplaced"  # the feed key of requests not yet placed in a community
 

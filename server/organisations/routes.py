@@ -8,10 +8,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.runtime import Runtime
-from server.schemas import Offset
-from server.volunteers import service
-from server.volunteers.schemas import (
+from server.organisations import service
+from server.organisations.schemas import (
     ActivityCreate,
     ActivityPublic,
     Figures,
@@ -20,6 +18,8 @@ from server.volunteers.schemas import (
     OrganisationDetail,
     OrganisationPublic,
 )
+from server.runtime import Runtime
+from server.schemas import Offset
 from shared.permissions import Actor
 
 

@@ -1,6 +1,6 @@
 """HTTP: the hotline's API — intake, dispatch, assignment, verification, feedback, rating,
 supervision and the district dashboard. Each handler parses, calls the service, and returns
-one of the `…Public` structs of `server/requests/schemas.py`."""
+one of the `…Public` structs of `server/hotline/schemas.py`."""
 
 from datetime import datetime
 from typing import Annotated
@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.service import Principal
 from server.db.types import utcnow
 from server.errors import Refusal
-from server.requests import service
-from server.requests.schemas import (
+from server.hotline import service
+from server.hotline.schemas import (
     AssignBody,
     AssigneePublic,
     CallerRating,

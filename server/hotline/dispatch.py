@@ -10,14 +10,14 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Refusal
+from server.hotline import timeline
+from server.hotline.intake import category, move
+from server.hotline.lifecycle import managed
+from server.hotline.queries import visible
+from server.hotline.schemas import RequestAction
+from server.hotline.tables import HotlineRequest
 from server.org.service import all_units, department_by_code
 from server.org.tables import Department, OrgUnit
-from server.requests import timeline
-from server.requests.intake import category, move
-from server.requests.lifecycle import managed
-from server.requests.queries import visible
-from server.requests.schemas import RequestAction
-from server.requests.tables import HotlineRequest
 from shared.enums import OrgLevel
 from shared.orgtree import contains
 from shared.permissions import Actor, may_dispatch_to, may_work_for_department

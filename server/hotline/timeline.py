@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.auth.tables import User
+from server.hotline.schemas import ActorCode, RequestAction, TimelineEventPublic
+from server.hotline.tables import HotlineRequest, RequestEvent
 from server.org.service import all_units, departments
-from server.requests.schemas import ActorCode, RequestAction, TimelineEventPublic
-from server.requests.tables import HotlineRequest, RequestEvent
 from shared.permissions import Actor
 
 

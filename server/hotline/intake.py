@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalogue.tables import ServiceCategory
 from server.errors import Refusal
+from server.hotline import timeline
+from server.hotline.schemas import ActorCode, RequestAction
+from server.hotline.tables import HotlineRequest, RequestCounter
 from server.org.service import all_units, unit_path
 from server.org.tables import OrgUnit
-from server.requests import timeline
-from server.requests.schemas import ActorCode, RequestAction
-from server.requests.tables import HotlineRequest, RequestCounter
 from server.residents.tables import Resident
 from shared import requests as lifecycle
 from shared.enums import OrgLevel, Role

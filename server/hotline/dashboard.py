@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from server.errors import Refusal
+from server.hotline.queries import visible_clause
+from server.hotline.schemas import UNPLACED, UNROUTED, DashboardPublic, FiguresPublic
+from server.hotline.tables import HotlineRequest as R
 from server.org.service import visible_units
 from server.org.tables import Department, OrgUnit
-from server.requests.queries import visible_clause
-from server.requests.schemas import UNPLACED, UNROUTED, DashboardPublic, FiguresPublic
-from server.requests.tables import HotlineRequest as R
 from shared.enums import OrgLevel
 from shared.permissions import Actor, may_see_dashboard
 from shared.requests import RequestStatus

@@ -3,10 +3,10 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.types import utcnow
-from server.effects import Effect
+from server.effects import ServerEffect
 from server.errors import Refusal
-from server.requests import service
-from server.requests.tables import HotlineRequest
+from server.hotline import service
+from server.hotline.tables import HotlineRequest
 from server.residents import service as residents
 from shared import mutations as m
 from shared.permissions import Actor
@@ -40,4 +40,4 @@ async def create(
     return []
 
 
-EFFECTS: dict[type, Effect] = {m.RequestCreate: create}
+EFFECTS: dict[type, ServerEffect] = {m.RequestCreate: create}

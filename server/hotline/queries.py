@@ -11,9 +11,8 @@ from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
 from server.db.types import utcnow
 from server.errors import Refusal
-from server.org.service import all_units, departments, subtree
-from server.requests import timeline
-from server.requests.schemas import (
+from server.hotline import timeline
+from server.hotline.schemas import (
     AssigneePublic,
     CommunityRefPublic,
     DepartmentRefPublic,
@@ -21,7 +20,8 @@ from server.requests.schemas import (
     RequestPublic,
     SupervisionNotePublic,
 )
-from server.requests.tables import HotlineRequest, SupervisionNote
+from server.hotline.tables import HotlineRequest, SupervisionNote
+from server.org.service import all_units, departments, subtree
 from shared import requests as machine
 from shared.enums import Role
 from shared.permissions import Actor, at_district_level, may_be_assigned, sees_request

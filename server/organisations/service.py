@@ -12,7 +12,7 @@ from server.db.types import utcnow
 from server.errors import Refusal
 from server.org.service import all_units, subtree, unit_by_code
 from server.org.tables import OrgUnit
-from server.volunteers.schemas import (
+from server.organisations.schemas import (
     ActivityCreate,
     ActivityPublic,
     Figures,
@@ -20,7 +20,7 @@ from server.volunteers.schemas import (
     OrganisationDetail,
     OrganisationPublic,
 )
-from server.volunteers.tables import Organisation, OrganisationActivity
+from server.organisations.tables import Organisation, OrganisationActivity
 from shared.administration import may_record_activity, may_register_organisation, sees_organisation
 from shared.localtime import to_local
 from shared.permissions import Actor, within_reach

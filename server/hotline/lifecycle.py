@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.types import utcnow
 from server.errors import Refusal
-from server.requests import timeline
-from server.requests.intake import category, move
-from server.requests.queries import assignable, community_path, holder_path, visible
-from server.requests.schemas import ActorCode, RequestAction
-from server.requests.tables import HotlineRequest
+from server.hotline import timeline
+from server.hotline.intake import category, move
+from server.hotline.queries import assignable, community_path, holder_path, visible
+from server.hotline.schemas import ActorCode, RequestAction
+from server.hotline.tables import HotlineRequest
 from server.residents.tables import Resident
 from server.visits import service as visits
 from server.visits.events import VisitMoved, on_visit_moved

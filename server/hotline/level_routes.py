@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.db.types import utcnow
-from server.requests import service
-from server.requests.schemas import (
+from server.hotline import service
+from server.hotline.schemas import (
     AcceptBody,
     NoteBody,
     ReasonBody,

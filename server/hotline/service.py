@@ -9,9 +9,10 @@ push, the demo, the background round). Each part lives in its own module:
 - `timeline`: the steps as codes; `dashboard`: the figures, in SQL.
 """
 
-from server.requests.dashboard import dashboard
-from server.requests.intake import community_for_address, create
-from server.requests.lifecycle import (
+from server.hotline.dashboard import dashboard
+from server.hotline.dispatch import accept, dispatch, give_back, resolve, transfer
+from server.hotline.intake import community_for_address, create
+from server.hotline.lifecycle import (
     assign,
     escalate_overdue,
     give_feedback,
@@ -20,7 +21,7 @@ from server.requests.lifecycle import (
     rate_as_manager,
     verify,
 )
-from server.requests.queries import (
+from server.hotline.queries import (
     assignable,
     categories,
     detail,
@@ -30,8 +31,7 @@ from server.requests.queries import (
     supervision_notes,
     visible,
 )
-from server.requests.routing import accept, dispatch, give_back, resolve, transfer
-from server.requests.supervision import add_note, answer, open_notes, watch_list
+from server.hotline.supervision import add_note, answer, open_notes, watch_list
 
 __all__ = [
     "accept",

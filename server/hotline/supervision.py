@@ -9,16 +9,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Refusal
-from server.requests import timeline
-from server.requests.queries import (
+from server.hotline import timeline
+from server.hotline.queries import (
     community_path,
     holder_path,
     overdue_clause,
     visible,
     visible_clause,
 )
-from server.requests.schemas import RequestAction
-from server.requests.tables import HotlineRequest, SupervisionNote
+from server.hotline.schemas import RequestAction
+from server.hotline.tables import HotlineRequest, SupervisionNote
 from shared.enums import Role
 from shared.permissions import Actor, may_answer_note, may_supervise_request
 from shared.requests import POOR_RATING
