@@ -64,10 +64,15 @@ def within_reach(actor: Actor, community_path: str) -> bool:
     return contains(actor.unit_path, community_path)
 
 
+# Roles that read the residents placed in their unit and below, and the residents' records.
+# A role named nowhere here reads none (deny by default).
+READS_RESIDENTS = MANAGERS | {Role.WORKER, Role.INSPECTOR, Role.DEPARTMENT}
+
+
 def sees_resident(actor: Actor, community_path: str, mentor_id: UUID | None) -> bool:
     if actor.role is Role.MENTOR:
         return mentor_id == actor.user_id
-    return contains(actor.unit_path, community_path)
+    return actor.role in READS_RESIDENTS and contains(actor.unit_path, community_path)
 
 
 def may_update_resident(actor: Actor, community_path: str, mentor_id: UUID | None) -> bool:
@@ -90,7 +95,7 @@ def sees_visit(
     or recently closed."""
     if reads_subtree(actor):
         return contains(actor.unit_path, community_path)
-    if assignee_id != actor.user_id:
+    if actor.role not in FIELD_STAFF or assignee_id != actor.user_id:
         return False
     status = VisitStatus(status)
     if status is VisitStatus.CANCELLED:
@@ -106,7 +111,7 @@ def sees_record_of_resident(
     """Check-ins, service records and assistance follow their resident; a mentor sees their own."""
     if actor.role is Role.MENTOR:
         return author_id == actor.user_id or mentor_id == actor.user_id
-    return contains(actor.unit_path, community_path)
+    return actor.role in READS_RESIDENTS and contains(actor.unit_path, community_path)
 
 
 def may_record_checkin(actor: Actor, community_path: str, mentor_id: UUID | None) -> bool:
@@ -155,7 +160,7 @@ def sees_plan(actor: Actor, community_path: str, assignee_id: UUID | None) -> bo
     visits."""
     if reads_subtree(actor):
         return contains(actor.unit_path, community_path)
-    return assignee_id == actor.user_id
+    return actor.role in FIELD_STAFF and assignee_id == actor.user_id
 
 
 def may_read_audit(actor: Actor) -> bool:
@@ -200,7 +205,7 @@ def sees_request(
         return any(contains(actor.unit_path, p) for p in places)
     if actor.role is Role.DEPARTMENT:
         return department_id is not None and department_id == actor.department_id
-    return assignee_id is not None and assignee_id == actor.user_id
+    return actor.role in FIELD_STAFF and assignee_id is not None and assignee_id == actor.user_id
 
 
 def may_register_request(actor: Actor, community_path: str | None, names_resident: bool) -> bool:
@@ -320,3 +325,51 @@ def holds_a_queue(actor: Actor) -> bool:
 def sees_inspection_list(actor: Actor) -> bool:
     """The list of requests overdue or rated poorly: inspectors and managers."""
     return actor.is_manager or actor.role is Role.INSPECTOR
+
+
+# What a phone holds (the sync scope; see server/records). Records are filed in the change feed
+# under keys of these kinds: "catalogue" (the service catalogue), "assigned" (work given to a
+# person), "mentored" (a mentor's families), "unit" (an org unit and its people), "community"
+# (residents and their records, by community), "work" (visits and requests, by unit). A role's
+# phone subscribes to the kinds granted to it here, as far as granted: a role not named here,
+# or a kind not granted to it, receives nothing (deny by default).
+EVERYONE, SELF, OWN_UNIT, SUBTREE = "everyone", "self", "own unit", "subtree"
+_FIELD = {"catalogue": EVERYONE, "assigned": SELF, "unit": OWN_UNIT}
+_MANAGER = {**_FIELD, "unit": SUBTREE, "community": SUBTREE, "work": SUBTREE}
+PHONE_REACH: dict[Role, dict[str, str]] = {
+    Role.WORKER: {**_FIELD, "community": OWN_UNIT},
+    Role.MENTOR: {**_FIELD, "mentored": SELF},
+    Role.SUPERVISOR: _MANAGER,
+    Role.DISPATCHER: _MANAGER,
+    Role.ADMIN: _MANAGER,
+    # Browser roles: their phone holds what a worker's of their unit would, short of visits.
+    Role.INSPECTOR: {**_FIELD, "community": OWN_UNIT},
+    Role.DEPARTMENT: {**_FIELD, "community": OWN_UNIT},
+}
+
+
+def phone_reach(actor: Actor, kind: str) -> str | None:
+    """How far the actor's phone reaches for records filed under this kind; None: not at all."""
+    return PHONE_REACH.get(actor.role, {}).get(kind)
+
+
+def holds_catalogue(actor: Actor) -> bool:
+    """The service catalogue: on every phone granted it (every role today)."""
+    return phone_reach(actor, "catalogue") == EVERYONE
+
+
+def holds_unit(actor: Actor, unit_path: str) -> bool:
+    """An org unit, or a person placed in it: a manager's phone holds those of its subtree,
+    another's those of its own unit."""
+    reach = phone_reach(actor, "unit")
+    if reach == SUBTREE:
+        return contains(actor.unit_path, unit_path)
+    return reach == OWN_UNIT and unit_path == actor.unit_path
+
+
+def holds_field_record(actor: Actor, community_path: str) -> bool:
+    """A check-in or a service record: whoever reads its resident's place; not a mentor,
+    whose phone keeps only the assistance of the families they mentor."""
+    return actor.role is not Role.MENTOR and sees_record_of_resident(
+        actor, community_path, None, None
+    )

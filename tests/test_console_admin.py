@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from server.console.strings import STRINGS
-from server.sync.service import TABLES
+from server.sync.records import RECORDS as TABLES
 from shared.enums import Role
 from tests.support.server import PASSWORD, database_state
 from tests.test_console_words import _assert_words

@@ -101,6 +101,6 @@ def test_who_sees_accounts_devices_and_previews(viewer, at, unit, allowed):
 
 def test_the_scope_preview_names_every_entity_the_pull_sends():
     from server.accounts.schemas import ScopeCounts
-    from server.sync.service import TABLES
+    from server.sync.records import RECORDS as TABLES
 
     assert set(ScopeCounts.__struct_fields__) == set(TABLES)

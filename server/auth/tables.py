@@ -1,7 +1,7 @@
 """Accounts and the devices they sign in from."""
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import Column
@@ -9,11 +9,13 @@ from sqlmodel import Field, SQLModel
 
 from server.auth.schemas import UserPublic
 from server.db.types import UTCDateTime, utcnow
+from server.records import Place, declare
+from server.records.keys import key
+from shared.permissions import Actor, holds_unit
 
 
 class User(SQLModel, table=True):
     __tablename__ = "app_user"
-    __feed_entity__: ClassVar[str] = "user"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     username: str = Field(max_length=60, unique=True, index=True)
@@ -26,12 +28,22 @@ class User(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
-    @staticmethod
-    def feed_keys(get: Any) -> set[str]:
-        return {f"o:{get('org_unit_id')}"}
 
-    def sync_data(self) -> dict[str, Any]:
-        return UserPublic.from_row(self).to_builtins()
+def _holds_person(actor: Actor, row: Any, place: Place) -> bool:
+    """the people of its own unit (managers: of their subtree)"""
+    return holds_unit(actor, place.path(row.org_unit_id))
+
+
+RECORDS = [
+    declare(
+        User,
+        entity="user",
+        public=UserPublic,
+        keys=lambda get: {key("unit", get("org_unit_id"))},
+        sees=_holds_person,
+        label="people (accounts) the phone knows",
+    )
+]
 
 
 class Device(SQLModel, table=True):

@@ -1,16 +1,18 @@
 """The service catalogue's table, edited as data."""
 
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlmodel import Field, SQLModel
 
 from server.catalogue.schemas import ServiceCategoryPublic
+from server.records import Place, declare
+from server.records.keys import key
+from shared.permissions import Actor, holds_catalogue
 
 
 class ServiceCategory(SQLModel, table=True):
     __tablename__ = "service_category"
-    __feed_entity__: ClassVar[str] = "service_category"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     code: str = Field(max_length=60, unique=True, index=True)
@@ -21,9 +23,19 @@ class ServiceCategory(SQLModel, table=True):
     time_limit_hours: int
     active: bool = True
 
-    @staticmethod
-    def feed_keys(get: Any) -> set[str]:
-        return {"g"}
 
-    def sync_data(self) -> dict[str, Any]:
-        return ServiceCategoryPublic.from_row(self).to_builtins()
+def _holds_category(actor: Actor, row: Any, place: Place) -> bool:
+    """every phone granted the catalogue (every role)"""
+    return holds_catalogue(actor)
+
+
+RECORDS = [
+    declare(
+        ServiceCategory,
+        entity="service_category",
+        public=ServiceCategoryPublic,
+        keys=lambda get: {key("catalogue")},
+        sees=_holds_category,
+        label="the service catalogue",
+    )
+]

@@ -2,8 +2,9 @@
 
 (The audit entries a transaction collected are written here too, just before commit.)
 
-Before each flush the session notes which synced records are new, changed or deleted, with the
-scope keys of their old and new state. Just before commit it bumps the feed clock (taking its
+Before each flush the session notes which synced records (tables declared with
+`server.records.declare`) are new, changed or deleted, with the sync keys of their old and new
+state, as their declaration computes them. Just before commit it bumps the feed clock (taking its
 row lock, held until commit) and writes one feed entry per record and key at that version.
 Services cannot forget to publish a change: the session does it.
 
@@ -17,12 +18,9 @@ from sqlalchemy import insert, inspect, update
 from sqlalchemy.orm import Session
 
 from server.db.sessions import ServerSession
+from server.records import record_of
 
 _NO_VALUE = object()
-
-
-def _is_synced(obj: Any) -> bool:
-    return hasattr(type(obj), "__feed_entity__")
 
 
 def _current(obj: Any):
@@ -64,10 +62,6 @@ def note(session: Session, entity: str, record_id: Any, keys: set[str]) -> None:
         _pending(session).setdefault((entity, record_id), set()).update(keys)
 
 
-def _note(session: Session, obj: Any, keys: set[str]) -> None:
-    note(session, type(obj).__feed_entity__, obj.id, keys)
-
-
 class ReadOnlyViolation(RuntimeError):
     """A request that only reads tried to write: a bug, never a client's fault."""
 
@@ -82,15 +76,16 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
         if cache is not None:
             cache.clear()
     for obj in session.new:
-        if _is_synced(obj):
-            _note(session, obj, type(obj).feed_keys(_current(obj)))
+        if (record := record_of(type(obj))) is not None:
+            note(session, record.entity, obj.id, record.keys(_current(obj)))
     for obj in session.dirty:
-        if _is_synced(obj) and session.is_modified(obj, include_collections=False):
-            cls = type(obj)
-            _note(session, obj, cls.feed_keys(_previous(obj)) | cls.feed_keys(_current(obj)))
+        record = record_of(type(obj))
+        if record is not None and session.is_modified(obj, include_collections=False):
+            keys = record.keys(_previous(obj)) | record.keys(_current(obj))
+            note(session, record.entity, obj.id, keys)
     for obj in session.deleted:
-        if _is_synced(obj):
-            _note(session, obj, type(obj).feed_keys(_previous(obj)))
+        if (record := record_of(type(obj))) is not None:
+            note(session, record.entity, obj.id, record.keys(_previous(obj)))
 
 
 def _before_commit(session: Session) -> None:

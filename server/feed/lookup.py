@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.feed.capture import note
+from server.records import record_of
 
 
 def _absent(session: AsyncSession) -> dict[type, set[UUID]]:
@@ -68,7 +69,8 @@ async def append(session: AsyncSession, table: type, values: dict[str, Any]) -> 
     row = SimpleNamespace(**values)
     _added(session)[(table, values["id"])] = row
     _absent(session).get(table, set()).discard(values["id"])
-    note(session.sync_session, table.__feed_entity__, values["id"], table.feed_keys(values.get))
+    if (record := record_of(table)) is not None:
+        note(session.sync_session, record.entity, values["id"], record.keys_of(values))
     return row
 
 

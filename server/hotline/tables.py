@@ -1,22 +1,21 @@
 """Hotline requests, their timelines, and the daily counter behind their numbers."""
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID, uuid4
 
-import msgspec
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime
 from server.hotline.schemas import RequestRecordPublic
-
-UNPLACED_KEY = "v:unplaced"  # the feed key of requests not yet placed in a community
+from server.records import Place, declare
+from server.records.keys import UNPLACED, key
+from shared.permissions import Actor, sees_request
 
 
 class HotlineRequest(SQLModel, table=True):
     __tablename__ = "hotline_request"
-    __feed_entity__: ClassVar[str] = "request"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     number: str = Field(max_length=20, unique=True, index=True)  # read out on the phone
@@ -53,19 +52,35 @@ class HotlineRequest(SQLModel, table=True):
     created_by: UUID | None = None
     rev: int = 1
 
-    @staticmethod
-    def feed_keys(get: Any) -> set[str]:
-        # Not yet placed in a community: it concerns the district's managers only.
-        keys = {f"v:{get('community_id')}" if get("community_id") else UNPLACED_KEY}
-        if get("unit_id"):
-            keys.add(f"v:{get('unit_id')}")
-        if get("assignee_id"):
-            keys.add(f"u:{get('assignee_id')}")
-        return keys
 
-    def sync_data(self) -> dict[str, Any]:
-        """The feed entity `request`: the API's struct of the request's own fields."""
-        return msgspec.to_builtins(RequestRecordPublic.from_row(self))
+def _request_keys(get: Any) -> set[str]:
+    # Not yet placed in a community: it concerns the district's managers only.
+    keys = {key("work", get("community_id") or UNPLACED)}
+    if get("unit_id"):
+        keys.add(key("work", get("unit_id")))
+    if get("assignee_id"):
+        keys.add(key("assigned", get("assignee_id")))
+    return keys
+
+
+def _holds_request(actor: Actor, row: Any, place: Place) -> bool:
+    """managers of the community it is placed in or of the unit holding it (the district's, when
+    neither); the worker assigned to it"""
+    placed = place.path(row.community_id) if row.community_id else None
+    holder = place.path(row.unit_id) if row.unit_id else None
+    return sees_request(actor, placed, row.assignee_id, holder, row.department_id)
+
+
+RECORDS = [
+    declare(
+        HotlineRequest,
+        entity="request",
+        public=RequestRecordPublic,
+        keys=_request_keys,
+        sees=_holds_request,
+        label="hotline requests",
+    )
+]
 
 
 class RequestEvent(SQLModel, table=True):

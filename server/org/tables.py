@@ -1,16 +1,18 @@
 """The org tree's table."""
 
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlmodel import Field, SQLModel
 
 from server.org.schemas import OrgUnitPublic, OrgUnitRefPublic
+from server.records import Place, declare
+from server.records.keys import key
+from shared.permissions import Actor, holds_unit
 
 
 class OrgUnit(SQLModel, table=True):
     __tablename__ = "org_unit"
-    __feed_entity__: ClassVar[str] = "org_unit"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     code: str = Field(max_length=40, unique=True, index=True)
@@ -20,16 +22,26 @@ class OrgUnit(SQLModel, table=True):
     path: str = Field(max_length=200, index=True)
     budget_cny: float = 0.0
 
-    @staticmethod
-    def feed_keys(get: Any) -> set[str]:
-        return {f"o:{get('id')}"}
-
     def public(self) -> dict[str, Any]:
         """The unit named inside another answer: id, code and name."""
         return OrgUnitRefPublic.from_row(self).to_builtins()
 
-    def sync_data(self) -> dict[str, Any]:
-        return OrgUnitPublic.from_row(self).to_builtins()
+
+def _holds_unit(actor: Actor, row: Any, place: Place) -> bool:
+    """its own unit (managers: every unit of their subtree)"""
+    return holds_unit(actor, row.path)
+
+
+RECORDS = [
+    declare(
+        OrgUnit,
+        entity="org_unit",
+        public=OrgUnitPublic,
+        keys=lambda get: {key("unit", get("id"))},
+        sees=_holds_unit,
+        label="org units",
+    )
+]
 
 
 class Department(SQLModel, table=True):

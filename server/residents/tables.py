@@ -1,14 +1,17 @@
 """Residents and households. A resident's editable fields carry hybrid-logical-clock stamps."""
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime, utcnow
+from server.records import Place, declare
+from server.records.keys import key
 from server.residents.schemas import ResidentPublic
+from shared.permissions import Actor, sees_resident
 
 
 class Household(SQLModel, table=True):
@@ -25,7 +28,6 @@ class Household(SQLModel, table=True):
 
 class Resident(SQLModel, table=True):
     __tablename__ = "resident"
-    __feed_entity__: ClassVar[str] = "resident"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     name: str = Field(max_length=80)
@@ -52,12 +54,26 @@ class Resident(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
-    @staticmethod
-    def feed_keys(get: Any) -> set[str]:
-        keys = {f"c:{get('community_id')}"}
-        if get("mentor_id"):
-            keys.add(f"m:{get('mentor_id')}")
-        return keys
 
-    def sync_data(self) -> dict[str, Any]:
-        return ResidentPublic.from_row(self).to_builtins()
+def _resident_keys(get: Any) -> set[str]:
+    keys = {key("community", get("community_id"))}
+    if get("mentor_id"):
+        keys.add(key("mentored", get("mentor_id")))
+    return keys
+
+
+def _holds_resident(actor: Actor, row: Any, place: Place) -> bool:
+    """the residents of its community (managers: of its subtree); a mentor, its families'"""
+    return sees_resident(actor, place.path(row.community_id), row.mentor_id)
+
+
+RECORDS = [
+    declare(
+        Resident,
+        entity="resident",
+        public=ResidentPublic,
+        keys=_resident_keys,
+        sees=_holds_resident,
+        label="residents",
+    )
+]

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
 
 from server.auth.tables import ServerSetting
 from server.feed.tables import FeedClock
+from server.sync.records import RECORDS
 
 _MARK = "feed_mark:"
 
@@ -36,12 +36,7 @@ def _mark_key(at: datetime) -> str:
 
 def _synced_tables() -> dict[str, str]:
     """entity → table name, for every table whose records go into the feed."""
-    tables = {}
-    for mapper in SQLModel._sa_registry.mappers:
-        entity = getattr(mapper.class_, "__feed_entity__", None)
-        if entity:
-            tables[entity] = mapper.class_.__tablename__
-    return tables
+    return {entity: record.table.__tablename__ for entity, record in RECORDS.items()}
 
 
 async def mark(session: AsyncSession, now: datetime) -> None:

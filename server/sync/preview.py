@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.org.service import all_units
 from server.sync import cursor as cursors
 from server.sync import feed_query, scope
-from server.sync.service import TABLES, changes_for
+from server.sync.records import RECORDS
+from server.sync.service import changes_for
 from shared.permissions import Actor
 
 PAGE = 2000  # feed rows read at a time
@@ -40,7 +41,7 @@ async def holdings(
         if len(rows) < PAGE:
             break
         position = cursors.Position(rows[-1].version, rows[-1].ord)
-    held: dict[str, set[UUID]] = {entity: set() for entity in TABLES}
+    held: dict[str, set[UUID]] = {entity: set() for entity in RECORDS}
     for change in await changes_for(session, actor, units, list(last.values())):
         if change.op == "put":
             held[change.entity].add(UUID(change.id))

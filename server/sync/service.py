@@ -10,23 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.auth.service import Principal
-from server.auth.tables import Device, User
+from server.auth.tables import Device
 from server.blobs import proof as proofs
 from server.bodies import check_json_text
-from server.catalogue.tables import ServiceCategory
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
 from server.feed import capture, lookup
 from server.feed.lookup import forget_batch
-from server.hotline.tables import HotlineRequest
 from server.org.service import all_units
-from server.org.tables import OrgUnit
-from server.residents.tables import Resident
+from server.records import Place
 from server.runtime import Runtime
 from server.sync import cursor as cursors
 from server.sync import effects, feed_query, scope
+from server.sync.records import RECORDS
 from server.sync.tables import MutationLog
-from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
 from shared import hlc, protocol
 from shared import mutations as m
 from shared.permissions import may_send
@@ -41,17 +38,8 @@ from shared.protocol import (
 
 log = logging.getLogger("doorstep.sync")
 
-TABLES: dict[str, type] = {
-    "resident": Resident,
-    "visit": Visit,
-    "checkin": Checkin,
-    "service_record": ServiceRecord,
-    "assistance": Assistance,
-    "service_category": ServiceCategory,
-    "org_unit": OrgUnit,
-    "user": User,
-    "request": HotlineRequest,
-}
+# entity → table, of every synced record (from the declarations)
+TABLES: dict[str, type] = {entity: record.table for entity, record in RECORDS.items()}
 
 
 def parse_push(body: bytes) -> PushRequest:
@@ -306,30 +294,33 @@ async def pull(
 
 
 async def changes_for(session: AsyncSession, actor, units, rows) -> list[Change]:
-    """Each feed row as the change a pull sends: the record as it is now if it belongs to the
-    actor's scope (`scope.belongs`), a delete otherwise."""
+    """Each feed row as the change a pull sends: the record as it is now if its declaration's
+    scope rule says the actor holds it, a delete otherwise. An entity without a declaration
+    sends nothing (deny by default)."""
     wanted: dict[str, list[UUID]] = {}
     order: dict[tuple[str, UUID], int] = {}
     for index, row in enumerate(rows):
+        if row.entity not in RECORDS:
+            continue
         order[(row.entity, row.record_id)] = index  # the last mention decides the place
         wanted.setdefault(row.entity, []).append(row.record_id)
     # The records as plain rows (no ORM objects): a row has the same attributes, so the
-    # scope rules and each table's `sync_data` read it as they would read the object.
+    # scope rules and each declaration's `data` read it as they would read the object.
     current: dict[tuple[str, UUID], Any] = {}
     connection = await session.connection()
     for entity, ids in wanted.items():
-        table = TABLES[entity].__table__
+        table = RECORDS[entity].table.__table__
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
             for row in await connection.execute(select(table).where(table.c.id.in_(chunk))):
                 current[(entity, row.id)] = row
-    now = utcnow()
+    place = Place(units, utcnow())
     changes = []
     for entity, record_id in sorted(order, key=order.__getitem__):
-        record = current.get((entity, record_id))
-        if record is not None and scope.belongs(actor, entity, record, units, now):
-            data = TABLES[entity].sync_data(record)
-            changes.append(Change("put", entity, str(record_id), data))
+        row = current.get((entity, record_id))
+        declared = RECORDS[entity]
+        if row is not None and declared.sees(actor, row, place):
+            changes.append(Change("put", entity, str(record_id), declared.data(row)))
         else:
             changes.append(Change("delete", entity, str(record_id)))
     return changes

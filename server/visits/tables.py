@@ -1,24 +1,26 @@
 """Visits, and the append-only records of field work: check-ins, services and assistance."""
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime, utcnow
+from server.records import Place, declare
+from server.records.keys import key
 from server.visits.schemas import (
     AssistancePublic,
     CheckinPublic,
     ServiceRecordPublic,
     VisitPublic,
 )
+from shared.permissions import Actor, holds_field_record, sees_record_of_resident, sees_visit
 
 
 class Visit(SQLModel, table=True):
     __tablename__ = "visit"
-    __feed_entity__: ClassVar[str] = "visit"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     resident_id: UUID = Field(foreign_key="resident.id", index=True)
@@ -48,20 +50,9 @@ class Visit(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
-    @staticmethod
-    def feed_keys(get: Any) -> set[str]:
-        keys = {f"v:{get('community_id')}"}
-        if get("assignee_id"):
-            keys.add(f"u:{get('assignee_id')}")
-        return keys
-
-    def sync_data(self) -> dict[str, Any]:
-        return VisitPublic.from_row(self).to_builtins()
-
 
 class Checkin(SQLModel, table=True):
     __tablename__ = "checkin"
-    __feed_entity__: ClassVar[str] = "checkin"
 
     id: UUID = Field(primary_key=True)
     resident_id: UUID = Field(foreign_key="resident.id", index=True)
@@ -83,17 +74,9 @@ class Checkin(SQLModel, table=True):
     signed: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
-    @staticmethod
-    def feed_keys(get: Any) -> set[str]:
-        return {f"c:{get('community_id')}"}
-
-    def sync_data(self) -> dict[str, Any]:
-        return CheckinPublic.from_row(self).to_builtins()
-
 
 class ServiceRecord(SQLModel, table=True):
     __tablename__ = "service_record"
-    __feed_entity__: ClassVar[str] = "service_record"
 
     id: UUID = Field(primary_key=True)
     resident_id: UUID = Field(foreign_key="resident.id", index=True)
@@ -110,17 +93,9 @@ class ServiceRecord(SQLModel, table=True):
     signed: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
-    @staticmethod
-    def feed_keys(get: Any) -> set[str]:
-        return {f"c:{get('community_id')}"}
-
-    def sync_data(self) -> dict[str, Any]:
-        return ServiceRecordPublic.from_row(self).to_builtins()
-
 
 class Assistance(SQLModel, table=True):
     __tablename__ = "assistance"
-    __feed_entity__: ClassVar[str] = "assistance"
 
     id: UUID = Field(primary_key=True)
     resident_id: UUID = Field(foreign_key="resident.id", index=True)
@@ -132,9 +107,73 @@ class Assistance(SQLModel, table=True):
     description: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
-    @staticmethod
-    def feed_keys(get: Any) -> set[str]:
-        return {f"c:{get('community_id')}", f"m:{get('mentor_id')}"}
 
-    def sync_data(self) -> dict[str, Any]:
-        return AssistancePublic.from_row(self).to_builtins()
+# The synced records of field work: their sync keys and who holds them (shared.permissions).
+
+
+def _visit_keys(get: Any) -> set[str]:
+    keys = {key("work", get("community_id"))}
+    if get("assignee_id"):
+        keys.add(key("assigned", get("assignee_id")))
+    return keys
+
+
+def _holds_visit(actor: Actor, row: Any, place: Place) -> bool:
+    """managers: every visit of their subtree; field staff: their own, open or closed in the
+    last 30 days (not cancelled)"""
+    path = place.path(row.community_id)
+    return sees_visit(actor, path, row.assignee_id, row.status, row.closed_at, place.now)
+
+
+def _community_keys(get: Any) -> set[str]:
+    return {key("community", get("community_id"))}
+
+
+def _holds_field_record(actor: Actor, row: Any, place: Place) -> bool:
+    """whoever holds its resident's community (not a mentor)"""
+    return holds_field_record(actor, place.path(row.community_id))
+
+
+def _assistance_keys(get: Any) -> set[str]:
+    return {key("community", get("community_id")), key("mentored", get("mentor_id"))}
+
+
+def _holds_assistance(actor: Actor, row: Any, place: Place) -> bool:
+    """whoever holds its resident's community; a mentor, their own"""
+    return sees_record_of_resident(actor, place.path(row.community_id), None, row.mentor_id)
+
+
+RECORDS = [
+    declare(
+        Visit,
+        entity="visit",
+        public=VisitPublic,
+        keys=_visit_keys,
+        sees=_holds_visit,
+        label="visits",
+    ),
+    declare(
+        Checkin,
+        entity="checkin",
+        public=CheckinPublic,
+        keys=_community_keys,
+        sees=_holds_field_record,
+        label="elderly check-ins",
+    ),
+    declare(
+        ServiceRecord,
+        entity="service_record",
+        public=ServiceRecordPublic,
+        keys=_community_keys,
+        sees=_holds_field_record,
+        label="services delivered",
+    ),
+    declare(
+        Assistance,
+        entity="assistance",
+        public=AssistancePublic,
+        keys=_assistance_keys,
+        sees=_holds_assistance,
+        label="mentors' assistance logs",
+    ),
+]
