@@ -43,6 +43,7 @@ from server.public import routes as public_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
 from server.sync import blob_routes, effects
+from server.sync import records as synced_records
 from server.sync import routes as sync_routes
 from server.visits import routes as visit_routes
 from shared import protocol
@@ -121,8 +122,11 @@ def _unrouted_by_door(handlers: dict) -> dict:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or settings_from_env()
     incomplete = effects.missing_parts(REGISTRY, effects.EFFECTS)
+    incomplete += [
+        f"synced record {p}" for p in synced_records.missing_parts(synced_records.RECORDS)
+    ]
     if incomplete:
-        raise RuntimeError("mutations declared incompletely: " + "; ".join(incomplete))
+        raise RuntimeError("declared incompletely: " + "; ".join(incomplete))
 
     return Litestar(
         route_handlers=[

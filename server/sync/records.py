@@ -92,13 +92,13 @@ def _who(record: SyncedRecord) -> str:
 def docs_table() -> str:
     """The synced records as a markdown table, as docs/sync.md shows them."""
     rows = [
-        "| entity | what | data | who holds it |",
-        "|---|---|---|---|",
+        "| entity | what | data | sync keys | who holds it |",
+        "|---|---|---|---|---|",
     ]
     for entity, record in RECORDS.items():
-        rows.append(
-            f"| `{entity}` | {record.label} | `{record.public.__name__}` | {_who(record)} |"
-        )
+        keys = ", ".join(f"`{k}`" for k in sorted(record.keys(lambda name: f"<{name}>")))
+        data = f"`{record.public.__name__}`"
+        rows.append(f"| `{entity}` | {record.label} | {data} | {keys} | {_who(record)} |")
     return "\n".join(rows) + "\n"
 
 
