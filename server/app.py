@@ -20,6 +20,7 @@ from server import __version__
 from server.accounts import routes as account_routes
 from server.auth import routes as auth_routes
 from server.auth.tables import ServerSetting
+from server.blobs import routes as blob_routes
 from server.bodies import CheckedRequest, refuse_nul_in_query
 from server.config import Settings, settings_from_env
 from server.console import routes as console_routes
@@ -42,7 +43,7 @@ from server.public import pages as public_pages
 from server.public import routes as public_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
-from server.sync import blob_routes, effects
+from server.sync import effects
 from server.sync import records as synced_records
 from server.sync import routes as sync_routes
 from server.visits import routes as visit_routes

@@ -9,6 +9,7 @@ from litestar.di import Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from server.blobs.routes import blob_response
 from server.blobs.uploads import check_name
 from server.console.pages import Runtime_, Session, Viewer
 from server.console.proof_view import proof_view
@@ -23,7 +24,6 @@ from server.console.session import (
 )
 from server.errors import Refusal
 from server.org.service import unit_path
-from server.sync.blob_routes import blob_response
 from server.visits import service as visits
 from server.visits.records import visit_with_records
 from shared import mutations as m

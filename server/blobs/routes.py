@@ -4,7 +4,8 @@ A PUT streams its body to the blob store without holding the database (on SQLite
 gate would keep every other writer waiting for a slow phone); it signs the caller in with a
 read session and writes the `blob` row in a short transaction at the end. Downloads are for
 callers whose scope holds a record naming the blob, and look the same as "no such blob" to
-anyone else.
+anyone else: the record's own scope rule decides (its declaration, `server.records`), so the
+blobs need nothing of the sync engine.
 """
 
 import logging
@@ -23,9 +24,8 @@ from server.blobs.tables import Blob, BlobRef
 from server.db.types import utcnow
 from server.errors import ProblemError
 from server.org.service import all_units
+from server.records import Place, declared
 from server.runtime import Runtime
-from server.sync import scope
-from server.sync.service import TABLES
 from shared.permissions import Actor
 
 RECEIVED = "Doorstep-Received"
@@ -45,10 +45,13 @@ async def readable(session: AsyncSession, actor: Actor, sha256: str) -> Blob | N
     ).all()
     if not refs:
         return None
-    units, now = await all_units(session), utcnow()
+    place = Place(await all_units(session), utcnow())
     for entity, record_id in refs:
-        row = await session.get(TABLES[entity], record_id)
-        if row is not None and scope.belongs(actor, entity, row, units, now):
+        record = declared(entity)
+        if record is None:
+            continue  # a record nothing declares is nobody's (deny by default)
+        row = await session.get(record.table, record_id)
+        if row is not None and record.sees(actor, row, place):
             return blob
     return None
 
