@@ -27,7 +27,7 @@ from bench.results import write_section
 from mobile.core.store import LocalStore
 from mobile.core.sync import SyncClient
 from server.audit.tables import AuditEntry
-from server.auth.tables import User
+from server.auth.tables import MutationLog, User
 from server.db.migrate import upgrade
 from server.db.sessions import create_engine_for, session_factory
 from server.db.types import utcnow
@@ -35,7 +35,6 @@ from server.demo.seed import DEMO_PASSWORD
 from server.feed.tables import FeedEntry
 from server.org.tables import OrgUnit
 from server.residents.tables import Resident
-from server.sync.tables import MutationLog
 from server.visits.tables import Checkin
 from testbed import free_port, seed_demo_into, spawn_server
 

@@ -23,6 +23,7 @@ from server.auth.tables import ServerSetting
 from server.blobs import routes as blob_routes
 from server.bodies import CheckedRequest, refuse_nul_in_query
 from server.config import Settings, settings_from_env
+from server.conflicts import routes as conflict_routes
 from server.console import routes as console_routes
 from server.db.sessions import create_engine_for, session_factories
 from server.deps import DEPENDENCIES
@@ -43,7 +44,7 @@ from server.public import pages as public_pages
 from server.public import routes as public_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
-from server.sync import effects
+from server.sync import effects, preview_routes
 from server.sync import records as synced_records
 from server.sync import routes as sync_routes
 from server.visits import routes as visit_routes
@@ -134,6 +135,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             *auth_routes.ROUTES,
             *account_routes.ROUTES,
+            *conflict_routes.ROUTES,
+            *preview_routes.ROUTES,
             *sync_routes.ROUTES,
             *blob_routes.ROUTES,
             *resident_routes.ROUTES,

@@ -100,7 +100,7 @@ def test_who_sees_accounts_devices_and_previews(viewer, at, unit, allowed):
 
 
 def test_the_scope_preview_names_every_entity_the_pull_sends():
-    from server.accounts.schemas import ScopeCounts
     from server.sync.records import RECORDS as TABLES
+    from server.sync.schemas import ScopeCounts
 
     assert set(ScopeCounts.__struct_fields__) == set(TABLES)

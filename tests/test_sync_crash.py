@@ -9,8 +9,8 @@ import httpx
 from sqlalchemy import func, select
 
 from mobile.core.sync import Retry, SyncError
+from server.auth.tables import MutationLog
 from server.db.sessions import create_engine_for, session_factory
-from server.sync.tables import MutationLog
 from server.visits.tables import Checkin
 from tests.support.live import free_port, spawn_server
 from tests.support.phones import make_phone

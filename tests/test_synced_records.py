@@ -201,3 +201,26 @@ async def test_an_undeclared_record_in_the_feed_reaches_nobody(settings, api):
     admin = await api.login("admin")
     records, _ = await admin.pull_all(limit=5000)
     assert "mystery" not in {entity for entity, _ in records}
+
+
+async def test_the_plans_a_person_is_listed_are_those_the_shared_rule_allows(settings):
+    """`plans_for` narrows in SQL; `sees_plan` (shared/permissions.py) decides: for every
+    demo person, the list equals the rule applied to every plan."""
+    from server.plans.service import plans_for
+    from server.plans.tables import VisitPlan
+    from shared.permissions import sees_plan
+
+    engine, sessions = await _demo(settings)
+    async with sessions() as session:
+        units = await all_units(session)
+        plans = (await session.scalars(select(VisitPlan))).all()
+        people = (await session.execute(select(User.id, User.role, User.org_unit_id))).all()
+        assert plans and len({role for _, role, _ in people}) == len(Role)
+        for uid, role, unit in people:
+            actor = Actor(uid, Role(role), units[unit].path)
+            listed = {p.id for p in await plans_for(session, actor)}
+            allowed = {
+                p.id for p in plans if sees_plan(actor, units[p.community_id].path, p.assignee_id)
+            }
+            assert listed == allowed, (role, units[unit].path)
+    await engine.dispose()

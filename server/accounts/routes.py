@@ -1,4 +1,5 @@
-"""HTTP: accounts and devices for managers, and the scope preview (see docs/admin.md)."""
+"""HTTP: accounts and devices for managers (the scope preview is sync's: see
+server/sync/preview_routes.py and docs/admin.md)."""
 
 from typing import Annotated
 from uuid import UUID
@@ -13,8 +14,6 @@ from server.accounts import service
 from server.accounts.schemas import (
     DeviceListed,
     PasswordReset,
-    ScopeChange,
-    ScopeCounts,
     UserCreate,
     UserUpdate,
 )
@@ -22,16 +21,9 @@ from server.auth.schemas import UserPublic
 from server.auth.service import Principal
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.sync import preview
 
 Session = NamedDependency[AsyncSession]
 Caller = NamedDependency[Principal]
-ProposedRole = Annotated[
-    str | None, QueryParameter(max_length=20, description="the role to preview instead")
-]
-ProposedUnit = Annotated[
-    str | None, QueryParameter(max_length=40, description="the org unit code to preview instead")
-]
 
 
 @post("/api/v1/users", tags=["accounts"], summary="Create an account", status_code=201)
@@ -83,40 +75,6 @@ async def reset_password(
     return UserPublic.from_row(user)
 
 
-@get(
-    "/api/v1/users/{user_id:uuid}/scope-preview",
-    tags=["accounts"],
-    summary="How many records of each entity the account's phone would hold now",
-)
-async def scope_preview(
-    user_id: FromPath[UUID],
-    db_session: Session,
-    principal: Caller,
-    role: ProposedRole = None,
-    org_unit_code: ProposedUnit = None,
-) -> ScopeCounts:
-    _, proposed = await service.proposed_actor(
-        db_session, principal.actor, user_id, role, org_unit_code
-    )
-    return ScopeCounts(**preview.counts(await service.holdings_of(db_session, proposed)))
-
-
-@get(
-    "/api/v1/users/{user_id:uuid}/scope-change",
-    tags=["accounts"],
-    summary="What a proposed role or unit would send to the account's phone, and take off it",
-)
-async def scope_change(
-    user_id: FromPath[UUID],
-    db_session: Session,
-    principal: Caller,
-    role: ProposedRole = None,
-    org_unit_code: ProposedUnit = None,
-) -> ScopeChange:
-    change = await service.scope_change(db_session, principal.actor, user_id, role, org_unit_code)
-    return ScopeChange(**{part: ScopeCounts(**counts) for part, counts in change.items()})
-
-
 @get("/api/v1/devices", tags=["accounts"], summary="Devices of your subtree, with last contact")
 async def list_devices(
     db_session: Session,
@@ -140,7 +98,5 @@ ROUTES = [
     get_user,
     update_user,
     reset_password,
-    scope_preview,
-    scope_change,
     list_devices,
 ]

@@ -61,29 +61,3 @@ class DeviceListed(Public):
     last_contact_at: datetime | None  # its last sign-in, refresh or push, whichever is latest
     revoked: bool  # true once revoked: it wipes itself at its next contact
     revoked_at: datetime | None  # when
-
-
-class ScopeCounts(Public):
-    """GET /api/v1/users/{id}/scope-preview: records of each synced entity on the phone.
-
-    One member per entity the pull sends (a test keeps them equal to the pull's entities).
-    """
-
-    resident: int  # residents
-    visit: int  # visits
-    checkin: int  # elderly check-ins
-    service_record: int  # services delivered
-    assistance: int  # mentors' assistance logs
-    service_category: int  # the service catalogue
-    org_unit: int  # org units
-    user: int  # people (accounts) the phone knows
-    request: int  # hotline requests
-
-
-class ScopeChange(Public):
-    """GET /api/v1/users/{id}/scope-change: what a proposed role or unit would do to the phone."""
-
-    current: ScopeCounts  # records the phone holds now
-    proposed: ScopeCounts  # records it would hold after the change
-    arriving: ScopeCounts  # records the change would send to the phone
-    leaving: ScopeCounts  # records the phone would delete

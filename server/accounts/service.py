@@ -15,13 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth.passwords import hash_password
 from server.auth.service import end_sessions
-from server.auth.tables import Device, User
+from server.auth.tables import Device, MutationLog, User
 from server.errors import Refusal
 from server.org.service import all_units, department_by_code, subtree, unit_by_code
 from server.org.tables import OrgUnit
 from server.runtime import Runtime
-from server.sync import preview
-from server.sync.tables import MutationLog
 from shared.administration import may_grant, may_manage_account, may_view_accounts
 from shared.enums import Role
 from shared.permissions import Actor, within_reach
@@ -249,28 +247,6 @@ async def devices(
             }
         )
     return listed
-
-
-async def scope_change(
-    session: AsyncSession, actor: Actor, user_id: UUID, role: str | None, unit_code: str | None
-) -> dict[str, dict[str, int]]:
-    """The phone's holdings now and after a proposed role or unit, and what would move."""
-    current, proposed = await proposed_actor(session, actor, user_id, role, unit_code)
-    before = await preview.holdings(session, current)
-    after = await holdings_of(session, proposed) if proposed != current else before
-    return {
-        "current": preview.counts(before),
-        "proposed": preview.counts(after),
-        "arriving": {e: len(after[e] - before[e]) for e in after},
-        "leaving": {e: len(before[e] - after[e]) for e in before},
-    }
-
-
-async def holdings_of(session: AsyncSession, proposed: Actor) -> dict[str, set[UUID]]:
-    """What the account's phone would hold as `proposed` (its role and unit, maybe not yet its
-    own): the account's own record judged in its proposed unit."""
-    unit = next(u for u in (await all_units(session)).values() if u.path == proposed.unit_path)
-    return await preview.holdings(session, proposed, own_unit_id=unit.id)
 
 
 async def users_in(session: AsyncSession, actor: Actor) -> list[User]:

@@ -1,4 +1,4 @@
-"""Accounts and the devices they sign in from."""
+"""Accounts, the devices they sign in from, and each device's journal of pushed mutations."""
 
 from datetime import datetime
 from typing import Any
@@ -65,6 +65,25 @@ class Device(SQLModel, table=True):
     # The device's Ed25519 public key (32 raw bytes, base64url), registered at login: the
     # server checks proof-carrying records' `device_signature` against it.
     public_key: str | None = Field(default=None, max_length=64)
+
+
+class MutationLog(SQLModel, table=True):
+    """Every mutation a device pushed, once: its outcome and the stamp the server credited.
+
+    The primary key makes a second application impossible; a replay of a rejected mutation is
+    answered with its original reason from here.
+    """
+
+    __tablename__ = "mutation_log"
+
+    device_id: UUID = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    name: str = Field(max_length=60)
+    status: str = Field(max_length=20)  # applied | rejected
+    stamp: str = Field(default="", max_length=64)  # the clamped hybrid-logical-clock stamp
+    error_code: str | None = Field(default=None, max_length=60)
+    error_message: str | None = None
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
 class RefreshToken(SQLModel, table=True):

@@ -31,6 +31,7 @@ from server.errors import Refusal
 from server.hotline import service as hotline
 from server.org.service import departments, unit_by_code, visible_units
 from server.runtime import Runtime
+from server.sync import preview
 from shared.administration import may_grant, may_manage_account
 from shared.enums import Role
 from shared.localtime import format_local
@@ -119,7 +120,7 @@ class Admin(Controller):
         viewer: Viewer,
     ) -> Template:
         user, unit = await accounts.visible(db_session, viewer.actor, user_id)
-        change = await accounts.scope_change(db_session, viewer.actor, user_id, None, None)
+        change = await preview.scope_change(db_session, viewer.actor, user_id, None, None)
         return page(
             request,
             runtime,
@@ -151,7 +152,7 @@ class Admin(Controller):
         role, unit_code = _query(request, "role"), _query(request, "org_unit_code")
         if (role and len(role) > 20) or (unit_code and len(unit_code) > 40):
             raise Refusal("invalid_request", "No such role or unit.", 400)
-        change = await accounts.scope_change(db_session, viewer.actor, user_id, role, unit_code)
+        change = await preview.scope_change(db_session, viewer.actor, user_id, role, unit_code)
         target = await unit_by_code(db_session, unit_code) if unit_code else unit
         return page(
             request,

@@ -1,13 +1,9 @@
-"""The change feed, its commit-ordered version counter, and the conflict log."""
+"""The change feed and its commit-ordered version counter."""
 
-from datetime import datetime
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from sqlalchemy import JSON, BigInteger, Column, Index
+from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
-
-from server.db.types import UTCDateTime, utcnow
 
 
 class FeedClock(SQLModel, table=True):
@@ -36,23 +32,3 @@ class FeedEntry(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=48)  # e.g. "c:<community id>", "u:<user id>"
     entity: str = Field(max_length=40)
     record_id: UUID
-
-
-class ConflictEntry(SQLModel, table=True):
-    """A value that did not stand in a field both sides changed."""
-
-    __tablename__ = "conflict_entry"
-
-    id: UUID = Field(default_factory=uuid4, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), index=True))
-    entity: str = Field(max_length=40)
-    record_id: UUID = Field(index=True)
-    community_id: UUID | None = Field(default=None, index=True)
-    field: str = Field(max_length=60)
-    lost_value: Any = Field(default=None, sa_column=Column(JSON))
-    kept_value: Any = Field(default=None, sa_column=Column(JSON))
-    loser_id: UUID | None = Field(default=None, index=True)  # whose value did not stand
-    loser_device_id: UUID | None = None
-    winner_id: UUID | None = None
-    lost_hlc: str = Field(default="", max_length=64)
-    kept_hlc: str = Field(default="", max_length=64)

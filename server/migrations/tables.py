@@ -7,6 +7,7 @@ def import_all() -> None:
     from server.auth import tables as _auth  # noqa: F401
     from server.blobs import tables as _blobs  # noqa: F401
     from server.catalogue import tables as _catalogue  # noqa: F401
+    from server.conflicts import tables as _conflicts  # noqa: F401
     from server.feed import tables as _feed  # noqa: F401
     from server.funds import tables as _funds  # noqa: F401
     from server.hotline import tables as _hotline  # noqa: F401
@@ -16,5 +17,4 @@ def import_all() -> None:
     from server.plans import tables as _plans  # noqa: F401
     from server.public import tables as _public  # noqa: F401
     from server.residents import tables as _residents  # noqa: F401
-    from server.sync import tables as _sync  # noqa: F401
     from server.visits import tables as _visits  # noqa: F401

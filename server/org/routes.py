@@ -1,11 +1,11 @@
-"""HTTP: the org tree, the catalogue, conflicts and the audit trail, in scope."""
+"""HTTP: the org tree, the catalogue and the audit trail, in scope."""
 
 from typing import Annotated
 
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.schemas import AuditEntryPublic
@@ -13,8 +13,6 @@ from server.audit.tables import AuditEntry
 from server.catalogue.schemas import ServiceCategoryPublic
 from server.catalogue.tables import ServiceCategory
 from server.errors import forbidden
-from server.feed.schemas import ConflictPublic
-from server.feed.tables import ConflictEntry
 from server.org import service
 from server.org.schemas import DepartmentPublic, OrgUnitPublic
 from shared.permissions import Actor, may_read_audit, reads_unplaced_audit
@@ -43,28 +41,6 @@ async def catalogue(
     return [ServiceCategoryPublic.from_row(row) for row in rows.all()]
 
 
-@get(
-    "/api/v1/conflicts",
-    tags=["sync"],
-    summary="Values that did not stand: yours, or (managers) your area's",
-)
-async def conflicts(
-    db_session: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-) -> list[ConflictPublic]:
-    query = select(ConflictEntry)
-    if actor.is_manager:
-        ids = [u.id for u in await service.subtree(db_session, actor.unit_path)]
-        query = query.where(ConflictEntry.community_id.in_(ids))
-    else:
-        query = query.where(
-            or_(ConflictEntry.loser_id == actor.user_id, ConflictEntry.winner_id == actor.user_id)
-        )
-    rows = await db_session.scalars(query.order_by(ConflictEntry.at.desc()).limit(limit))
-    return [ConflictPublic.from_row(conflict) for conflict in rows.all()]
-
-
 @get("/api/v1/audit", tags=["org"], summary="The audit trail of your area (managers)")
 async def audit_trail(
     db_session: NamedDependency[AsyncSession],
@@ -81,4 +57,4 @@ async def audit_trail(
     return [AuditEntryPublic.from_row(entry) for entry in rows.all()]
 
 
-ROUTES = [org_units, departments, catalogue, conflicts, audit_trail]
+ROUTES = [org_units, departments, catalogue, audit_trail]

@@ -9,18 +9,19 @@ day after it was due raises an alert for the community's supervisors.
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.errors import Refusal
-from server.org.service import subtree, unit_path
+from server.org.service import all_units, subtree, unit_path
 from server.plans.tables import Alert, VisitPlan
 from server.residents.tables import Resident
 from server.visits.service import check_assignee
 from server.visits.tables import Visit
 from shared.enums import VisitKind, VisitStatus
-from shared.permissions import Actor, manages, reads_subtree
+from shared.orgtree import contains
+from shared.permissions import Actor, manages, reads_subtree, sees_plan
 from shared.visits import OPEN_STATUSES
 
 DAILY_WHILE = {"recent_fall", "chronic_illness", "disability"}
@@ -181,14 +182,20 @@ async def alerts_for(session: AsyncSession, actor: Actor, include_resolved: bool
 
 
 async def plans_for(session: AsyncSession, actor: Actor) -> list[VisitPlan]:
-    """The plans `sees_plan` allows, selected in SQL by the same rule."""
-    query = select(VisitPlan)
-    if reads_subtree(actor):
-        ids = [u.id for u in await subtree(session, actor.unit_path)]
-        query = query.where(VisitPlan.community_id.in_(ids))
-    else:
-        query = query.where(VisitPlan.assignee_id == actor.user_id)
-    return list((await session.scalars(query.order_by(VisitPlan.next_due_at))).all())
+    """The plans `sees_plan` allows. The query only narrows to the plans the rule could allow
+    (of the actor's subtree, or whose visits the actor makes); the shared rule decides each."""
+    units = await all_units(session)
+    ids = [u.id for u in units.values() if contains(actor.unit_path, u.path)]
+    query = select(VisitPlan).where(
+        or_(VisitPlan.community_id.in_(ids), VisitPlan.assignee_id == actor.user_id)
+    )
+    plans = (await session.scalars(query.order_by(VisitPlan.next_due_at))).all()
+
+    def path(unit_id: UUID) -> str:
+        unit = units.get(unit_id)
+        return unit.path if unit else ""
+
+    return [p for p in plans if sees_plan(actor, path(p.community_id), p.assignee_id)]
 
 
 async def alert_facts(session: AsyncSession, alerts: list[Alert]) -> list[dict]:

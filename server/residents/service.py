@@ -7,10 +7,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
+from server.conflicts.tables import ConflictEntry
 from server.db.types import utcnow
 from server.errors import Refusal
 from server.feed.lookup import find
-from server.feed.tables import ConflictEntry
 from server.org.service import all_units, subtree, unit_path
 from server.residents.tables import Household, Resident
 from shared.enums import OrgLevel, Role

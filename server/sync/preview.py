@@ -10,6 +10,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.accounts import service as accounts
 from server.org.service import all_units
 from server.sync import cursor as cursors
 from server.sync import feed_query, scope
@@ -57,3 +58,26 @@ async def holdings(
 def counts(held: dict[str, set[UUID]]) -> dict[str, int]:
     """{"resident": n, "visit": n, …}: every entity a phone syncs, zero included."""
     return {entity: len(ids) for entity, ids in held.items()}
+
+
+async def holdings_of(session: AsyncSession, proposed: Actor) -> dict[str, set[UUID]]:
+    """What the account's phone would hold as `proposed` (its role and unit, maybe not yet its
+    own): the account's own record judged in its proposed unit."""
+    unit = next(u for u in (await all_units(session)).values() if u.path == proposed.unit_path)
+    return await holdings(session, proposed, own_unit_id=unit.id)
+
+
+async def scope_change(
+    session: AsyncSession, actor: Actor, user_id: UUID, role: str | None, unit_code: str | None
+) -> dict[str, dict[str, int]]:
+    """The phone's holdings now and after a proposed role or unit, and what would move (who may
+    ask, and about whom, is the accounts' rule: `accounts.service.proposed_actor`)."""
+    current, proposed = await accounts.proposed_actor(session, actor, user_id, role, unit_code)
+    before = await holdings(session, current)
+    after = await holdings_of(session, proposed) if proposed != current else before
+    return {
+        "current": counts(before),
+        "proposed": counts(after),
+        "arriving": {e: len(after[e] - before[e]) for e in after},
+        "leaving": {e: len(before[e] - after[e]) for e in before},
+    }

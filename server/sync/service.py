@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.auth.service import Principal
-from server.auth.tables import Device
+from server.auth.tables import Device, MutationLog
 from server.blobs import proof as proofs
 from server.bodies import check_json_text
 from server.db.types import utcnow
@@ -23,7 +23,6 @@ from server.runtime import Runtime
 from server.sync import cursor as cursors
 from server.sync import effects, feed_query, scope
 from server.sync.records import RECORDS
-from server.sync.tables import MutationLog
 from shared import hlc, protocol
 from shared import mutations as m
 from shared.permissions import may_send
