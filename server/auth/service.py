@@ -13,7 +13,6 @@ from server.auth import passwords, tokens
 from server.auth.tables import Device, LoginFailure, RefreshToken, User
 from server.db.types import utcnow
 from server.errors import ProblemError, forbidden, not_found
-from server.feed.tables import FeedClock
 from server.org.service import all_units
 from server.org.tables import OrgUnit
 from server.runtime import Runtime
@@ -40,8 +39,6 @@ class Principal:
     user: Person
     unit: OrgUnit
     last_seq: int  # the device's last applied mutation seq, read with its standing
-    feed_horizon: int  # the change feed's horizon, read in the same query (the pull needs it)
-    feed_version: int  # the last committed feed version at that moment (likewise)
 
 
 # The caller's standing in one indexed query, as plain columns: no ORM objects on the path
@@ -58,8 +55,6 @@ _STANDING = (
         User.org_unit_id,
         User.department_id,
         User.active,
-        select(FeedClock.horizon).where(FeedClock.id == 1).scalar_subquery().label("horizon"),
-        select(FeedClock.version).where(FeedClock.id == 1).scalar_subquery().label("version"),
     )
     .join(User, User.id == Device.user_id)
     .where(Device.id == bindparam("device_id"), Device.user_id == bindparam("user_id"))
@@ -299,4 +294,4 @@ async def authenticate(
     unit = (await all_units(session))[found.org_unit_id]
     person = Person(found.id, found.username, found.display_name, found.role, found.org_unit_id)
     actor = Actor(found.id, Role(found.role), unit.path, claims.device_id, found.department_id)
-    return Principal(actor, person, unit, found.last_seq, found.horizon, found.version)
+    return Principal(actor, person, unit, found.last_seq)

@@ -48,8 +48,13 @@ def decode(cursor: str | None, scope: str, horizon: int) -> Position:
             "cursor_expired",
             "What this phone may hold has changed; sync again from the start.",
         )
-    if position.version < horizon:
+    check_horizon(position, horizon)
+    return position
+
+
+def check_horizon(position: Position, horizon: int) -> None:
+    """410 cursor_expired for a position below the feed's compaction horizon."""
+    if position != START and position.version < horizon:
         raise ProblemError(
             410, "cursor_expired", "This phone has been away too long; sync again from the start."
         )
-    return position

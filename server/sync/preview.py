@@ -36,7 +36,7 @@ async def holdings(
     position = cursors.START
     last: dict[tuple[str, UUID], object] = {}
     while True:
-        rows, _ = await feed_query.page(session, keys, position.version, position.ord, PAGE)
+        rows = (await feed_query.page(session, keys, position.version, position.ord, PAGE)).rows
         for row in rows:
             last[(row.entity, row.record_id)] = row
         if len(rows) < PAGE:

@@ -269,19 +269,20 @@ async def pull(
     # last_seq was read with the caller's standing, before the feed: every mutation it covers
     # is then in what we read.
     last_seq = principal.last_seq
-    position = cursors.decode(cursor, scope_id, principal.feed_horizon)
-    rows, remaining = await feed_query.page(
-        session, keys, position.version, position.ord, limit + 1
-    )
+    position = cursors.decode(cursor, scope_id, 0)
+    read = await feed_query.page(session, keys, position.version, position.ord, limit + 1)
+    # The horizon as the page saw it: below it, entries the cursor needs may be gone.
+    cursors.check_horizon(position, read.clock_horizon)
+    rows, remaining = read.rows, read.remaining
     has_more = len(rows) > limit
     rows = rows[:limit]
     changes = await changes_for(session, actor, units, rows)
     last = cursors.Position(rows[-1].version, rows[-1].ord) if rows else position
     if not has_more:
-        # Nothing more in scope up to the feed version read before the feed: every entry at
-        # or below it was committed then, so the cursor may pass it. An idle phone's cursor
-        # thus keeps up with the feed, and compaction never sends it back to the start.
-        last = max(last, cursors.Position(principal.feed_version, cursors.PAST_EVERY_ORD))
+        # Nothing more in scope up to the feed version the page saw: every entry at or below
+        # it was committed then, so the cursor may pass it. An idle phone's cursor thus keeps
+        # up with the feed, and compaction never sends it back to the start.
+        last = max(last, cursors.Position(read.clock_version, cursors.PAST_EVERY_ORD))
     return PullResponse(
         cursor=cursors.encode(last, scope_id),
         has_more=has_more,
