@@ -122,8 +122,7 @@ def statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     if takes_body:
         found.add(413)
     if path.startswith(_PUBLIC):
-        if path != "/api/v1/public/rating":
-            found.add(429)
+        found.add(429)
     elif path.startswith("/api/v1/"):
         found |= {401, 403}
     if "{" in path:

@@ -168,3 +168,16 @@ def test_the_throttle_window_slides_per_client_and_kind():
     assert throttle.wait("a", "read", now=20) == 0  # another kind
     assert throttle.wait("a", "submit", now=600.5) == 0  # the first has left the window
     assert throttle.wait("a", "submit", now=601) == 9
+
+
+async def test_rating_by_number_and_phone_is_gone_and_the_tracking_view_is_never_cached(api):
+    made = (await api.client.post("/api/v1/public/requests", json=REPORT)).json()
+    guessed = await api.client.post(
+        "/api/v1/public/rating",
+        json={"number": made["number"], "caller_phone": REPORT["caller_phone"], "score": 5},
+    )
+    assert guessed.status_code in (404, 405)
+    shown = await api.client.get(f"/api/v1/public/requests/{made['tracking_token']}")
+    assert shown.status_code == 200
+    assert shown.headers["cache-control"] == "no-store"
+    assert shown.headers["x-robots-tag"] == "noindex"

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Request, get, post
+from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,12 @@ from server.public.throttle import guard
 
 Session = NamedDependency[AsyncSession]
 TRACK = "/public/track/"
+# What a token opens is one resident's request: no cache (a shared proxy, the browser's back
+# button on a shared phone) keeps it, and no search engine lists it.
+PRIVATE = {
+    "cache_control": CacheControlHeader(no_store=True),
+    "response_headers": [ResponseHeader(name="X-Robots-Tag", value="noindex")],
+}
 
 
 @post(
@@ -47,6 +54,7 @@ async def report(
     "/api/v1/public/requests/{tracking_token:str}",
     tags=["public"],
     summary="The request a tracking token follows: status, category, steps (no staff details)",
+    **PRIVATE,
 )
 async def track(
     request: Request, tracking_token: FromPath[str], db_session: Session
@@ -60,6 +68,7 @@ async def track(
     tags=["public"],
     status_code=200,
     summary="The resident rates the result with the token: 3–5 closes, 1–2 reopens",
+    **PRIVATE,
 )
 async def rate(
     request: Request,

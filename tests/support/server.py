@@ -42,6 +42,10 @@ class Session:
         headers = {**self.headers, **kwargs.pop("headers", {})}
         return await self.client.post(url, headers=headers, **kwargs)
 
+    async def patch(self, url: str, **kwargs) -> httpx.Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return await self.client.patch(url, headers=headers, **kwargs)
+
     async def push(self, *mutations: tuple[str, dict], hlc: str | None = None) -> httpx.Response:
         batch = []
         for name, args in mutations:
