@@ -41,7 +41,7 @@ PRIVATE = {
 async def report(
     request: Request, data: JSONBody[PublicRequestCreate], db_session: Session
 ) -> PublicReceiptPublic:
-    guard(request, "submit")
+    await guard(request, "submit")
     created, token = await service.submit(
         db_session, msgspec.structs.asdict(data), "public", utcnow()
     )
@@ -59,7 +59,7 @@ async def report(
 async def track(
     request: Request, tracking_token: FromPath[str], db_session: Session
 ) -> PublicRequestViewPublic:
-    guard(request, "read")
+    await guard(request, "read")
     return await service.view(db_session, await service.by_token(db_session, tracking_token))
 
 
@@ -76,7 +76,7 @@ async def rate(
     data: JSONBody[PublicRatingBody],
     db_session: Session,
 ) -> PublicRequestViewPublic:
-    guard(request, "rate")
+    await guard(request, "rate")
     rated = await service.rate(db_session, tracking_token, data.score, data.comment, utcnow())
     return await service.view(db_session, rated)
 
@@ -87,7 +87,7 @@ async def rate(
     summary="The services residents may ask for, with their time limits",
 )
 async def catalogue(request: Request, db_session: Session) -> list[PublicCategoryPublic]:
-    guard(request, "read")
+    await guard(request, "read")
     return await service.catalogue(db_session)
 
 
@@ -103,7 +103,7 @@ async def workstations(
         str | None, QueryParameter(description="a community's code", max_length=40)
     ] = None,
 ) -> list[WorkstationPublic]:
-    guard(request, "read")
+    await guard(request, "read")
     return await service.workstations(db_session, community)
 
 
