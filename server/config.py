@@ -38,8 +38,10 @@ class Settings:
     blob_dir: str = ""
     # What one device may upload in 24 hours (complete blobs and partial uploads), and how many
     # partial uploads it may leave open at once.
-    blob_device_daily_bytes: int = 256 * 1024 * 1024
-    blob_partials_per_device: int = 32
+    # What one account may upload in 24 hours, on all its devices together (a new device is one
+    # sign-in away, so a device is no unit for a quota), and its unfinished uploads at once.
+    blob_account_daily_bytes: int = 256 * 1024 * 1024
+    blob_partials_per_account: int = 32
 
     @property
     def is_production(self) -> bool:
@@ -82,7 +84,9 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         secure_cookies=env.get("DOORSTEP_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
         timezone=env.get("DOORSTEP_TIMEZONE") or "Asia/Shanghai",
         blob_dir=env.get("DOORSTEP_BLOB_DIR") or "",
-        blob_device_daily_bytes=int(
-            env.get("DOORSTEP_BLOB_DEVICE_DAILY_BYTES") or 256 * 1024 * 1024
+        blob_account_daily_bytes=int(
+            env.get("DOORSTEP_BLOB_ACCOUNT_DAILY_BYTES")
+            or env.get("DOORSTEP_BLOB_DEVICE_DAILY_BYTES")  # its name before contract v3
+            or 256 * 1024 * 1024
         ),
     )

@@ -29,8 +29,9 @@ _TITLES = {
     410: "The cursor is older than the server keeps: start over (`cursor_expired`)",
     413: "The body is too large (`payload_too_large`)",
     415: "The bytes are not the image type declared (`unsupported_media_type`)",
-    422: "The bytes are refused: `hash_mismatch` (not the SHA-256 in the path) or "
-    "`exif_present` (a JPEG still carrying EXIF)",
+    422: "The bytes are refused: `hash_mismatch` (not the SHA-256 in the path), "
+    "`exif_present` (EXIF in the image), `metadata_present` (anything else but pixels) or "
+    "`image_too_large` (more than 40 million pixels)",
     426: "The app speaks an old sync protocol (`unsupported_protocol`)",
     429: "Too many attempts: wait `retry_after` seconds (`rate_limited`)",
 }
@@ -121,8 +122,7 @@ def statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     if takes_body:
         found.add(413)
     if path.startswith(_PUBLIC):
-        if path != "/api/v1/public/rating":
-            found.add(429)
+        found.add(429)
     elif path.startswith("/api/v1/"):
         found |= {401, 403}
     if "{" in path:

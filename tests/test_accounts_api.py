@@ -281,3 +281,31 @@ async def test_a_department_account_names_its_department_and_sees_its_queue(api)
             "/api/v1/users", json=account(f"sub.{role}", role, "D01-S01-C01", **extra)
         )
         assert refused.status_code == 403, refused.text
+
+
+async def test_an_account_made_a_department_account_must_name_its_department(api):
+    admin = await api.login("admin")
+    created = await admin.post("/api/v1/users", json=account("zhao.dept", unit="D01"))
+    user = f"/api/v1/users/{created.json()['id']}"
+    # Switched to `department` without a department: refused, nothing changed.
+    is_problem(await admin.patch(user, json={"role": "department"}), 400, "invalid_request")
+    is_problem(
+        await admin.patch(user, json={"role": "department", "department_code": "DEP99"}), 400
+    )
+    is_problem(await admin.patch(user, json={"department_code": "DEP02"}), 400, "invalid_request")
+    unchanged = (await admin.get(user)).json()
+    assert unchanged["role"] == "worker" and unchanged["department_id"] is None
+    # With one, it becomes that department's account, and lists only its requests.
+    changed = await admin.patch(user, json={"role": "department", "department_code": "DEP02"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["role"] == "department" and changed.json()["department_id"]
+    staff = await api.login("zhao.dept", "field-pass-2026")
+    queue = (await staff.get("/api/v1/requests")).json()
+    assert all(r["routed_department"]["code"] == "DEP02" for r in queue)
+    moved = await admin.patch(user, json={"department_code": "DEP01"})
+    assert moved.json()["department_id"] != changed.json()["department_id"]
+    # Back to a worker: the department goes with the role.
+    back = await admin.patch(user, json={"role": "worker"})
+    assert back.json()["role"] == "worker" and back.json()["department_id"] is None
+    trail = (await admin.get("/api/v1/audit", params={"limit": 50})).json()
+    assert any("department" in e["detail"] for e in trail if e["action"] == "user.update")

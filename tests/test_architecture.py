@@ -127,3 +127,13 @@ def test_no_module_grows_past_four_hundred_lines():
         if "migrations" not in path.parts and (n := len(path.read_text().splitlines())) > 420
     ]
     assert not long, long
+
+
+def test_the_server_imports_none_of_the_phones_or_the_benchmarks_packages():
+    """httpx is the phone's and the tests' client, aiohttp and granian the benchmarks': none is
+    among the server's dependencies in pyproject.toml, so the server must not need them."""
+    foreign = {"httpx", "aiohttp", "granian", "kivy", "plyer", "playwright", "pytest"}
+    for path in (ROOT / "server").rglob("*.py"):
+        for module, line in _imports(path):
+            top = module.split(".")[0]
+            assert top not in foreign, f"{path.relative_to(ROOT)}:{line} imports {module}"

@@ -98,7 +98,7 @@ def test_an_image_claiming_too_many_pixels_is_refused():
     forged = png[:12] + ihdr + struct.pack(">I", zlib.crc32(ihdr)) + png[33:]
     with pytest.raises(ProblemError) as refused:
         media.check(io.BytesIO(forged), "image/png")
-    assert refused.value.code == "unsupported_media_type"
+    assert refused.value.code == "image_too_large"
 
 
 def test_only_well_formed_hashes_count_as_named_blobs():

@@ -15,7 +15,7 @@ DAILY = 3 * 1024 * 1024
 
 @pytest.fixture
 def settings(settings, tmp_path):
-    return replace(settings, blob_dir=str(tmp_path / "blobs"), blob_device_daily_bytes=DAILY)
+    return replace(settings, blob_dir=str(tmp_path / "blobs"), blob_account_daily_bytes=DAILY)
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_an_upload_whose_every_byte_arrived_but_was_never_finished_completes(htt
     """The server stopped between the last chunk and the checks: the next chunk finishes it."""
     worker = Device(http, "worker1")
     data = noise_png(30)
-    folder = settings.blob_root / "partial" / worker.device_id
+    folder = settings.blob_root / "partial" / worker.user["id"]  # partial uploads: per account
     folder.mkdir(parents=True)
     (folder / f"{sha(data)}-{len(data)}.part").write_bytes(data)
     answer = worker.chunk(data, 0, 99, kind="image/png")
@@ -159,7 +159,7 @@ def test_bad_uploads_are_refused_and_store_nothing(http, settings):
     assert partial_files(settings) == []
 
 
-def test_a_device_is_held_to_its_daily_quota(http, settings):
+def test_an_account_is_held_to_its_daily_quota_on_every_device(http, settings):
     worker = Device(http, "worker1")
     side = 560  # about 0.94 MB each
     first, second, third, fourth = (noise_png(side) for _ in range(4))
@@ -170,16 +170,31 @@ def test_a_device_is_held_to_its_daily_quota(http, settings):
     assert refused.headers["retry-after"] == "3600"
     chunk = worker.chunk(fourth, 0, 399_999, kind="image/png")
     is_problem(chunk, 429, "quota_exceeded")
-    # Another device has its own quota.
+    # A new device is one sign-in away: it shares its account's quota.
+    is_problem(Device(http, "worker1").put(fourth, kind="image/png"), 429, "quota_exceeded")
+    # Another account has its own.
     assert Device(http, "worker2").put(fourth, kind="image/png").status_code == 201
     assert len(stored_files(settings)) == 4
 
 
-def test_a_partial_upload_another_device_completed_is_dropped(http, settings):
+def test_a_partial_upload_the_accounts_other_device_completed_is_dropped(http, settings):
+    phone, tablet = Device(http, "worker1"), Device(http, "worker1")
+    data = noise_png(30)
+    assert phone.chunk(data, 0, 999, kind="image/png").status_code == 202
+    assert tablet.put(data, kind="image/png").status_code == 201
+    answer = phone.chunk(data, 1000, len(data) - 1, kind="image/png")
+    assert answer.status_code == 200 and answer.json()["size"] == len(data)
+    assert partial_files(settings) == []
+
+
+def test_another_accounts_upload_of_the_same_bytes_is_finished_and_made_its_own(http, settings):
     worker1, worker2 = Device(http, "worker1"), Device(http, "worker2")
     data = noise_png(30)
     assert worker1.chunk(data, 0, 999, kind="image/png").status_code == 202
     assert worker2.put(data, kind="image/png").status_code == 201
+    # Stored, but not by worker1's account: to it, the blob is not there until it sends it.
+    assert worker1.head(sha(data)).status_code == 404
     answer = worker1.chunk(data, 1000, len(data) - 1, kind="image/png")
-    assert answer.status_code == 200 and answer.json()["size"] == len(data)
+    assert answer.status_code == 201 and answer.json()["size"] == len(data)
+    assert worker1.head(sha(data)).status_code == 200
     assert partial_files(settings) == []

@@ -201,3 +201,34 @@ def test_the_blob_route_takes_up_to_10_mib_and_the_json_routes_keep_their_limit(
     is_problem(push, 413, "payload_too_large")
     login = http.post("/api/v1/auth/login", json={"username": filler})
     is_problem(login, 413, "payload_too_large")
+
+
+def test_a_proof_names_only_blobs_its_account_sent_or_can_already_read(http):
+    """A worker who learns another's photo hash cannot attach that photo to a record of its
+    own and then download it: a hash it never sent is answered like an unknown one."""
+    worker1, worker2, worker3 = (Device(http, name) for name in ("worker1", "worker2", "worker3"))
+    photo = jpeg(21)
+    assert worker3.put(photo).status_code == 201  # another community's photo
+    own = a_resident(worker1)
+    stolen = worker1.push(("checkin.record", checkin(own["id"], [sha(photo)])))
+    is_problem(stolen, 409, "blobs_missing")
+    assert stolen.json()["missing"] == [sha(photo)]
+    assert worker1.head(sha(photo)).status_code == 404  # to worker1, it is not there
+    assert worker1.get(f"/api/v1/blobs/{sha(photo)}").status_code == 404
+    # Having the bytes is what counts: sending them makes the blob worker1's too.
+    assert worker1.put(photo).status_code == 200
+    assert worker1.push(("checkin.record", checkin(own["id"], [sha(photo)]))).status_code == 200
+    # A record worker2 can read names worker1's new photo: worker2 may name it as well;
+    # worker3, in another community, may not.
+    mine = jpeg(22)
+    assert worker1.put(mine).status_code == 201
+    visit = checkin(own["id"], [sha(mine)])
+    assert worker1.push(("checkin.record", visit)).json()["results"][0]["status"] == "applied"
+    shared = worker2.push(("checkin.record", checkin(own["id"], [sha(mine)])))
+    assert shared.status_code == 200 and shared.json()["results"][0]["status"] == "applied"
+    elsewhere = a_resident(worker3)
+    is_problem(
+        worker3.push(("checkin.record", checkin(elsewhere["id"], [sha(mine)]))),
+        409,
+        "blobs_missing",
+    )

@@ -214,3 +214,22 @@ def test_keys_from_the_command_line(live_url, settings, monkeypatch, capsys):
         _spec_error(
             client.post("/open311/v2/requests.json", data={"api_key": key, **SPEC_POST}), 403
         )
+
+
+async def test_phone_numbers_typed_into_a_request_are_masked_in_answers(api):
+    key = await _key(api)
+    typed = {
+        **SPEC_POST,
+        "description": "水管爆了，请联系 138 1234 5678 或 +86-10-6512-3456",
+        "address_string": "幸福里3号楼 电话13912345678",
+    }
+    filed = await api.client.post("/open311/v2/requests.json", data={"api_key": key, **typed})
+    number = filed.json()[0]["service_request_id"]
+    for url in (f"/open311/v2/requests/{number}.json", "/open311/v2/requests.json"):
+        answer = next(
+            r for r in (await api.client.get(url)).json() if r["service_request_id"] == number
+        )
+        text = answer["description"] + answer["address"]
+        for digits in ("1234", "5678", "6512", "13912345678"):
+            assert digits not in text, text
+        assert answer["description"].startswith("水管爆了") and "***" in text

@@ -2,16 +2,19 @@
 (a poor rating reopens), and the abuse the public door must stand (random tokens, throttling,
 bad input); both databases, in-process and over real HTTP."""
 
+import asyncio
 import hashlib
 import secrets
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from server.hotline.tables import HotlineRequest
 from server.public.tables import RequestTracking
-from server.public.throttle import Throttle
+from server.public.throttle import SharedThrottle, Throttle
 from tests.support.public import REPORT, bring_to_feedback, request_id, sign_in
+from tests.support.server import Api
 from tests.test_http_auth import is_problem
 
 
@@ -168,3 +171,52 @@ def test_the_throttle_window_slides_per_client_and_kind():
     assert throttle.wait("a", "read", now=20) == 0  # another kind
     assert throttle.wait("a", "submit", now=600.5) == 0  # the first has left the window
     assert throttle.wait("a", "submit", now=601) == 9
+
+
+async def test_rating_by_number_and_phone_is_gone_and_the_tracking_view_is_never_cached(api):
+    made = (await api.client.post("/api/v1/public/requests", json=REPORT)).json()
+    guessed = await api.client.post(
+        "/api/v1/public/rating",
+        json={"number": made["number"], "caller_phone": REPORT["caller_phone"], "score": 5},
+    )
+    assert guessed.status_code in (404, 405)
+    shown = await api.client.get(f"/api/v1/public/requests/{made['tracking_token']}")
+    assert shown.status_code == 200
+    assert shown.headers["cache-control"] == "no-store"
+    assert shown.headers["x-robots-tag"] == "noindex"
+
+
+async def test_two_server_processes_count_one_window_on_postgresql(settings):
+    """Two apps on one database stand for two server processes: on PostgreSQL a client gets
+    its five reports in ten minutes once, not once per process. (SQLite runs one process,
+    which counts in memory.)"""
+    async with Api.start(settings) as first, Api.start(settings) as second:
+        answers = []
+        for i in range(6):
+            door = (first, second)[i % 2].client
+            answers.append((await door.post("/api/v1/public/requests", json=REPORT)).status_code)
+        if first.runtime.engine.dialect.name == "postgresql":
+            assert answers == [201] * 5 + [429]
+            held = await first.client.get("/api/v1/public/catalogue")
+            assert held.status_code == 200  # reading is another window
+        else:
+            assert answers == [201] * 6  # each process its own window
+
+
+async def test_the_shared_window_slides_as_the_memory_one_does(settings):
+    async with Api.start(settings) as api:
+        if api.runtime.engine.dialect.name != "postgresql":
+            pytest.skip("the shared window is PostgreSQL's; SQLite counts in memory")
+        throttle = SharedThrottle(
+            api.runtime.sessions, limits={"submit": (2, 600.0), "read": (1, 60.0)}
+        )
+        assert await throttle.wait("a", "submit", now=0) == 0
+        assert await throttle.wait("a", "submit", now=10) == 0
+        assert await throttle.wait("a", "submit", now=20) == 580
+        assert await throttle.wait("b", "submit", now=20) == 0
+        assert await throttle.wait("a", "read", now=20) == 0
+        assert await throttle.wait("a", "submit", now=600.5) == 0
+        assert await throttle.wait("a", "submit", now=601) == 9
+        # Concurrent attempts from many tasks never let more than the limit through.
+        results = await asyncio.gather(*(throttle.wait("c", "submit", now=700) for _ in range(12)))
+        assert results.count(0) == 2

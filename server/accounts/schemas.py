@@ -40,6 +40,9 @@ class UserUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     role: Role | None = None
     org_unit_code: UnitCode | None = None
     active: bool | None = None  # false disables the account (and ends its sessions)
+    # The member department, e.g. "DEP02": required when the account becomes a department
+    # account, refused for any other; an account that stops being one leaves its department.
+    department_code: UnitCode | None = None
 
 
 class PasswordReset(msgspec.Struct, forbid_unknown_fields=True):

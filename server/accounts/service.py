@@ -116,6 +116,18 @@ async def update(
     user, unit = await _managed(session, actor, user_id)
     changes: dict[str, Any] = {}
     role = Role(fields["role"]) if fields.get("role") is not None else Role(user.role)
+    code = fields.get("department_code")
+    if code is not None or (role is Role.DEPARTMENT and user.department_id is None):
+        # A department account always names its department, on create and on change.
+        department_id = await _department_of(session, role, code)
+        if department_id != user.department_id:
+            if not may_grant(actor, role, unit.path):
+                raise _may_not(f"make this account a {role} in {unit.code}")
+            changes["department"] = [
+                str(user.department_id) if user.department_id else None,
+                str(department_id),
+            ]
+            user.department_id = department_id
     target = unit
     if fields.get("org_unit_code") is not None:
         target = await _unit(session, actor, fields["org_unit_code"])
@@ -127,6 +139,9 @@ async def update(
         if role != user.role:
             changes["role"] = [user.role, role]
             user.role = role
+            if role is not Role.DEPARTMENT and user.department_id is not None:
+                changes["department"] = [str(user.department_id), None]
+                user.department_id = None
         if target.id != unit.id:
             changes["unit"] = [unit.code, target.code]
             user.org_unit_id = target.id

@@ -1,7 +1,9 @@
-"""Proof on the records that carry it: the blobs a push names must be complete before any of
-it applies, the device's signature over the arguments decides `signed`, and each record notes
-the blobs it names (a download is allowed to whoever sees such a record)."""
+"""Proof on the records that carry it: the blobs a push names must be complete, and the
+sender's, before any of it applies; the device's signature over the arguments decides `signed`;
+and each record notes the blobs it names (a download is allowed to whoever sees such a
+record)."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -9,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.blobs.store import SHA256
-from server.blobs.tables import Blob, BlobRef
+from server.blobs.tables import BlobOwner, BlobRef
 from server.errors import ProblemError, Refusal
 from shared import proof as signing
 from shared.mutations import Proof, wire
@@ -34,16 +36,32 @@ def named_blobs(mutations) -> set[str]:
     return named
 
 
-async def refuse_missing_blobs(session: AsyncSession, mutations) -> None:
-    """409 `blobs_missing` (member `missing`) when the batch names a blob not held complete."""
+async def refuse_missing_blobs(
+    session: AsyncSession,
+    mutations,
+    user_id: UUID,
+    readable: Callable[[str], Awaitable[bool]] | None = None,
+) -> None:
+    """409 `blobs_missing` (member `missing`) when the batch names a blob that the sender's
+    account has not uploaded complete, unless a record the sender can already read names it
+    (`readable`). A hash someone else uploaded is answered exactly like an unknown one: the
+    phone that really has the photo uploads it (which makes it its own) and pushes again."""
     named = sorted(named_blobs(mutations))
     if not named:
         return
     held: set[str] = set()
     for start in range(0, len(named), 500):
         chunk = named[start : start + 500]
-        held.update(await session.scalars(select(Blob.sha256).where(Blob.sha256.in_(chunk))))
+        held.update(
+            await session.scalars(
+                select(BlobOwner.sha256).where(
+                    BlobOwner.sha256.in_(chunk), BlobOwner.user_id == user_id
+                )
+            )
+        )
     missing = [sha for sha in named if sha not in held]
+    if readable is not None:
+        missing = [sha for sha in missing if not await readable(sha)]
     if missing:
         raise ProblemError(
             409,

@@ -102,20 +102,19 @@ async def put_blob(
     "/api/v1/blobs/{sha256:str}",
     tags=["blobs"],
     summary="Whether the server holds a blob, and how much of an upload has arrived",
-    description="200 when the blob is complete; 404 otherwise, with `Doorstep-Received: n` "
-    "when n bytes of the caller's device's resumable upload have arrived.",
+    description="200 when the blob is complete and the caller's account sent its bytes; 404 "
+    "otherwise, with `Doorstep-Received: n` when n bytes of the account's resumable upload "
+    "have arrived.",
 )
 async def head_blob(
     request: Request, runtime: NamedDependency[Runtime], sha256: Sha
 ) -> Response[None]:
     principal = await _caller(request, runtime)
     uploads.check_name(sha256)
-    blob = await uploads.is_complete(runtime, sha256)
-    if blob is not None:
-        return Response(None, status_code=200, headers={RECEIVED: str(blob.size)})
-    standing = uploads.store_for(runtime).received(str(principal.actor.device_id), sha256)
-    headers = {RECEIVED: str(standing[0])} if standing else {}
-    return Response(None, status_code=404, headers=headers)
+    who = uploads.Uploader(principal.actor.device_id, principal.actor.user_id)
+    complete, received = await uploads.standing(runtime, who, sha256)
+    headers = {RECEIVED: str(received)} if received is not None else {}
+    return Response(None, status_code=200 if complete else 404, headers=headers)
 
 
 @get(

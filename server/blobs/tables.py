@@ -24,6 +24,17 @@ class Blob(SQLModel, table=True):
     )
 
 
+class BlobOwner(SQLModel, table=True):
+    """An account that uploaded these bytes (the first, or one that sent the same bytes again):
+    a proof may name a blob its sender's account holds this way. Knowing a hash is not having
+    the photo; sending its bytes is."""
+
+    __tablename__ = "blob_owner"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    user_id: UUID = Field(primary_key=True)
+
+
 class BlobRef(SQLModel, table=True):
     """A record that names a blob in its proof: a download is allowed to whoever sees one."""
 

@@ -1,10 +1,17 @@
 """Receiving a blob: whole in one request, or resumable a chunk at a time, checked once complete.
 
 Nothing is stored unless it is right: a chunk is written whole or not at all; a completed
-upload whose bytes do not hash to its name, are not the declared image type or carry EXIF is
-deleted and refused. A device's uploads in the last 24 hours (complete and partial) are held
-to a quota. Neither the streaming nor the checks hold the database: the request only writes
-the `blob` row, in a short transaction, once the bytes are in place.
+upload whose bytes do not hash to its name, are not the declared image type or carry anything
+but pixels is deleted and refused. An account's uploads in the last 24 hours (complete and
+partial, on all its devices) are held to a quota, and partial uploads are kept per account.
+
+A blob belongs to the accounts that sent its bytes (`blob_owner`): the first uploader, and any
+other that sends the same bytes again. To such an account HEAD says complete, and its proofs
+may name the blob; to any other account a blob it never sent is as good as absent, so knowing
+a hash is not enough to attach someone else's photo to a record.
+
+Neither the streaming nor the checks hold the database: the request only writes the `blob`
+row, in a short transaction, once the bytes are in place.
 """
 
 import hashlib
@@ -29,7 +36,7 @@ from server.blobs.store import (
     resumable_slot,
     whole_slot,
 )
-from server.blobs.tables import Blob
+from server.blobs.tables import Blob, BlobOwner
 from server.db.types import utcnow
 from server.errors import ProblemError
 from server.runtime import Runtime
@@ -97,12 +104,46 @@ async def is_complete(runtime: Runtime, sha256: str) -> Blob | None:
         return await session.get(Blob, sha256)
 
 
-async def _used_today(runtime: Runtime, device_id: UUID) -> int:
+async def owned(runtime: Runtime, sha256: str, user_id: UUID) -> Blob | None:
+    """The complete blob, when this account sent its bytes; None otherwise."""
+    async with (runtime.read_sessions or runtime.sessions)() as session:
+        return await session.scalar(
+            select(Blob)
+            .join(BlobOwner, BlobOwner.sha256 == Blob.sha256)
+            .where(Blob.sha256 == sha256, BlobOwner.user_id == user_id)
+        )
+
+
+async def standing(runtime: Runtime, who: "Uploader", sha256: str) -> tuple[bool, int | None]:
+    """For HEAD: whether the blob is complete for this account, and the bytes received (of
+    the blob, or of the account's own resumable upload; None when nothing has arrived)."""
+    blob = await owned(runtime, sha256, who.user_id)
+    if blob is not None:
+        return True, blob.size
+    partial = store_for(runtime).received(str(who.user_id), sha256)
+    return False, (partial[0] if partial else None)
+
+
+async def _own(session, sha256: str, user_id: UUID) -> None:
+    if await session.get(BlobOwner, (sha256, user_id)) is None:
+        session.add(BlobOwner(sha256=sha256, user_id=user_id))
+
+
+async def _record_owner(runtime: Runtime, sha256: str, user_id: UUID) -> None:
+    async with runtime.write_gate or nullcontext():
+        try:
+            async with runtime.sessions() as session, session.begin():
+                await _own(session, sha256, user_id)
+        except IntegrityError:
+            pass  # the same account's other device recorded it at the same moment
+
+
+async def _used_today(runtime: Runtime, user_id: UUID) -> int:
     since = utcnow() - QUOTA_WINDOW
     async with (runtime.read_sessions or runtime.sessions)() as session:
         used = await session.scalar(
             select(func.coalesce(func.sum(Blob.size), 0)).where(
-                Blob.device_id == device_id, Blob.created_at > since
+                Blob.user_id == user_id, Blob.created_at > since
             )
         )
     return int(used or 0)
@@ -111,25 +152,25 @@ async def _used_today(runtime: Runtime, device_id: UUID) -> int:
 async def check_quota(
     runtime: Runtime, store: BlobStore, who: Uploader, incoming: int, new_partial: bool
 ) -> None:
-    """429 `quota_exceeded` when this upload would take the device past its daily bytes or
-    its number of open partial uploads."""
+    """429 `quota_exceeded` when this upload would take the account past its daily bytes or
+    its number of open partial uploads (all its devices together)."""
     settings = runtime.settings
-    open_count, partial = store.partial_bytes(str(who.device_id))
-    if new_partial and open_count >= settings.blob_partials_per_device:
+    open_count, partial = store.partial_bytes(str(who.user_id))
+    if new_partial and open_count >= settings.blob_partials_per_account:
         raise ProblemError(
             429,
             "quota_exceeded",
-            f"This device has {open_count} unfinished uploads; finish them first.",
+            f"This account has {open_count} unfinished uploads; finish them first.",
             retry_after=3600,
         )
-    used = partial + await _used_today(runtime, who.device_id)
-    if used + incoming > settings.blob_device_daily_bytes:
+    used = partial + await _used_today(runtime, who.user_id)
+    if used + incoming > settings.blob_account_daily_bytes:
         raise ProblemError(
             429,
             "quota_exceeded",
-            "This device has uploaded as much as it may in 24 hours. Try again later.",
+            "This account has uploaded as much as it may in 24 hours. Try again later.",
             retry_after=3600,
-            limit_bytes=settings.blob_device_daily_bytes,
+            limit_bytes=settings.blob_account_daily_bytes,
             used_bytes=used,
         )
 
@@ -175,7 +216,7 @@ def _finish_checks(store: BlobStore, owner: str, slot: str, sha256: str, media_t
 async def _complete(
     runtime: Runtime, store: BlobStore, who: Uploader, slot: str, sha256: str, media_type: str
 ) -> int:
-    owner = str(who.device_id)
+    owner = str(who.user_id)
     try:
         size = await anyio.to_thread.run_sync(
             _finish_checks, store, owner, slot, sha256, media_type
@@ -197,8 +238,10 @@ async def _complete(
                             user_id=who.user_id,
                         )
                     )
+                await _own(session, sha256, who.user_id)
         except IntegrityError:
-            pass  # another device completed the same blob at the same moment
+            # Another device completed the same blob at the same moment.
+            await _record_owner(runtime, sha256, who.user_id)
     return size
 
 
@@ -214,7 +257,7 @@ async def put_whole(
     existing = await is_complete(runtime, sha256)
     if existing is None:
         await check_quota(runtime, store, who, announced or 0, new_partial=False)
-    owner, slot = str(who.device_id), whole_slot(sha256)
+    owner, slot = str(who.user_id), whole_slot(sha256)
     with store.appending(owner, slot) as file:
         size = await _copy(chunks, file, MAX_BLOB_BYTES, too_big)
     if size == 0:
@@ -230,6 +273,7 @@ async def put_whole(
             raise ProblemError(
                 422, "hash_mismatch", "The bytes do not hash to the SHA-256 in the path."
             )
+        await _record_owner(runtime, sha256, who.user_id)  # it sent the bytes: now it holds them
         return 200, described(existing.sha256, existing.media_type, existing.size)
     size = await _complete(runtime, store, who, slot, sha256, media_type)
     return 201, described(sha256, media_type, size)
@@ -242,11 +286,13 @@ async def put_chunk(
     chunk completes it, 200 when the blob is already complete; 409 `range_mismatch` (with
     `received`) for a chunk that does not start where the upload stands."""
     store = store_for(runtime)
-    owner, slot = str(who.device_id), resumable_slot(sha256, part.total)
+    owner, slot = str(who.user_id), resumable_slot(sha256, part.total)
     standing = store.received(owner, sha256)
-    existing = await is_complete(runtime, sha256)
+    # Complete for this account: nothing more to send. Complete but never sent by this
+    # account: its bytes are taken like any upload's and checked against the name at the end.
+    existing = await owned(runtime, sha256, who.user_id)
     if existing is not None:
-        if standing is not None:  # another device completed it first: this one is not needed
+        if standing is not None:  # its other device completed it first: this one is not needed
             store.drop(owner, resumable_slot(sha256, standing[1]))
         return 200, described(existing.sha256, existing.media_type, existing.size)
     if standing is not None and standing[1] != part.total:

@@ -240,16 +240,6 @@ async def rate_as_manager(
     )
 
 
-async def rate_as_caller(
-    session: AsyncSession, number: str, caller_phone: str, score: int, comment: str, now: datetime
-) -> HotlineRequest:
-    """The resident rates their own request, naming its number and their phone."""
-    request = await session.scalar(select(HotlineRequest).where(HotlineRequest.number == number))
-    if request is None or request.caller_phone != caller_phone:
-        raise Refusal("not_found", "No request with that number and phone.", 404)
-    return await rate(session, None, request, score, comment, now)
-
-
 async def escalate_overdue(session: AsyncSession, now: datetime) -> list[HotlineRequest]:
     """Every request whose stage is overdue goes one level up (community → subdistrict →
     district), once per stage limit; at the top the district presses for action. Returns

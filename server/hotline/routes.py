@@ -19,12 +19,10 @@ from server.hotline import service
 from server.hotline.schemas import (
     AssignBody,
     AssigneePublic,
-    CallerRating,
     DashboardPublic,
     DispatchBody,
     NoteBody,
     RatingBody,
-    RatingReceiptPublic,
     RequestCreate,
     RequestDetailPublic,
     RequestPublic,
@@ -166,19 +164,6 @@ async def rate_request(
     return await service.detail(db_session, request)
 
 
-@post(
-    "/api/v1/public/rating",
-    tags=["hotline"],
-    status_code=200,
-    summary="The resident rates their request themselves (number and phone)",
-)
-async def caller_rating(data: JSONBody[CallerRating], db_session: Session) -> RatingReceiptPublic:
-    request = await service.rate_as_caller(
-        db_session, data.number, data.caller_phone, data.score, data.comment, utcnow()
-    )
-    return RatingReceiptPublic(number=request.number, status=request.status)
-
-
 @get(
     "/api/v1/dashboard",
     tags=["hotline"],
@@ -209,7 +194,6 @@ ROUTES = [
     verify_request,
     feedback_request,
     rate_request,
-    caller_rating,
     dashboard,
 ]
 __all__ = ["ROUTES"]

@@ -79,13 +79,6 @@ class RatingBody(msgspec.Struct, forbid_unknown_fields=True):
     comment: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
-class CallerRating(msgspec.Struct, forbid_unknown_fields=True):
-    number: Annotated[str, msgspec.Meta(max_length=20)]
-    caller_phone: Annotated[str, msgspec.Meta(max_length=40)]
-    score: Annotated[int, msgspec.Meta(ge=1, le=5)]
-    comment: Annotated[str, msgspec.Meta(max_length=2000)] = ""
-
-
 # What they answer.
 
 
@@ -216,13 +209,6 @@ class SupervisionNotePublic(msgspec.Struct, kw_only=True):
     @classmethod
     def from_row(cls, row: Any) -> "SupervisionNotePublic":
         return msgspec.convert(row, cls, from_attributes=True)
-
-
-class RatingReceiptPublic(msgspec.Struct, kw_only=True):
-    """What a resident rating their own request is told: nothing personal."""
-
-    number: str  # the request's number
-    status: RequestStatus  # closed, or dispatched again after a poor rating
 
 
 class AssigneePublic(msgspec.Struct, kw_only=True):

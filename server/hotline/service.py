@@ -17,7 +17,6 @@ from server.hotline.lifecycle import (
     escalate_overdue,
     give_feedback,
     rate,
-    rate_as_caller,
     rate_as_manager,
     verify,
 )
@@ -56,7 +55,6 @@ __all__ = [
     "is_overdue",
     "public",
     "rate",
-    "rate_as_caller",
     "rate_as_manager",
     "search",
     "verify",

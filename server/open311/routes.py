@@ -57,7 +57,7 @@ def _suffix(name: str) -> str:
 
 @get("/services.json")
 async def services(request: Request, db_session: Session) -> Response:
-    guard(request, "read")
+    await guard(request, "read")
     return _answer(await service.services(db_session, _lang(request)))
 
 
@@ -65,14 +65,14 @@ async def services(request: Request, db_session: Session) -> Response:
 async def service_definition(
     request: Request, name: FromPath[str], db_session: Session
 ) -> Response:
-    guard(request, "read")
+    await guard(request, "read")
     found = await service.category(db_session, _suffix(name))
     return _answer({"service_code": found.code, "attributes": []})
 
 
 @get("/requests.json")
 async def list_requests(request: Request, db_session: Session, runtime: Runtime_) -> Response:
-    guard(request, "read")
+    await guard(request, "read")
     query = {key: request.query_params.get(key) for key in request.query_params}
     rows = await service.search(db_session, query, utcnow())
     zone = runtime.settings.timezone
@@ -83,7 +83,7 @@ async def list_requests(request: Request, db_session: Session, runtime: Runtime_
 async def one_request(
     request: Request, name: FromPath[str], db_session: Session, runtime: Runtime_
 ) -> Response:
-    guard(request, "read")
+    await guard(request, "read")
     found = await service.by_number(db_session, _suffix(name))
     zone = runtime.settings.timezone
     return _answer(await service.shown(db_session, [found], zone, _lang(request)))
@@ -93,7 +93,7 @@ async def one_request(
 async def file_request(request: Request, db_session: Session) -> Response:
     form = {key: str(value) for key, value in (await request.form()).items()}
     client = await keys.check(db_session, form.get("api_key"))
-    guard(request, "file", who=f"open311:{client.id}")
+    await guard(request, "file", who=f"open311:{client.id}")
     filed = await service.file(db_session, form, client.name, utcnow(), _lang(request))
     return _answer([filed], 201)
 

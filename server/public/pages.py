@@ -138,14 +138,14 @@ class PublicPages(Controller):
     async def report_form(
         self, request: Request, db_session: Session, runtime: Runtime_
     ) -> Template:
-        guard(request, "read")
+        await guard(request, "read")
         categories = await service.catalogue(db_session)
         return _render(request, runtime, "public_report.html", categories=categories, form={})
 
     @post("/requests", status_code=303)
     async def report(self, request: Request, db_session: Session, runtime: Runtime_) -> Response:
         form = await _form(request, runtime)
-        guard(request, "submit")
+        await guard(request, "submit")
         body = _parse(form, PublicRequestCreate)
         _, token = await service.submit(
             db_session, msgspec.structs.asdict(body), "public", utcnow()
@@ -156,7 +156,7 @@ class PublicPages(Controller):
     async def track(
         self, request: Request, token: FromPath[str], db_session: Session, runtime: Runtime_
     ) -> Template:
-        guard(request, "read")
+        await guard(request, "read")
         found = await service.by_token(db_session, token)
         shown = await service.view(db_session, found, language(request))
         return _render(
@@ -174,14 +174,14 @@ class PublicPages(Controller):
         self, request: Request, token: FromPath[str], db_session: Session, runtime: Runtime_
     ) -> Response:
         form = await _form(request, runtime)
-        guard(request, "rate")
+        await guard(request, "rate")
         body = _parse(form, PublicRatingBody)
         await service.rate(db_session, token, body.score, body.comment, utcnow())
         return Redirect(path=f"/public/track/{token}", status_code=303, headers=PRIVATE)
 
     @get("/catalogue")
     async def catalogue(self, request: Request, db_session: Session, runtime: Runtime_) -> Template:
-        guard(request, "read")
+        await guard(request, "read")
         lang = language(request)
         code = request.query_params.get("community", "")[:40]
         stations = await service.workstations(db_session, None, lang)

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Request, get, post
+from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,12 @@ from server.public.throttle import guard
 
 Session = NamedDependency[AsyncSession]
 TRACK = "/public/track/"
+# What a token opens is one resident's request: no cache (a shared proxy, the browser's back
+# button on a shared phone) keeps it, and no search engine lists it.
+PRIVATE = {
+    "cache_control": CacheControlHeader(no_store=True),
+    "response_headers": [ResponseHeader(name="X-Robots-Tag", value="noindex")],
+}
 
 
 @post(
@@ -34,7 +41,7 @@ TRACK = "/public/track/"
 async def report(
     request: Request, data: JSONBody[PublicRequestCreate], db_session: Session
 ) -> PublicReceiptPublic:
-    guard(request, "submit")
+    await guard(request, "submit")
     created, token = await service.submit(
         db_session, msgspec.structs.asdict(data), "public", utcnow()
     )
@@ -47,11 +54,12 @@ async def report(
     "/api/v1/public/requests/{tracking_token:str}",
     tags=["public"],
     summary="The request a tracking token follows: status, category, steps (no staff details)",
+    **PRIVATE,
 )
 async def track(
     request: Request, tracking_token: FromPath[str], db_session: Session
 ) -> PublicRequestViewPublic:
-    guard(request, "read")
+    await guard(request, "read")
     return await service.view(db_session, await service.by_token(db_session, tracking_token))
 
 
@@ -60,6 +68,7 @@ async def track(
     tags=["public"],
     status_code=200,
     summary="The resident rates the result with the token: 3–5 closes, 1–2 reopens",
+    **PRIVATE,
 )
 async def rate(
     request: Request,
@@ -67,7 +76,7 @@ async def rate(
     data: JSONBody[PublicRatingBody],
     db_session: Session,
 ) -> PublicRequestViewPublic:
-    guard(request, "rate")
+    await guard(request, "rate")
     rated = await service.rate(db_session, tracking_token, data.score, data.comment, utcnow())
     return await service.view(db_session, rated)
 
@@ -78,7 +87,7 @@ async def rate(
     summary="The services residents may ask for, with their time limits",
 )
 async def catalogue(request: Request, db_session: Session) -> list[PublicCategoryPublic]:
-    guard(request, "read")
+    await guard(request, "read")
     return await service.catalogue(db_session)
 
 
@@ -94,7 +103,7 @@ async def workstations(
         str | None, QueryParameter(description="a community's code", max_length=40)
     ] = None,
 ) -> list[WorkstationPublic]:
-    guard(request, "read")
+    await guard(request, "read")
     return await service.workstations(db_session, community)
 
 

@@ -83,8 +83,10 @@ async def rate(
     return await hotline.rate(session, None, request, score, comment, now)
 
 
-def _masked(note: str) -> str:
-    return PHONE_LIKE.sub("***", note)
+def masked(text: str) -> str:
+    """The text with every phone-like run of digits replaced: what staff or a caller typed may
+    name a phone number, and a public answer shows none."""
+    return PHONE_LIKE.sub("***", text)
 
 
 async def _roles(session: AsyncSession, events: list[RequestEvent]) -> dict[UUID, str]:
@@ -124,7 +126,7 @@ async def view(
             by = "system"
         note = ""
         if event.action in NOTES_SHOWN:
-            note = event.note if event.actor_code == "caller" else _masked(event.note)
+            note = event.note if event.actor_code == "caller" else masked(event.note)
         if event.action == "rated" and event.params.get("score"):
             note = " · ".join(filter(None, [tr("n_rated", score=event.params["score"]), note]))
         if event.action == "dispatched" and event.params.get("community"):

@@ -12,6 +12,7 @@ from server.audit import service as audit
 from server.auth.service import Principal
 from server.auth.tables import Device, MutationLog
 from server.blobs import proof as proofs
+from server.blobs.tables import BlobRef
 from server.bodies import check_json_text
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
@@ -93,7 +94,12 @@ async def push(
             409, "seq_gap", f"Expected seq {applied_up_to + 1} next.", expected=applied_up_to + 1
         )
     # Photos and signatures first: a batch naming a blob not held complete applies nothing.
-    await proofs.refuse_missing_blobs(session, fresh)
+    await proofs.refuse_missing_blobs(
+        session,
+        fresh,
+        principal.actor.user_id,
+        lambda sha256: _named_by_a_readable_record(session, principal.actor, sha256),
+    )
     session.info["device_public_key"] = device.public_key
     earlier = await _earlier_rejections(session, device.id, request.mutations, applied_up_to)
     results = {
@@ -215,6 +221,24 @@ def _uuid(value: Any) -> UUID | None:
         return UUID(str(value)) if value is not None else None
     except ValueError:
         return None
+
+
+async def _named_by_a_readable_record(session: AsyncSession, actor, sha256: str) -> bool:
+    """Whether a record in the actor's scope already names this blob (then a proof of the
+    actor's may name it too, though another account uploaded it)."""
+    refs = (
+        await session.execute(
+            select(BlobRef.entity, BlobRef.record_id).where(BlobRef.sha256 == sha256)
+        )
+    ).all()
+    if not refs:
+        return False
+    units, now = await all_units(session), utcnow()
+    for entity, record_id in refs:
+        row = await session.get(TABLES[entity], record_id)
+        if row is not None and scope.belongs(actor, entity, row, units, now):
+            return True
+    return False
 
 
 async def _earlier_rejections(session, device_id, mutations, applied_up_to) -> dict:
