@@ -14,17 +14,15 @@ from typing import Annotated
 from litestar import Request, Response, get, head, put
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal, authenticate
 from server.blobs import media, uploads
 from server.blobs.schemas import BlobStoredPublic
-from server.blobs.tables import Blob, BlobRef
+from server.blobs.scope import named_in_scope
+from server.blobs.tables import Blob
 from server.db.types import utcnow
 from server.errors import ProblemError
-from server.org.service import all_units
-from server.records import Place, declared
 from server.runtime import Runtime
 from shared.permissions import Actor
 
@@ -36,24 +34,9 @@ Sha = Annotated[str, PathParameter(description="the SHA-256 of the bytes, 64 low
 async def readable(session: AsyncSession, actor: Actor, sha256: str) -> Blob | None:
     """The blob, if a record naming it is in the actor's scope; None otherwise."""
     blob = await session.get(Blob, sha256)
-    if blob is None:
+    if blob is None or not await named_in_scope(session, actor, sha256):
         return None
-    refs = (
-        await session.execute(
-            select(BlobRef.entity, BlobRef.record_id).where(BlobRef.sha256 == sha256)
-        )
-    ).all()
-    if not refs:
-        return None
-    place = Place(await all_units(session), utcnow())
-    for entity, record_id in refs:
-        record = declared(entity)
-        if record is None:
-            continue  # a record nothing declares is nobody's (deny by default)
-        row = await session.get(record.table, record_id)
-        if row is not None and record.sees(actor, row, place):
-            return blob
-    return None
+    return blob
 
 
 async def _caller(request: Request, runtime: Runtime) -> Principal:

@@ -12,7 +12,7 @@ from server.audit import service as audit
 from server.auth.service import Principal
 from server.auth.tables import Device, MutationLog
 from server.blobs import proof as proofs
-from server.blobs.tables import BlobRef
+from server.blobs import scope as blob_scope
 from server.bodies import check_json_text
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
@@ -98,7 +98,7 @@ async def push(
         session,
         fresh,
         principal.actor.user_id,
-        lambda sha256: _named_by_a_readable_record(session, principal.actor, sha256),
+        lambda sha256: blob_scope.named_in_scope(session, principal.actor, sha256),
     )
     session.info["device_public_key"] = device.public_key
     earlier = await _earlier_rejections(session, device.id, request.mutations, applied_up_to)
@@ -221,24 +221,6 @@ def _uuid(value: Any) -> UUID | None:
         return UUID(str(value)) if value is not None else None
     except ValueError:
         return None
-
-
-async def _named_by_a_readable_record(session: AsyncSession, actor, sha256: str) -> bool:
-    """Whether a record in the actor's scope already names this blob (then a proof of the
-    actor's may name it too, though another account uploaded it)."""
-    refs = (
-        await session.execute(
-            select(BlobRef.entity, BlobRef.record_id).where(BlobRef.sha256 == sha256)
-        )
-    ).all()
-    if not refs:
-        return False
-    units, now = await all_units(session), utcnow()
-    for entity, record_id in refs:
-        row = await session.get(TABLES[entity], record_id)
-        if row is not None and scope.belongs(actor, entity, row, units, now):
-            return True
-    return False
 
 
 async def _earlier_rejections(session, device_id, mutations, applied_up_to) -> dict:

@@ -1,0 +1,34 @@
+"""Whether a blob is the caller's to see: a record in the caller's scope names it.
+
+The record's own scope rule decides, looked up by entity in the synced records' declarations
+(`server.records`): the same rule the pull asks, without importing the sync engine.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.blobs.tables import BlobRef
+from server.db.types import utcnow
+from server.org.service import all_units
+from server.records import Place, declared
+from shared.permissions import Actor
+
+
+async def named_in_scope(session: AsyncSession, actor: Actor, sha256: str) -> bool:
+    """Whether a record in the actor's scope names this blob."""
+    refs = (
+        await session.execute(
+            select(BlobRef.entity, BlobRef.record_id).where(BlobRef.sha256 == sha256)
+        )
+    ).all()
+    if not refs:
+        return False
+    place = Place(await all_units(session), utcnow())
+    for entity, record_id in refs:
+        record = declared(entity)
+        if record is None:
+            continue  # a record nothing declares is nobody's (deny by default)
+        row = await session.get(record.table, record_id)
+        if row is not None and record.sees(actor, row, place):
+            return True
+    return False
