@@ -25,8 +25,9 @@ SPECS = [
     declare(
         "request.create",
         RequestCreate,
-        # Everyone who works with residents; departments and inspectors register nothing.
-        set(Role) - {Role.DEPARTMENT, Role.INSPECTOR},
+        # Everyone who works with residents (named: a new role sends nothing until named
+        # here); departments and inspectors register nothing.
+        {Role.WORKER, Role.MENTOR, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN},
         _create,
         only_when="a resident the sender sees",
         effect="a hotline request from the door (channel `app`), placed in the resident's "
