@@ -1,5 +1,7 @@
 """The admin pages' words (accounts, devices, the org tree, the catalogue), zh and en."""
 
+from server.sync.records import RECORDS
+
 STRINGS: dict[str, tuple[str, str]] = {
     "department_for_account": ("职能部门（仅部门账号）", "Department (department accounts only)"),
     "department_none": ("（无）", "(none)"),
@@ -69,15 +71,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "role_admin": ("系统管理员", "Admin"),
     "role_department": ("部门人员", "Department staff"),
     "role_inspector": ("纪检监察", "Inspector"),
-    "ent_resident": ("居民", "Residents"),
-    "ent_visit": ("走访任务", "Visits"),
-    "ent_checkin": ("探访记录", "Check-ins"),
-    "ent_service_record": ("服务记录", "Service records"),
-    "ent_assistance": ("帮扶记录", "Assistance"),
-    "ent_service_category": ("服务类别", "Service categories"),
-    "ent_org_unit": ("组织单位", "Org units"),
-    "ent_user": ("人员", "People"),
-    "ent_request": ("热线诉求", "Hotline requests"),
+    # (the record kinds' words are their declarations' labels: server/sync/records.py)
+    **{f"ent_{entity}": record.label for entity, record in RECORDS.items()},
     # Why an admin form was refused.
     "e_username_taken": ("用户名已被占用", "That username is taken"),
 }

@@ -78,7 +78,7 @@ RECORDS = [
         public=RequestRecordPublic,
         keys=_request_keys,
         sees=_holds_request,
-        label="hotline requests",
+        label=("热线诉求", "Hotline requests"),
     )
 ]
 

@@ -70,8 +70,10 @@ def missing_parts(records: dict[str, SyncedRecord]) -> list[str]:
             problems.append(f"{entity}: no scope rule")
         elif not (inspect.getdoc(record.sees) or "").strip():
             problems.append(f"{entity}: its scope rule does not say who holds it (docstring)")
-        if not record.label.strip():
-            problems.append(f"{entity}: no label")
+        if len(record.label) != 2 or not all(
+            isinstance(w, str) and w.strip() for w in record.label
+        ):
+            problems.append(f"{entity}: no label (Chinese and English)")
     gathered = {record.table for record in records.values()}
     for name, table in captured_tables().items():
         if table not in gathered:
@@ -98,7 +100,8 @@ def docs_table() -> str:
     for entity, record in RECORDS.items():
         keys = ", ".join(f"`{k}`" for k in sorted(record.keys(lambda name: f"<{name}>")))
         data = f"`{record.public.__name__}`"
-        rows.append(f"| `{entity}` | {record.label} | {data} | {keys} | {_who(record)} |")
+        what = f"{record.label[1]} ({record.label[0]})"
+        rows.append(f"| `{entity}` | {what} | {data} | {keys} | {_who(record)} |")
     return "\n".join(rows) + "\n"
 
 

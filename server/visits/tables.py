@@ -150,7 +150,7 @@ RECORDS = [
         public=VisitPublic,
         keys=_visit_keys,
         sees=_holds_visit,
-        label="visits",
+        label=("走访任务", "Visits"),
     ),
     declare(
         Checkin,
@@ -158,7 +158,7 @@ RECORDS = [
         public=CheckinPublic,
         keys=_community_keys,
         sees=_holds_field_record,
-        label="elderly check-ins",
+        label=("探访记录", "Check-ins"),
     ),
     declare(
         ServiceRecord,
@@ -166,7 +166,7 @@ RECORDS = [
         public=ServiceRecordPublic,
         keys=_community_keys,
         sees=_holds_field_record,
-        label="services delivered",
+        label=("服务记录", "Service records"),
     ),
     declare(
         Assistance,
@@ -174,6 +174,6 @@ RECORDS = [
         public=AssistancePublic,
         keys=_assistance_keys,
         sees=_holds_assistance,
-        label="mentors' assistance logs",
+        label=("帮扶记录", "Assistance"),
     ),
 ]
