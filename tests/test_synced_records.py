@@ -15,7 +15,7 @@ from server.db.sessions import create_engine_for, session_factory
 from server.db.types import utcnow
 from server.feed.tables import FeedEntry
 from server.org.service import all_units
-from server.records import Place, SyncedRecord, record_of
+from server.records import Place, SyncedRecord, all_declared, record_of
 from server.records.keys import KINDS, subscription
 from server.sync import preview
 from server.sync import records as synced
@@ -86,6 +86,8 @@ def test_every_table_the_feed_captures_is_declared_and_gathered():
     for name, table in synced.captured_tables().items():
         record = record_of(table)
         assert synced.RECORDS.get(record.entity) is record, name
+    # What lower layers look up by entity (blob downloads) is what the sync engine gathered.
+    assert all_declared() == synced.RECORDS
 
 
 async def _demo(settings):
