@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 from server.audit.tables import AuditEntry
 from server.blobs.proof import PROOF_MUTATIONS
 from server.fieldrecords.columns import FieldRecord
-from server.fieldrecords.service import FieldRecordKind
+from server.fieldrecords.service import FieldRecordKind, kinds
 from server.migrations.tables import import_all
 from server.sync.effects import effect_for
-from server.visits.records import KINDS
 
 AT = datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
@@ -31,8 +30,8 @@ def _tables(base: type) -> set[type]:
 def test_every_field_record_table_has_its_kind_mutation_and_effect():
     from shared.mutations import REGISTRY
 
-    import_all()
-    by_table: dict[type, FieldRecordKind] = {kind.table: kind for kind in KINDS}
+    import_all()  # every table (the push's effects, imported above, declare every kind)
+    by_table: dict[type, FieldRecordKind] = {kind.table: kind for kind in kinds()}
     assert set(by_table) == _tables(FieldRecord)
     for table, kind in by_table.items():
         spec = REGISTRY[kind.action]
@@ -95,7 +94,7 @@ async def test_each_kind_is_stored_once_and_keeps_its_id_from_others(api):
         "service_record": ("worker1", "worker2"),
         "assistance": ("mentor1", "mentor.two"),
     }
-    tables = {kind.entity: kind.table for kind in KINDS}
+    tables = {kind.entity: kind.table for kind in kinds()}
     for entity, (name, args) in _records(family).items():
         author = await api.login(makers[entity][0])
         if entity != "assistance":

@@ -54,6 +54,9 @@ def _no_detail(_args: Any) -> dict[str, Any]:
     return {}
 
 
+_DECLARED: dict[str, "FieldRecordKind"] = {}  # mutation name → kind, as the domains declare them
+
+
 @dataclass(frozen=True)
 class FieldRecordKind:
     """One kind of field record: what `save` needs to know that the others do not share."""
@@ -67,6 +70,9 @@ class FieldRecordKind:
     detail: Callable[[Any], dict[str, Any]] = _no_detail  # what its audit entry notes
     rules: tuple[Rule, ...] = ()  # further rules, after the permission
 
+    def __post_init__(self) -> None:
+        _DECLARED[self.action] = self
+
     @property
     def entity(self) -> str:
         """The record's name in the audit trail and in blob references: its table's."""
@@ -75,6 +81,12 @@ class FieldRecordKind:
     @property
     def takes_proof(self) -> bool:
         return issubclass(self.table, Proven)
+
+
+def kinds() -> list[FieldRecordKind]:
+    """Every kind declared so far: each domain declares its own when its module is imported
+    (all of them are once the push's effects are, `server/sync/effects.py`)."""
+    return list(_DECLARED.values())
 
 
 async def save(session: AsyncSession, actor: Actor, kind: FieldRecordKind, args: FieldArgs) -> Any:

@@ -115,8 +115,6 @@ ASSISTANCE = FieldRecordKind(
     rules=(_charge_fund,),
 )
 
-KINDS = (CHECKIN, SERVICE, ASSISTANCE)
-
 
 async def record_checkin(session: AsyncSession, actor: Actor, args: m.CheckinRecord) -> Any:
     return await save(session, actor, CHECKIN, args)
