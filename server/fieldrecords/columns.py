@@ -1,10 +1,10 @@
 """The columns every field record has, and those of a record that carries proof of visit.
 
-Mixins, not tables: a table takes them with `class Checkin(FieldRecord, Proven, SQLModel,
+Mixins, not tables: a table takes them with `class Checkin(Proven, FieldRecord, SQLModel,
 table=True)`. The columns are declared with `sa_type` rather than `sa_column`, so that each
-table gets columns of its own (a `Column` object belongs to one table only); each comes out
-as the table declared it before the mixins (same type, nullability, key, index, no default in
-the database).
+table gets columns of its own (a `Column` object belongs to one table only); each makes the
+same DDL as the tables declared before the mixins (type, nullability, key, foreign key, index,
+no default), so the migrations stand as they are.
 """
 
 from datetime import datetime
