@@ -5,11 +5,10 @@ from typing import Annotated
 
 import msgspec
 from litestar import Request, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.types import utcnow
+from server.deps import Session
 from server.public import service
 from server.public.schemas import (
     PublicCategoryPublic,
@@ -21,7 +20,6 @@ from server.public.schemas import (
 )
 from server.public.throttle import guard
 
-Session = NamedDependency[AsyncSession]
 TRACK = "/public/track/"
 
 
