@@ -179,7 +179,7 @@ async def test_a_refused_form_is_a_page_naming_the_field(api, lang, words):
             f"/console/requests/{found[0]['id']}/rating", data={"score": "9", "_csrf_token": csrf}
         )
         assert answer.status_code == 400 and "text/html" in answer.headers["content-type"]
-        assert words in answer.text
+        assert words in answer.text and 'id="error-detail"' in answer.text
         assert await database_state(api) == before
     finally:
         await client.aclose()

@@ -27,12 +27,17 @@ def to_error_page(request: Request, exc: Exception) -> Template:
     else:
         raise exc
     tr = translator(language(request))
-    if isinstance(exc, InvalidForm):
-        error = exc.words(tr)  # which field, and what is wrong with it
-    else:
-        error = tr(f"e_{code}" if f"e_{code}" in STRINGS else _BY_STATUS.get(status, "e_other"))
+    error = tr(f"e_{code}" if f"e_{code}" in STRINGS else _BY_STATUS.get(status, "e_other"))
+    # A refused form value: which field, and what is wrong with it.
+    detail = exc.words(tr) if isinstance(exc, InvalidForm) else None
     shown = page(
-        request, request.app.state.runtime, "error.html", None, error=error, back=way_back(request)
+        request,
+        request.app.state.runtime,
+        "error.html",
+        None,
+        error=error,
+        detail=detail,
+        back=way_back(request),
     )
     shown.status_code = status
     return shown

@@ -3,7 +3,7 @@ same checks as the API), and what the struct refused in the viewer's language.
 
 Every console form is read here: `read(request, runtime, Body, **given)` for one that carries
 data, `read_form` for one that only confirms an action. A refusal is `InvalidForm`, a 400
-`invalid_request` whose page names the field and what is wrong with it.
+`invalid_request` whose page also names the field and what is wrong with it.
 """
 
 import hmac
@@ -44,10 +44,11 @@ class InvalidForm(Refusal):
         super().__init__("invalid_request", message, 400)
         self.field, self.problem, self.values = _explain(message)
 
-    def words(self, tr) -> str:
-        """What is wrong, in the viewer's language: the field's label and the problem."""
+    def words(self, tr) -> str | None:
+        """What is wrong, in the viewer's language: the field's label and the problem; None
+        when there is no field to name (the page's general sentence says enough)."""
         if self.field is None or f"f_{self.field}" == tr(f"f_{self.field}"):
-            return tr("e_invalid_request")  # no field to name: the general sentence
+            return None
         return tr(self.problem, field=tr(f"f_{self.field}"), **self.values)
 
 
