@@ -5,9 +5,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Response, get, patch, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import service
 from server.accounts.schemas import (
@@ -19,13 +17,10 @@ from server.accounts.schemas import (
     UserUpdate,
 )
 from server.auth.schemas import UserPublic
-from server.auth.service import Principal
 from server.db.types import utcnow
-from server.runtime import Runtime
+from server.deps import Caller, Runtime_, Session
 from server.sync import preview
 
-Session = NamedDependency[AsyncSession]
-Caller = NamedDependency[Principal]
 ProposedRole = Annotated[
     str | None, QueryParameter(max_length=20, description="the role to preview instead")
 ]
@@ -38,7 +33,7 @@ ProposedUnit = Annotated[
 async def create_user(
     data: JSONBody[UserCreate],
     db_session: Session,
-    runtime: NamedDependency[Runtime],
+    runtime: Runtime_,
     principal: Caller,
 ) -> Response[UserPublic]:
     user = await service.create(db_session, runtime, principal.actor, msgspec.structs.asdict(data))
@@ -74,7 +69,7 @@ async def reset_password(
     user_id: FromPath[UUID],
     data: JSONBody[PasswordReset],
     db_session: Session,
-    runtime: NamedDependency[Runtime],
+    runtime: Runtime_,
     principal: Caller,
 ) -> UserPublic:
     user = await service.reset_password(

@@ -11,7 +11,6 @@ import logging
 from typing import Annotated
 
 from litestar import Request, Response, get, head, put
-from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +20,7 @@ from server.blobs import media, uploads
 from server.blobs.schemas import BlobStoredPublic
 from server.blobs.tables import Blob, BlobRef
 from server.db.types import utcnow
+from server.deps import Caller, Runtime_, Session
 from server.errors import ProblemError
 from server.org.service import all_units
 from server.runtime import Runtime
@@ -74,9 +74,7 @@ async def _caller(request: Request, runtime: Runtime) -> Principal:
     request_max_body_size=uploads.MAX_BLOB_BYTES,
     status_code=201,
 )
-async def put_blob(
-    request: Request, runtime: NamedDependency[Runtime], sha256: Sha
-) -> Response[BlobStoredPublic]:
+async def put_blob(request: Request, runtime: Runtime_, sha256: Sha) -> Response[BlobStoredPublic]:
     principal = await _caller(request, runtime)
     uploads.check_name(sha256)
     media_type = media.media_type_of(request.headers.get("content-type"))
@@ -103,9 +101,7 @@ async def put_blob(
     "otherwise, with `Doorstep-Received: n` when n bytes of the account's resumable upload "
     "have arrived.",
 )
-async def head_blob(
-    request: Request, runtime: NamedDependency[Runtime], sha256: Sha
-) -> Response[None]:
+async def head_blob(request: Request, runtime: Runtime_, sha256: Sha) -> Response[None]:
     principal = await _caller(request, runtime)
     uploads.check_name(sha256)
     who = uploads.Uploader(principal.actor.device_id, principal.actor.user_id)
@@ -123,9 +119,9 @@ async def head_blob(
     media_type="application/octet-stream",
 )
 async def get_blob(
-    db_session: NamedDependency[AsyncSession],
-    runtime: NamedDependency[Runtime],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    runtime: Runtime_,
+    principal: Caller,
     sha256: Sha,
 ) -> Response[bytes]:
     uploads.check_name(sha256)
