@@ -135,8 +135,15 @@ class Admin(Controller):
         """What a proposed role or unit would do to the account's phone, before it is made."""
         user, unit = await accounts.visible(db_session, viewer.actor, user_id)
         role, unit_code = _query(request, "role"), _query(request, "org_unit_code")
+        department_code = _query(request, "department_code") or ""
         if (role and len(role) > 20) or (unit_code and len(unit_code) > 40):
             raise Refusal("invalid_request", "No such role or unit.", 400)
+        if len(department_code) > 40:
+            raise Refusal("invalid_request", "No such department.", 400)
+        # A department account names its department, kept through the confirmation; the
+        # department only goes with the department role (accounts.update refuses the rest).
+        if role != Role.DEPARTMENT:
+            department_code = ""
         change = await accounts.scope_change(db_session, viewer.actor, user_id, role, unit_code)
         target = await unit_by_code(db_session, unit_code) if unit_code else unit
         return page(
@@ -149,6 +156,7 @@ class Admin(Controller):
             role=role or user.role,
             target=target,
             change=change,
+            department_code=department_code,
         )
 
     @post("/accounts/{user_id:uuid}/update", name="console.update_account", status_code=303)
