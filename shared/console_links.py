@@ -1,5 +1,5 @@
 """The console's links, in order, each with the rule that decides who sees it: a role is shown
-only what it may use."""
+only what it may use. A link names its page by route name; the console makes the address."""
 
 from shared.administration import ACCOUNT_MANAGERS, sees_funds, sees_organisation
 from shared.permissions import (
@@ -12,30 +12,30 @@ from shared.permissions import (
 )
 
 CONSOLE_LINKS = (
-    ("queue", "/console/", lambda actor: True),
-    ("supervise", "/console/supervise", may_supervise),
-    ("mentoring", "/console/mentoring", may_manage_mentoring),
+    ("queue", "console.queue", lambda actor: True),
+    ("supervise", "console.supervise", may_supervise),
+    ("mentoring", "console.mentoring", may_manage_mentoring),
     (
         "my_queue",
-        "/console/levels/",
+        "console.levels",
         holds_a_queue,
     ),
     (
         "inspection",
-        "/console/levels/inspection",
+        "console.inspection",
         sees_inspection_list,
     ),
-    ("dashboard", "/console/dashboard", may_see_dashboard),
-    ("funds", "/console/funds", lambda actor: sees_funds(actor, actor.unit_path)),
+    ("dashboard", "console.dashboard", may_see_dashboard),
+    ("funds", "console.funds", lambda actor: sees_funds(actor, actor.unit_path)),
     (
         "organisations",
-        "/console/organisations",
+        "console.organisations",
         lambda actor: sees_organisation(actor, actor.unit_path),
     ),
-    ("admin", "/console/admin/accounts", lambda actor: actor.role in ACCOUNT_MANAGERS),
+    ("admin", "console.accounts", lambda actor: actor.role in ACCOUNT_MANAGERS),
 )
 
 
 def console_links(actor: Actor) -> list[tuple[str, str]]:
-    """The console's links (words key, path) that the actor may follow."""
-    return [(key, path) for key, path, rule in CONSOLE_LINKS if rule(actor)]
+    """The console's links (words key, route name) that the actor may follow."""
+    return [(key, route) for key, route, rule in CONSOLE_LINKS if rule(actor)]

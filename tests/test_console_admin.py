@@ -243,3 +243,31 @@ async def test_an_admin_gives_a_department_account_its_department(api):
         assert 'name="department_code"' not in page.text
     finally:
         await supervisor.aclose()
+
+
+async def test_an_account_becomes_a_department_account_only_with_its_department(api):
+    client, csrf = await _console(api, "admin", "zh")
+    try:
+        account = f"/console/admin/accounts/{await _user_id(api, 'worker_s03c04')}"
+        page = await client.get(account)
+        assert 'form class="inline" method="get"' in page.text
+        assert 'name="department_code"' in page.text  # the reassign form offers departments
+        change = {"role": "department", "org_unit_code": "D01"}
+        without = await client.post(f"{account}/update", data={"_csrf_token": csrf, **change})
+        assert without.status_code == 400 and "text/html" in without.headers["content-type"]
+        preview = await client.get(
+            f"{account}/preview", params={**change, "department_code": "DEP03"}
+        )
+        assert preview.status_code == 200
+        assert 'name="department_code" value="DEP03"' in preview.text  # carried to the confirm
+        confirmed = await client.post(
+            f"{account}/update", data={"_csrf_token": csrf, **change, "department_code": "DEP03"}
+        )
+        assert confirmed.status_code == 303, confirmed.text
+    finally:
+        await client.aclose()
+    staff = await api.login("worker_s03c04")
+    me = (await staff.get("/api/v1/me")).json()
+    assert me["role"] == "department"
+    user = (await (await api.login("admin")).get(f"/api/v1/users/{me['id']}")).json()
+    assert user["department_id"]

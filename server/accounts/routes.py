@@ -6,9 +6,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Response, get, patch, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import service
 from server.accounts.schemas import (
@@ -18,19 +16,15 @@ from server.accounts.schemas import (
     UserUpdate,
 )
 from server.auth.schemas import UserPublic
-from server.auth.service import Principal
 from server.db.types import utcnow
-from server.runtime import Runtime
-
-Session = NamedDependency[AsyncSession]
-Caller = NamedDependency[Principal]
+from server.deps import Caller, Runtime_, Session
 
 
 @post("/api/v1/users", tags=["accounts"], summary="Create an account", status_code=201)
 async def create_user(
     data: JSONBody[UserCreate],
     db_session: Session,
-    runtime: NamedDependency[Runtime],
+    runtime: Runtime_,
     principal: Caller,
 ) -> Response[UserPublic]:
     user = await service.create(db_session, runtime, principal.actor, msgspec.structs.asdict(data))
@@ -66,7 +60,7 @@ async def reset_password(
     user_id: FromPath[UUID],
     data: JSONBody[PasswordReset],
     db_session: Session,
-    runtime: NamedDependency[Runtime],
+    runtime: Runtime_,
     principal: Caller,
 ) -> UserPublic:
     user = await service.reset_password(

@@ -14,9 +14,13 @@ from server.blobs.store import SHA256
 from server.blobs.tables import BlobOwner, BlobRef
 from server.errors import ProblemError, Refusal
 from shared import proof as signing
-from shared.mutations import Proof, wire
+from shared.mutations import REGISTRY, Proof, wire
 
-PROOF_MUTATIONS = frozenset({"checkin.record", "visit.complete", "service.record"})
+# The mutations that take a proof: those whose arguments have one (check-in, service record,
+# visit completion), so a new field record with proof needs no word here.
+PROOF_MUTATIONS = frozenset(
+    name for name, spec in REGISTRY.items() if "proof" in spec.args.__struct_fields__
+)
 _SIGNED = "proof_signed"
 
 

@@ -12,7 +12,6 @@ import logging
 from typing import Annotated
 
 from litestar import Request, Response, get, head, put
-from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +21,7 @@ from server.blobs.schemas import BlobStoredPublic
 from server.blobs.scope import named_in_scope
 from server.blobs.tables import Blob
 from server.db.types import utcnow
+from server.deps import Caller, Runtime_, Session
 from server.errors import ProblemError
 from server.runtime import Runtime
 from shared.permissions import Actor
@@ -60,9 +60,7 @@ async def _caller(request: Request, runtime: Runtime) -> Principal:
     request_max_body_size=uploads.MAX_BLOB_BYTES,
     status_code=201,
 )
-async def put_blob(
-    request: Request, runtime: NamedDependency[Runtime], sha256: Sha
-) -> Response[BlobStoredPublic]:
+async def put_blob(request: Request, runtime: Runtime_, sha256: Sha) -> Response[BlobStoredPublic]:
     principal = await _caller(request, runtime)
     uploads.check_name(sha256)
     media_type = media.media_type_of(request.headers.get("content-type"))
@@ -89,9 +87,7 @@ async def put_blob(
     "otherwise, with `Doorstep-Received: n` when n bytes of the account's resumable upload "
     "have arrived.",
 )
-async def head_blob(
-    request: Request, runtime: NamedDependency[Runtime], sha256: Sha
-) -> Response[None]:
+async def head_blob(request: Request, runtime: Runtime_, sha256: Sha) -> Response[None]:
     principal = await _caller(request, runtime)
     uploads.check_name(sha256)
     who = uploads.Uploader(principal.actor.device_id, principal.actor.user_id)
@@ -109,9 +105,9 @@ async def head_blob(
     media_type="application/octet-stream",
 )
 async def get_blob(
-    db_session: NamedDependency[AsyncSession],
-    runtime: NamedDependency[Runtime],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    runtime: Runtime_,
+    principal: Caller,
     sha256: Sha,
 ) -> Response[bytes]:
     uploads.check_name(sha256)

@@ -3,15 +3,13 @@
 from typing import Annotated
 
 from litestar import get
-from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.conflicts.schemas import ConflictPublic
 from server.conflicts.tables import ConflictEntry
+from server.deps import Actor_, Session
 from server.org import service
-from shared.permissions import Actor
 
 
 @get(
@@ -20,8 +18,8 @@ from shared.permissions import Actor
     summary="Values that did not stand: yours, or (managers) your area's",
 )
 async def conflicts(
-    db_session: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
+    db_session: Session,
+    actor: Actor_,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> list[ConflictPublic]:
     query = select(ConflictEntry)

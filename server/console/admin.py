@@ -7,7 +7,6 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,17 +15,11 @@ from server.accounts import service as accounts
 from server.accounts.schemas import PasswordReset, UserCreate, UserUpdate
 from server.auth import service as auth
 from server.auth.service import Principal
-from server.console.pages import _parse as parse_form
-from server.console.session import (
-    ERROR_PAGES,
-    LoginRequired,
-    language,
-    page,
-    provide_viewer,
-    read_form,
-    to_login,
-)
+from server.console import forms
+from server.console.session import language, page
+from server.console.urls import redirect
 from server.db.types import utcnow
+from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import service as hotline
 from server.org.service import departments, unit_by_code, visible_units
@@ -37,14 +30,9 @@ from shared.enums import Role
 from shared.localtime import format_local
 from shared.permissions import may_revoke_device
 
-Session = NamedDependency[AsyncSession]
-Runtime_ = NamedDependency[Runtime]
-Viewer = NamedDependency[Principal]
 
-
-def _account_page(user_id: uuid.UUID, done: str = "") -> Redirect:
-    suffix = f"?done={done}" if done else ""
-    return Redirect(path=f"/console/admin/accounts/{user_id}{suffix}", status_code=303)
+def _account_page(request: Request, user_id: uuid.UUID, done: str = "") -> Redirect:
+    return redirect(request, "console.account", {"done": done} if done else None, user_id=user_id)
 
 
 def _when(request: Request, runtime: Runtime):
@@ -59,12 +47,10 @@ def _query(request: Request, name: str) -> str | None:
 
 
 class Admin(Controller):
-    """Every page here needs a console session and a manager; others get a refusal page."""
+    """The admin pages, for managers; others get a refusal page (the console's router
+    supplies the session and the error pages)."""
 
-    path = "/console/admin"
-    include_in_schema = False
-    dependencies = {"viewer": Provide(provide_viewer)}
-    exception_handlers = {LoginRequired: to_login, **ERROR_PAGES}
+    path = "/admin"
 
     async def _grantable(self, db_session: AsyncSession, viewer: Principal) -> dict[str, Any]:
         """The units the viewer sees, and the roles it may give in at least one of them."""
@@ -74,7 +60,7 @@ class Admin(Controller):
         listed = await departments(db_session) if Role.DEPARTMENT in roles else []
         return {"units": units, "roles": roles, "departments": listed}
 
-    @get("/accounts")
+    @get("/accounts", name="console.accounts")
     async def accounts_page(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
@@ -100,17 +86,17 @@ class Admin(Controller):
             **await self._grantable(db_session, viewer),
         )
 
-    @post("/accounts", status_code=303)
+    @post("/accounts", name="console.create_account", status_code=303)
     async def create_account(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        body = parse_form(await read_form(request, runtime), UserCreate)
+        body = await forms.read(request, runtime, UserCreate)
         user = await accounts.create(
             db_session, runtime, viewer.actor, msgspec.structs.asdict(body)
         )
-        return _account_page(user.id, "created")
+        return _account_page(request, user.id, "created")
 
-    @get("/accounts/{user_id:uuid}")
+    @get("/accounts/{user_id:uuid}", name="console.account")
     async def account_page(
         self,
         request: Request,
@@ -138,7 +124,7 @@ class Admin(Controller):
             **await self._grantable(db_session, viewer),
         )
 
-    @get("/accounts/{user_id:uuid}/preview")
+    @get("/accounts/{user_id:uuid}/preview", name="console.account_preview")
     async def preview_page(
         self,
         request: Request,
@@ -150,8 +136,15 @@ class Admin(Controller):
         """What a proposed role or unit would do to the account's phone, before it is made."""
         user, unit = await accounts.visible(db_session, viewer.actor, user_id)
         role, unit_code = _query(request, "role"), _query(request, "org_unit_code")
+        department_code = _query(request, "department_code") or ""
         if (role and len(role) > 20) or (unit_code and len(unit_code) > 40):
             raise Refusal("invalid_request", "No such role or unit.", 400)
+        if len(department_code) > 40:
+            raise Refusal("invalid_request", "No such department.", 400)
+        # A department account names its department, kept through the confirmation; the
+        # department only goes with the department role (accounts.update refuses the rest).
+        if role != Role.DEPARTMENT:
+            department_code = ""
         change = await preview.scope_change(db_session, viewer.actor, user_id, role, unit_code)
         target = await unit_by_code(db_session, unit_code) if unit_code else unit
         return page(
@@ -164,9 +157,10 @@ class Admin(Controller):
             role=role or user.role,
             target=target,
             change=change,
+            department_code=department_code,
         )
 
-    @post("/accounts/{user_id:uuid}/update", status_code=303)
+    @post("/accounts/{user_id:uuid}/update", name="console.update_account", status_code=303)
     async def update_account(
         self,
         request: Request,
@@ -176,12 +170,12 @@ class Admin(Controller):
         viewer: Viewer,
     ) -> Response:
         """The confirmed reassignment, a new display name, or disabling/enabling."""
-        body = parse_form(await read_form(request, runtime), UserUpdate)
+        body = await forms.read(request, runtime, UserUpdate)
         fields = msgspec.structs.asdict(body)
         await accounts.update(db_session, viewer.actor, user_id, fields, utcnow())
-        return _account_page(user_id, "saved")
+        return _account_page(request, user_id, "saved")
 
-    @post("/accounts/{user_id:uuid}/password", status_code=303)
+    @post("/accounts/{user_id:uuid}/password", name="console.reset_password", status_code=303)
     async def reset_password(
         self,
         request: Request,
@@ -190,13 +184,13 @@ class Admin(Controller):
         runtime: Runtime_,
         viewer: Viewer,
     ) -> Response:
-        body = parse_form(await read_form(request, runtime), PasswordReset)
+        body = await forms.read(request, runtime, PasswordReset)
         await accounts.reset_password(
             db_session, runtime, viewer.actor, user_id, body.password, utcnow()
         )
-        return _account_page(user_id, "password")
+        return _account_page(request, user_id, "password")
 
-    @get("/devices")
+    @get("/devices", name="console.devices")
     async def devices_page(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
@@ -209,7 +203,7 @@ class Admin(Controller):
             when=_when(request, runtime),
         )
 
-    @post("/devices/{device_id:uuid}/revoke", status_code=303)
+    @post("/devices/{device_id:uuid}/revoke", name="console.revoke_device", status_code=303)
     async def revoke_device(
         self,
         request: Request,
@@ -218,13 +212,13 @@ class Admin(Controller):
         runtime: Runtime_,
         viewer: Viewer,
     ) -> Response:
-        form = await read_form(request, runtime)
+        form = await forms.read_form(request, runtime)
         device = await auth.revoke_device(db_session, viewer, device_id)
         if form.get("back") == "account":
-            return _account_page(device.user_id)
-        return Redirect(path="/console/admin/devices", status_code=303)
+            return _account_page(request, device.user_id)
+        return redirect(request, "console.devices")
 
-    @get("/org")
+    @get("/org", name="console.org")
     async def org_page(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
@@ -233,7 +227,7 @@ class Admin(Controller):
         units = await visible_units(db_session, viewer.actor)
         return page(request, runtime, "admin_org.html", viewer, units=units)
 
-    @get("/catalogue")
+    @get("/catalogue", name="console.catalogue")
     async def catalogue_page(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:

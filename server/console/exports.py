@@ -6,19 +6,17 @@ download both make it here."""
 from typing import Annotated, Literal
 
 from litestar import Request, Response, get
-from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.service import Principal
 from server.console.strings import translator
 from server.console.views import category_names
 from server.db.types import utcnow
+from server.deps import Caller, Runtime_, Session
 from server.export import csv_download
 from server.hotline import service as hotline
 from server.hotline.tables import HotlineRequest
 from server.org.service import departments
-from server.runtime import Runtime
 from shared.localtime import format_csv
 from shared.requests import RequestStatus
 
@@ -87,9 +85,9 @@ async def requests_csv_in(
 )
 async def export_requests(
     request: Request,
-    db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
-    runtime: NamedDependency[Runtime],
+    db_session: Session,
+    principal: Caller,
+    runtime: Runtime_,
     lang: Annotated[Literal["zh", "en"], QueryParameter(description="headers and words")] = "zh",
     status: Annotated[RequestStatus | None, QueryParameter(description="by status")] = None,
     overdue: Annotated[bool, QueryParameter(description="only overdue ones")] = False,

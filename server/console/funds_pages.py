@@ -4,24 +4,16 @@ handler reads the form into the API's body struct and calls the API's service fu
 
 import uuid
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
-from server.console.pages import Runtime_, Session, Viewer, _parse
-from server.console.session import (
-    ERROR_PAGES,
-    LoginRequired,
-    language,
-    page,
-    provide_viewer,
-    read_form,
-    to_login,
-)
+from server.console import forms
+from server.console.session import language, page
 from server.console.strings import translator
+from server.console.urls import redirect
 from server.db.types import utcnow
+from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.export import csv_download
 from server.funds import service as funds
@@ -51,14 +43,10 @@ def _year(request: Request, session) -> int:
 
 
 class FundsConsole(Controller):
-    """Funds and the register, under the console's session like every other page."""
+    """Funds and the register (the console's router supplies the session and the error
+    pages)."""
 
-    path = "/console"
-    include_in_schema = False
-    dependencies = {"viewer": Provide(provide_viewer)}
-    exception_handlers = {LoginRequired: to_login, **ERROR_PAGES}
-
-    @get("/funds")
+    @get("/funds", name="console.funds")
     async def fund_page(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
@@ -82,7 +70,7 @@ class FundsConsole(Controller):
             may_budget=may_set_budget(viewer.actor, path),
         )
 
-    @get("/funds.csv")
+    @get("/funds.csv", name="console.funds_csv")
     async def fund_csv(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
@@ -107,24 +95,23 @@ class FundsConsole(Controller):
         columns = [tr(c if c != "fc" else "category") for c in LEDGER_COLUMNS]
         return csv_download(columns, rows, f"funds-{fund.org_unit}-{year}.csv")
 
-    @post("/funds/entries", status_code=303)
+    @post("/funds/entries", name="console.spend", status_code=303)
     async def spend(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        body = _parse(await read_form(request, runtime), SpendingCreate)
+        body = await forms.read(request, runtime, SpendingCreate)
         await funds.record_spending(db_session, viewer.actor, body, "console")
-        return Redirect(path=f"/console/funds?org_unit={body.org_unit}", status_code=303)
+        return redirect(request, "console.funds", {"org_unit": body.org_unit})
 
-    @post("/funds/budget", status_code=303)
+    @post("/funds/budget", name="console.budget", status_code=303)
     async def budget(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        body = _parse(await read_form(request, runtime), BudgetSet)
+        body = await forms.read(request, runtime, BudgetSet)
         await funds.set_budget(db_session, viewer.actor, body.org_unit, body.year, body.budget_cny)
-        target = f"/console/funds?org_unit={body.org_unit}&year={body.year}"
-        return Redirect(path=target, status_code=303)
+        return redirect(request, "console.funds", {"org_unit": body.org_unit, "year": body.year})
 
-    @get("/organisations")
+    @get("/organisations", name="console.organisations")
     async def organisations(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
@@ -151,27 +138,18 @@ class FundsConsole(Controller):
             units=[u for u in units if may_register_organisation(viewer.actor, u.path)],
         )
 
-    @post("/organisations", status_code=303)
+    @post("/organisations", name="console.add_organisation", status_code=303)
     async def add_organisation(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        form = await read_form(request, runtime)
-        names = [n.strip() for n in form.pop("members", "").splitlines() if n.strip()]
-        fields = {
-            k: v.strip() for k, v in form.items() if k in OrganisationCreate.__struct_fields__
-        }
-        try:
-            body = msgspec.convert(
-                {**{k: v for k, v in fields.items() if v}, "members": names},
-                OrganisationCreate,
-                strict=False,
-            )
-        except msgspec.ValidationError as exc:
-            raise Refusal("invalid_request", str(exc), 400) from None
+        form = await forms.read_form(request, runtime)
+        # The members come one name a line; the API takes them as a list.
+        names = [n.strip() for n in form.get("members", "").splitlines() if n.strip()]
+        body = forms.parse(form, OrganisationCreate, members=names)
         created = await register.create(db_session, viewer.actor, body)
-        return Redirect(path=f"/console/organisations/{created.id}", status_code=303)
+        return redirect(request, "console.organisation", organisation_id=created.id)
 
-    @get("/organisations/{organisation_id:uuid}")
+    @get("/organisations/{organisation_id:uuid}", name="console.organisation")
     async def organisation(
         self,
         request: Request,
@@ -194,7 +172,11 @@ class FundsConsole(Controller):
             today=to_local(utcnow(), runtime.settings.timezone).date().isoformat(),
         )
 
-    @post("/organisations/{organisation_id:uuid}/activities", status_code=303)
+    @post(
+        "/organisations/{organisation_id:uuid}/activities",
+        name="console.add_activity",
+        status_code=303,
+    )
     async def add_activity(
         self,
         request: Request,
@@ -203,9 +185,9 @@ class FundsConsole(Controller):
         runtime: Runtime_,
         viewer: Viewer,
     ) -> Response:
-        body = _parse(await read_form(request, runtime), ActivityCreate)
+        body = await forms.read(request, runtime, ActivityCreate)
         await register.add_activity(db_session, viewer.actor, organisation_id, body)
-        return Redirect(path=f"/console/organisations/{organisation_id}", status_code=303)
+        return redirect(request, "console.organisation", organisation_id=organisation_id)
 
 
 def _entry_words(entry, tr) -> dict:

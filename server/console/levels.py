@@ -4,35 +4,37 @@ their supervision notes (督办), and the levels' part of a request's page. Each
 same service function as the API."""
 
 import uuid
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.service import Principal
-from server.console.session import (
-    ERROR_PAGES,
-    LoginRequired,
-    language,
-    page,
-    provide_viewer,
-    read_form,
-    to_login,
-)
+from server.console import forms
+from server.console.session import language, page
 from server.console.strings import translator
+from server.console.urls import FOLDER, PREFIX, url
 from server.console.views import category_names
 from server.db.types import utcnow
+from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import service as hotline
 from server.hotline.queries import community_path, holder_path
-from server.hotline.schemas import RequestDetailPublic, RequestPublic
+from server.hotline.schemas import (
+    AcceptBody,
+    DispatchBody,
+    NoteBody,
+    ReasonBody,
+    RequestDetailPublic,
+    RequestPublic,
+    TransferBody,
+)
 from server.hotline.tables import HotlineRequest
 from server.org.service import departments, visible_units
-from server.runtime import Runtime
 from shared.enums import OrgLevel, Role
 from shared.localtime import format_local
 from shared.permissions import (
@@ -44,63 +46,51 @@ from shared.permissions import (
 )
 from shared.requests import RequestStatus
 
-Session = NamedDependency[AsyncSession]
-Runtime_ = NamedDependency[Runtime]
-Viewer = NamedDependency[Principal]
 ROUTABLE = (RequestStatus.RECEIVED, RequestStatus.DISPATCHED)
 
 
-def _field(form: dict[str, str], name: str, required: bool = True) -> str | None:
-    """A form field, trimmed; 400 `invalid_request` (or `reason_required`) when a required one
-    is empty or any is too long."""
-    value = form.get(name, "").strip()
-    if len(value) > 4000:
-        raise Refusal("invalid_request", f"{name} is too long.", 400)
-    if required and not value:
-        code = "reason_required" if name == "reason" else "invalid_request"
-        raise Refusal(code, f"{name} is required.", 400)
-    return value or None
+class AnswerForm(msgspec.Struct):
+    """The answer to a supervision note: the API takes the note's id in its path."""
+
+    note_id: uuid.UUID
+    note: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
 
 
-def _uuid(value: str | None) -> uuid.UUID:
-    try:
-        return uuid.UUID(value or "")
-    except ValueError:
-        raise Refusal("invalid_request", "Not a valid id.", 400) from None
-
-
-async def _step(
-    session: AsyncSession, actor: Actor, rid: uuid.UUID, step: str, form: dict[str, str]
-) -> None:
-    """One of the levels' forms, as the service call the API makes for it."""
-    now = utcnow()
-    match step:
-        case "route":
-            await hotline.dispatch(
-                session,
-                actor,
-                rid,
-                _field(form, "org_unit_code", False),
-                _field(form, "department_code", False),
-                now,
-                note=_field(form, "note", False),
-            )
-        case "accept":
-            await hotline.accept(session, actor, rid, now, _field(form, "note", False))
-        case "resolve":
-            await hotline.resolve(session, actor, rid, _field(form, "note") or "", now)
-        case "transfer":
-            code = _field(form, "department_code") or ""
-            await hotline.transfer(session, actor, rid, code, _field(form, "note", False), now)
-        case "return":
-            await hotline.give_back(session, actor, rid, _field(form, "reason") or "", now)
-        case "supervise":
-            await hotline.add_note(session, actor, rid, _field(form, "note") or "", now)
-        case "answer":
-            note_id = _uuid(form.get("note_id"))
-            await hotline.answer(session, actor, rid, note_id, _field(form, "note") or "", now)
-        case _:
-            raise NotFoundException(f"No step {step!r}.")
+# Each of the levels' forms: the API's body struct it is read into, and the service call.
+STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
+    "route": (
+        DispatchBody,
+        lambda s, actor, rid, b, now: hotline.dispatch(
+            s, actor, rid, b.org_unit_code, b.department_code, now, note=b.note
+        ),
+    ),
+    "accept": (
+        AcceptBody,
+        lambda s, actor, rid, b, now: hotline.accept(s, actor, rid, now, b.note),
+    ),
+    "resolve": (
+        NoteBody,
+        lambda s, actor, rid, b, now: hotline.resolve(s, actor, rid, b.note, now),
+    ),
+    "transfer": (
+        TransferBody,
+        lambda s, actor, rid, b, now: hotline.transfer(
+            s, actor, rid, b.department_code, b.note, now
+        ),
+    ),
+    "return": (
+        ReasonBody,
+        lambda s, actor, rid, b, now: hotline.give_back(s, actor, rid, b.reason, now),
+    ),
+    "supervise": (
+        NoteBody,
+        lambda s, actor, rid, b, now: hotline.add_note(s, actor, rid, b.note, now),
+    ),
+    "answer": (
+        AnswerForm,
+        lambda s, actor, rid, b, now: hotline.answer(s, actor, rid, b.note_id, b.note, now),
+    ),
+}
 
 
 async def rows(
@@ -189,23 +179,20 @@ async def _names(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID,
     return {user_id: name for user_id, name in found.all()}
 
 
-def _next(form: dict[str, str], rid: uuid.UUID) -> str:
+def _next(request: Request, form: dict[str, str], rid: uuid.UUID) -> str:
     """Where a form leads back to: a console page it names, or the request's page."""
     target = form.get("next", "")
-    if target.startswith("/console/") and "//" not in target and "\\" not in target:
+    if target.startswith(PREFIX + "/") and "//" not in target and "\\" not in target:
         return target
-    return f"/console/requests/{rid}"
+    return url(request, "console.request_page", request_id=rid)
 
 
 class Levels(Controller):
-    """Every page here needs a console session; without one it leads to the login form."""
+    """The levels' pages (the console's router supplies the session and the error pages)."""
 
-    path = "/console/levels"
-    include_in_schema = False
-    dependencies = {"viewer": Provide(provide_viewer)}
-    exception_handlers = {LoginRequired: to_login, **ERROR_PAGES}
+    path = "/levels"
 
-    @get("/")
+    @get("/", name="console.levels", opt=FOLDER)
     async def queue(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
@@ -243,7 +230,7 @@ class Levels(Controller):
             departments=await departments(db_session),
         )
 
-    @get("/inspection")
+    @get("/inspection", name="console.inspection")
     async def inspection(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
@@ -259,7 +246,7 @@ class Levels(Controller):
             may_note=viewer.actor.role is Role.INSPECTOR,
         )
 
-    @post("/requests/{request_id:uuid}/{step:str}", status_code=303)
+    @post("/requests/{request_id:uuid}/{step:str}", name="console.level_step", status_code=303)
     async def act(
         self,
         request: Request,
@@ -270,6 +257,9 @@ class Levels(Controller):
         viewer: Viewer,
     ) -> Response:
         """The levels' forms: route, accept, resolve, transfer, return, supervise, answer."""
-        form = await read_form(request, runtime)
-        await _step(db_session, viewer.actor, request_id, step, form)
-        return Redirect(path=_next(form, request_id), status_code=303)
+        form = await forms.read_form(request, runtime)
+        if step not in STEPS:
+            raise NotFoundException(f"No step {step!r}.")
+        body_type, call = STEPS[step]
+        await call(db_session, viewer.actor, request_id, forms.parse(form, body_type), utcnow())
+        return Redirect(path=_next(request, form, request_id), status_code=303)

@@ -6,37 +6,18 @@ import uuid
 from datetime import UTC, datetime, time
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.response import Template
 
-from server.auth.service import Principal
-from server.console import intake
-from server.console.session import (
-    ERROR_PAGES,
-    LoginRequired,
-    page,
-    provide_viewer,
-    read_form,
-    to_login,
-)
+from server.console import forms, intake
+from server.console.session import page
+from server.console.urls import redirect
 from server.db.types import utcnow
+from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.mentoring import service as mentoring
-from server.runtime import Runtime
+from server.mentoring.schemas import PairBody
 from shared.localtime import zone
-
-Session = NamedDependency[AsyncSession]
-Runtime_ = NamedDependency[Runtime]
-Viewer = NamedDependency[Principal]
-
-
-def _uuid(form: dict[str, str], name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(form.get(name, "").strip())
-    except ValueError:
-        raise Refusal("invalid_request", f"{name} must be chosen.", 400) from None
 
 
 def _first_due(form: dict[str, str], zone_name: str) -> datetime:
@@ -51,23 +32,12 @@ def _first_due(form: dict[str, str], zone_name: str) -> datetime:
     return datetime.combine(day, time(9), zone(zone_name)).astimezone(UTC)
 
 
-def _interval(form: dict[str, str]) -> int:
-    try:
-        days = int(form.get("interval_days", "14").strip() or "14")
-    except ValueError:
-        raise Refusal("invalid_request", "interval_days is not a number.", 400) from None
-    if not 1 <= days <= 366:
-        raise Refusal("invalid_request", "interval_days is out of range.", 400)
-    return days
-
-
 class Mentoring(Controller):
-    path = "/console/mentoring"
-    include_in_schema = False
-    dependencies = {"viewer": Provide(provide_viewer)}
-    exception_handlers = {LoginRequired: to_login, **ERROR_PAGES}
+    """The mentoring pages (the console's router supplies the session and the error pages)."""
 
-    @get("/")
+    path = "/mentoring"
+
+    @get("/", name="console.mentoring")
     async def families(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
@@ -89,22 +59,24 @@ class Mentoring(Controller):
             },
         )
 
-    @post("/pair", status_code=303)
+    @post("/pair", name="console.pair", status_code=303)
     async def pair(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        form = await read_form(request, runtime)
+        form = await forms.read_form(request, runtime)
+        # The form's first visit is a local date; the API's, a moment.
+        body = forms.parse(form, PairBody, first_due=_first_due(form, runtime.settings.timezone))
         family = await mentoring.pair(
             db_session,
             viewer.actor,
-            _uuid(form, "resident_id"),
-            _uuid(form, "mentor_id"),
-            _interval(form),
-            _first_due(form, runtime.settings.timezone),
+            body.resident_id,
+            body.mentor_id,
+            body.interval_days,
+            body.first_due or utcnow(),
         )
-        return Redirect(path=f"/console/mentoring/{family.resident_id}", status_code=303)
+        return redirect(request, "console.family", resident_id=family.resident_id)
 
-    @post("/{resident_id:uuid}/end", status_code=303)
+    @post("/{resident_id:uuid}/end", name="console.end_pairing", status_code=303)
     async def end(
         self,
         request: Request,
@@ -113,11 +85,11 @@ class Mentoring(Controller):
         runtime: Runtime_,
         viewer: Viewer,
     ) -> Response:
-        await read_form(request, runtime)
+        await forms.read_form(request, runtime)
         await mentoring.end(db_session, viewer.actor, resident_id)
-        return Redirect(path="/console/mentoring", status_code=303)
+        return redirect(request, "console.mentoring")
 
-    @get("/{resident_id:uuid}")
+    @get("/{resident_id:uuid}", name="console.family")
     async def family(
         self,
         request: Request,

@@ -5,30 +5,23 @@ service function as the API, and renders or redirects."""
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
-from server.console import exports, intake, levels, views
+from server.console import exports, forms, intake, levels, views
 from server.console.partners_block import dashboard_block
-from server.console.session import (
-    ERROR_PAGES,
-    LoginRequired,
-    language,
-    page,
-    provide_viewer,
-    read_form,
-    to_login,
-)
+from server.console.session import language, page
 from server.console.strings import translator
+from server.console.urls import FOLDER, redirect
 from server.db.types import utcnow
+from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.export import dashboard_csv
 from server.hotline import service as hotline
@@ -49,25 +42,6 @@ from server.visits.records import visits_for_request
 from shared.enums import OrgLevel
 from shared.permissions import may_register_request, may_supervise
 from shared.requests import RequestStatus
-
-Session = NamedDependency[AsyncSession]
-Runtime_ = NamedDependency[Runtime]
-Viewer = NamedDependency[Principal]
-Body = TypeVar("Body")
-
-
-def _parse(form: dict[str, str], body: type[Body]) -> Body:
-    """The form's fields (empty ones left out) as the API's body struct: the same checks."""
-    fields = {k: v.strip() for k, v in form.items() if k in body.__struct_fields__ and v.strip()}
-    try:
-        return msgspec.convert(fields, body, strict=False)
-    except msgspec.ValidationError as exc:
-        raise Refusal("invalid_request", str(exc), 400) from None
-
-
-def _back(request_id: uuid.UUID) -> Redirect:
-    return Redirect(path=f"/console/requests/{request_id}", status_code=303)
-
 
 # Each form of the request page: the API's body struct it is read into, and the service call.
 STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
@@ -153,26 +127,21 @@ async def _queue(
     )
 
 
-class Console(Controller):
-    """Every page here needs a console session; without one it leads to the login form."""
+class Requests(Controller):
+    """The hotline's pages (the console's router supplies the session and the error pages)."""
 
-    path = "/console"
-    include_in_schema = False
-    dependencies = {"viewer": Provide(provide_viewer)}
-    exception_handlers = {LoginRequired: to_login, **ERROR_PAGES}
-
-    @get("/")
+    @get("/", name="console.queue", opt=FOLDER)
     async def queue(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
         return await _queue(request, db_session, runtime, viewer)
 
-    @post("/requests", status_code=303)
+    @post("/requests", name="console.register", status_code=303)
     async def register(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        form = await read_form(request, runtime)
-        body = _parse(intake.as_body(form), RequestCreate)
+        form = await forms.read_form(request, runtime)
+        body = forms.parse(intake.as_body(form), RequestCreate)
         asked = await intake.questions(db_session, viewer.actor, form)
         if asked:
             # Asked, not guessed: the form comes back filled in, with the question.
@@ -180,9 +149,9 @@ class Console(Controller):
         created = await hotline.create(
             db_session, viewer.actor, msgspec.structs.asdict(body), utcnow()
         )
-        return _back(created.id)
+        return redirect(request, "console.request_page", request_id=created.id)
 
-    @get("/requests/{request_id:uuid}")
+    @get("/requests/{request_id:uuid}", name="console.request_page")
     async def request_page(
         self,
         request: Request,
@@ -221,7 +190,7 @@ class Console(Controller):
             ),
         )
 
-    @post("/requests/{request_id:uuid}/{step:str}", status_code=303)
+    @post("/requests/{request_id:uuid}/{step:str}", name="console.request_step", status_code=303)
     async def act(
         self,
         request: Request,
@@ -235,11 +204,11 @@ class Console(Controller):
         if step not in STEPS:
             raise NotFoundException(f"No step {step!r}.")
         body_type, call = STEPS[step]
-        body = _parse(await read_form(request, runtime), body_type)
+        body = await forms.read(request, runtime, body_type)
         await call(db_session, viewer.actor, request_id, body)
-        return _back(request_id)
+        return redirect(request, "console.request_page", request_id=request_id)
 
-    @get("/export.csv")
+    @get("/export.csv", name="console.export")
     async def export(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
@@ -250,7 +219,7 @@ class Console(Controller):
             db_session, rows, language(request), runtime.settings.timezone
         )
 
-    @get("/dashboard.csv")
+    @get("/dashboard.csv", name="console.dashboard_csv")
     async def dashboard_csv(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
@@ -258,7 +227,7 @@ class Console(Controller):
         board = await hotline.dashboard(db_session, viewer.actor, utcnow(), since, until)
         return dashboard_csv(board)
 
-    @get("/supervise")
+    @get("/supervise", name="console.supervise")
     async def supervise(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
@@ -291,7 +260,7 @@ class Console(Controller):
             behind=sorted(behind.items(), key=lambda item: -len(item[1])),
         )
 
-    @get("/dashboard")
+    @get("/dashboard", name="console.dashboard")
     async def dashboard(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:

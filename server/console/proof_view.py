@@ -2,6 +2,7 @@
 console (the same scope rule as the API), the place in local time with its distance from the
 resident's recorded home, and whether the device's signature verified."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -10,14 +11,20 @@ from shared.proof import distance_m
 
 
 def proof_view(
-    proof: dict[str, Any] | None, signed: bool, resident: Any, lang: str, zone: str
+    proof: dict[str, Any] | None,
+    signed: bool,
+    resident: Any,
+    lang: str,
+    zone: str,
+    blob: Callable[..., str],
 ) -> dict[str, Any] | None:
-    """What the `_proof.html` partial shows; None when the record carries no proof."""
+    """What the `_proof.html` partial shows; None when the record carries no proof. `blob`
+    makes a photo's or signature's console address from its hash (`sha256=`)."""
     if not proof:
         return None
     shown: dict[str, Any] = {
-        "photos": [f"/console/blobs/{sha}" for sha in proof.get("photos") or []],
-        "signature": f"/console/blobs/{proof['signature']}" if proof.get("signature") else None,
+        "photos": [blob(sha256=sha) for sha in proof.get("photos") or []],
+        "signature": blob(sha256=proof["signature"]) if proof.get("signature") else None,
         "signed": bool(signed),
         "place": None,
     }

@@ -4,18 +4,15 @@ import uuid
 from datetime import timedelta
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import service as auth
 from server.auth import tokens
 from server.auth.clients import client_address
+from server.console.forms import read_form
 from server.console.session import (
     DEVICE,
-    ERROR_PAGES,
     LANG,
-    LOGIN,
     SESSION,
     SESSION_HOURS,
     LoginRequired,
@@ -23,9 +20,10 @@ from server.console.session import (
     language,
     page,
     provide_viewer,
-    read_form,
 )
+from server.console.urls import is_console_path, url
 from server.db.types import utcnow
+from server.deps import Runtime_, Session
 from server.errors import ProblemError
 from server.runtime import Runtime
 
@@ -51,14 +49,10 @@ def _set(response: Response, runtime: Runtime, name: str, value: str, max_age: i
 
 
 class SignIn(Controller):
-    """Pages anyone may open."""
+    """Pages anyone may open (they ask for no `viewer`)."""
 
-    path = "/console"
-    include_in_schema = False
-    exception_handlers = ERROR_PAGES
-
-    @get("/login")
-    async def login_page(self, request: Request, runtime: NamedDependency[Runtime]) -> Template:
+    @get("/login", name="console.login_page")
+    async def login_page(self, request: Request, runtime: Runtime_) -> Template:
         response = page(request, runtime, "login.html", None, failed=False)
         if _device(request) is None:
             # The browser's device id is made here so that the login form's CSRF token binds
@@ -69,12 +63,12 @@ class SignIn(Controller):
             response.context["csrf"] = csrf_for(runtime, device)
         return response
 
-    @post("/login", status_code=303)
+    @post("/login", name="console.login", status_code=303)
     async def login(
         self,
         request: Request,
-        db_session: NamedDependency[AsyncSession],
-        runtime: NamedDependency[Runtime],
+        db_session: Session,
+        runtime: Runtime_,
     ) -> Response:
         form = await read_form(request, runtime)
         device = _device(request) or uuid.uuid4()
@@ -105,17 +99,17 @@ class SignIn(Controller):
             utcnow() + timedelta(hours=SESSION_HOURS),
             kind=tokens.CONSOLE,
         )
-        response = Redirect(path="/console/", status_code=303)
+        response = Redirect(path=url(request, "console.queue"), status_code=303)
         _set(response, runtime, SESSION, session, SESSION_HOURS * 3600)
         _set(response, runtime, DEVICE, str(device), YEAR)
         return response
 
-    @post("/logout", status_code=303)
+    @post("/logout", name="console.logout", status_code=303)
     async def logout(
         self,
         request: Request,
-        db_session: NamedDependency[AsyncSession],
-        runtime: NamedDependency[Runtime],
+        db_session: Session,
+        runtime: Runtime_,
     ) -> Response:
         """Ends the browser's session on the server (its cookie stops working even if kept)
         and forgets the browser's device, so that another person can sign in on it."""
@@ -126,15 +120,17 @@ class SignIn(Controller):
             signed_in = None  # nothing to end: only the cookies are cleared
         if signed_in is not None:
             await auth.end_sessions_of(db_session, signed_in.actor.device_id, utcnow())
-        response = Redirect(path=LOGIN, status_code=303)
+        response = Redirect(path=url(request, "console.login_page"), status_code=303)
         response.delete_cookie(SESSION)
         response.delete_cookie(DEVICE)
         return response
 
-    @get("/language")
+    @get("/language", name="console.language")
     async def switch_language(self, request: Request) -> Response:
-        target = request.query_params.get("next", "/console/")
-        response = Redirect(path=target if target.startswith("/console") else "/console/")
+        target = request.query_params.get("next", "")
+        response = Redirect(
+            path=target if is_console_path(target) else url(request, "console.queue")
+        )
         response.set_cookie(
             LANG, "en" if language(request) == "zh" else "zh", samesite="lax", max_age=YEAR
         )

@@ -3,26 +3,19 @@ signature, the place and its distance from home, whether the device signed it), 
 supervisor's approve / send back; and the photos themselves, served with the API's scope rule."""
 
 import uuid
+from functools import partial
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from server.blobs.routes import blob_response
 from server.blobs.uploads import check_name
-from server.console.pages import Runtime_, Session, Viewer
+from server.console import forms
 from server.console.proof_view import proof_view
-from server.console.session import (
-    ERROR_PAGES,
-    LoginRequired,
-    language,
-    page,
-    provide_viewer,
-    read_form,
-    to_login,
-)
-from server.errors import Refusal
+from server.console.session import language, page
+from server.console.urls import redirect, url
+from server.deps import Runtime_, Session, Viewer
 from server.org.service import unit_path
 from server.visits import service as visits
 from server.visits.records import visit_with_records
@@ -32,12 +25,9 @@ from shared.permissions import may_decide_visit
 
 
 class VisitPages(Controller):
-    path = "/console"
-    include_in_schema = False
-    dependencies = {"viewer": Provide(provide_viewer)}
-    exception_handlers = {LoginRequired: to_login, **ERROR_PAGES}
+    """A visit and its proof (the console's router supplies the session and the error pages)."""
 
-    @get("/visits/{visit_id:uuid}")
+    @get("/visits/{visit_id:uuid}", name="console.visit")
     async def visit_page(
         self,
         request: Request,
@@ -54,8 +44,10 @@ class VisitPages(Controller):
         def when(moment) -> str:
             return format_local(moment, lang, zone)
 
+        blob = partial(url, request, "console.blob")
+
         def proof(record):
-            return proof_view(record.proof, record.signed, resident, lang, zone)
+            return proof_view(record.proof, record.signed, resident, lang, zone, blob)
 
         return page(
             request,
@@ -73,7 +65,7 @@ class VisitPages(Controller):
             and may_decide_visit(viewer.actor, await unit_path(db_session, visit.community_id)),
         )
 
-    @post("/visits/{visit_id:uuid}/decide", status_code=303)
+    @post("/visits/{visit_id:uuid}/decide", name="console.decide_visit", status_code=303)
     async def decide(
         self,
         request: Request,
@@ -82,17 +74,11 @@ class VisitPages(Controller):
         runtime: Runtime_,
         viewer: Viewer,
     ) -> Redirect:
-        form = await read_form(request, runtime)
-        decision = form.get("decision")
-        if decision not in ("approve", "reject"):
-            raise Refusal("invalid_request", "Approve or send back.", 400)
-        args = m.ApprovalDecide(
-            visit_id=visit_id, decision=decision, reason=form.get("reason", "").strip() or None
-        )
+        args = await forms.read(request, runtime, m.ApprovalDecide, visit_id=visit_id)
         await visits.decide(db_session, viewer.actor, args)
-        return Redirect(path=f"/console/visits/{visit_id}", status_code=303)
+        return redirect(request, "console.visit", visit_id=visit_id)
 
-    @get("/blobs/{sha256:str}")
+    @get("/blobs/{sha256:str}", name="console.blob")
     async def blob(
         self, sha256: FromPath[str], db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:

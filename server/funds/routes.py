@@ -3,19 +3,17 @@
 from typing import Annotated
 
 from litestar import get, post, put
-from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.deps import Actor_, Session
 from server.funds import service
 from server.funds.schemas import BudgetSet, FundEntryPublic, FundPublic, SpendingCreate
-from shared.permissions import Actor
 
 
 @get("/api/v1/funds", tags=["funds"], summary="A unit's special fund for a year (managers)")
 async def get_fund(
-    db_session: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
+    db_session: Session,
+    actor: Actor_,
     org_unit: Annotated[str, QueryParameter(min_length=1, max_length=40, description="unit code")],
     year: Annotated[
         int | None, QueryParameter(ge=2000, le=2100, description="default: now")
@@ -33,8 +31,8 @@ async def get_fund(
 )
 async def record_spending(
     data: JSONBody[SpendingCreate],
-    db_session: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
+    db_session: Session,
+    actor: Actor_,
 ) -> FundEntryPublic:
     return await service.record_spending(db_session, actor, data, "api")
 
@@ -42,8 +40,8 @@ async def record_spending(
 @put("/api/v1/funds/budget", tags=["funds"], summary="Set a unit's budget for a year")
 async def set_budget(
     data: JSONBody[BudgetSet],
-    db_session: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
+    db_session: Session,
+    actor: Actor_,
 ) -> FundPublic:
     await service.set_budget(db_session, actor, data.org_unit, data.year, data.budget_cny)
     return await service.report(db_session, actor, data.org_unit, data.year)

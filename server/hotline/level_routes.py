@@ -6,12 +6,10 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.service import Principal
 from server.db.types import utcnow
+from server.deps import Caller, Session
 from server.hotline import service
 from server.hotline.schemas import (
     AcceptBody,
@@ -21,9 +19,6 @@ from server.hotline.schemas import (
     RequestPublic,
     TransferBody,
 )
-
-Session = NamedDependency[AsyncSession]
-Caller = NamedDependency[Principal]
 
 
 @post(

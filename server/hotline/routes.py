@@ -8,12 +8,10 @@ from uuid import UUID
 
 import msgspec
 from litestar import get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.service import Principal
 from server.db.types import utcnow
+from server.deps import Caller, Session
 from server.errors import Refusal
 from server.hotline import service
 from server.hotline.schemas import (
@@ -30,9 +28,6 @@ from server.hotline.schemas import (
 )
 from server.schemas import Offset
 from shared.requests import RequestStatus
-
-Session = NamedDependency[AsyncSession]
-Caller = NamedDependency[Principal]
 
 
 @post("/api/v1/requests", tags=["hotline"], summary="Register a resident's request")

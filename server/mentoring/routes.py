@@ -4,17 +4,12 @@ family's visits and assistance with totals. Supervisors and admins, in their par
 from uuid import UUID
 
 from litestar import get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.service import Principal
 from server.db.types import utcnow
+from server.deps import Caller, Session
 from server.mentoring import service
 from server.mentoring.schemas import FamilyDetailPublic, FamilyPublic, MentorPublic, PairBody
-
-Session = NamedDependency[AsyncSession]
-Caller = NamedDependency[Principal]
 
 
 @post(

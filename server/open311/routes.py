@@ -3,19 +3,15 @@ requests.json (GET with the spec's filters; POST form-encoded with an api_key) a
 requests/{service_request_id}.json. Errors in the spec's shape: [{"code", "description"}]."""
 
 from litestar import Request, Response, Router, get, post
-from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.types import utcnow
+from server.deps import Runtime_, Session
 from server.errors import ProblemError, Refusal
 from server.open311 import keys, service
 from server.public.throttle import guard
-from server.runtime import Runtime
 
-Session = NamedDependency[AsyncSession]
-Runtime_ = NamedDependency[Runtime]
 JSON = "application/json"
 
 

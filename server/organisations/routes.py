@@ -4,10 +4,9 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.deps import Actor_, Runtime_, Session
 from server.organisations import service
 from server.organisations.schemas import (
     ActivityCreate,
@@ -18,15 +17,13 @@ from server.organisations.schemas import (
     OrganisationDetail,
     OrganisationPublic,
 )
-from server.runtime import Runtime
 from server.schemas import Offset
-from shared.permissions import Actor
 
 
 @get("/api/v1/organisations", tags=["organisations"], summary="The register of your area")
 async def list_organisations(
-    db_session: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
+    db_session: Session,
+    actor: Actor_,
     kind: Annotated[
         Kind | None, QueryParameter(description="social_org, volunteer_team, patrol_team")
     ] = None,
@@ -43,8 +40,8 @@ async def list_organisations(
 @post("/api/v1/organisations", tags=["organisations"], summary="Add an organisation or team")
 async def create_organisation(
     data: JSONBody[OrganisationCreate],
-    db_session: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
+    db_session: Session,
+    actor: Actor_,
 ) -> OrganisationPublic:
     return await service.create(db_session, actor, data)
 
@@ -55,9 +52,9 @@ async def create_organisation(
     summary="Organisations, teams, participants and hours of your area",
 )
 async def organisation_figures(
-    db_session: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    runtime: NamedDependency[Runtime],
+    db_session: Session,
+    actor: Actor_,
+    runtime: Runtime_,
     org_unit: Annotated[
         str | None, QueryParameter(max_length=40, description="a unit's code; default: yours")
     ] = None,
@@ -72,8 +69,8 @@ async def organisation_figures(
 )
 async def get_organisation(
     organisation_id: FromPath[UUID],
-    db_session: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
+    db_session: Session,
+    actor: Actor_,
 ) -> OrganisationDetail:
     return await service.detail(db_session, actor, organisation_id)
 
@@ -86,8 +83,8 @@ async def get_organisation(
 async def add_activity(
     organisation_id: FromPath[UUID],
     data: JSONBody[ActivityCreate],
-    db_session: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
+    db_session: Session,
+    actor: Actor_,
 ) -> ActivityPublic:
     return await service.add_activity(db_session, actor, organisation_id, data)
 

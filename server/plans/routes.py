@@ -6,12 +6,10 @@ from uuid import UUID
 
 import msgspec
 from litestar import get, post
-from litestar.di import NamedDependency
 from litestar.params import JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.service import Principal
 from server.db.types import utcnow
+from server.deps import Caller, Session
 from server.plans import service
 from server.plans.schemas import AlertPublic, VisitPlanPublic
 
@@ -31,8 +29,8 @@ class PlanBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 )
 async def set_plan(
     data: JSONBody[PlanBody],
-    db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    principal: Caller,
 ) -> VisitPlanPublic:
     plan = await service.set_plan(
         db_session,
@@ -46,17 +44,13 @@ async def set_plan(
 
 
 @get("/api/v1/visit-plans", tags=["visits"], summary="Visit plans in your area")
-async def list_plans(
-    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-) -> list[VisitPlanPublic]:
+async def list_plans(db_session: Session, principal: Caller) -> list[VisitPlanPublic]:
     plans = await service.plans_for(db_session, principal.actor)
     return [VisitPlanPublic.from_row(plan) for plan in plans]
 
 
 @get("/api/v1/alerts", tags=["visits"], summary="Open alerts in your area: missed visits")
-async def list_alerts(
-    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-) -> list[AlertPublic]:
+async def list_alerts(db_session: Session, principal: Caller) -> list[AlertPublic]:
     alerts = await service.alerts_for(db_session, principal.actor)
     return [AlertPublic.from_row(alert) for alert in alerts]
 

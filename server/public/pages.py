@@ -9,13 +9,12 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.types import utcnow
+from server.deps import Runtime_, Session
 from server.errors import ProblemError, Refusal, code_for_status
 from server.public import service
 from server.public.schemas import PublicRatingBody, PublicRequestCreate
@@ -28,9 +27,6 @@ LANG = "doorstep_lang"  # the same cookie as the console's: one choice of langua
 CSRF_COOKIE = "doorstep_public"
 YEAR = 3600 * 24 * 365
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
-
-Session = NamedDependency[AsyncSession]
-Runtime_ = NamedDependency[Runtime]
 
 
 def language(request: Request) -> str:

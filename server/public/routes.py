@@ -6,11 +6,10 @@ from typing import Annotated
 import msgspec
 from litestar import Request, get, post
 from litestar.datastructures import CacheControlHeader, ResponseHeader
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.types import utcnow
+from server.deps import Session
 from server.public import service
 from server.public.schemas import (
     PublicCategoryPublic,
@@ -22,7 +21,6 @@ from server.public.schemas import (
 )
 from server.public.throttle import guard
 
-Session = NamedDependency[AsyncSession]
 TRACK = "/public/track/"
 # What a token opens is one resident's request: no cache (a shared proxy, the browser's back
 # button on a shared phone) keeps it, and no search engine lists it.

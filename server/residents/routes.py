@@ -5,11 +5,9 @@ from uuid import UUID
 
 import msgspec
 from litestar import get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.service import Principal
+from server.deps import Caller, Session
 from server.errors import ProblemError
 from server.residents import service
 from server.residents.schemas import ResidentPublic
@@ -37,8 +35,8 @@ class ResidentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 @post("/api/v1/residents", tags=["residents"], summary="Add a resident to a community")
 async def create_resident(
     data: JSONBody[ResidentCreate],
-    db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    principal: Caller,
 ) -> ResidentPublic:
     if (data.lat is None) != (data.lon is None):
         raise ProblemError(400, "invalid_request", "Give a home's lat and lon together.")
@@ -49,8 +47,8 @@ async def create_resident(
 
 @get("/api/v1/residents", tags=["residents"], summary="Residents in your area, searchable")
 async def list_residents(
-    db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    principal: Caller,
     q: Annotated[
         str | None, QueryParameter(description="name, address or phone contains", max_length=80)
     ] = None,
@@ -65,8 +63,8 @@ async def list_residents(
 @get("/api/v1/residents/{resident_id:uuid}", tags=["residents"], summary="One resident")
 async def get_resident(
     resident_id: FromPath[UUID],
-    db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    principal: Caller,
 ) -> ResidentPublic:
     resident = await service.get_visible(db_session, principal.actor, resident_id)
     return ResidentPublic.from_row(resident)

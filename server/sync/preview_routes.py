@@ -8,17 +8,13 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import get
-from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import service as accounts
-from server.auth.service import Principal
+from server.deps import Caller, Session
 from server.sync import preview
 from server.sync.schemas import ScopeChange, ScopeCounts
 
-Session = NamedDependency[AsyncSession]
-Caller = NamedDependency[Principal]
 ProposedRole = Annotated[
     str | None, QueryParameter(max_length=20, description="the role to preview instead")
 ]

@@ -3,13 +3,10 @@
 from typing import Annotated
 
 from litestar import Request, get, post
-from litestar.di import NamedDependency
 from litestar.params import QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.service import Principal
+from server.deps import Caller, Runtime_, Session
 from server.errors import ProblemError
-from server.runtime import Runtime
 from server.sync import service
 from shared import protocol
 from shared.protocol import PullResponse, PushResponse
@@ -23,9 +20,9 @@ from shared.protocol import PullResponse, PushResponse
 )
 async def push(
     request: Request,
-    db_session: NamedDependency[AsyncSession],
-    runtime: NamedDependency[Runtime],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    runtime: Runtime_,
+    principal: Caller,
 ) -> PushResponse:
     body = service.parse_push(await request.body())
     return await service.push(db_session, runtime, principal, body)
@@ -37,9 +34,9 @@ async def push(
     summary="The changes in the caller's scope after a cursor, a page at a time",
 )
 async def pull(
-    db_session: NamedDependency[AsyncSession],
-    runtime: NamedDependency[Runtime],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    runtime: Runtime_,
+    principal: Caller,
     cursor: Annotated[
         str | None,
         QueryParameter(description="from the previous pull; none = start", max_length=200),

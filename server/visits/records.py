@@ -1,20 +1,140 @@
-"""What was recorded on a visit: its check-ins and services, for the pages that show a visit
-with its proof (the console's visit page). Scope is the visit's: who sees the visit sees what
-was recorded on it."""
+"""The records made at the door (check-ins, services delivered, assistance given), and what
+was recorded on a visit, for the pages that show a visit with its proof (the console's visit
+page).
 
+Each kind of field record is a `FieldRecordKind`: what it has of its own. The steps all kinds
+share (the same id again, the resident, the permission, save, proof, audit) are
+`server.fieldrecords.service.save`. Reads take the visit's scope: who sees the visit sees
+what was recorded on it.
+"""
+
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.tables import User
+from server.catalogue.tables import ServiceCategory
 from server.db.types import utcnow
+from server.errors import Refusal
+from server.feed.lookup import find
+from server.fieldrecords.service import FieldRecordKind, save
+from server.funds import service as funds
 from server.org.service import all_units
 from server.residents.service import get_visible
 from server.residents.tables import Resident
 from server.visits.service import get_visible_visit
-from server.visits.tables import Checkin, ServiceRecord, Visit
-from shared.permissions import Actor, sees_visit
+from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
+from shared import mutations as m
+from shared.permissions import (
+    Actor,
+    may_log_assistance,
+    may_record_checkin,
+    may_record_service,
+    sees_visit,
+)
+
+
+async def _visit_on_record(
+    session: AsyncSession, actor: Actor, args: Any, resident: Resident
+) -> None:
+    """A visit the record names is this resident's, and the actor's to make."""
+    if args.visit_id is None:
+        return
+    visit = await find(session, Visit, args.visit_id)
+    if visit is None or visit.resident_id != resident.id:
+        raise Refusal("not_found", "The visit named does not belong to this resident.", 404)
+    if visit.assignee_id != actor.user_id:
+        raise Refusal("not_assignee", "The visit named is not assigned to you.")
+
+
+async def _known_category(
+    session: AsyncSession, _actor: Actor, args: m.ServiceRecord, _resident: Resident
+) -> None:
+    if args.category_code not in await category_codes(session):
+        raise Refusal("unknown_category", f"No service category {args.category_code!r}.", 400)
+
+
+async def _charge_fund(
+    session: AsyncSession, actor: Actor, args: m.AssistanceLog, resident: Resident
+) -> None:
+    # Last, after every other rule: a charge refused for being over budget writes nothing.
+    await funds.charge_assistance(
+        session, actor, resident.community_id, args.id, args.amount_cny, args.at, args.kind
+    )
+
+
+CHECKIN = FieldRecordKind(
+    table=Checkin,
+    action="checkin.record",
+    author="worker_id",
+    may=lambda actor, path, resident: may_record_checkin(actor, path, resident.mentor_id),
+    refusal="You may not record check-ins for this resident.",
+    columns=lambda args, actor: {
+        "visit_id": args.visit_id,
+        "device_id": actor.device_id,
+        "seen_in_person": args.seen_in_person,
+        "wellbeing": args.wellbeing,
+        "notes": args.notes,
+        "needs": args.needs or "",
+        "home_safety": args.home_safety or {},
+    },
+    detail=lambda args: {"resident_id": args.resident_id, "wellbeing": args.wellbeing},
+    rules=(_visit_on_record,),
+)
+
+SERVICE = FieldRecordKind(
+    table=ServiceRecord,
+    action="service.record",
+    author="worker_id",
+    may=lambda actor, path, _resident: may_record_service(actor, path),
+    refusal="Only a worker of this community may record its services.",
+    columns=lambda args, _actor: {
+        "visit_id": args.visit_id,
+        "category_code": args.category_code,
+        "minutes": args.minutes,
+        "description": args.description,
+    },
+    detail=lambda args: {"category": args.category_code, "minutes": args.minutes},
+    rules=(_known_category, _visit_on_record),
+)
+
+ASSISTANCE = FieldRecordKind(
+    table=Assistance,
+    action="assistance.log",
+    author="mentor_id",
+    may=lambda actor, _path, resident: may_log_assistance(actor, resident.mentor_id),
+    refusal="Only the family's own mentor may log assistance for it.",
+    columns=lambda args, _actor: {
+        "kind": args.kind,
+        "amount_cny": args.amount_cny,
+        "description": args.description,
+    },
+    detail=lambda args: {"amount_cny": args.amount_cny},
+    rules=(_charge_fund,),
+)
+
+
+async def record_checkin(session: AsyncSession, actor: Actor, args: m.CheckinRecord) -> Any:
+    return await save(session, actor, CHECKIN, args)
+
+
+async def record_service(session: AsyncSession, actor: Actor, args: m.ServiceRecord) -> Any:
+    return await save(session, actor, SERVICE, args)
+
+
+async def log_assistance(session: AsyncSession, actor: Actor, args: m.AssistanceLog) -> Any:
+    return await save(session, actor, ASSISTANCE, args)
+
+
+async def category_codes(session: AsyncSession) -> set[str]:
+    """The catalogue's codes, read once per transaction."""
+    codes = session.info.get("category_codes")
+    if codes is None:
+        codes = set((await session.scalars(select(ServiceCategory.code))).all())
+        session.info["category_codes"] = codes
+    return codes
 
 
 async def visit_with_records(

@@ -6,11 +6,9 @@ from uuid import UUID
 
 import msgspec
 from litestar import get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.service import Principal
+from server.deps import Caller, Session
 from server.schemas import Offset
 from server.visits import service
 from server.visits.schemas import VisitPublic
@@ -42,8 +40,8 @@ class DecideBody(msgspec.Struct, forbid_unknown_fields=True):
 @post("/api/v1/visits", tags=["visits"], summary="Plan a visit and (optionally) assign it")
 async def create_visit(
     data: JSONBody[VisitCreate],
-    db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    principal: Caller,
 ) -> VisitPublic:
     kind = VisitKind(data.kind)
     visit = await service.create(
@@ -61,8 +59,8 @@ async def create_visit(
 
 @get("/api/v1/visits", tags=["visits"], summary="Visits in your area (managers) or your own")
 async def list_visits(
-    db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    principal: Caller,
     status: Annotated[str | None, QueryParameter(description="filter by status")] = None,
     assignee_id: FromQuery[UUID | None] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
@@ -77,8 +75,8 @@ async def list_visits(
 @get("/api/v1/visits/{visit_id:uuid}", tags=["visits"], summary="One visit")
 async def get_visit(
     visit_id: FromPath[UUID],
-    db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    principal: Caller,
 ) -> VisitPublic:
     return VisitPublic.from_row(
         await service.get_visible_visit(db_session, principal.actor, visit_id)
@@ -94,8 +92,8 @@ async def get_visit(
 async def assign_visit(
     visit_id: FromPath[UUID],
     data: JSONBody[AssignBody],
-    db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    principal: Caller,
 ) -> VisitPublic:
     args = m.VisitAssign(visit_id=visit_id, assignee_id=data.assignee_id)
     return VisitPublic.from_row(await service.assign(db_session, principal.actor, args))
@@ -110,8 +108,8 @@ async def assign_visit(
 async def cancel_visit(
     visit_id: FromPath[UUID],
     data: JSONBody[CancelBody],
-    db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    principal: Caller,
 ) -> VisitPublic:
     args = m.VisitCancel(visit_id=visit_id, reason=data.reason)
     return VisitPublic.from_row(await service.cancel(db_session, principal.actor, args))
@@ -126,8 +124,8 @@ async def cancel_visit(
 async def decide_visit(
     visit_id: FromPath[UUID],
     data: JSONBody[DecideBody],
-    db_session: NamedDependency[AsyncSession],
-    principal: NamedDependency[Principal],
+    db_session: Session,
+    principal: Caller,
 ) -> VisitPublic:
     args = m.ApprovalDecide(visit_id=visit_id, decision=data.decision, reason=data.reason)
     return VisitPublic.from_row(await service.decide(db_session, principal.actor, args))

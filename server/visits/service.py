@@ -1,11 +1,11 @@
-"""Visits through their state machine, and the append-only records made at the door.
+"""Visits through their state machine: planned, assigned, started, completed, decided,
+cancelled. (What is recorded at the door is `server/visits/records.py`.)
 
 Every function takes the acting person and checks role, scope and state itself, so the
 HTTP API and the sync push share one set of rules.
 """
 
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -14,16 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth.tables import User
 from server.blobs.proof import proof_columns, reference
-from server.catalogue.tables import ServiceCategory
 from server.db.types import utcnow
 from server.errors import Refusal
-from server.feed.lookup import append, find
-from server.funds import service as funds
+from server.feed.lookup import find
 from server.org.service import all_units, subtree, unit_path
-from server.residents.service import get_visible
 from server.residents.tables import Resident
 from server.visits.events import Move, VisitMoved, visit_moved
-from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
+from server.visits.tables import Visit
 from shared import mutations as m
 from shared import visits as machine
 from shared.enums import VisitKind, VisitStatus
@@ -33,9 +30,6 @@ from shared.permissions import (
     may_create_in,
     may_decide_visit,
     may_dispatch_visit,
-    may_log_assistance,
-    may_record_checkin,
-    may_record_service,
     may_work_visit,
     reads_subtree,
     sees_visit,
@@ -253,153 +247,6 @@ async def cancel(session: AsyncSession, actor: Actor, args: m.VisitCancel) -> Vi
         session, actor, "visit.cancel", "visit", visit.id, visit.community_id, reason=args.reason
     )
     return visit
-
-
-async def _linked_visit(
-    session: AsyncSession, actor: Actor, visit_id: UUID | None, resident_id: UUID
-) -> None:
-    if visit_id is None:
-        return
-    visit = await find(session, Visit, visit_id)
-    if visit is None or visit.resident_id != resident_id:
-        raise Refusal("not_found", "The visit named does not belong to this resident.", 404)
-    if visit.assignee_id != actor.user_id:
-        raise Refusal("not_assignee", "The visit named is not assigned to you.")
-
-
-async def _existing(session: AsyncSession, table: type, record_id: UUID, author: str, actor: Actor):
-    row = await find(session, table, record_id)
-    if row is not None and getattr(row, author) != actor.user_id:
-        raise Refusal("duplicate_id", "A different record already has this id.", 409)
-    return row
-
-
-async def record_checkin(session: AsyncSession, actor: Actor, args: m.CheckinRecord) -> Any:
-    if existing := await _existing(session, Checkin, args.id, "worker_id", actor):
-        return existing  # the same check-in sent again: append-only, nothing to change
-    resident = await get_visible(session, actor, args.resident_id)
-    community_path = await unit_path(session, resident.community_id)
-    if not may_record_checkin(actor, community_path, resident.mentor_id):
-        raise Refusal("out_of_scope", "You may not record check-ins for this resident.")
-    await _linked_visit(session, actor, args.visit_id, resident.id)
-    checkin = await append(
-        session,
-        Checkin,
-        {
-            "id": args.id,
-            "resident_id": resident.id,
-            "community_id": resident.community_id,
-            "visit_id": args.visit_id,
-            "worker_id": actor.user_id,
-            "device_id": actor.device_id,
-            "at": args.at,
-            "seen_in_person": args.seen_in_person,
-            "wellbeing": args.wellbeing,
-            "notes": args.notes,
-            "needs": args.needs or "",
-            "home_safety": args.home_safety or {},
-            **proof_columns(session, args.proof),
-            "created_at": utcnow(),
-        },
-    )
-    reference(session, "checkin", args.id, args.proof)
-    audit.record(
-        session,
-        actor,
-        "checkin.record",
-        "checkin",
-        args.id,
-        resident.community_id,
-        resident_id=resident.id,
-        wellbeing=args.wellbeing,
-    )
-    return checkin
-
-
-async def record_service(session: AsyncSession, actor: Actor, args: m.ServiceRecord) -> Any:
-    if existing := await _existing(session, ServiceRecord, args.id, "worker_id", actor):
-        return existing
-    resident = await get_visible(session, actor, args.resident_id)
-    if not may_record_service(actor, await unit_path(session, resident.community_id)):
-        raise Refusal("out_of_scope", "Only a worker of this community may record its services.")
-    if args.category_code not in await category_codes(session):
-        raise Refusal("unknown_category", f"No service category {args.category_code!r}.", 400)
-    await _linked_visit(session, actor, args.visit_id, resident.id)
-    record = await append(
-        session,
-        ServiceRecord,
-        {
-            "id": args.id,
-            "resident_id": resident.id,
-            "community_id": resident.community_id,
-            "visit_id": args.visit_id,
-            "worker_id": actor.user_id,
-            "category_code": args.category_code,
-            "at": args.at,
-            "minutes": args.minutes,
-            "description": args.description,
-            **proof_columns(session, args.proof),
-            "created_at": utcnow(),
-        },
-    )
-    reference(session, "service_record", args.id, args.proof)
-    audit.record(
-        session,
-        actor,
-        "service.record",
-        "service_record",
-        args.id,
-        resident.community_id,
-        category=args.category_code,
-        minutes=args.minutes,
-    )
-    return record
-
-
-async def log_assistance(session: AsyncSession, actor: Actor, args: m.AssistanceLog) -> Any:
-    if existing := await _existing(session, Assistance, args.id, "mentor_id", actor):
-        return existing
-    resident = await get_visible(session, actor, args.resident_id)
-    if not may_log_assistance(actor, resident.mentor_id):
-        raise Refusal("out_of_scope", "Only the family's own mentor may log assistance for it.")
-    # Last, after every other rule: a charge refused for being over budget writes nothing.
-    await funds.charge_assistance(
-        session, actor, resident.community_id, args.id, args.amount_cny, args.at, args.kind
-    )
-    entry = await append(
-        session,
-        Assistance,
-        {
-            "id": args.id,
-            "resident_id": resident.id,
-            "community_id": resident.community_id,
-            "mentor_id": actor.user_id,
-            "at": args.at,
-            "kind": args.kind,
-            "amount_cny": args.amount_cny,
-            "description": args.description,
-            "created_at": utcnow(),
-        },
-    )
-    audit.record(
-        session,
-        actor,
-        "assistance.log",
-        "assistance",
-        args.id,
-        resident.community_id,
-        amount_cny=args.amount_cny,
-    )
-    return entry
-
-
-async def category_codes(session: AsyncSession) -> set[str]:
-    """The catalogue's codes, read once per transaction."""
-    codes = session.info.get("category_codes")
-    if codes is None:
-        codes = set((await session.scalars(select(ServiceCategory.code))).all())
-        session.info["category_codes"] = codes
-    return codes
 
 
 def default_due(kind: VisitKind) -> datetime:

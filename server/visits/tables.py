@@ -1,4 +1,7 @@
-"""Visits, and the append-only records of field work: check-ins, services and assistance."""
+"""Visits, and the append-only records of field work: check-ins, services and assistance.
+
+The field records take their common columns from `server/fieldrecords/columns.py`.
+"""
 
 from datetime import datetime
 from typing import Any
@@ -8,6 +11,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime, utcnow
+from server.fieldrecords.columns import FieldRecord, Proven
 from server.records import Place, declare
 from server.records.keys import key
 from server.visits.schemas import (
@@ -19,7 +23,7 @@ from server.visits.schemas import (
 from shared.permissions import Actor, holds_field_record, sees_record_of_resident, sees_visit
 
 
-class Visit(SQLModel, table=True):
+class Visit(Proven, SQLModel, table=True):
     __tablename__ = "visit"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
@@ -42,25 +46,17 @@ class Visit(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_by: UUID | None = None
     rev: int = 1
-    # The proof given on completing it, and whether the device's signature verified.
-    proof: dict[str, Any] | None = Field(
-        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
-    )
-    signed: bool = False
+    # (Proven: the proof given on completing it, and whether the device's signature verified.)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
-class Checkin(SQLModel, table=True):
+class Checkin(Proven, FieldRecord, SQLModel, table=True):
     __tablename__ = "checkin"
 
-    id: UUID = Field(primary_key=True)
-    resident_id: UUID = Field(foreign_key="resident.id", index=True)
-    community_id: UUID = Field(foreign_key="org_unit.id", index=True)
     visit_id: UUID | None = Field(default=None, foreign_key="visit.id", index=True)
     worker_id: UUID = Field(foreign_key="app_user.id", index=True)
     device_id: UUID | None = None
-    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     seen_in_person: bool
     wellbeing: str = Field(max_length=20)
     notes: str = ""
@@ -68,44 +64,25 @@ class Checkin(SQLModel, table=True):
     home_safety: dict[str, bool] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
-    proof: dict[str, Any] | None = Field(
-        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
-    )
-    signed: bool = False
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
-class ServiceRecord(SQLModel, table=True):
+class ServiceRecord(Proven, FieldRecord, SQLModel, table=True):
     __tablename__ = "service_record"
 
-    id: UUID = Field(primary_key=True)
-    resident_id: UUID = Field(foreign_key="resident.id", index=True)
-    community_id: UUID = Field(foreign_key="org_unit.id", index=True)
     visit_id: UUID | None = Field(default=None, foreign_key="visit.id")
     worker_id: UUID = Field(foreign_key="app_user.id", index=True)
     category_code: str = Field(max_length=60)
-    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     minutes: int
     description: str = ""
-    proof: dict[str, Any] | None = Field(
-        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
-    )
-    signed: bool = False
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
-class Assistance(SQLModel, table=True):
+class Assistance(FieldRecord, SQLModel, table=True):
     __tablename__ = "assistance"
 
-    id: UUID = Field(primary_key=True)
-    resident_id: UUID = Field(foreign_key="resident.id", index=True)
-    community_id: UUID = Field(foreign_key="org_unit.id", index=True)
     mentor_id: UUID = Field(foreign_key="app_user.id", index=True)
-    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     kind: str = Field(max_length=200)
     amount_cny: float | None = None
     description: str = ""
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
 # The synced records of field work: their sync keys and who holds them (shared.permissions).

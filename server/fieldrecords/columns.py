@@ -1,0 +1,44 @@
+"""The columns every field record has, and those of a record that carries proof of visit.
+
+Mixins, not tables: a table takes them with `class Checkin(Proven, FieldRecord, SQLModel,
+table=True)`. The columns are declared with `sa_type` rather than `sa_column`, so that each
+table gets columns of its own (a `Column` object belongs to one table only); each makes the
+same DDL as the tables declared before the mixins (type, nullability, key, foreign key, index,
+no default), so the migrations stand as they are.
+"""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+from server.db.types import UTCDateTime, utcnow
+
+
+class FieldRecord(SQLModel):
+    """Who the record is about, where and when. Who made it is the table's own column
+    (`worker_id`, `mentor_id`), named for the role that makes it."""
+
+    id: UUID = Field(primary_key=True)  # made on the phone
+    resident_id: UUID = Field(foreign_key="resident.id", index=True)
+    # The resident's community when it was made; scope and the feed follow it.
+    community_id: UUID = Field(foreign_key="org_unit.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime(), nullable=False)  # when, by the phone
+    created_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime(),
+        nullable=True,
+        sa_column_kwargs={"default": None},  # set by whoever writes it, as before
+    )
+
+
+class Proven(SQLModel):
+    """The proof of visit a record was given (photos, signature, place, the device's
+    signature), and whether the device's signature verified."""
+
+    proof: dict[str, Any] | None = Field(
+        default=None, sa_type=JSON(none_as_null=True), nullable=True
+    )
+    signed: bool = False
