@@ -4,8 +4,8 @@
 
 Before each flush the session notes which synced records (tables declared with
 `server.records.declare`) are new, changed or deleted, with the sync keys of their old and new
-state, as their declaration computes them. Just before commit it bumps the feed clock (taking its
-row lock, held until commit) and writes one feed entry per record and key at that version.
+state, as their declaration computes them. Just before commit it bumps the feed clock (taking
+its row lock, held until commit) and writes one feed entry per record and key at that version.
 Services cannot forget to publish a change: the session does it.
 
 Rows written here go in as Core inserts on the tables (one executemany each), not through the

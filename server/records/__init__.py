@@ -4,10 +4,9 @@ Each domain declares its synced records in its `tables.py`, next to the table, w
 the table, the entity name on the wire, the `…Public` struct that is its `data`, its sync keys
 (the feed keys its old and new state are filed under), its scope rule (a function of the actor
 and the row that asks `shared/permissions.py`) and its label (its name for people, in Chinese
-and English: the console and the docs show it). Change
-capture (`server/feed/capture.py`) reads the declaration off the table; the sync engine gathers
-the domains' declarations (`server/sync/records.py`) for the pull, the scope preview and the
-docs table, and a test fails for any part missing.
+and English). Change capture (`server/feed/capture.py`) reads the declaration off the table;
+the sync engine gathers the domains' declarations (`server/sync/records.py`) for the pull, the
+scope preview, the console's words and the docs table, and a test fails for any part missing.
 
 Nothing here imports a domain: a lower layer that must ask "may this actor hold that record"
 (blob downloads) looks the declaration up by entity name (`declared`).
