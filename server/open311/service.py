@@ -17,8 +17,8 @@ from server.hotline import service as hotline
 from server.hotline.tables import HotlineRequest, RequestEvent
 from server.org.service import all_units
 from server.public import service as public
-from server.public.strings import translator
 from server.public.tables import RequestTracking
+from shared import words
 from shared.localtime import to_local
 from shared.requests import RequestStatus
 
@@ -52,7 +52,7 @@ def _iso(moment: datetime | None, zone: str) -> str | None:
 
 async def services(session: AsyncSession, lang: str) -> list[dict[str, Any]]:
     """GET services.json: each category of the catalogue as a realtime service."""
-    tr = translator(lang)
+    tr = words.translator("public", lang)
     return [
         {
             "service_code": c.code,
@@ -124,7 +124,7 @@ async def shown(
     """The requests in the spec's fields; never a caller's name or phone."""
     if not requests:
         return []
-    tr = translator(lang)
+    tr = words.translator("public", lang)
     ids = [r.id for r in requests]
     updated = dict(
         (
@@ -187,7 +187,7 @@ async def file(
 ) -> dict[str, Any]:
     """POST requests.json: a service request from an Open311 client, through the residents'
     intake. Needs service_code and a place (address_string, or lat and long)."""
-    tr = translator(lang)
+    tr = words.translator("public", lang)
     code = form.get("service_code", "").strip()
     if not code:
         raise bad_request("service_code is required")
