@@ -120,14 +120,12 @@ class DoorstepApp(App):
         self.phone.set_language(new)
         self.tr = Words(new)  # every kv rule calling app.tr(...) is worded again
         self.language = new
-        # What the screens' code worded (lists, details, the sync bar) is worded again too.
+        # What the screens' code worded (lists, details, messages, the sync bar) is worded
+        # again too, on every screen, not only the one in view.
         self.bar.show(self.phone.state)
         for screen in self.shell.ids.screens.screens:
             if hasattr(screen, "reword"):
                 screen.reword()
-        current = self.shell.ids.screens.current_screen
-        if hasattr(current, "on_pre_enter"):
-            current.on_pre_enter()
 
     # -- sync ------------------------------------------------------------------------------
 

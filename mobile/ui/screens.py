@@ -8,6 +8,7 @@ from kivy.uix.screenmanager import Screen
 from mobile.core.crypto import WrongPin
 from mobile.core.sync import Offline, SignedOut, SyncError
 from mobile.ui.fieldwork import show_proof
+from mobile.ui.settings import SettingsScreen
 from mobile.ui.widgets import Worded
 
 WELLBEING = ("good", "fair", "poor", "emergency")
@@ -75,6 +76,10 @@ class HomeScreen(Screen):
     def on_pre_enter(self, *args) -> None:
         self.refresh()
         self.build_nav()
+
+    def reword(self) -> None:
+        if app().phone.is_unlocked:
+            self.on_pre_enter()
 
     def set_filter(self, status) -> None:
         self.status_filter = status
@@ -253,6 +258,11 @@ class ListScreen(Worded, Screen):
     def on_pre_enter(self, *args) -> None:
         self.refresh()
 
+    def reword(self) -> None:
+        super().reword()
+        if app().phone.is_unlocked:
+            self.refresh()
+
     def add_text(self, text: str, color=(0.13, 0.13, 0.15, 1)) -> None:
         self.ids.entries.add_widget(Factory.Body(text=text, color=color))
 
@@ -364,35 +374,6 @@ class ConflictsScreen(ListScreen):
         for rejection in rejections:
             why = tr.refusal(rejection.get("code"), rejection.get("message", ""))
             self.add_text(f"• {why}", color=(0.75, 0.1, 0.1, 1))
-
-
-class SettingsScreen(Screen):
-    zone = StringProperty("")
-    who = StringProperty("")
-    server = StringProperty("")
-    wipe_text = StringProperty("")
-    font_note = StringProperty("")
-    armed = False
-
-    def on_pre_enter(self, *args) -> None:
-        phone, tr = app().phone, app().tr
-        user = phone.user
-        self.who = (
-            f"{user.get('display_name', '')} ({user.get('username', '')}) · "
-            f"{user.get('org_unit', {}).get('name', '')}"
-        )
-        self.server = phone.server_url
-        self.zone = phone.timezone
-        self.armed = False
-        self.wipe_text = tr("wipe")
-        self.font_note = "" if app().font_path else tr("font_missing")
-
-    def wipe(self) -> None:
-        if not self.armed:
-            self.armed = True
-            self.wipe_text = app().tr("wipe_confirm")
-            return
-        app().log_out()
 
 
 SCREENS = [
