@@ -8,6 +8,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from server.console.exports import COLUMNS, DASHBOARD_FIGURES, DASHBOARD_GROUPS
+from server.console.funds_pages import LEDGER_COLUMNS
 from server.hotline.schemas import ActorCode, RequestAction
 from shared import words
 from shared.console_links import CONSOLE_LINKS
@@ -53,6 +55,11 @@ def _ids_in_use() -> set[str]:
     console |= {f"role_{r}" for r in Role} | {key for key, _, _ in CONSOLE_LINKS}
     console |= {f"fc_{c}" for c in FUND_CATEGORIES} | {f"ok_{k}" for k in ORGANISATION_KINDS}
     console |= {f"src_{s}" for s in FUND_SOURCES} | {"e_other"}
+    # The CSV downloads' headers and group words.
+    console |= {f"csv_{c}" for c in COLUMNS} | {
+        c if c != "fc" else "category" for c in LEDGER_COLUMNS
+    }
+    console |= {*DASHBOARD_GROUPS.values(), *DASHBOARD_FIGURES.values(), "dash_group", "dash_name"}
     public = _found(TR, ROOT / "server" / "public", "*.html", "*.py")
     public |= _found(TR, ROOT / "server" / "open311", "*.py")
     public |= {f"s_{s}" for s in RequestStatus} | {f"a_{a}" for a in RequestAction}
