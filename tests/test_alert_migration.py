@@ -1,4 +1,4 @@
-"""Migration 0013 turns the sentences old alerts stored into a code and its facts, on both
+"""Migration 0014 turns the sentences old alerts stored into a code and its facts, on both
 databases; the API words them again at the edge, and the console in the reader's language."""
 
 import asyncio
@@ -86,7 +86,7 @@ async def _params(url: str) -> dict[uuid.UUID, dict]:
 
 
 def test_old_alert_sentences_become_codes(database_url):
-    command.downgrade(alembic_config(database_url), "0012")
+    command.downgrade(alembic_config(database_url), "0013")
     said, other, name = asyncio.run(_old_alerts(database_url))
     upgrade(database_url)
     params = asyncio.run(_params(database_url))
@@ -99,6 +99,6 @@ def test_old_alert_sentences_become_codes(database_url):
     )
     assert "王秀英" in words.word("alert.missed_visit", "en", **params[said])
     # And back: the downgrade writes the sentence again.
-    command.downgrade(alembic_config(database_url), "0012")
+    command.downgrade(alembic_config(database_url), "0013")
     upgrade(database_url)
     assert asyncio.run(_params(database_url))[said] == params[said]

@@ -5,8 +5,8 @@ Existing rows keep what they said: the resident's name and the due date are read
 old sentence ("{name}的探访已超过截止时间（{due}）仍未完成"), or, for a sentence of another
 shape, from the alert's resident and visit.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 08:30:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import server.db.types
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
