@@ -54,7 +54,6 @@ STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
             b.department_code,
             utcnow(),
             note=b.note,
-            department_text=b.department,
         ),
     ),
     "assign": (

@@ -95,7 +95,6 @@ async def dispatch_request(
         data.department_code,
         utcnow(),
         note=data.note,
-        department_text=data.department,
     )
     return await service.detail(db_session, request)
 
