@@ -1,207 +1,29 @@
-"""Every string the app shows, in Simplified Chinese (the default) and English, in one place."""
+"""The phone's words: ids `phone.<key>` in the one catalogue (`shared/words.py`, compiled .mo
+read with the standard library), and a server's refusal worded from its code (`error.<code>`)."""
 
-STRINGS: dict[str, tuple[str, str]] = {
-    "app_title": ("社区上门", "Doorstep"),
-    "server": ("服务器地址", "Server address"),
-    "username": ("用户名", "Username"),
-    "password": ("密码", "Password"),
-    "pin": ("设置6位PIN码", "Choose a 6-digit PIN"),
-    "pin_enter": ("请输入PIN码解锁", "Enter your PIN to unlock"),
-    "pin_short": ("PIN码需要4到8位数字", "The PIN must be 4 to 8 digits"),
-    "sign_in": ("登录", "Sign in"),
-    "unlock": ("解锁", "Unlock"),
-    "wrong_pin": ("PIN码不正确", "Wrong PIN"),
-    "wrong_password": ("用户名或密码不正确", "Wrong username or password"),
-    "cannot_reach": (
-        "无法连接服务器，请检查网络和地址",
-        "Cannot reach the server; check the network and address",
-    ),
-    "first_run_hint": (
-        "首次使用：填写服务器地址并登录",
-        "First run: enter the server address and sign in",
-    ),
-    "home": ("今日走访", "Today's visits"),
-    "search": ("搜索姓名或地址", "Search name or address"),
-    "all": ("全部", "All"),
-    "overdue": ("已逾期", "Overdue"),
-    "due": ("截止", "Due"),
-    "status_assigned": ("待走访", "To visit"),
-    "status_in_progress": ("进行中", "In progress"),
-    "status_completed": ("待审核", "Awaiting approval"),
-    "status_returned": ("已退回", "Sent back"),
-    "status_approved": ("已通过", "Approved"),
-    "status_cancelled": ("已取消", "Cancelled"),
-    "kind_checkin": ("探访", "Check-in"),
-    "kind_request": ("诉求", "Request"),
-    "kind_mentoring": ("帮扶", "Mentoring"),
-    "kind_service": ("服务", "Service"),
-    "no_visits": ("没有符合条件的走访", "No visits match"),
-    "visit": ("走访详情", "Visit"),
-    "resident": ("居民信息", "Resident"),
-    "born": ("出生", "Born"),
-    "living_alone": ("独居", "Living alone"),
-    "phone": ("电话", "Phone"),
-    "address": ("地址", "Address"),
-    "notes": ("备注", "Notes"),
-    "history": ("历史记录", "History"),
-    "start_visit": ("开始走访", "Start visit"),
-    "checkin_form": ("老人探访记录", "Elderly check-in"),
-    "seen_in_person": ("见到本人", "Seen in person"),
-    "wellbeing": ("身体状况", "Wellbeing"),
-    "wb_good": ("良好", "Good"),
-    "wb_fair": ("一般", "Fair"),
-    "wb_poor": ("较差", "Poor"),
-    "wb_emergency": ("紧急", "Emergency"),
-    "needs": ("需求", "Needs"),
-    "safety": ("居家安全检查", "Home safety"),
-    "gas": ("燃气", "Gas"),
-    "water": ("水", "Water"),
-    "electricity": ("电", "Electricity"),
-    "save_checkin": ("保存探访记录", "Save check-in"),
-    "summary": ("走访小结", "Summary"),
-    "complete_visit": ("完成走访", "Complete visit"),
-    "edit_resident": ("修改居民信息", "Edit resident"),
-    "save": ("保存", "Save"),
-    "back": ("返回", "Back"),
-    "saved": ("已保存，将在联网后同步", "Saved; it will sync when online"),
-    "returned_reason": ("退回原因", "Sent back because"),
-    "family": ("帮扶家庭", "My families"),
-    "assistance": ("帮扶记录", "Assistance"),
-    "kind": ("帮扶类型", "Kind of help"),
-    "amount": ("金额（元）", "Amount (CNY)"),
-    "what_was_done": ("帮扶内容", "What was done"),
-    "log_assistance": ("记录帮扶", "Log assistance"),
-    "approvals": ("审核", "Approvals"),
-    "approve": ("通过", "Approve"),
-    "send_back": ("退回", "Send back"),
-    "reason": ("退回原因（必填）", "Reason (required)"),
-    "reason_required": ("请填写退回原因", "Please give a reason"),
-    "no_approvals": ("没有待审核的走访", "Nothing waits for approval"),
-    "conflicts": ("冲突记录", "Conflicts"),
-    "conflict_line": (
-        "您对{field}的修改（{yours}）被保留为（{kept}）",
-        "Your change to {field} ({yours}) was replaced by ({kept})",
-    ),
-    "no_conflicts": ("没有冲突", "No conflicts"),
-    "rejected": ("未被接受的修改", "Changes not accepted"),
-    "settings": ("设置", "Settings"),
-    "language": ("语言", "Language"),
-    "switch_language": ("English", "中文"),
-    "log_out": ("退出登录", "Log out"),
-    "wipe": ("清除本机数据", "Wipe this phone"),
-    "wipe_confirm": ("再次点击确认清除", "Tap again to wipe"),
-    "sync_now": ("立即同步", "Sync now"),
-    "offline": ("离线", "Offline"),
-    "online": ("在线", "Online"),
-    "syncing": ("同步中…", "Syncing…"),
-    "pending": ("待同步 {n}", "{n} to sync"),
-    "last_sync": ("上次同步 {when}", "Synced {when}"),
-    "never_synced": ("尚未同步", "Not synced yet"),
-    "pulled": ("已下载 {done}/{total}", "Downloaded {done} of {total}"),
-    "revoked": ("本机已被停用，数据已清除", "This phone was revoked; its data was erased"),
-    "update_app": ("请更新应用", "Please update the app"),
-    "signed_out": ("登录已过期，请重新登录", "Session ended; sign in again"),
-    "sync_failed": ("同步失败：{why}", "Sync failed: {why}"),
-    "font_missing": (
-        "未找到中文字体，中文将无法显示",
-        "No CJK font found: Chinese text cannot be shown",
-    ),
-    "field_phone": ("电话", "phone number"),
-    "field_address": ("地址", "address"),
-    "field_notes": ("备注", "notes"),
-    "field_living_alone": ("独居状态", "living-alone flag"),
-    "menu": ("菜单", "Menu"),
-    # Proof of visit, the request behind a visit, raising a request, recording a service.
-    "proof": ("现场证明", "Proof of visit"),
-    "photos_n": ("照片 {n} 张", "{n} photos"),
-    "add_photo": ("拍照 / 添加照片", "Take or add a photo"),
-    "choose_photo": ("选择照片", "Choose a photo"),
-    "not_a_picture": ("这不是照片文件", "That file is not a picture"),
-    "too_many_photos": ("最多20张照片", "At most 20 photos"),
-    "place": ("位置", "Place"),
-    "locate": ("定位", "Locate"),
-    "locating": ("正在定位…", "Finding the place…"),
-    "place_not_taken": ("尚未定位", "Not taken yet"),
-    "no_fix": ("未定位：没有GPS信号", "No fix: no GPS signal"),
-    "no_gps": ("本机没有GPS，无法定位", "This device has no GPS; no place recorded"),
-    "place_line": ("纬度 {lat}，经度 {lon}，精度 ±{acc} 米", "{lat}, {lon} (±{acc} m)"),
-    "signature": ("居民签名", "Resident's signature"),
-    "signature_take": ("请居民签名", "Resident signs"),
-    "signature_hint": ("请居民在白框内用手指签名", "The resident signs in the white box"),
-    "sign_first": ("请先在框内签名", "Please sign in the box first"),
-    "signature_saved": ("已签名", "Signed"),
-    "no_signature": ("未签名", "Not signed"),
-    "clear": ("清除", "Clear"),
-    "save_signature": ("保存签名", "Save signature"),
-    "upload_waiting": (
-        "{n} 个文件待上传（联网后自动上传）",
-        "{n} files wait to upload (sent when online)",
-    ),
-    "upload_done": ("已全部上传到服务器", "All sent to the server"),
-    "place_none": ("未记录位置", "No place recorded"),
-    "uploading": ("上传照片 {done}/{total}", "Uploading photos {done} of {total}"),
-    "no_proof": ("无现场照片、签名或位置", "No photos, signature or place"),
-    "verified": ("已验证：本机签名有效", "Verified: the phone's signature holds"),
-    "unverified": ("未验证：无有效的本机签名", "Not verified: no valid phone signature"),
-    "distance": ("距居民住址 {m} 米", "{m} m from the resident's home"),
-    "distance_unknown": ("居民住址未定位，无法计算距离", "The home's place is not recorded"),
-    "request_detail": ("诉求详情", "Request details"),
-    "no_request": (
-        "本机还没有这条诉求，请联网同步",
-        "This phone does not hold the request yet; sync",
-    ),
-    "reported": ("反映内容", "Reported"),
-    "category": ("类别", "Category"),
-    "caller": ("来电人", "Caller"),
-    "received_time": ("受理时间", "Received"),
-    "due_time": ("办结时限", "Due by"),
-    "req_status": ("办理状态", "Status"),
-    "timeline": ("办理过程", "Timeline"),
-    "timeline_offline": ("办理过程将在联网同步后显示", "The timeline shows after the next sync"),
-    "req_received": ("已受理", "Received"),
-    "req_dispatched": ("已派发", "Dispatched"),
-    "req_assigned": ("已指派", "Assigned"),
-    "req_in_progress": ("处理中", "In progress"),
-    "req_resolved": ("已办结", "Resolved"),
-    "req_verified": ("已核实", "Verified"),
-    "req_feedback_given": ("已回访", "Resident told"),
-    "req_closed": ("已结案", "Closed"),
-    "act_received": ("受理", "received"),
-    "act_dispatched": ("派发", "dispatched"),
-    "act_assigned": ("指派", "assigned"),
-    "act_started": ("开始办理", "started"),
-    "act_resolved": ("办结", "resolved"),
-    "act_verified": ("核实", "verified"),
-    "act_sent_back": ("退回", "sent back"),
-    "act_feedback_given": ("回访", "resident told"),
-    "act_rated": ("评价", "rated"),
-    "act_closed": ("结案", "closed"),
-    "act_reopened": ("重新办理", "reopened"),
-    "act_escalated": ("升级督办", "escalated"),
-    "act_supervised": ("督办", "supervision note"),
-    "raise_request": ("代居民提交诉求", "Raise a request for the resident"),
-    "raise_request_short": ("提交诉求", "Raise request"),
-    "record_service": ("记录服务", "Record a service"),
-    "description": ("问题描述", "What is the problem"),
-    "description_required": ("请填写内容", "Please describe it"),
-    "caller_name_hint": ("来电人姓名（默认居民本人）", "Caller's name (default: the resident)"),
-    "caller_phone_hint": ("来电人电话（默认居民电话）", "Caller's phone (default: the resident's)"),
-    "submit": ("提交", "Submit"),
-    "request_raised": ("诉求已保存，联网后提交", "Saved; it will be sent when online"),
-    "minutes": ("服务时长（分钟）", "Minutes spent"),
-    "time_zone": ("时区（由服务器设定）", "Time zone (set by the server)"),
-    "service_done": ("服务内容", "What was done"),
-    "attach_proof": ("附上本次走访的现场证明", "Attach this visit's proof"),
-}
+from shared import words
 
 
-class Translator:
+class Words:
+    """`words(key, **values)` in one language. The app holds one per language and swaps it on
+    a switch, so that every kv rule bound to `app.tr` says its words again."""
+
     def __init__(self, language: str = "zh") -> None:
         self.language = language
+        self._tr = words.translator("phone", language)
 
     def __call__(self, key: str, **values: object) -> str:
-        pair = STRINGS.get(key)
-        if pair is None:
-            return key
-        text = pair[0] if self.language == "zh" else pair[1]
-        return text.format(**values) if values else text
+        return self._tr(key, **values)
+
+    def say(self, key_or_text: str, **values: object) -> str:
+        """A key's words, or the text itself when it is no key (a message from elsewhere)."""
+        if words.has(f"phone.{key_or_text}", self.language):
+            return self._tr(key_or_text, **values)
+        return key_or_text
+
+    def refusal(self, code: str | None, message: str = "") -> str:
+        """Why the server refused, from its code; the server's own sentence (kept for old
+        phones) only for a code this phone has no words for."""
+        if code and words.has(f"error.{code}", self.language):
+            return words.word(f"error.{code}", self.language)
+        return message or code or ""

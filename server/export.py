@@ -29,16 +29,3 @@ def csv_download(columns: list[str], rows: Iterable[Iterable[Any]], filename: st
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
-
-
-FIGURE_COLUMNS = ["total", "open", "overdue", "median_hours_to_resolve", "satisfaction", "rated"]
-
-
-def dashboard_csv(board: Any, filename: str = "dashboard.csv") -> Response:
-    """The dashboard's groups (a `DashboardPublic`) as a CSV download, one row a group."""
-    rows = [
-        [grouping.removeprefix("by_"), name, *(getattr(figures, c) for c in FIGURE_COLUMNS)]
-        for grouping in ("by_subdistrict", "by_community", "by_category", "by_level")
-        for name, figures in getattr(board, grouping).items()
-    ]
-    return csv_download(["group", "name", *FIGURE_COLUMNS], rows, filename)

@@ -7,12 +7,13 @@ import re
 import httpx
 import pytest
 
-from server.console.strings import STRINGS
-from server.sync.records import RECORDS as TABLES
+from server.sync.service import TABLES
 from shared.enums import Role
+from shared.words import pairs
 from tests.support.server import PASSWORD, database_state
 from tests.test_console_words import _assert_words
 
+STRINGS = pairs("console")  # key → (zh, en)
 CSRF = re.compile(r'name="_csrf_token" value="([0-9a-f]+)"')
 
 

@@ -138,7 +138,7 @@ def test_a_leaking_pipe_from_call_to_rating(live_url, tmp_path, settings):
         ]
         # In words, not codes: who, what, and the facts of each step.
         timeline = dispatcher.inner_text("#timeline")
-        for words in ("受理", "经电话受理", "派至和平春晖社区", "分派给网格员 张伟", "来电人"):
+        for words in ("受理", "经电话受理", "派至和平春晖社区", "分派给网格员 张伟", "评分5/5"):
             assert words in timeline
         assert "received" not in timeline and "a_" not in timeline
         _shot(dispatcher, "request-closed")

@@ -2,7 +2,12 @@
 409, a missing reason's 400, a role's 403 — never JSON, never a 500, nothing changed."""
 
 import re
+import uuid
 
+import httpx
+
+from server.auth.tables import Device
+from tests.support.server import PASSWORD
 from tests.test_console_words import _console
 
 
@@ -68,3 +73,46 @@ async def test_a_role_following_a_link_it_may_not_use(api):
         assert acted.status_code in (403, 404) and "text/html" in acted.headers["content-type"]
     finally:
         await client.aclose()
+
+
+async def test_a_shared_office_pc_signs_in_whoever_comes_next(api):
+    """One browser is one device; when its session ended without a sign-out (expired, or the
+    device revoked), the next person's sign-in simply starts a new device."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=api.app), base_url="http://doorstep"
+    ) as browser:
+
+        async def sign_in(username: str) -> httpx.Response:
+            form = await browser.get("/console/login")
+            return await browser.post(
+                "/console/login",
+                data={
+                    "username": username,
+                    "password": PASSWORD,
+                    "_csrf_token": _csrf(form.text),
+                },
+            )
+
+        assert (await sign_in("supervisor1")).status_code == 303
+        first_device = browser.cookies.get("doorstep_device")
+        browser.cookies.delete("doorstep_session")  # the session expired; nobody signed out
+        # Another account on the same browser: a new device, not a 403.
+        answer = await sign_in("dispatcher")
+        assert answer.status_code == 303, answer.text
+        second_device = browser.cookies.get("doorstep_device")
+        assert second_device != first_device
+        assert (await browser.get("/console/")).status_code == 200
+        # That device revoked by an admin: the next sign-in starts another one.
+        async with api.runtime.sessions() as session, session.begin():
+            row = await session.get(Device, uuid.UUID(second_device))
+            row.revoked_at = row.last_seen_at
+        browser.cookies.delete("doorstep_session")
+        assert (await sign_in("dispatcher")).status_code == 303
+        assert browser.cookies.get("doorstep_device") not in (first_device, second_device)
+        # A wrong password is still refused, whatever the device.
+        form = await browser.get("/console/login")
+        failed = await browser.post(
+            "/console/login",
+            data={"username": "dispatcher", "password": "x" * 12, "_csrf_token": _csrf(form.text)},
+        )
+        assert failed.status_code == 401

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from server.console.strings import STRINGS
 from shared.funds import FUND_CATEGORIES, FUND_SOURCES, ORGANISATION_KINDS, fund_year
+from shared.words import pairs
 from tests.support.server import PASSWORD
 from tests.test_console_words import _assert_words
 
+STRINGS = pairs("console")  # key → (zh, en)
 C01 = "D01-S01-C01"
 
 

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import httpx
 
-from mobile.i18n import STRINGS as APP_STRINGS
-from server.console.strings import STRINGS as CONSOLE_STRINGS
 from server.db.types import utcnow
 from server.hotline import service as hotline
 from server.hotline.schemas import ActorCode, RequestAction
@@ -19,7 +17,10 @@ from shared.console_links import CONSOLE_LINKS
 from shared.enums import Channel, Role, VisitKind, VisitStatus, Wellbeing
 from shared.merge import RESIDENT_FIELDS
 from shared.requests import Level, RequestStatus
+from shared.words import pairs
 from tests.support.server import PASSWORD
+
+APP_STRINGS, CONSOLE_STRINGS = pairs("phone"), pairs("console")  # key → (zh, en)
 
 ROOT = Path(__file__).resolve().parent.parent
 LITERAL_KEY = re.compile(r"""\btr\(\s*["']([a-z_]+)["']\s*[,)]""")

@@ -11,6 +11,7 @@ from server.db.types import utcnow
 from server.hotline import service as hotline
 from server.org.tables import OrgUnit
 from shared import requests as lifecycle
+from tests.support.server import database_state
 from tests.test_http_auth import is_problem
 
 
@@ -49,7 +50,7 @@ async def test_from_the_call_to_the_rating(api):
     rid = request["id"]
 
     dispatched = await dispatcher.post(
-        f"/api/v1/requests/{rid}/dispatch", json={"department": "水务局"}
+        f"/api/v1/requests/{rid}/dispatch", json={"note": "水管漏水，请社区上门"}
     )
     assert dispatched.json()["status"] == "dispatched"
     worker = await api.login("worker1")
@@ -287,3 +288,25 @@ async def test_a_worker_starts_a_request_at_the_door(api):
         )
     )
     assert forged.json()["results"][0]["status"] == "rejected"
+
+
+async def test_dispatch_names_departments_by_code_only(api):
+    """Contract v3: the free-text `department` of v1 is gone (a 200-character one was a 500 on
+    PostgreSQL); a department is named by `department_code`, a bounded, known code."""
+    dispatcher = await api.login("dispatcher")
+    listed = (await dispatcher.get("/api/v1/requests", params={"status": "received"})).json()
+    rid = listed[0]["id"]
+    before = await database_state(api)
+    for body in ({"department": "城管局XYZ"}, {"department": "水" * 200}):
+        answer = await dispatcher.post(f"/api/v1/requests/{rid}/dispatch", json=body)
+        assert answer.status_code == 400, answer.text
+    long_code = await dispatcher.post(
+        f"/api/v1/requests/{rid}/dispatch", json={"department_code": "D" * 200}
+    )
+    assert long_code.status_code == 400, long_code.text
+    assert await database_state(api) == before
+    routed = await dispatcher.post(
+        f"/api/v1/requests/{rid}/dispatch", json={"department_code": "DEP01"}
+    )
+    assert routed.status_code == 200, routed.text
+    assert routed.json()["routed_department"]["code"] == "DEP01"

@@ -5,10 +5,11 @@ import re
 from pathlib import Path
 
 from server.hotline.schemas import RequestAction
-from server.public.strings import STRINGS
 from shared.requests import RequestStatus
+from shared.words import pairs
 from tests.support.public import REPORT
 
+STRINGS = pairs("public")  # key → (zh, en)
 ROOT = Path(__file__).resolve().parent.parent
 LITERAL_KEY = re.compile(r"""\btr\(\s*["']([a-z_0-9]+)["']\s*[,)]""")
 RAW = re.compile(r"\b(?:s|a|by|e|n|score)_[a-z_0-9]+\b")

@@ -44,9 +44,7 @@ def _holds_nothing(actor, row, place):
 
 
 def test_a_table_captured_without_being_gathered_is_named(monkeypatch):
-    record = SyncedRecord(
-        "orphan", _Orphan, msgspec.Struct, lambda get: set(), _holds_nothing, ("", "")
-    )
+    record = SyncedRecord("orphan", _Orphan, msgspec.Struct, lambda get: set(), _holds_nothing, "")
     _Orphan.__synced__ = record
     captured = {**synced.captured_tables(), "orphan": _Orphan}
     monkeypatch.setattr(synced, "captured_tables", lambda: captured)
@@ -57,20 +55,20 @@ def test_a_table_captured_without_being_gathered_is_named(monkeypatch):
 
 def test_each_missing_part_of_a_record_is_named():
     resident = synced.RECORDS["resident"]
-    broken = replace(resident, public=object, sees=_holds_nothing, label=("居民", " "))
+    broken = replace(resident, public=object, sees=_holds_nothing, label=" ")
     problems = synced.missing_parts({**synced.RECORDS, "resident": broken})
     assert problems == [
         "resident: its table Resident is not declared synced",
         "resident: no public struct",
         "resident: its scope rule does not say who holds it (docstring)",
-        "resident: no label (Chinese and English)",
+        "resident: no label",
     ]
 
 
 def test_the_app_refuses_to_start_with_an_incomplete_record(monkeypatch, settings):
     from server.app import create_app
 
-    broken = replace(synced.RECORDS["visit"], label=("", "Visits"))
+    broken = replace(synced.RECORDS["visit"], label="")
     monkeypatch.setitem(synced.RECORDS, "visit", broken)
     with pytest.raises(RuntimeError, match="visit: no label"):
         create_app(settings)

@@ -53,6 +53,7 @@ class SyncState:
     done: int = 0
     total: int | None = None
     problem: str | None = None  # a translation key, or a sentence from the server
+    problem_code: str | None = None  # the server's code for that sentence (worded from it)
     revoked: bool = False
     phase: str = ""  # "upload" (done/total in bytes of photos) or "pull" (records)
 
@@ -362,7 +363,7 @@ class Phone(Fieldwork):
         try:
             report = self._client().sync(progress=self._progress)
             self.fetch_proof_thumbnails()
-            self.state.online, self.state.problem = True, None
+            self.state.online, self.state.problem, self.state.problem_code = True, None, None
             self.state.last_synced_at = self.store.meta("last_synced_at")
         except DeviceRevoked:
             # The store wiped itself; the photos beside it go too.
@@ -377,6 +378,7 @@ class Phone(Fieldwork):
             self.state.problem = "signed_out"
         except SyncError as exc:
             self.state.online, self.state.problem = True, str(exc)
+            self.state.problem_code = exc.code
         finally:
             self.state.running = False
             if self.store.is_unlocked:

@@ -27,7 +27,12 @@ Progress = Callable[[str, int, int | None], None]  # phase, done, about how many
 
 
 class SyncError(Exception):
-    """Base of what a sync can end in, each with words to show the person."""
+    """Base of what a sync can end in, each with words to show the person; `code` is the
+    server's problem code when it gave one (the app words it from the code)."""
+
+    def __init__(self, message: str = "", code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class Offline(SyncError):
@@ -178,7 +183,7 @@ class SyncClient:
             raise UpdateRequired("Please update the app to keep syncing.")
         if response.status_code == 401:
             raise SignedOut(problem.get("detail", "Sign in again."))
-        raise SyncError(problem.get("detail") or f"HTTP {response.status_code}")
+        raise SyncError(problem.get("detail") or f"HTTP {response.status_code}", code)
 
     # -- the sync -------------------------------------------------------------------------
 

@@ -7,12 +7,12 @@ from kivy.app import App
 from kivy.clock import Clock, mainthread
 from kivy.core.text import LabelBase
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from mobile.core.phone import Phone
 from mobile.fonts import find_cjk_font
-from mobile.i18n import Translator
+from mobile.i18n import Words
 from mobile.ui import (
     fieldwork,
     screens,
@@ -33,12 +33,15 @@ class Shell(BoxLayout):
 class DoorstepApp(App):
     font_name = StringProperty("Roboto")
     language = StringProperty("zh")
+    # The words of the current language: `tr(key, **values)`. A property, so every kv rule that
+    # calls `app.tr(...)` is bound to it and says its words again when a switch replaces it.
+    tr = ObjectProperty(None, rebind=True)
 
     def __init__(self, phone: Phone, background_sync: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.phone = phone
         self.background_sync = background_sync
-        self.translator = Translator(phone.language)
+        self.tr = Words(phone.language)
         self.language = phone.language
         self.font_path = find_cjk_font()
         if self.font_path:
@@ -50,11 +53,6 @@ class DoorstepApp(App):
                 "DOORSTEP_CJK_FONT; Chinese text will show as empty boxes."
             )
         self._next_sync = None
-
-    # Strings: `language` is a Kivy property, so kv rules that call tr() rebind on a switch.
-    def tr(self, key: str, **values) -> str:
-        _ = self.language
-        return self.translator(key, **values)
 
     def build(self):
         self.title = "Doorstep"
@@ -120,12 +118,14 @@ class DoorstepApp(App):
     def switch_language(self) -> None:
         new = "en" if self.language == "zh" else "zh"
         self.phone.set_language(new)
-        self.translator.language = new
+        self.tr = Words(new)  # every kv rule calling app.tr(...) is worded again
         self.language = new
+        # What the screens' code worded (lists, details, messages, the sync bar) is worded
+        # again too, on every screen, not only the one in view.
         self.bar.show(self.phone.state)
-        current = self.shell.ids.screens.current_screen
-        if hasattr(current, "on_pre_enter"):
-            current.on_pre_enter()
+        for screen in self.shell.ids.screens.screens:
+            if hasattr(screen, "reword"):
+                screen.reword()
 
     # -- sync ------------------------------------------------------------------------------
 

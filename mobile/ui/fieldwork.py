@@ -16,6 +16,7 @@ from kivy.uix.widget import Widget
 
 from mobile.core.media import NotAPicture, draw_signature
 from mobile.ui import devices
+from mobile.ui.widgets import Worded
 
 
 def app():
@@ -103,7 +104,7 @@ class SignaturePad(Widget):
         return draw_signature(self.strokes, int(self.width), int(self.height))
 
 
-class ProofSection(BoxLayout):
+class ProofSection(Worded, BoxLayout):
     """Part of the visit screen: photos with thumbnails, add photo, place, signature pad,
     and how far the upload has got."""
 
@@ -118,7 +119,7 @@ class ProofSection(BoxLayout):
 
     def show(self, visit_id: str) -> None:
         self.visit_id = visit_id
-        self.message = ""
+        self.tell()
         self.refresh()
 
     def refresh(self) -> None:
@@ -151,12 +152,16 @@ class ProofSection(BoxLayout):
         try:
             app().phone.add_photo(self.visit_id, path)
         except NotAPicture:
-            self.message = app().tr("not_a_picture")
+            self.tell("not_a_picture")
             return
         except ValueError as exc:
-            self.message = app().tr(str(exc))
+            self.tell(str(exc))
             return
-        self.message = ""
+        self.tell()
+        self.refresh()
+
+    def reword(self) -> None:
+        super().reword()
         self.refresh()
 
     def locate(self) -> None:
@@ -176,11 +181,11 @@ class ProofSection(BoxLayout):
 
     def keep_signature(self, png: bytes) -> None:
         app().phone.set_signature(self.visit_id, png)
-        self.message = ""
+        self.tell()
         self.refresh()
 
 
-class SignaturePopup(Popup):
+class SignaturePopup(Worded, Popup):
     """The resident signs on a pad that fills the width; nothing scrolls under the finger."""
 
     message = StringProperty("")
@@ -192,7 +197,7 @@ class SignaturePopup(Popup):
     def save(self) -> None:
         png = self.ids.pad.png()
         if png is None:
-            self.message = app().tr("sign_first")
+            self.tell("sign_first")
             return
         self.dismiss()
         self.section.keep_signature(png)
@@ -210,18 +215,22 @@ class PhotoChooser(Popup):
         self.on_chosen(selection[0] if selection else None)
 
 
-class RequestScreen(Screen):
+class RequestScreen(Worded, Screen):
     """The request behind a request visit: what was reported, category, caller, address,
     due time (local), and its timeline."""
 
     heading = StringProperty("")
     details = StringProperty("")
     timeline = StringProperty("")
-    visit_id = ""
+    visit_id = request_id = ""
+
+    def reword(self) -> None:
+        if self.request_id:
+            self.show(self.request_id, self.visit_id)
 
     def show(self, request_id: str, visit_id: str) -> None:
         phone, tr = app().phone, app().tr
-        self.visit_id = visit_id
+        self.visit_id, self.request_id = visit_id, request_id
         request = phone.request(request_id)
         if request is None:
             self.heading, self.details, self.timeline = tr("request_detail"), tr("no_request"), ""
@@ -252,7 +261,7 @@ class RequestScreen(Screen):
         )
 
 
-class CategoryForm(Screen):
+class CategoryForm(Worded, Screen):
     """A form that names a service category: a spinner of the catalogue in the app's language."""
 
     heading = StringProperty("")
@@ -263,13 +272,22 @@ class CategoryForm(Screen):
     def show(self, resident_id: str, visit_id: str | None) -> None:
         phone = app().phone
         self.resident_id, self.visit_id = resident_id, visit_id or ""
-        self.message = ""
+        self.tell()
         self._codes = {phone.category_name(c["code"]): c["code"] for c in phone.categories()}
         spinner = self.ids.category
         spinner.values = list(self._codes)
         spinner.text = spinner.values[0] if spinner.values else ""
         resident = phone.resident(resident_id) or {}
         self.heading = f"{app().tr(self.title_key)} · {resident.get('name', '')}"
+
+    def reword(self) -> None:
+        if self.resident_id:  # the heading and the categories' names, in the new language
+            said, chosen = self._said, self.category_code()
+            self.show(self.resident_id, self.visit_id)
+            names = {code: name for name, code in self._codes.items()}
+            self.ids.category.text = names.get(chosen, self.ids.category.text)
+            self._said = said
+        super().reword()
 
     def category_code(self) -> str:
         return self._codes.get(self.ids.category.text, "")
@@ -279,7 +297,7 @@ class RaiseRequestScreen(CategoryForm):
     title_key = "raise_request"
 
     def submit(self) -> None:
-        ids, tr = self.ids, app().tr
+        ids = self.ids
         try:
             app().phone.raise_request(
                 self.resident_id,
@@ -289,17 +307,17 @@ class RaiseRequestScreen(CategoryForm):
                 caller_phone=ids.caller_phone.text,
             )
         except ValueError as exc:
-            self.message = tr(str(exc))
+            self.tell(str(exc))
             return
         ids.description.text = ids.caller_name.text = ids.caller_phone.text = ""
-        self.message = tr("request_raised")
+        self.tell("request_raised")
 
 
 class ServiceScreen(CategoryForm):
     title_key = "record_service"
 
     def submit(self) -> None:
-        ids, tr = self.ids, app().tr
+        ids = self.ids
         minutes = int(ids.minutes.text) if ids.minutes.text.strip().isdigit() else 0
         try:
             app().phone.record_service(
@@ -311,10 +329,10 @@ class ServiceScreen(CategoryForm):
                 with_proof=ids.with_proof.active,
             )
         except ValueError as exc:
-            self.message = tr(str(exc))
+            self.tell(str(exc))
             return
         ids.description.text = ids.minutes.text = ""
-        self.message = tr("saved")
+        self.tell("saved")
 
 
 SCREENS = [RequestScreen, RaiseRequestScreen, ServiceScreen]

@@ -8,6 +8,8 @@ from kivy.uix.screenmanager import Screen
 from mobile.core.crypto import WrongPin
 from mobile.core.sync import Offline, SignedOut, SyncError
 from mobile.ui.fieldwork import show_proof
+from mobile.ui.settings import SettingsScreen
+from mobile.ui.widgets import Worded
 
 WELLBEING = ("good", "fair", "poor", "emergency")
 
@@ -23,12 +25,12 @@ def _visit_title(visit: dict, tr) -> str:
     return visit["title"]
 
 
-class SetupScreen(Screen):
+class SetupScreen(Worded, Screen):
     message = StringProperty("")
     default_server = StringProperty("http://127.0.0.1:8000")
 
     def sign_in(self) -> None:
-        ids, tr = self.ids, app().tr
+        ids = self.ids
         try:
             app().phone.sign_in(
                 ids.server.text.strip(),
@@ -37,30 +39,31 @@ class SetupScreen(Screen):
                 ids.pin.text.strip(),
             )
         except ValueError as exc:
-            self.message = tr(str(exc))
+            self.tell(str(exc))
             return
         except SignedOut:
-            self.message = tr("wrong_password")
+            self.tell("wrong_password")
             return
         except (Offline, SyncError, OSError):
-            self.message = tr("cannot_reach")
+            self.tell("cannot_reach")
             return
         ids.password.text = ids.pin.text = ""
-        self.message = ""
+        self.tell()
         app().signed_in()
 
 
-class UnlockScreen(Screen):
+class UnlockScreen(Worded, Screen):
     message = StringProperty("")
 
     def unlock(self) -> None:
         try:
             app().phone.unlock(self.ids.pin.text.strip())
         except WrongPin:
-            self.message = app().tr("wrong_pin")
+            self.tell("wrong_pin")
             self.ids.pin.text = ""
             return
-        self.ids.pin.text = self.message = ""
+        self.ids.pin.text = ""
+        self.tell()
         app().unlocked()
 
 
@@ -73,6 +76,10 @@ class HomeScreen(Screen):
     def on_pre_enter(self, *args) -> None:
         self.refresh()
         self.build_nav()
+
+    def reword(self) -> None:
+        if app().phone.is_unlocked:
+            self.on_pre_enter()
 
     def set_filter(self, status) -> None:
         self.status_filter = status
@@ -120,7 +127,7 @@ class HomeScreen(Screen):
         self.empty_text = "" if visits else tr("no_visits")
 
 
-class VisitScreen(Screen):
+class VisitScreen(Worded, Screen):
     request_id = StringProperty("")
     visit_id = StringProperty("")
     resident_id = StringProperty("")
@@ -136,13 +143,19 @@ class VisitScreen(Screen):
 
     def show(self, visit_id: str) -> None:
         self.visit_id = visit_id
-        self.message = ""
+        self.tell()
         self.refresh()
         self.ids.proof.show(visit_id)
         resident = app().phone.resident(self.resident_id) or {}
         self.ids.edit_phone.text = resident.get("phone", "")
         self.ids.edit_address.text = resident.get("address", "")
         self.ids.edit_notes.text = resident.get("notes", "")
+
+    def reword(self) -> None:
+        super().reword()
+        self.ids.proof.reword()
+        if self.visit_id and app().phone.visit(self.visit_id) is not None:
+            self.refresh()
 
     def refresh(self) -> None:
         phone, tr = app().phone, app().tr
@@ -217,13 +230,13 @@ class VisitScreen(Screen):
             },
         )
         ids.checkin_notes.text = ids.needs.text = ""
-        self.message = app().tr("saved")
+        self.tell("saved")
         self.refresh()
 
     def complete(self) -> None:
         app().phone.complete_visit(self.visit_id, self.ids.summary.text.strip())
         self.ids.summary.text = ""
-        self.message = app().tr("saved")
+        self.tell("saved")
         self.refresh()
 
     def save_resident(self) -> None:
@@ -234,16 +247,21 @@ class VisitScreen(Screen):
             address=ids.edit_address.text.strip(),
             notes=ids.edit_notes.text.strip(),
         )
-        self.message = app().tr("saved")
+        self.tell("saved")
         self.refresh()
 
 
-class ListScreen(Screen):
+class ListScreen(Worded, Screen):
     heading = StringProperty("")
     message = StringProperty("")
 
     def on_pre_enter(self, *args) -> None:
         self.refresh()
+
+    def reword(self) -> None:
+        super().reword()
+        if app().phone.is_unlocked:
+            self.refresh()
 
     def add_text(self, text: str, color=(0.13, 0.13, 0.15, 1)) -> None:
         self.ids.entries.add_widget(Factory.Body(text=text, color=color))
@@ -271,9 +289,9 @@ class ApprovalsScreen(ListScreen):
         try:
             app().phone.decide(visit_id, approve, reason)
         except ValueError as exc:
-            self.message = app().tr(str(exc))
+            self.tell(str(exc))
             return
-        self.message = ""
+        self.tell()
         self.refresh()
 
 
@@ -333,7 +351,7 @@ class FamilyScreen(ListScreen):
         app().phone.log_assistance(
             self.resident_id, self.kind.text.strip(), amount, self.done.text.strip()
         )
-        self.message = ""
+        self.tell()
         self.refresh()
 
 
@@ -354,36 +372,8 @@ class ConflictsScreen(ListScreen):
         if rejections:
             self.add_text(tr("rejected"), color=(0.75, 0.1, 0.1, 1))
         for rejection in rejections:
-            self.add_text(f"• {rejection.get('message', '')}", color=(0.75, 0.1, 0.1, 1))
-
-
-class SettingsScreen(Screen):
-    zone = StringProperty("")
-    who = StringProperty("")
-    server = StringProperty("")
-    wipe_text = StringProperty("")
-    font_note = StringProperty("")
-    armed = False
-
-    def on_pre_enter(self, *args) -> None:
-        phone, tr = app().phone, app().tr
-        user = phone.user
-        self.who = (
-            f"{user.get('display_name', '')} ({user.get('username', '')}) · "
-            f"{user.get('org_unit', {}).get('name', '')}"
-        )
-        self.server = phone.server_url
-        self.zone = phone.timezone
-        self.armed = False
-        self.wipe_text = tr("wipe")
-        self.font_note = "" if app().font_path else tr("font_missing")
-
-    def wipe(self) -> None:
-        if not self.armed:
-            self.armed = True
-            self.wipe_text = app().tr("wipe_confirm")
-            return
-        app().log_out()
+            why = tr.refusal(rejection.get("code"), rejection.get("message", ""))
+            self.add_text(f"• {why}", color=(0.75, 0.1, 0.1, 1))
 
 
 SCREENS = [

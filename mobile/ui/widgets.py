@@ -12,6 +12,23 @@ from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from shared.localtime import to_local
 
 
+class Worded:
+    """A screen or section whose passing message (saved, a refusal…) is kept as its key, so
+    that a language switch words it again (`reword`); `message` is the words shown."""
+
+    _said: tuple[str, dict] = ("", {})
+
+    def tell(self, key: str = "", **values) -> None:
+        """Show `key`'s words (or `key` itself when it is a text, not a key); "" clears."""
+        self._said = (key, values)
+        self.message = App.get_running_app().tr.say(key, **values) if key else ""
+
+    def reword(self) -> None:
+        """Word again, in the new language, what this screen shows (called on a switch)."""
+        key, values = self._said
+        self.tell(key, **values)
+
+
 class BigButton(Button):
     """A touch target of at least 48 dp, in large type."""
 
@@ -54,7 +71,11 @@ class SyncBar(BoxLayout):
         self.problem = (
             tr(problem)
             if problem in ("offline", "update_app", "signed_out", "revoked")
-            else (tr("sync_failed", why=problem) if problem else "")
+            else (
+                tr("sync_failed", why=tr.refusal(getattr(state, "problem_code", None), problem))
+                if problem
+                else ""
+            )
         )
 
 

@@ -41,7 +41,7 @@ RECORDS = [
         public=UserPublic,
         keys=lambda get: {key("unit", get("org_unit_id"))},
         sees=_holds_person,
-        label=("人员", "People"),
+        label="people (accounts) the phone knows",
     )
 ]
 

@@ -36,6 +36,6 @@ RECORDS = [
         public=ServiceCategoryPublic,
         keys=lambda get: {key("catalogue")},
         sees=_holds_category,
-        label=("服务类别", "Service categories"),
+        label="the service catalogue",
     )
 ]

@@ -9,9 +9,10 @@ from litestar.response import Template
 
 from server.console.forms import InvalidForm
 from server.console.session import language, page
-from server.console.strings import STRINGS, translator
+from server.console.strings import translator
 from server.console.urls import PREFIX, is_console_path, url
 from server.errors import ProblemError, Refusal, code_for_status
+from shared import words
 
 # The words for a kind of answer whose code has none of its own (a stale tab's 409 …).
 _BY_STATUS = {403: "e_forbidden", 404: "e_not_found", 409: "e_conflict"}
@@ -27,7 +28,8 @@ def to_error_page(request: Request, exc: Exception) -> Template:
     else:
         raise exc
     tr = translator(language(request))
-    error = tr(f"e_{code}" if f"e_{code}" in STRINGS else _BY_STATUS.get(status, "e_other"))
+    known = words.has(f"console.e_{code}")
+    error = tr(f"e_{code}" if known else _BY_STATUS.get(status, "e_other"))
     # A refused form value: which field, and what is wrong with it.
     detail = exc.words(tr) if isinstance(exc, InvalidForm) else None
     shown = page(

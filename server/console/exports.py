@@ -10,7 +10,7 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.console.strings import translator
-from server.console.views import category_names
+from server.console.views import category_names, dashboard_groups
 from server.db.types import utcnow
 from server.deps import Caller, Runtime_, Session
 from server.export import csv_download
@@ -97,3 +97,36 @@ async def export_requests(
 
 
 ROUTES = [export_requests]
+
+
+# The dashboard's CSV: one row a group, the group and its name in words, then its figures.
+DASHBOARD_GROUPS = {
+    "by_subdistrict": "l_subdistrict",
+    "by_community": "l_community",
+    "by_category": "csv_category",
+    "by_level": "csv_level",
+}
+DASHBOARD_FIGURES = {
+    "total": "total",
+    "open": "open",
+    "overdue": "overdue",
+    "median_hours_to_resolve": "median_hours",
+    "satisfaction": "satisfaction",
+    "rated": "dash_rated",
+}
+
+
+async def dashboard_csv_in(
+    session: AsyncSession, board, lang: str, filename: str = "dashboard.csv"
+) -> Response:
+    """The dashboard's groups (a `DashboardPublic`) as a CSV download in `lang`: headers,
+    groups, categories and levels in words (`views.dashboard_groups`), never codes."""
+    tr = translator(lang)
+    groups = dashboard_groups(board, await category_names(session, lang), tr)
+    rows = [
+        [tr(word), name, *(getattr(figures, f) for f in DASHBOARD_FIGURES)]
+        for grouping, word in DASHBOARD_GROUPS.items()
+        for name, figures in groups[grouping].items()
+    ]
+    columns = [tr("dash_group"), tr("dash_name"), *(tr(w) for w in DASHBOARD_FIGURES.values())]
+    return csv_download(columns, rows, filename)

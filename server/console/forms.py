@@ -16,6 +16,7 @@ from litestar import Request
 from server.console.session import csrf_token
 from server.errors import ProblemError, Refusal
 from server.runtime import Runtime
+from shared import words
 
 Body = TypeVar("Body", bound=msgspec.Struct)
 
@@ -47,7 +48,7 @@ class InvalidForm(Refusal):
     def words(self, tr) -> str | None:
         """What is wrong, in the viewer's language: the field's label and the problem; None
         when there is no field to name (the page's general sentence says enough)."""
-        if self.field is None or f"f_{self.field}" == tr(f"f_{self.field}"):
+        if self.field is None or not words.has(f"console.f_{self.field}"):
             return None
         return tr(self.problem, field=tr(f"f_{self.field}"), **self.values)
 

@@ -23,7 +23,6 @@ from server.console.urls import FOLDER, redirect
 from server.db.types import utcnow
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
-from server.export import dashboard_csv
 from server.hotline import service as hotline
 from server.hotline.schemas import (
     AssignBody,
@@ -55,7 +54,6 @@ STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
             b.department_code,
             utcnow(),
             note=b.note,
-            department_text=b.department,
         ),
     ),
     "assign": (
@@ -225,7 +223,7 @@ class Requests(Controller):
     ) -> Response:
         since, until = views.date_range(request.query_params, runtime.settings.timezone)
         board = await hotline.dashboard(db_session, viewer.actor, utcnow(), since, until)
-        return dashboard_csv(board)
+        return await exports.dashboard_csv_in(db_session, board, language(request))
 
     @get("/supervise", name="console.supervise")
     async def supervise(

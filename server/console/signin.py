@@ -73,8 +73,9 @@ class SignIn(Controller):
         form = await read_form(request, runtime)
         device = _device(request) or uuid.uuid4()
         client = client_address(request, runtime.settings)
-        try:
-            issued = await auth.login(
+
+        async def sign_in(device: uuid.UUID) -> dict | None:
+            return await auth.login(
                 db_session,
                 runtime,
                 form.get("username", ""),
@@ -83,6 +84,18 @@ class SignIn(Controller):
                 "web console",
                 client,
             )
+
+        try:
+            try:
+                issued = await sign_in(device)
+            except ProblemError as exc:
+                if exc.status != 403:
+                    raise
+                # One browser is one device, but a shared office PC outlives its sessions: when
+                # the browser's device was revoked or is another account's (its session ended
+                # without a sign-out), the right password simply starts a new device.
+                device = uuid.uuid4()
+                issued = await sign_in(device)
         except ProblemError as exc:
             failed = page(request, runtime, "login.html", None, failed=True, error=exc.detail)
             failed.status_code = exc.status

@@ -8,6 +8,7 @@ import msgspec
 
 from server.schemas import Public
 from shared.funds import FUND_CATEGORIES
+from shared.instants import Instant, Timed
 
 Category = Literal[FUND_CATEGORIES]  # type: ignore[valid-type]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
@@ -71,14 +72,14 @@ class FundPublic(Public):
     entries: list[FundEntryPublic]  # this unit's own ledger, newest first
 
 
-class SpendingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class SpendingCreate(Timed, forbid_unknown_fields=True, kw_only=True):
     """Spending recorded by hand (console or API), charged to a unit's fund."""
 
     org_unit: Code  # the unit whose fund pays
     amount_cny: Annotated[float, msgspec.Meta(gt=0, le=100_000_000)]  # yuan, at most 2 decimals
     category: Category  # what it is spent on
     note: Annotated[str, msgspec.Meta(max_length=1000)] = ""  # what for
-    at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None  # when; default now
+    at: Instant | None = None  # when; default now
 
 
 class BudgetSet(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

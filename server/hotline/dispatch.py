@@ -45,7 +45,6 @@ async def dispatch(
     department_code: str | None,
     now: datetime,
     note: str | None = None,
-    department_text: str | None = None,
 ) -> HotlineRequest:
     """Send the request down: to a subdistrict (whose office sends it on), to a community
     (which assigns a worker), to a member department (with or without a community), or —
@@ -80,8 +79,6 @@ async def dispatch(
         request.level = Level.DEPARTMENT
     else:
         request.department_id = None
-        if department_text:
-            request.department = department_text
         request.level = Level(unit.level) if unit is not None else Level.DISTRICT
     timeline.record(
         session,

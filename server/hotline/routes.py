@@ -27,6 +27,7 @@ from server.hotline.schemas import (
     VerifyBody,
 )
 from server.schemas import Offset
+from shared.instants import check_instant
 from shared.requests import RequestStatus
 
 
@@ -94,7 +95,6 @@ async def dispatch_request(
         data.department_code,
         utcnow(),
         note=data.note,
-        department_text=data.department,
     )
     return await service.detail(db_session, request)
 
@@ -174,8 +174,11 @@ async def dashboard(
         datetime | None, QueryParameter(description="only requests received before then")
     ] = None,
 ) -> DashboardPublic:
-    if (since and since.tzinfo is None) or (until and until.tzinfo is None):
-        raise Refusal("invalid_request", "Give since and until with their UTC offset.", 400)
+    try:
+        check_instant("since", since)
+        check_instant("until", until)
+    except ValueError as refused:
+        raise Refusal("invalid_request", str(refused), 400) from None
     return await service.dashboard(db_session, principal.actor, utcnow(), since, until)
 
 

@@ -41,7 +41,6 @@ class DispatchBody(msgspec.Struct, forbid_unknown_fields=True):
     department_code: Code | None = None
     note: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
     community_code: Code | None = None
-    department: Short | None = None  # free text, kept from v1; `department_code` routes
 
 
 class TransferBody(msgspec.Struct, forbid_unknown_fields=True):

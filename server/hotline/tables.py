@@ -78,7 +78,7 @@ RECORDS = [
         public=RequestRecordPublic,
         keys=_request_keys,
         sees=_holds_request,
-        label=("热线诉求", "Hotline requests"),
+        label="hotline requests",
     )
 ]
 

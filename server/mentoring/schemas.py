@@ -6,14 +6,16 @@ from uuid import UUID
 
 import msgspec
 
+from shared.instants import Instant, Timed
 
-class PairBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+
+class PairBody(Timed, forbid_unknown_fields=True, kw_only=True):
     """Pair a mentor with a family (named by one of its residents) and set the visit rhythm."""
 
     resident_id: UUID
     mentor_id: UUID
     interval_days: Annotated[int, msgspec.Meta(ge=1, le=366)] = 14
-    first_due: datetime | None = None
+    first_due: Instant | None = None
 
 
 class FamilyVisitPublic(msgspec.Struct, kw_only=True):

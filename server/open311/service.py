@@ -5,7 +5,7 @@ description (its client filed it to be seen); any other (a call, a visit, the re
 shows its community instead of its address and its category instead of what the caller said,
 since those may tell where someone vulnerable lives."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,8 +17,9 @@ from server.hotline import service as hotline
 from server.hotline.tables import HotlineRequest, RequestEvent
 from server.org.service import all_units
 from server.public import service as public
-from server.public.strings import translator
 from server.public.tables import RequestTracking
+from shared import words
+from shared.instants import parse_instant
 from shared.localtime import to_local
 from shared.requests import RequestStatus
 
@@ -32,14 +33,14 @@ def bad_request(description: str) -> ProblemError:
 
 
 def parse_time(value: str | None, name: str) -> datetime | None:
-    """A w3c/ISO 8601 time (with Z or an offset; none: UTC); 400 for anything else."""
+    """A w3c/ISO 8601 time with Z or its offset, between 1970 and 2200; 400 for anything
+    else (a time without its zone is ambiguous between the client's and ours)."""
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise bad_request(f"{name} is not an ISO 8601 time, e.g. 2010-01-01T00:00:00Z") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return parse_instant(name, value)
+    except ValueError as refused:
+        raise bad_request(f"{refused}, e.g. 2010-01-01T00:00:00Z") from None
 
 
 def _list(value: str | None) -> list[str]:
@@ -52,7 +53,7 @@ def _iso(moment: datetime | None, zone: str) -> str | None:
 
 async def services(session: AsyncSession, lang: str) -> list[dict[str, Any]]:
     """GET services.json: each category of the catalogue as a realtime service."""
-    tr = translator(lang)
+    tr = words.translator("public", lang)
     return [
         {
             "service_code": c.code,
@@ -124,7 +125,7 @@ async def shown(
     """The requests in the spec's fields; never a caller's name or phone."""
     if not requests:
         return []
-    tr = translator(lang)
+    tr = words.translator("public", lang)
     ids = [r.id for r in requests]
     updated = dict(
         (
@@ -187,7 +188,7 @@ async def file(
 ) -> dict[str, Any]:
     """POST requests.json: a service request from an Open311 client, through the residents'
     intake. Needs service_code and a place (address_string, or lat and long)."""
-    tr = translator(lang)
+    tr = words.translator("public", lang)
     code = form.get("service_code", "").strip()
     if not code:
         raise bad_request("service_code is required")

@@ -39,7 +39,7 @@ RECORDS = [
         public=OrgUnitPublic,
         keys=lambda get: {key("unit", get("id"))},
         sees=_holds_unit,
-        label=("组织单位", "Org units"),
+        label="org units",
     )
 ]
 

@@ -1,6 +1,5 @@
 """HTTP: visit plans and alerts."""
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -12,13 +11,14 @@ from server.db.types import utcnow
 from server.deps import Caller, Session
 from server.plans import service
 from server.plans.schemas import AlertPublic, VisitPlanPublic
+from shared.instants import Instant, Timed
 
 
-class PlanBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class PlanBody(Timed, forbid_unknown_fields=True, kw_only=True):
     resident_id: UUID
     assignee_id: UUID
     interval_days: Annotated[int, msgspec.Meta(ge=1, le=366)] = 7
-    first_due: datetime | None = None
+    first_due: Instant | None = None
 
 
 @post(

@@ -26,5 +26,6 @@ class AlertPublic(Public):
     visit_id: UUID | None  # the visit that was missed
     resident_id: UUID | None  # whom the visit was to
     community_id: UUID  # the community that must act
-    message: str  # the alert in words
+    message: str  # the alert in words (Chinese), made from `kind` and `params`
+    params: dict[str, str]  # its facts: {"name": the resident, "due": the due date, YYYY-MM-DD}
     raised_at: datetime  # when it was raised

@@ -158,8 +158,7 @@ async def raise_missed(session: AsyncSession, now: datetime) -> list[Alert]:
             resident_id=visit.resident_id,
             community_id=visit.community_id,
             raised_at=now,
-            message=f"{resident.name if resident else ''}的探访已超过截止时间"
-            f"（{visit.due_at:%Y-%m-%d}）仍未完成",
+            params={"name": resident.name if resident else "", "due": f"{visit.due_at:%Y-%m-%d}"},
         )
         session.add(alert)
         raised.append(alert)
@@ -200,7 +199,7 @@ async def plans_for(session: AsyncSession, actor: Actor) -> list[VisitPlan]:
 
 async def alert_facts(session: AsyncSession, alerts: list[Alert]) -> list[dict]:
     """Each alert with the facts a page puts in words: the resident's name and when the
-    missed visit was due (the stored message is one language's sentence, in UTC)."""
+    missed visit was due (the stored `params` carry the date only, in UTC)."""
     rows = []
     for alert in alerts:
         resident = await session.get(Resident, alert.resident_id) if alert.resident_id else None

@@ -1,12 +1,14 @@
 """Visit plans and the alerts raised when a planned visit is missed."""
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, Index
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime, utcnow
+from shared import words
 
 
 class VisitPlan(SQLModel, table=True):
@@ -28,7 +30,8 @@ class VisitPlan(SQLModel, table=True):
 
 
 class Alert(SQLModel, table=True):
-    """Something a supervisor must look at: for now, a planned visit that was missed."""
+    """Something a supervisor must look at: for now, a planned visit that was missed. Stored
+    as a code (`kind`) and its facts (`params`), put into words at the edge (`alert.<kind>`)."""
 
     __tablename__ = "alert"
 
@@ -37,6 +40,13 @@ class Alert(SQLModel, table=True):
     visit_id: UUID | None = Field(default=None, unique=True)
     resident_id: UUID | None = None
     community_id: UUID = Field(foreign_key="org_unit.id", index=True)
-    message: str = ""
+    params: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )  # the facts the words are made from: {"name": the resident, "due": "YYYY-MM-DD"}
     raised_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+    @property
+    def message(self) -> str:
+        """The alert in the API's words (Chinese), from its code and facts."""
+        return words.word(f"alert.{self.kind}", words.CHINESE, **self.params)

@@ -18,9 +18,9 @@ from server.deps import Runtime_, Session
 from server.errors import ProblemError, Refusal, code_for_status
 from server.public import service
 from server.public.schemas import PublicRatingBody, PublicRequestCreate
-from server.public.strings import STRINGS, translator
 from server.public.throttle import guard
 from server.runtime import Runtime
+from shared import words
 from shared.localtime import format_local
 
 LANG = "doorstep_lang"  # the same cookie as the console's: one choice of language
@@ -51,7 +51,7 @@ def _render(
         template_name=name,
         status_code=status,
         context={
-            "tr": translator(lang),
+            "tr": words.translator("public", lang),
             "lang": lang,
             "path": request.url.path,
             "csrf": _csrf_for(runtime, cookie),
@@ -100,8 +100,8 @@ def to_error_page(request: Request, exc: Exception) -> Response:
         status, code, extra = exc.status_code, code_for_status(exc.status_code), {}
     else:
         raise exc
-    tr = translator(language(request))
-    key = f"e_{code}" if f"e_{code}" in STRINGS else "e_other"
+    tr = words.translator("public", language(request))
+    key = f"e_{code}" if words.has(f"public.e_{code}") else "e_other"
     wait = extra.get("retry_after", 0)
     # Keeps what the framework says with the error, such as `Allow` on a 405.
     headers = {**(getattr(exc, "headers", None) or {}), **PRIVATE}

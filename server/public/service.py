@@ -26,8 +26,8 @@ from server.public.schemas import (
     PublicStepPublic,
     WorkstationPublic,
 )
-from server.public.strings import STRINGS, translator
 from server.public.tables import RequestTracking
+from shared import words
 from shared.enums import OrgLevel
 from shared.requests import RequestStatus
 
@@ -102,7 +102,7 @@ async def view(
 ) -> PublicRequestViewPublic:
     """The request as its resident follows it: steps in words, staff only as roles, notes
     only where they are the resident's own words or what the resident was told."""
-    tr = translator(lang)
+    tr = words.translator("public", lang)
     events = list(
         (
             await session.scalars(
@@ -121,7 +121,7 @@ async def view(
             by = "resident"
         elif event.actor_id is not None:
             role = roles.get(event.actor_id, "staff")
-            by = role if f"by_{role}" in STRINGS else "staff"
+            by = role if words.has(f"public.by_{role}") else "staff"
         else:
             by = "system"
         note = ""
@@ -182,7 +182,7 @@ async def workstations(
     session: AsyncSession, community_code: str | None = None, lang: str = "zh"
 ) -> list[WorkstationPublic]:
     """Every community's workstation and service office (or the one community named)."""
-    tr = translator(lang)
+    tr = words.translator("public", lang)
     units = await all_units(session)
     found = []
     for unit in sorted(units.values(), key=lambda u: u.path):

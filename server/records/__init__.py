@@ -3,10 +3,11 @@
 Each domain declares its synced records in its `tables.py`, next to the table, with `declare`:
 the table, the entity name on the wire, the `…Public` struct that is its `data`, its sync keys
 (the feed keys its old and new state are filed under), its scope rule (a function of the actor
-and the row that asks `shared/permissions.py`) and its label (its name for people, in Chinese
-and English). Change capture (`server/feed/capture.py`) reads the declaration off the table;
-the sync engine gathers the domains' declarations (`server/sync/records.py`) for the pull, the
-scope preview, the console's words and the docs table, and a test fails for any part missing.
+and the row that asks `shared/permissions.py`) and its label (a few English words; the console's
+words for it are the catalogue's `console.ent_<entity>`). Change capture
+(`server/feed/capture.py`) reads the declaration off the table; the sync engine gathers the
+domains' declarations (`server/sync/records.py`) for the pull, the scope preview and the docs
+table, and a test fails for any part missing.
 
 Nothing here imports a domain: a lower layer that must ask "may this actor hold that record"
 (blob downloads) looks the declaration up by entity name (`declared`).
@@ -52,7 +53,7 @@ class SyncedRecord:
     public: type  # the `…Public` struct: its `data` in a pull, the same shape the API answers
     keys: Callable[[Getter], set[str]]  # the sync keys of one state of the record
     sees: ScopeRule  # whether an actor's phone holds it now; its docstring says who, in words
-    label: tuple[str, str]  # what it is, for people: (Chinese, English), e.g. ("居民", "Residents")
+    label: str  # what it is, in a few English words (the docs, the OpenAPI schema)
 
     def data(self, row: Any) -> dict[str, Any]:
         """The record's `data` in a pull: its public struct filled from a row or an object."""
@@ -72,7 +73,7 @@ def declare(
     public: type,
     keys: Callable[[Getter], set[str]],
     sees: ScopeRule,
-    label: tuple[str, str],
+    label: str,
 ) -> SyncedRecord:
     """Declares a table's records synced: from now on every write to it lands in the feed."""
     record = SyncedRecord(entity, table, public, keys, sees, label)

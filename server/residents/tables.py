@@ -74,6 +74,6 @@ RECORDS = [
         public=ResidentPublic,
         keys=_resident_keys,
         sees=_holds_resident,
-        label=("居民", "Residents"),
+        label="residents",
     )
 ]

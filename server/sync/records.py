@@ -20,6 +20,7 @@ from server.records import SyncedRecord, record_of
 from server.records.keys import KINDS
 from server.residents.tables import RECORDS as RESIDENT_RECORDS
 from server.visits.tables import RECORDS as VISIT_RECORDS
+from shared.words import LANGUAGES, has
 
 
 def gather(*domains: Iterable[SyncedRecord]) -> dict[str, SyncedRecord]:
@@ -70,10 +71,11 @@ def missing_parts(records: dict[str, SyncedRecord]) -> list[str]:
             problems.append(f"{entity}: no scope rule")
         elif not (inspect.getdoc(record.sees) or "").strip():
             problems.append(f"{entity}: its scope rule does not say who holds it (docstring)")
-        if len(record.label) != 2 or not all(
-            isinstance(w, str) and w.strip() for w in record.label
-        ):
-            problems.append(f"{entity}: no label (Chinese and English)")
+        if not record.label.strip():
+            problems.append(f"{entity}: no label")
+        for language in LANGUAGES:
+            if not has(f"console.ent_{entity}", language):
+                problems.append(f"{entity}: no words in the {language} catalogue (console.ent_…)")
     gathered = {record.table for record in records.values()}
     for name, table in captured_tables().items():
         if table not in gathered:
@@ -100,7 +102,7 @@ def docs_table() -> str:
     for entity, record in RECORDS.items():
         keys = ", ".join(f"`{k}`" for k in sorted(record.keys(lambda name: f"<{name}>")))
         data = f"`{record.public.__name__}`"
-        what = f"{record.label[1]} ({record.label[0]})"
+        what = record.label
         rows.append(f"| `{entity}` | {what} | {data} | {keys} | {_who(record)} |")
     return "\n".join(rows) + "\n"
 

@@ -8,7 +8,7 @@ from server.schemas import Public
 from server.sync.records import RECORDS
 
 _FIELDS = [
-    (entity, Annotated[int, msgspec.Meta(description=record.label[1])])
+    (entity, Annotated[int, msgspec.Meta(description=record.label)])
     for entity, record in RECORDS.items()
 ]
 

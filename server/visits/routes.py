@@ -1,6 +1,5 @@
 """HTTP: planning, assigning, cancelling and deciding visits, and reading them in scope."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -14,13 +13,14 @@ from server.visits import service
 from server.visits.schemas import VisitPublic
 from shared import mutations as m
 from shared.enums import VisitKind
+from shared.instants import Instant, Timed
 
 
-class VisitCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class VisitCreate(Timed, forbid_unknown_fields=True, kw_only=True):
     resident_id: UUID
     kind: Literal["checkin", "request", "mentoring", "service"]
     assignee_id: FromQuery[UUID | None] = None
-    due_at: datetime | None = None
+    due_at: Instant | None = None
     title: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 

@@ -127,7 +127,7 @@ RECORDS = [
         public=VisitPublic,
         keys=_visit_keys,
         sees=_holds_visit,
-        label=("走访任务", "Visits"),
+        label="visits",
     ),
     declare(
         Checkin,
@@ -135,7 +135,7 @@ RECORDS = [
         public=CheckinPublic,
         keys=_community_keys,
         sees=_holds_field_record,
-        label=("探访记录", "Check-ins"),
+        label="elderly check-ins",
     ),
     declare(
         ServiceRecord,
@@ -143,7 +143,7 @@ RECORDS = [
         public=ServiceRecordPublic,
         keys=_community_keys,
         sees=_holds_field_record,
-        label=("服务记录", "Service records"),
+        label="services delivered",
     ),
     declare(
         Assistance,
@@ -151,6 +151,6 @@ RECORDS = [
         public=AssistancePublic,
         keys=_assistance_keys,
         sees=_holds_assistance,
-        label=("帮扶记录", "Assistance"),
+        label="mentors' assistance logs",
     ),
 ]

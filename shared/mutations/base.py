@@ -7,18 +7,14 @@ registry (`shared.mutations.REGISTRY`) gathers them. The server adds one effect 
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated, Any
 
 import msgspec
 
 from shared.enums import Role
+from shared.instants import Instant, Timed
 
 Text = Annotated[str, msgspec.Meta(max_length=4000)]
-# A moment in time: with its offset (a naive time is refused), between these bounds.
-Instant = Annotated[datetime, msgspec.Meta(tz=True)]
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 Short = Annotated[str, msgspec.Meta(max_length=200)]
 PhoneNumber = Annotated[str, msgspec.Meta(max_length=40)]
 # A blob's name: the SHA-256 of its bytes, 64 lowercase hex digits.
@@ -26,31 +22,8 @@ Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
 MAX_PROOF_PHOTOS = 20
 
 
-class Args(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """The arguments of one mutation; unknown members are refused."""
-
-    def __post_init__(self) -> None:
-        for name in _instant_fields(type(self)):
-            check_instant(name, getattr(self, name))
-
-
-_INSTANTS: dict[type, tuple[str, ...]] = {}
-
-
-def _instant_fields(schema: type) -> tuple[str, ...]:
-    """The fields of a schema that hold times, found once per schema."""
-    found = _INSTANTS.get(schema)
-    if found is None:
-        hints = get_type_hints(schema, include_extras=True)
-        found = tuple(n for n in schema.__struct_fields__ if "datetime" in repr(hints.get(n)))
-        _INSTANTS[schema] = found
-    return found
-
-
-def check_instant(name: str, value: Any) -> None:
-    """Refuses a time out of range (raised as a validation error by msgspec)."""
-    if isinstance(value, datetime) and not EARLIEST <= value < LATEST:
-        raise ValueError(f"{name} must lie between 1970 and 2200")
+class Args(Timed, forbid_unknown_fields=True, kw_only=True):
+    """The arguments of one mutation; unknown members are refused, times checked."""
 
 
 class Location(Args, kw_only=True):
