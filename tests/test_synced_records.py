@@ -226,3 +226,10 @@ async def test_the_plans_a_person_is_listed_are_those_the_shared_rule_allows(set
             }
             assert listed == allowed, (role, units[unit].path)
     await engine.dispose()
+
+
+def test_a_record_without_words_in_a_catalogue_is_named():
+    gift = replace(synced.RECORDS["resident"], entity="gift")
+    problems = synced.missing_parts({**synced.RECORDS, "gift": gift})
+    assert "gift: no words in the zh_CN catalogue (console.ent_…)" in problems
+    assert "gift: no words in the en catalogue (console.ent_…)" in problems
