@@ -15,6 +15,7 @@ from server.blobs import proof as proofs
 from server.blobs.tables import BlobRef
 from server.bodies import check_json_text
 from server.catalogue.tables import ServiceCategory
+from server.db.sessions import TooLong
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
 from server.feed import capture, lookup
@@ -219,6 +220,10 @@ class _Batch:
         try:
             async with self.session.begin_nested():
                 return await _apply_one(self.session, self.runtime, self.principal, mutation)
+        except TooLong as exc:
+            self._back_to(mark)
+            await self.session.refresh(self.device)
+            return _rejected(mutation.seq, "invalid_args", exc.detail), ""
         except Exception:
             log.exception("mutation %s of device %s failed", mutation.seq, self.device_id)
             self._back_to(mark)
