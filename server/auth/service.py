@@ -187,9 +187,17 @@ async def login(
     device.last_seen_at = utcnow()
     if device_name:
         device.name = device_name
-    if public_key:
-        device.public_key = public_key  # the key the phone signs its records with from now on
     actor = Actor(user.id, Role(user.role), "", device.id)
+    if public_key and public_key != device.public_key:
+        # The key the phone signs its records with from now on (a reinstalled app makes a new
+        # one). A change is on record with both keys; the records signed before keep the old
+        # key beside the exact text it signed, so they still verify.
+        if device.public_key:
+            audit.record(
+                session, actor, "device.key_changed", "device", device.id,
+                old_key=device.public_key, new_key=public_key,
+            )  # fmt: skip
+        device.public_key = public_key
     audit.record(session, actor, "auth.login", "device", device.id)
     return await _issue(session, runtime, user, device)
 

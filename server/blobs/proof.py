@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
+from cryptography.exceptions import InvalidSignature
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -94,15 +95,34 @@ def check_signature(
             "or signed with another key.",
             422,
         )
-    session.info[_SIGNED] = True
+    session.info[_SIGNED] = (signing.canonical_bytes(raw_args).decode(), public_key)
 
 
 def proof_columns(session: AsyncSession, proof: Proof | None) -> dict[str, Any]:
     """What a record keeps of its proof: the proof itself and whether it verified."""
+    signed = session.info.get(_SIGNED) if proof is not None else None
+    payload, key = signed or (None, None)
     return {
         "proof": wire(proof) if proof is not None else None,
-        "signed": bool(proof is not None and session.info.get(_SIGNED)),
+        "signed": bool(signed),
+        "signed_payload": payload,
+        "signing_key": key,
     }
+
+
+def verifies_again(row: Any) -> bool:
+    """Whether a stored record's device signature still verifies: over the exact text it
+    was signed as, against the key it was signed with (not the device's key of today)."""
+    proof = row.proof or {}
+    signature = proof.get("device_signature")
+    if not (row.signed and row.signed_payload and row.signing_key and signature):
+        return False
+    try:
+        key = signing.parse_public_key(row.signing_key)
+        key.verify(signing.from_b64url(signature), row.signed_payload.encode())
+    except (ValueError, InvalidSignature, TypeError):
+        return False
+    return True
 
 
 def reference(session: AsyncSession, entity: str, record_id: UUID, proof: Proof | None) -> None:

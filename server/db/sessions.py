@@ -5,10 +5,12 @@ db layer knows none of them."""
 
 from typing import Any, ClassVar
 
+from sqlalchemy import String, event, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from server.db.engine import READ_ONLY, create_engine_for, read_only, sessions_for
+from server.errors import ProblemError
 
 __all__ = ["ServerSession", "create_engine_for", "session_factories", "session_factory"]
 
@@ -26,6 +28,53 @@ class ServerSession(Session):
     @classmethod
     def attach(cls, name: str) -> None:
         cls.attached.add(name)
+
+
+class TooLong(ProblemError):
+    """A text longer than its column: 400 over HTTP; in a push, that mutation is rejected."""
+
+    def __init__(self, column: str, length: int) -> None:
+        super().__init__(400, "invalid_request", f"{column} may be at most {length} characters.")
+
+
+_BOUNDED: dict[type, tuple[tuple[str, str, int], ...]] = {}
+
+
+def text_length(kind: Any) -> int | None:
+    """The length bound of a text column's type (SQLModel's AutoString wraps a String)."""
+    for candidate in (kind, getattr(kind, "impl", None)):
+        if isinstance(candidate, String) and candidate.length:
+            return candidate.length
+    return None
+
+
+def _bounded_columns(cls: type) -> tuple[tuple[str, str, int], ...]:
+    """(attribute, column, length) of every length-bounded text column of a mapped class."""
+    found = _BOUNDED.get(cls)
+    if found is None:
+        mapper = inspect(cls)
+        found = tuple(
+            (attr.key, column.name, length)
+            for attr in mapper.column_attrs
+            for column in attr.columns
+            if (length := text_length(column.type))
+        )
+        _BOUNDED[cls] = found
+    return found
+
+
+def _check_lengths(session: Session, _context: Any, _instances: Any) -> None:
+    """Every text bounded by its column, checked before the database sees it: PostgreSQL
+    would refuse a longer one with an error (a 500), SQLite would keep it whole. A body's own
+    bounds say the same earlier, in the API's words; this is the floor under all of them."""
+    for obj in (*session.new, *session.dirty):
+        for attr, column, length in _bounded_columns(type(obj)):
+            value = getattr(obj, attr, None)
+            if isinstance(value, str) and len(value) > length:
+                raise TooLong(column, length)
+
+
+event.listen(ServerSession, "before_flush", _check_lengths)
 
 
 def session_factories(

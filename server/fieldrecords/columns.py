@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Text
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime, utcnow
@@ -36,9 +36,16 @@ class FieldRecord(SQLModel):
 
 class Proven(SQLModel):
     """The proof of visit a record was given (photos, signature, place, the device's
-    signature), and whether the device's signature verified."""
+    signature), and whether the device's signature verified. A signed record keeps the exact
+    text that was signed and the key that verified it, so that the signature can be checked
+    again years later, whatever keys the device has had since (`blobs.proof.verifies_again`).
+    """
 
     proof: dict[str, Any] | None = Field(
         default=None, sa_type=JSON(none_as_null=True), nullable=True
     )
     signed: bool = False
+    # The canonical JSON the device signed (UTF-8 text: its bytes are the signed bytes).
+    signed_payload: str | None = Field(default=None, sa_type=Text(), nullable=True)
+    # The device's Ed25519 public key (base64url) the signature verified against.
+    signing_key: str | None = Field(default=None, max_length=60, nullable=True)

@@ -14,6 +14,7 @@ from server.auth.tables import Device, MutationLog
 from server.blobs import proof as proofs
 from server.blobs import scope as blob_scope
 from server.bodies import check_json_text
+from server.db.sessions import TooLong
 from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
 from server.feed import capture, lookup
@@ -206,6 +207,10 @@ class _Batch:
         try:
             async with self.session.begin_nested():
                 return await _apply_one(self.session, self.runtime, self.principal, mutation)
+        except TooLong as exc:
+            self._back_to(mark)
+            await self.session.refresh(self.device)
+            return _rejected(mutation.seq, "invalid_args", exc.detail), ""
         except Exception:
             log.exception("mutation %s of device %s failed", mutation.seq, self.device_id)
             self._back_to(mark)

@@ -16,6 +16,9 @@ from shared.instants import Instant, Timed
 
 Text = Annotated[str, msgspec.Meta(max_length=4000)]
 Short = Annotated[str, msgspec.Meta(max_length=200)]
+# A catalogue code (service.water, elderly.care …) and a person's name, as long as their columns.
+Code = Annotated[str, msgspec.Meta(max_length=60)]
+Name = Annotated[str, msgspec.Meta(max_length=80)]
 PhoneNumber = Annotated[str, msgspec.Meta(max_length=40)]
 # A blob's name: the SHA-256 of its bytes, 64 lowercase hex digits.
 Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]

@@ -11,6 +11,7 @@ import msgspec
 from shared.enums import Role
 from shared.mutations.base import (
     Args,
+    Code,
     Instant,
     LocalWrite,
     Proof,
@@ -39,7 +40,7 @@ class ServiceRecord(Args, kw_only=True):
     id: UUID
     resident_id: UUID
     visit_id: UUID | None = None
-    category_code: Short
+    category_code: Code
     at: Instant
     minutes: Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
     description: Text

@@ -3,15 +3,24 @@
 from uuid import UUID
 
 from shared.enums import Role
-from shared.mutations.base import Args, LocalWrite, PhoneNumber, Short, Text, View, declare
+from shared.mutations.base import (
+    Args,
+    Code,
+    LocalWrite,
+    Name,
+    PhoneNumber,
+    Text,
+    View,
+    declare,
+)
 
 
 class RequestCreate(Args, kw_only=True):
     id: UUID
     resident_id: UUID
-    category_code: Short
+    category_code: Code
     description: Text
-    caller_name: Short | None = None  # default: the resident
+    caller_name: Name | None = None  # default: the resident
     caller_phone: PhoneNumber | None = None
 
 
