@@ -1,5 +1,5 @@
 # One command for each thing a developer does. Every target sets up what it needs first.
-.PHONY: setup demo test lint bench screenshots words clean
+.PHONY: setup demo test lint bench screenshots words apk clean
 
 setup:
 	bash scripts/setup.sh
@@ -25,10 +25,14 @@ bench: setup
 	.venv/bin/python -m bench.load --database postgresql --phones 1000 --in-flight 64 --seconds 60 --write-docs
 	.venv/bin/python -m bench.load --database sqlite --phones 1000 --in-flight 16 --seconds 60 --write-docs
 
-# The words' catalogues: shared/locale/<lang>/LC_MESSAGES/doorstep.po → .mo (the phone reads
-# the .mo with the standard library; a test fails while a .mo lags its .po).
+# The words' catalogues: shared/locale/<lang>/LC_MESSAGES/doorstep.po → .mo. The server and
+# the desktop app compile the .po in memory; the Android build packs these .mo (not in git).
 words: setup
 	.venv/bin/pybabel compile -d shared/locale -D doorstep --statistics
+
+# The Android package (needs buildozer with the Android SDK and NDK: docs/app.md).
+apk: words
+	buildozer android debug
 
 clean:
 	rm -rf .venv var .pytest_cache .hypothesis .kivy

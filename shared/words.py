@@ -1,14 +1,17 @@
 """Every word a person reads, looked up in one gettext catalogue per language.
 
-The catalogues are `shared/locale/<zh_CN|en>/LC_MESSAGES/doorstep.po` (the source) and the
-`.mo` compiled from them (`make words`), read here with the standard library alone so the
-phone needs no Babel. Ids are namespaced: `console.…`, `public.…`, `phone.…`, `error.<code>`,
+The catalogues are `shared/locale/<zh_CN|en>/LC_MESSAGES/doorstep.po`, the one source kept in
+the repository. Where Babel is installed (the server, a development machine) the .po is
+compiled in memory when no up-to-date `.mo` lies beside it; the Android build carries the `.mo`
+that `make words` compiles before it (build output, not kept in git), read here with the
+standard library alone so the phone needs no Babel. Ids are namespaced: `console.…`, `public.…`, `phone.…`, `error.<code>`,
 `alert.<kind>`. The one fallback rule: a language that is not English is Chinese, and an id a
 catalogue lacks comes back as the id itself (never the other language's words; a test holds
 every id in use to both catalogues).
 """
 
 import gettext
+import io
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -26,11 +29,35 @@ def catalogue_language(language: str | None) -> str:
     return ENGLISH if base == "en" else CHINESE
 
 
+def source(catalogue: str) -> Path:
+    """The .po of a catalogue (`zh_CN` or `en`)."""
+    return LOCALE_DIR / catalogue / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def compiled(catalogue: str) -> bytes:
+    """The catalogue as .mo bytes: the `.mo` beside the .po when it is at least as new, else
+    the .po compiled now (with Babel, which the server has and the phone's build does not)."""
+    po = source(catalogue)
+    mo = po.with_suffix(".mo")
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        return mo.read_bytes()
+    try:
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+    except ImportError:
+        raise RuntimeError(
+            f"No compiled words for {catalogue}: run `make words` before building the app"
+        ) from None
+    with po.open("rb") as text:
+        messages = read_po(text)
+    out = io.BytesIO()
+    write_mo(out, messages)
+    return out.getvalue()
+
+
 @cache
 def _translations(catalogue: str) -> gettext.GNUTranslations:
-    path = LOCALE_DIR / catalogue / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    with path.open("rb") as compiled:
-        return gettext.GNUTranslations(compiled)
+    return gettext.GNUTranslations(io.BytesIO(compiled(catalogue)))
 
 
 def has(message_id: str, language: str | None = CHINESE) -> bool:
@@ -78,9 +105,11 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "catalogue_language",
+    "compiled",
     "has",
     "ids",
     "pairs",
+    "source",
     "translator",
     "word",
 ]
