@@ -84,15 +84,20 @@ TITLE_CODES = (
 CANCEL_CODES = ("mentoring_ended",)  # 一帮一结对已解除: the family's pairing was ended
 
 
-def title_words(visit: Mapping[str, Any], language: str | None = words.CHINESE) -> str:
-    """The visit's title in the language: its code's words, else the title a person typed."""
-    code = visit.get("title_code") or ""
-    return words.word(f"visit.title_{code}", language) if code else visit.get("title") or ""
+def title_words(visit: Any, language: str | None = words.CHINESE) -> str:
+    """The visit's title in the language: its code's words, else the title a person typed.
+    `visit` is a record's dict (the phone) or a row or struct (the server)."""
+    code = _field(visit, "title_code")
+    return words.word(f"visit.title_{code}", language) if code else _field(visit, "title")
 
 
-def cancel_words(visit: Mapping[str, Any], language: str | None = words.CHINESE) -> str:
+def cancel_words(visit: Any, language: str | None = words.CHINESE) -> str:
     """Why the visit was cancelled, in the language: its code's words, else a person's reason."""
-    code = visit.get("cancel_code") or ""
-    return (
-        words.word(f"visit.cancel_{code}", language) if code else visit.get("cancel_reason") or ""
-    )
+    code = _field(visit, "cancel_code")
+    return words.word(f"visit.cancel_{code}", language) if code else _field(visit, "cancel_reason")
+
+
+def _field(visit: Any, name: str) -> str:
+    """A text field of a visit; "" when absent (a record from a server that knew no codes)."""
+    value = visit.get(name) if isinstance(visit, Mapping) else getattr(visit, name, None)
+    return value or ""

@@ -81,7 +81,8 @@ def _ids_in_use() -> set[str]:
         | {"alert.missed_visit"}
         | {f"visit.title_{code}" for code in TITLE_CODES}
         | {f"visit.cancel_{code}" for code in CANCEL_CODES}
-        | {"time.day", "time.day_year"} | {f"time.month_{n}" for n in range(1, 13)}
+        | {"time.day", "time.day_year"}
+        | {f"time.month_{n}" for n in range(1, 13)}
     )
 
 
