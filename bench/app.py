@@ -67,7 +67,7 @@ def main() -> None:
                         kind="checkin",
                         status="assigned",
                         due_at=utcnow(),
-                        title="独居老人探访",
+                        title_code="elder_visit",
                     )
                     for n in range(VISITS)
                 ]

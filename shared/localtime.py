@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_ZONE = "Asia/Shanghai"
+from shared import words
 
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DEFAULT_ZONE = "Asia/Shanghai"
 
 
 @lru_cache(maxsize=16)
@@ -45,12 +45,12 @@ def format_local(
     if year is None:
         current = to_local(now or datetime.now(UTC), zone_name)
         year = local.year != current.year
-    clock = f"{local.hour:02d}:{local.minute:02d}"
-    if lang == "en":
-        day = f"{local.day} {_MONTHS_EN[local.month - 1]}"
-        return f"{day} {local.year} {clock}" if year else f"{day} {clock}"
-    day = f"{local.month}月{local.day}日"
-    return f"{local.year}年{day} {clock}" if year else f"{day} {clock}"
+    # The day's shape and the month's name are words (`time.*`): "11月28日" / "28 Nov".
+    month = words.word(f"time.month_{local.month}", lang)
+    day = words.word(
+        "time.day_year" if year else "time.day", lang, year=local.year, month=month, day=local.day
+    )
+    return f"{day} {local.hour:02d}:{local.minute:02d}"
 
 
 def format_csv(moment: datetime | None, zone_name: str | None = None) -> str:

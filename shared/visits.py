@@ -5,8 +5,11 @@ assigned → in_progress → completed → approved; a supervisor may send `comp
 an open visit. Nothing moves a visit backwards except `returned`.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from shared import words
 from shared.enums import VisitStatus
 
 OPEN_STATUSES = frozenset({VisitStatus.ASSIGNED, VisitStatus.IN_PROGRESS, VisitStatus.RETURNED})
@@ -66,3 +69,35 @@ def can(status: VisitStatus | str, action: str) -> bool:
     except TransitionRefused:
         return False
     return True
+
+
+# Titles and cancel reasons the server writes itself are stored as codes, worded where they are
+# read (`visit.title_<code>`, `visit.cancel_<code>` in the catalogue); a person's own words stay
+# in `title` and `cancel_reason`.
+TITLE_CODES = (
+    "elder_visit",  # 独居老人探访
+    "elder_visit_regular",  # 独居老人定期探访: made by a check-in plan
+    "home_service",  # 上门服务
+    "mentoring_visit",  # 一帮一走访
+    "mentoring_visit_regular",  # 一帮一定期走访: made by a mentoring plan
+)
+CANCEL_CODES = ("mentoring_ended",)  # 一帮一结对已解除: the family's pairing was ended
+
+
+def title_words(visit: Any, language: str | None = words.CHINESE) -> str:
+    """The visit's title in the language: its code's words, else the title a person typed.
+    `visit` is a record's dict (the phone) or a row or struct (the server)."""
+    code = _field(visit, "title_code")
+    return words.word(f"visit.title_{code}", language) if code else _field(visit, "title")
+
+
+def cancel_words(visit: Any, language: str | None = words.CHINESE) -> str:
+    """Why the visit was cancelled, in the language: its code's words, else a person's reason."""
+    code = _field(visit, "cancel_code")
+    return words.word(f"visit.cancel_{code}", language) if code else _field(visit, "cancel_reason")
+
+
+def _field(visit: Any, name: str) -> str:
+    """A text field of a visit; "" when absent (a record from a server that knew no codes)."""
+    value = visit.get(name) if isinstance(visit, Mapping) else getattr(visit, name, None)
+    return value or ""

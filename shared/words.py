@@ -4,10 +4,11 @@ The catalogues are `shared/locale/<zh_CN|en>/LC_MESSAGES/doorstep.po`, the one s
 the repository. Where Babel is installed (the server, a development machine) the .po is
 compiled in memory when no up-to-date `.mo` lies beside it; the Android build carries the `.mo`
 that `make words` compiles before it (build output, not kept in git), read here with the
-standard library alone so the phone needs no Babel. Ids are namespaced: `console.…`, `public.…`, `phone.…`, `error.<code>`,
-`alert.<kind>`. The one fallback rule: a language that is not English is Chinese, and an id a
-catalogue lacks comes back as the id itself (never the other language's words; a test holds
-every id in use to both catalogues).
+standard library alone so the phone needs no Babel. Ids are namespaced: `console.…`,
+`public.…`, `phone.…`, `error.<code>`, `alert.<kind>`, `visit.…`, `time.…`. The one fallback
+rule: a language that is not English is Chinese, and an id a catalogue lacks comes back as the
+id itself (never the other language's words; a test holds every id in use to both
+catalogues).
 """
 
 import gettext

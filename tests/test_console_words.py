@@ -189,3 +189,20 @@ async def test_pages_lead_to_the_login_without_a_session(api):
         assert response.headers["location"].endswith("/console/login")
         response = await client.post(f"/console/requests/{uuid.uuid4()}/dispatch", data={})
         assert response.headers["location"].endswith("/console/login")
+
+
+async def test_a_visit_title_the_server_made_reads_in_the_readers_language(api):
+    """The demo's completed check-ins carry the code `elder_visit`: the supervisor's queue words
+    it in Chinese or English, and English dates are English."""
+    for lang, title, other in (
+        ("zh", "独居老人探访", "Visit to an elder living alone"),
+        ("en", "Visit to an elder living alone", "独居老人探访"),
+    ):
+        client = await _console(api, "supervisor1", lang)
+        try:
+            page = (await client.get("/console/supervise")).text
+        finally:
+            await client.aclose()
+        assert title in page and other not in page, lang
+        if lang == "en":
+            assert not re.search(r"\d+月\d+日", page)

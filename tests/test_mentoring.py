@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from server.db.types import utcnow
 from server.plans import service as plans
+from server.visits.tables import Visit
 from shared.enums import Role
 from shared.permissions import Actor, may_manage_mentoring, may_mentor, may_pair_mentor
 from tests.test_console_words import _assert_words, _console
@@ -167,6 +168,13 @@ async def test_ending_a_pairing_cancels_the_waiting_visit_and_the_phone_lets_go(
     assert shown["mentor_id"] is None and shown["interval_days"] is None
     assert shown["visits_open"] == 0
     assert [v["status"] for v in shown["visits"]] == ["cancelled"]
+    # Why is stored as a code; the API words it in Chinese too, for readers of the JSON.
+    cancelled = (await supervisor.get(f"/api/v1/visits/{shown['visits'][0]['id']}")).json()
+    assert cancelled["cancel_code"] == "mentoring_ended"
+    assert cancelled["cancel_reason"] == "一帮一结对已解除"
+    async with api.runtime.sessions() as session:
+        row = await session.get(Visit, uuid.UUID(cancelled["id"]))
+        assert (row.cancel_reason, row.cancel_code) == ("", "mentoring_ended")
     later, _ = await mentor.pull_all(cursor)
     assert later.get(("resident", family["id"]), "kept") is None  # deleted from the phone
 

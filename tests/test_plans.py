@@ -1,5 +1,6 @@
 """Recurring check-in visits for residents living alone, and alerts when one is missed."""
 
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from server.db.types import utcnow
 from server.plans import service as plans
 from server.plans.tables import VisitPlan
 from server.residents.tables import Resident
+from server.visits.tables import Visit
 
 
 async def test_plans_make_visits_on_schedule_and_missed_ones_alert(api):
@@ -44,6 +46,10 @@ async def test_plans_make_visits_on_schedule_and_missed_ones_alert(api):
         and v["title"] == "独居老人定期探访"
     ]
     assert len(planned) == 1
+    # Stored as a code, worded at the edge: Chinese in the record, the code for the phone.
+    assert planned[0]["title_code"] == "elder_visit_regular"
+    async with api.runtime.sessions() as session:
+        assert (await session.get(Visit, uuid.UUID(planned[0]["id"]))).title == ""
     # No second visit while one is open.
     async with api.runtime.sessions() as session, session.begin():
         again = await plans.generate_due_visits(session, start + timedelta(days=16))

@@ -19,9 +19,10 @@ from shared.enums import Channel, Role, VisitKind, VisitStatus, Wellbeing
 from shared.funds import FUND_CATEGORIES, FUND_SOURCES, ORGANISATION_KINDS
 from shared.merge import RESIDENT_FIELDS
 from shared.requests import Level, RequestStatus
+from shared.visits import CANCEL_CODES, TITLE_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMESPACES = {"console", "public", "phone", "error", "alert"}
+NAMESPACES = {"console", "public", "phone", "error", "alert", "visit", "time"}
 PLACES = re.compile(r"\{(\w*)\}")
 # tr('key') in templates and code; the phone also says tell("key") and raises ValueError("key").
 TR = re.compile(r"""\btr\(\s*["']([a-z_0-9]+)["']\s*[,)]""")
@@ -80,6 +81,10 @@ def _ids_in_use() -> set[str]:
         | {f"phone.{k}" for k in phone}
         | {f"error.{code}" for code in errors}
         | {"alert.missed_visit"}
+        | {f"visit.title_{code}" for code in TITLE_CODES}
+        | {f"visit.cancel_{code}" for code in CANCEL_CODES}
+        | {"time.day", "time.day_year"}
+        | {f"time.month_{n}" for n in range(1, 13)}
     )
 
 

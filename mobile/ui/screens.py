@@ -10,6 +10,7 @@ from mobile.core.sync import Offline, SignedOut, SyncError
 from mobile.ui.fieldwork import show_proof
 from mobile.ui.settings import SettingsScreen
 from mobile.ui.widgets import Worded
+from shared.visits import title_words
 
 WELLBEING = ("good", "fair", "poor", "emergency")
 
@@ -19,10 +20,12 @@ def app():
 
 
 def _visit_title(visit: dict, tr) -> str:
-    """A request visit's title is the request's number: say that it is a request."""
+    """A request visit's title is the request's number: say that it is a request. A title the
+    server made is a code, worded in the app's language."""
+    title = title_words(visit, app().language)
     if visit.get("kind") == "request" and visit.get("request_id"):
-        return f"{tr('kind_request')} {visit['title']}"
-    return visit["title"]
+        return f"{tr('kind_request')} {title}"
+    return title
 
 
 class SetupScreen(Worded, Screen):
@@ -116,7 +119,7 @@ class HomeScreen(Screen):
             {
                 "visit_id": v["id"],
                 "title": v["resident_name"]
-                + (f" · {_visit_title(v, tr)}" if v.get("title") else ""),
+                + (f" · {_visit_title(v, tr)}" if v.get("title") or v.get("title_code") else ""),
                 "subtitle": f"{tr('due')} {phone.local_time(v.get('due_at'))}  "
                 f"{v['resident_address']}",
                 "status_text": tr("overdue") if v["overdue"] else tr(f"status_{v['status']}"),

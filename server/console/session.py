@@ -25,6 +25,7 @@ from server.errors import ProblemError
 from server.runtime import Runtime
 from shared.console_links import console_links
 from shared.localtime import format_local
+from shared.visits import title_words
 
 SESSION, DEVICE, LANG = "doorstep_session", "doorstep_device", "doorstep_lang"
 SESSION_HOURS = 8
@@ -86,6 +87,7 @@ def page(
         context={
             "tr": translator(lang),
             "when": clock(lang, runtime.settings.timezone),
+            "visit_title": partial(title_words, language=lang),
             "url_for": partial(url, request),
             "lang": lang,
             "request": request,

@@ -222,7 +222,8 @@ def _visits(session, rng, units, users, people: list[Resident]) -> None:
             if r.community_id == units[code].id and (mentor is None or r.mentor_id == mentor)
         ]
 
-    def add(resident, user, kind, days, status=VisitStatus.ASSIGNED, title=""):
+    # Titles are codes (shared/visits.py TITLE_CODES), worded in the reader's language.
+    def add(resident, user, kind, days, status=VisitStatus.ASSIGNED, title_code=""):
         visit = Visit(
             resident_id=resident.id,
             community_id=resident.community_id,
@@ -230,7 +231,7 @@ def _visits(session, rng, units, users, people: list[Resident]) -> None:
             kind=kind,
             status=status,
             due_at=now + timedelta(days=days),
-            title=title,
+            title_code=title_code,
             created_by=users["supervisor1"].id,
         )
         if status == VisitStatus.COMPLETED:
@@ -249,7 +250,7 @@ def _visits(session, rng, units, users, people: list[Resident]) -> None:
                 worker,
                 kind,
                 days=index - 2,
-                title="独居老人探访" if kind == VisitKind.CHECKIN else "上门服务",
+                title_code="elder_visit" if kind == VisitKind.CHECKIN else "home_service",
             )
         for index in range(2):
             add(
@@ -258,12 +259,18 @@ def _visits(session, rng, units, users, people: list[Resident]) -> None:
                 VisitKind.CHECKIN,
                 days=-1,
                 status=VisitStatus.COMPLETED,
-                title="独居老人探访",
+                title_code="elder_visit",
             )
     for index, resident in enumerate(residents_of("D01-S02-C01")[:6]):
-        add(resident, users["worker3"], VisitKind.CHECKIN, days=index - 1, title="独居老人探访")
+        add(resident, users["worker3"], VisitKind.CHECKIN, days=index - 1, title_code="elder_visit")
     for index, resident in enumerate(residents_of("D01-S01-C01", users["mentor1"].id)[:3]):
-        add(resident, users["mentor1"], VisitKind.MENTORING, days=index + 1, title="一帮一走访")
+        add(
+            resident,
+            users["mentor1"],
+            VisitKind.MENTORING,
+            days=index + 1,
+            title_code="mentoring_visit",
+        )
 
 
 HOTLINE_CALLS = [

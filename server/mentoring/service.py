@@ -32,7 +32,7 @@ from shared.enums import VisitKind, VisitStatus
 from shared.permissions import Actor, may_manage_mentoring, may_mentor, may_pair_mentor
 
 DONE = (VisitStatus.COMPLETED, VisitStatus.APPROVED)
-ENDED = "一帮一结对已解除"  # why a waiting mentoring visit is cancelled when the pairing ends
+ENDED = "mentoring_ended"  # why a waiting mentoring visit is cancelled: `visit.cancel_<code>`
 
 
 async def _family_member(session: AsyncSession, actor: Actor, resident_id: UUID) -> Resident:
@@ -125,7 +125,7 @@ async def end(session: AsyncSession, actor: Actor, resident_id: UUID) -> FamilyD
     if plan is not None:
         plan.active = False
     for visit in await _waiting_visits(session, resident):
-        await visits.cancel(session, actor, m.VisitCancel(visit_id=visit.id, reason=ENDED))
+        await visits.cancel(session, actor, m.VisitCancel(visit_id=visit.id, reason=""), code=ENDED)
     audit.record(session, actor, "mentoring.end", "resident", resident.id, resident.community_id)
     await session.flush()
     return await family(session, actor, resident.id)

@@ -29,7 +29,8 @@ LEAD = timedelta(days=1)  # a visit appears on the phone this long before it is 
 GRACE = timedelta(days=1)  # and is missed this long after
 
 
-TITLES = {VisitKind.CHECKIN: "独居老人定期探访", VisitKind.MENTORING: "一帮一定期走访"}
+# The title of a visit a plan makes, as a code (`visit.title_<code>`, worded where it is read).
+TITLES = {VisitKind.CHECKIN: "elder_visit_regular", VisitKind.MENTORING: "mentoring_visit_regular"}
 PLANNED = (VisitKind.CHECKIN, VisitKind.MENTORING)  # the kinds plans make, and alerts watch
 
 
@@ -117,7 +118,7 @@ async def make_due_visit(session: AsyncSession, plan: VisitPlan, now: datetime) 
             kind=VisitKind(plan.kind),
             status=VisitStatus.ASSIGNED,
             due_at=plan.next_due_at,
-            title=TITLES[VisitKind(plan.kind)],
+            title_code=TITLES[VisitKind(plan.kind)],
         )
         session.add(visit)
     else:

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from server.schemas import Public
 from shared.enums import VisitKind, VisitStatus, Wellbeing
+from shared.visits import cancel_words, title_words
 
 
 class VisitPublic(Public):
@@ -19,16 +20,26 @@ class VisitPublic(Public):
     status: VisitStatus  # where it is in assigned → in_progress → completed → approved
     due_at: datetime  # when it should be made by
     request_id: UUID | None  # the hotline request it answers, for kind "request"
-    title: str  # a short line for lists, may be empty
+    title: str  # a short line for lists, may be empty; a coded one worded in Chinese
+    title_code: str  # the title's code when the server made it ("" for a person's title)
     summary: str  # what the visitor wrote on completing it
     return_reason: str  # why a supervisor sent it back, when returned
-    cancel_reason: str  # why it was cancelled, when cancelled
+    cancel_reason: str  # why it was cancelled, when cancelled; a coded one worded in Chinese
+    cancel_code: str  # the reason's code when the server cancelled it ("" for a person's)
     started_at: datetime | None  # when the visitor started it
     completed_at: datetime | None  # when the visitor completed it
     decided_at: datetime | None  # when a supervisor approved or returned it
     rev: int  # bumped on every write to the visit
     proof: dict[str, Any] | None = None  # photos, signature, place given on completing it
     signed: bool = False  # the proof's device signature verified
+
+    @classmethod
+    def from_row(cls, row: Any) -> "VisitPublic":
+        """The row's fields; a coded title or cancel reason also worded in Chinese, for readers
+        of the JSON and for apps that know no codes."""
+        public = super().from_row(row)
+        public.title, public.cancel_reason = title_words(public), cancel_words(public)
+        return public
 
 
 class CheckinPublic(Public):

@@ -233,19 +233,23 @@ async def assign(session: AsyncSession, actor: Actor, args: m.VisitAssign) -> Vi
     return visit
 
 
-async def cancel(session: AsyncSession, actor: Actor, args: m.VisitCancel) -> Visit:
+async def cancel(
+    session: AsyncSession, actor: Actor, args: m.VisitCancel, *, code: str = ""
+) -> Visit:
+    """Cancel an open visit for a person's reason, or (server code only) for the reason `code`
+    names (shared/visits.py CANCEL_CODES), stored as the code and worded where it is read."""
     visit, path = await _visit(session, actor, args.visit_id)
     if not may_dispatch_visit(actor, path):
         raise Refusal(
             "out_of_scope", "You may only cancel visits in your own part of the district."
         )
-    if not args.reason.strip():
+    if not code and not args.reason.strip():
         raise Refusal("reason_required", "Say why the visit is cancelled.", 400)
     _move(visit, "cancel")
-    visit.cancel_reason, visit.closed_at = args.reason.strip(), utcnow()
-    audit.record(
-        session, actor, "visit.cancel", "visit", visit.id, visit.community_id, reason=args.reason
-    )
+    visit.cancel_reason, visit.cancel_code = ("", code) if code else (args.reason.strip(), "")
+    visit.closed_at = utcnow()
+    why = {"reason_code": code} if code else {"reason": args.reason}
+    audit.record(session, actor, "visit.cancel", "visit", visit.id, visit.community_id, **why)
     return visit
 
 

@@ -35,10 +35,14 @@ class Visit(Proven, SQLModel, table=True):
     status: str = Field(max_length=20, index=True)
     due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     request_id: UUID | None = None
-    title: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=200)  # a person's words; "" when coded
+    # A title the server wrote itself, as a code worded where it is read (`visit.title_<code>`,
+    # shared/visits.py TITLE_CODES); "" for a person's own title.
+    title_code: str = Field(default="", max_length=40)
     summary: str = ""
     return_reason: str = ""
-    cancel_reason: str = ""
+    cancel_reason: str = ""  # a person's words; "" when coded
+    cancel_code: str = Field(default="", max_length=40)  # `visit.cancel_<code>`: CANCEL_CODES
     started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
