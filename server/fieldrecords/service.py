@@ -27,12 +27,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.blobs.proof import proof_columns, reference
 from server.db.types import utcnow
+from server.effects import ServerEffect
 from server.errors import Refusal
 from server.feed.lookup import append, find
 from server.fieldrecords.columns import FieldRecord, Proven
 from server.org.service import unit_path
 from server.residents.service import get_visible
 from server.residents.tables import Resident
+from shared.mutations import REGISTRY
 from shared.permissions import Actor
 
 
@@ -81,6 +83,21 @@ class FieldRecordKind:
     @property
     def takes_proof(self) -> bool:
         return issubclass(self.table, Proven)
+
+
+def effects() -> dict[type, ServerEffect]:
+    """The push's server effect of every declared kind, keyed by its mutation's args: `save`
+    of that kind. A field record's mutation needs no effect written for it."""
+
+    def effect_of(kind: FieldRecordKind) -> ServerEffect:
+        async def effect(session: AsyncSession, actor: Actor, args: Any, _stamp: str):
+            await save(session, actor, kind, args)
+            return []
+
+        effect.__name__ = effect.__qualname__ = f"save_{kind.table.__tablename__}"
+        return effect
+
+    return {REGISTRY[kind.action].args: effect_of(kind) for kind in kinds()}
 
 
 def kinds() -> list[FieldRecordKind]:

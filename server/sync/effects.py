@@ -5,6 +5,7 @@ anything, and a test keeps it empty.
 """
 
 from server.effects import ServerEffect
+from server.fieldrecords import service as fieldrecords
 from server.hotline.effects import EFFECTS as REQUEST_EFFECTS
 from server.residents.effects import EFFECTS as RESIDENT_EFFECTS
 from server.visits.effects import EFFECTS as VISIT_EFFECTS
@@ -21,7 +22,8 @@ def gather(*domains: dict[type, ServerEffect]) -> dict[type, ServerEffect]:
     return effects
 
 
-EFFECTS = gather(VISIT_EFFECTS, RESIDENT_EFFECTS, REQUEST_EFFECTS)
+# The domains' effect modules are imported above, so every field record kind is declared.
+EFFECTS = gather(VISIT_EFFECTS, RESIDENT_EFFECTS, REQUEST_EFFECTS, fieldrecords.effects())
 
 
 def missing_parts(

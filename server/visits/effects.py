@@ -1,13 +1,13 @@
 """The server's side of the visit and door-record mutations declared in `shared/mutations`."""
 
 from server.effects import ServerEffect, plain
-from server.visits import records, service
+from server.visits import records as _kinds  # noqa: F401  (declares the field records)
+from server.visits import service
 from shared import mutations as m
 
+# The door records (check-ins, services, assistance) are field records: their effects come
+# from their kinds (`server/visits/records.py`, gathered by `server/sync/effects.py`).
 EFFECTS: dict[type, ServerEffect] = {
-    m.CheckinRecord: plain(records.record_checkin),
-    m.ServiceRecord: plain(records.record_service),
-    m.AssistanceLog: plain(records.log_assistance),
     m.VisitStart: plain(service.start),
     m.VisitComplete: plain(service.complete),
     m.ApprovalDecide: plain(service.decide),

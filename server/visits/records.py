@@ -19,7 +19,7 @@ from server.catalogue.tables import ServiceCategory
 from server.db.types import utcnow
 from server.errors import Refusal
 from server.feed.lookup import find
-from server.fieldrecords.service import FieldRecordKind, save
+from server.fieldrecords.service import FieldRecordKind
 from server.funds import service as funds
 from server.org.service import all_units
 from server.residents.service import get_visible
@@ -114,18 +114,6 @@ ASSISTANCE = FieldRecordKind(
     detail=lambda args: {"amount_cny": args.amount_cny},
     rules=(_charge_fund,),
 )
-
-
-async def record_checkin(session: AsyncSession, actor: Actor, args: m.CheckinRecord) -> Any:
-    return await save(session, actor, CHECKIN, args)
-
-
-async def record_service(session: AsyncSession, actor: Actor, args: m.ServiceRecord) -> Any:
-    return await save(session, actor, SERVICE, args)
-
-
-async def log_assistance(session: AsyncSession, actor: Actor, args: m.AssistanceLog) -> Any:
-    return await save(session, actor, ASSISTANCE, args)
 
 
 async def category_codes(session: AsyncSession) -> set[str]:
