@@ -84,4 +84,5 @@ def test_a_role_change_preview_for_a_worker_made_supervisor(tmp_path, flaky):
     refused = flaky.get(
         f"/api/v1/users/{user_id}/scope-preview", params={"role": "overlord"}, headers=headers
     )
-    assert refused.status_code == 422
+    # 400 invalid_request, as the contract and the schema say (it was an undocumented 422).
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_request"

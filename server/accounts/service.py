@@ -217,7 +217,7 @@ async def proposed_actor(
     try:
         new_role = Role(role) if role else Role(user.role)
     except ValueError:
-        raise Refusal("invalid_request", f"No role {role!r}.", 422) from None
+        raise Refusal("invalid_request", f"No role {role!r}.", 400) from None
     return now_actor, Actor(user.id, new_role, target.path)
 
 
