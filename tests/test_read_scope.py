@@ -172,3 +172,9 @@ async def test_lists_over_other_records_stay_inside_the_read_scope(api):
         plans = await session.get("/api/v1/visit-plans")
         if plans.status_code == 200:
             assert {p["resident_id"] for p in plans.json()} <= residents, username
+
+
+def test_every_wider_read_names_a_synced_record():
+    """A misspelt entity in READS_BEYOND_PHONE would widen nothing, silently."""
+    for role, entities in READS_BEYOND_PHONE.items():
+        assert entities <= set(RECORDS), role
