@@ -34,16 +34,15 @@ def _holds_person(actor: Actor, row: Any, place: Place) -> bool:
     return holds_unit(actor, place.path(row.org_unit_id))
 
 
-RECORDS = [
-    declare(
-        User,
-        entity="user",
-        public=UserPublic,
-        keys=lambda get: {key("unit", get("org_unit_id"))},
-        sees=_holds_person,
-        label="people (accounts) the phone knows",
-    )
-]
+PERSON = declare(
+    User,
+    entity="user",
+    public=UserPublic,
+    keys=lambda get: {key("unit", get("org_unit_id"))},
+    sees=_holds_person,
+    label="people (accounts) the phone knows",
+)
+RECORDS = [PERSON]
 
 
 class Device(SQLModel, table=True):

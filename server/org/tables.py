@@ -32,16 +32,15 @@ def _holds_unit(actor: Actor, row: Any, place: Place) -> bool:
     return holds_unit(actor, row.path)
 
 
-RECORDS = [
-    declare(
-        OrgUnit,
-        entity="org_unit",
-        public=OrgUnitPublic,
-        keys=lambda get: {key("unit", get("id"))},
-        sees=_holds_unit,
-        label="org units",
-    )
-]
+UNIT = declare(
+    OrgUnit,
+    entity="org_unit",
+    public=OrgUnitPublic,
+    keys=lambda get: {key("unit", get("id"))},
+    sees=_holds_unit,
+    label="org units",
+)
+RECORDS = [UNIT]
 
 
 class Department(SQLModel, table=True):
