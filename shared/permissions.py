@@ -357,7 +357,16 @@ PHONE_REACH: dict[Role, dict[str, str]] = {
 READS_BEYOND_PHONE: dict[Role, frozenset[str]] = {
     # 纪检监察 reads everything of its subtree in the browser; its phone holds its own unit's.
     Role.INSPECTOR: frozenset(
-        {"resident", "visit", "checkin", "service_record", "assistance", "request"}
+        {
+            "resident",
+            "visit",
+            "checkin",
+            "service_record",
+            "assistance",
+            "request",
+            "user",
+            "org_unit",
+        }
     ),
     # A department works its queue in the browser: the requests routed to it, in every
     # community (`sees_request`); its phone holds none of them.
@@ -379,6 +388,14 @@ def phone_reach(actor: Actor, kind: str) -> str | None:
 def holds_catalogue(actor: Actor) -> bool:
     """The service catalogue: on every phone granted it (every role today)."""
     return phone_reach(actor, "catalogue") == EVERYONE
+
+
+def sees_unit(actor: Actor, unit_path: str) -> bool:
+    """An org unit, or a person placed in it: what the phone holds (`holds_unit`), and for
+    whoever reads its subtree (an inspector, in the browser) every unit of the subtree."""
+    if holds_unit(actor, unit_path):
+        return True
+    return reads_subtree(actor) and contains(actor.unit_path, unit_path)
 
 
 def holds_unit(actor: Actor, unit_path: str) -> bool:

@@ -271,9 +271,11 @@ async def users_in(session: AsyncSession, actor: Actor) -> list[User]:
     of its own unit (managers: of their subtree). Narrowed in SQL to the units of its
     subscribed keys; the rule decides each."""
     readers = Reader.of(actor, await all_units(session), utcnow())
+    if readers.beyond_phone(PERSON):  # an inspector reads its subtree's people in the browser
+        places = [unit.id for unit in await subtree(session, actor.unit_path)]
+    else:
+        places = readers.filed_under("unit")
     rows = await session.scalars(
-        select(User)
-        .where(User.org_unit_id.in_(readers.filed_under("unit")))
-        .order_by(User.username)
+        select(User).where(User.org_unit_id.in_(places)).order_by(User.username)
     )
     return [row for row in rows.all() if readers.reads(PERSON, row)]

@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 from server.org.schemas import OrgUnitPublic, OrgUnitRefPublic
 from server.records import Place, declare
 from server.records.keys import key
-from shared.permissions import Actor, holds_unit
+from shared.permissions import Actor, sees_unit
 
 
 class OrgUnit(SQLModel, table=True):
@@ -28,8 +28,9 @@ class OrgUnit(SQLModel, table=True):
 
 
 def _holds_unit(actor: Actor, row: Any, place: Place) -> bool:
-    """its own unit (managers: every unit of their subtree)"""
-    return holds_unit(actor, row.path)
+    """its own unit (managers: every unit of their subtree; an inspector reads its subtree's
+    in the browser)"""
+    return sees_unit(actor, row.path)
 
 
 UNIT = declare(
