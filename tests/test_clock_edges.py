@@ -52,8 +52,9 @@ class TestSpentCounter:
 class TestNodeIds:
     @pytest.mark.parametrize("node", ["", "a" * 33, "a:b", "a b", "节点", "a/b", "a.b", "n\n"])
     def test_a_bad_node_id_is_refused(self, node):
-        with pytest.raises(ValueError, match="bad node id"):
+        with pytest.raises(ValueError) as refused:
             Clock(node)
+        assert str(refused.value) == f"bad node id {node!r}"
 
     @pytest.mark.parametrize("node", ["a", "a" * 32, "Az09_-", "-"])
     def test_a_good_node_id_is_kept_in_every_stamp(self, node):
@@ -79,8 +80,9 @@ class TestResumedClock:
             assert clock.now() == "0000000000000:00001:n"
 
     def test_a_malformed_last_stamp_is_refused(self):
-        with pytest.raises(ValueError, match="not a hybrid logical clock timestamp"):
+        with pytest.raises(ValueError) as refused:
             Clock("n", last="yesterday")
+        assert str(refused.value) == "not a hybrid logical clock timestamp: 'yesterday'"
 
 
 class TestTimestamps:

@@ -69,8 +69,9 @@ def test_a_department_accepts_transfers_and_returns():
     assert status is S.DISPATCHED
     status = lifecycle.transition(status, "return")
     assert status is S.DISPATCHED
-    with pytest.raises(RequestRefused, match="Cannot accept a request that is resolved."):
+    with pytest.raises(RequestRefused) as refused:
         lifecycle.transition(S.RESOLVED, "accept")
+    assert str(refused.value) == "Cannot accept a request that is resolved."
 
 
 def test_an_unknown_action_is_a_programming_error():
@@ -120,8 +121,9 @@ def test_a_rating_closes_or_reopens(score, action):
 
 @pytest.mark.parametrize("score", [0, 6, -1])
 def test_a_rating_is_one_to_five(score):
-    with pytest.raises(ValueError, match="a rating is 1 to 5"):
+    with pytest.raises(ValueError) as refused:
         lifecycle.after_rating(score)
+    assert str(refused.value) == "a rating is 1 to 5"
 
 
 @pytest.mark.parametrize(

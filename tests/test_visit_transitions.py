@@ -65,8 +65,9 @@ def test_open_and_closed_statuses():
 
 
 def test_an_unknown_action_or_status_is_a_programming_error():
-    with pytest.raises(ValueError, match="unknown visit action 'teleport'"):
+    with pytest.raises(ValueError) as refused:
         visits.transition(V.ASSIGNED, "teleport")
+    assert str(refused.value) == "unknown visit action 'teleport'"
     with pytest.raises(ValueError):
         visits.transition("lost", "start")
     with pytest.raises(ValueError):
