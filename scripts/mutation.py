@@ -41,19 +41,18 @@ MODULES: dict[str, tuple[str, list[str], list[str]]] = {
     # The push path needs a database: SQLite only, and only the push's own tests.
     "push": (
         "server/sync/service.py",
-        ["tests/test_push_envelope.py", "tests/test_push_refusals.py", "tests/test_sync_push.py"],
+        ["tests/test_push_envelope.py", "tests/test_push_refusals.py"],
         ["-k", "sqlite or envelope"],
     ),
 }
 
 # The functions mutated by default where the whole module takes too long on one core: the
-# push's envelope, its exactly-once bookkeeping and each mutation's checks (--whole for all).
+# push's envelope and each mutation's checks (--whole for all; a mutant of a function the
+# database tests reach costs a database and a push, seconds each).
 SUBSETS: dict[str, list[str]] = {
     "push": [
         "server.sync.service.x_parse_push__mutmut_*",
-        "server.sync.service.x_push__mutmut_*",
         "server.sync.service.x__apply_one__mutmut_*",
-        "server.sync.service.x__earlier_rejections__mutmut_*",
         "server.sync.service.x__rejected__mutmut_*",
     ],
 }

@@ -374,6 +374,12 @@ class TestRequestsForEveryRole:
     def test_a_manager_with_a_department_id_is_no_department(self):
         assert not rules.may_work_for_department(actor(S, DISTRICT, WATER), WATER)
 
+    def test_a_manager_answers_notes_on_the_requests_they_act_on(self):
+        assert rules.may_answer_note(actor(S, C01), C01, None, None)
+        assert not rules.may_answer_note(actor(S, C01), C02, None, None)
+        assert rules.may_answer_note(actor(S, S01), OTHER, S01, None)  # held by the office
+        assert not rules.may_answer_note(actor(S, S01), OTHER, None, None)
+
     def test_an_inspector_reads_but_does_not_act(self):
         inspector = actor(INS, S01)
         assert rules.sees_request(inspector, C01, None)
