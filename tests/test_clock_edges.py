@@ -25,6 +25,11 @@ class TestSpentCounter:
         assert clock.now() == "0000000001001:00000:n"
         assert clock.now() == "0000000001001:00001:n"
 
+    def test_the_counter_has_five_digits(self):
+        # Written out, not taken from MAX_COUNTER: a changed maximum must fail here.
+        clock = Clock("n", wall=stuck(1000), last="0000000001000:99998:n")
+        assert [clock.now(), clock.now()] == ["0000000001000:99999:n", "0000000001001:00000:n"]
+
     def test_a_spent_counter_never_runs_the_clock_backwards(self):
         clock = Clock("n", wall=stuck(5), last=f"0000000001000:{MAX_COUNTER:05d}:n")
         stamps = [clock.now() for _ in range(3)]

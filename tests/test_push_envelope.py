@@ -61,7 +61,7 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read():
 def test_an_old_protocol_is_asked_to_update():
     error = refused(body(version=protocol.PROTOCOL_VERSION - 1))
     assert (error.status, error.code) == (426, "unsupported_protocol")
-    assert "Please update the app" in error.detail
+    assert error.detail == "This app speaks an old sync protocol. Please update the app."
     assert error.extra == {"supported": [protocol.PROTOCOL_VERSION]}
     # A body without a version is an old app too, however it is shaped.
     assert refused(b'{"mutations": 5}').code == "unsupported_protocol"
