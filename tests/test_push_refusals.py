@@ -4,6 +4,10 @@ community. None of them blocks the rest, and a replay answers each with its firs
 
 import uuid
 
+from sqlalchemy import select
+
+from server.sync.tables import MutationLog
+
 STAMP = "1764288000000:00000:test"
 
 
@@ -65,6 +69,24 @@ async def test_every_refusal_comes_back_with_its_reason(api):
     records, _ = await dispatcher.pull_all()
     assert ("service_record", service["id"]) not in records
     assert records[("visit", visit["id"])]["status"] == "in_progress"
+
+    # The journal: a change refused before its stamp was read is credited with none; one that
+    # reached its rule, with the stamp it came with (not ahead of the server's clock).
+    async with api.runtime.sessions() as session:
+        rows = await session.execute(
+            select(MutationLog.seq, MutationLog.status, MutationLog.stamp)
+            .where(MutationLog.device_id == uuid.UUID(worker.device_id))
+            .order_by(MutationLog.seq)
+        )
+        journal = [tuple(row) for row in rows]
+    assert journal == [
+        (1, "rejected", ""),
+        (2, "rejected", ""),
+        (3, "rejected", ""),
+        (4, "rejected", ""),
+        (5, "rejected", STAMP),
+        (6, "applied", STAMP),
+    ]
 
     # The same batch again (the answer was lost): each keeps its first answer.
     again = (await worker.post("/api/v1/sync/push", json=body)).json()
