@@ -243,13 +243,46 @@ class Phone(Fieldwork):
         return [v for v in self.visits(status="completed", mine_only=False)]
 
     def conflicts(self) -> list[dict]:
-        return self.store.conflicts()
+        """This person's values that did not stand, each with the resident's name."""
+        return [
+            {**c, "resident_name": (self.resident(c["id"]) or {}).get("name", "")}
+            for c in self.store.conflicts()
+        ]
+
+    def settle_conflict(self, conflict_id: str, keep_mine: bool) -> int | None:
+        """Accept the value that stands, or keep mine: a new edit that puts it back (made
+        now, over what this phone sees now, so it wins unless someone edits later still)."""
+        conflict = next(
+            (c for c in self.store.conflicts() if c.get("conflict_id") == conflict_id), None
+        )
+        if conflict is None:
+            return None
+        seq = None
+        if keep_mine and conflict["entity"] == "resident":
+            seq = self.update_resident(conflict["id"], **{conflict["field"]: conflict["yours"]})
+        self.store.settle_conflict(conflict_id)
+        return seq
 
     def rejections(self) -> list[dict]:
-        return [
-            {"seq": e.seq, "name": e.name, **(e.error or {})}
-            for e in self.store.outbox(("rejected",))
-        ]
+        """Changes the server refused, each with its code and what it was about: the
+        resident's name and, for a visit, its title."""
+        rows = []
+        for entry in self.store.outbox(("rejected",)):
+            about = self._about(entry.args)
+            rows.append({"seq": entry.seq, "name": entry.name, **about, **(entry.error or {})})
+        return rows
+
+    def _about(self, args: dict) -> dict:
+        visit = self.visit(str(args["visit_id"])) if args.get("visit_id") else None
+        resident_id = (visit or {}).get("resident_id") or args.get("resident_id")
+        if resident_id is None and "fields" in args:
+            resident_id = args.get("id")
+        resident = self.resident(str(resident_id)) if resident_id else None
+        return {
+            "resident_name": (resident or {}).get("name", ""),
+            "visit_title": (visit or {}).get("title") or "",
+            "visit_kind": (visit or {}).get("kind") or "",
+        }
 
     # -- doing ---------------------------------------------------------------------------
 
@@ -279,12 +312,18 @@ class Phone(Fieldwork):
         self,
         resident_id: str,
         visit_id: str | None,
-        seen_in_person: bool,
+        seen_in_person: bool | None,
         wellbeing: str,
         notes: str,
         needs: str = "",
         home_safety: dict[str, bool] | None = None,
     ) -> int:
+        """A check-in from the form; refuses (ValueError with a word key) what was left
+        unanswered: how the resident is, and whether they were seen in person."""
+        if wellbeing not in ("good", "fair", "poor", "emergency"):
+            raise ValueError("choose_wellbeing")
+        if seen_in_person is None:
+            raise ValueError("choose_seen")
         return self._make(
             m.CheckinRecord(
                 id=uuid.uuid4(),
@@ -301,8 +340,14 @@ class Phone(Fieldwork):
 
     def complete_visit(self, visit_id: str, summary: str) -> int:
         """Complete the visit; what was captured for it (photos, signature, place) goes with
-        it as its proof, signed by this phone."""
-        typed = m.VisitComplete(visit_id=uuid.UUID(visit_id), at=_now(), summary=summary)
+        it as its proof, signed by this phone. Refuses (ValueError) without a summary, as the
+        server does, and a visit this phone sees in no state to be completed."""
+        if not summary.strip():
+            raise ValueError("summary_required")
+        visit = self.visit(visit_id)
+        if visit is not None and not self.can(visit, "complete"):
+            raise ValueError("cannot_complete")
+        typed = m.VisitComplete(visit_id=uuid.UUID(visit_id), at=_now(), summary=summary.strip())
         seq = self._queue(typed, self.proof_args(visit_id))
         self.store.set_secret(self._draft_key(visit_id), None)
         return seq
