@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from mobile.core.conflicts import Review
 from mobile.core.crypto import KdfCost, WrongPin
 from mobile.core.fieldwork import Fieldwork, Fix
 from mobile.core.store import LocalStore
@@ -58,7 +59,7 @@ class SyncState:
     phase: str = ""  # "upload" (done/total in bytes of photos) or "pull" (records)
 
 
-class Phone(Fieldwork):
+class Phone(Review, Fieldwork):
     """One installation of the app: its store, its server, its signed-in person."""
 
     def __init__(
@@ -242,48 +243,6 @@ class Phone(Fieldwork):
     def approval_queue(self) -> list[dict]:
         return [v for v in self.visits(status="completed", mine_only=False)]
 
-    def conflicts(self) -> list[dict]:
-        """This person's values that did not stand, each with the resident's name."""
-        return [
-            {**c, "resident_name": (self.resident(c["id"]) or {}).get("name", "")}
-            for c in self.store.conflicts()
-        ]
-
-    def settle_conflict(self, conflict_id: str, keep_mine: bool) -> int | None:
-        """Accept the value that stands, or keep mine: a new edit that puts it back (made
-        now, over what this phone sees now, so it wins unless someone edits later still)."""
-        conflict = next(
-            (c for c in self.store.conflicts() if c.get("conflict_id") == conflict_id), None
-        )
-        if conflict is None:
-            return None
-        seq = None
-        if keep_mine and conflict["entity"] == "resident":
-            seq = self.update_resident(conflict["id"], **{conflict["field"]: conflict["yours"]})
-        self.store.settle_conflict(conflict_id)
-        return seq
-
-    def rejections(self) -> list[dict]:
-        """Changes the server refused, each with its code and what it was about: the
-        resident's name and, for a visit, its title."""
-        rows = []
-        for entry in self.store.outbox(("rejected",)):
-            about = self._about(entry.args)
-            rows.append({"seq": entry.seq, "name": entry.name, **about, **(entry.error or {})})
-        return rows
-
-    def _about(self, args: dict) -> dict:
-        visit = self.visit(str(args["visit_id"])) if args.get("visit_id") else None
-        resident_id = (visit or {}).get("resident_id") or args.get("resident_id")
-        if resident_id is None and "fields" in args:
-            resident_id = args.get("id")
-        resident = self.resident(str(resident_id)) if resident_id else None
-        return {
-            "resident_name": (resident or {}).get("name", ""),
-            "visit_title": (visit or {}).get("title") or "",
-            "visit_kind": (visit or {}).get("kind") or "",
-        }
-
     # -- doing ---------------------------------------------------------------------------
 
     def _make(self, args: m.Args) -> int:
@@ -318,8 +277,7 @@ class Phone(Fieldwork):
         needs: str = "",
         home_safety: dict[str, bool] | None = None,
     ) -> int:
-        """A check-in from the form; refuses (ValueError with a word key) what was left
-        unanswered: how the resident is, and whether they were seen in person."""
+        """A check-in; refuses (ValueError) an unanswered wellbeing or seen in person."""
         if wellbeing not in ("good", "fair", "poor", "emergency"):
             raise ValueError("choose_wellbeing")
         if seen_in_person is None:
@@ -339,13 +297,11 @@ class Phone(Fieldwork):
         )
 
     def complete_visit(self, visit_id: str, summary: str) -> int:
-        """Complete the visit; what was captured for it (photos, signature, place) goes with
-        it as its proof, signed by this phone. Refuses (ValueError) without a summary, as the
-        server does, and a visit this phone sees in no state to be completed."""
+        """Complete the visit with its proof (photos, signature, place), signed by this phone;
+        refuses (ValueError) what the server would: no summary, a visit not in progress."""
         if not summary.strip():
             raise ValueError("summary_required")
-        visit = self.visit(visit_id)
-        if visit is not None and not self.can(visit, "complete"):
+        if not self.can(self.visit(visit_id) or {"status": "in_progress"}, "complete"):
             raise ValueError("cannot_complete")
         typed = m.VisitComplete(visit_id=uuid.UUID(visit_id), at=_now(), summary=summary.strip())
         seq = self._queue(typed, self.proof_args(visit_id))

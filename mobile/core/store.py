@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mobile.core.conflicts import Concurrent
 from mobile.core.crypto import Cipher, KdfCost, rewrap_key, unwrap_key, wrap_new_key
 from shared import mutations
 from shared.hlc import Clock, wall_millis
@@ -53,7 +54,7 @@ class OutboxEntry:
     error: dict[str, Any] | None = None
 
 
-class LocalStore:
+class LocalStore(Concurrent):
     def __init__(
         self,
         path: Path | str,
@@ -317,21 +318,6 @@ class LocalStore:
             self._write_effects(tx, mutations.optimistic_effects(self.get, name, args, user_id))
         return seq
 
-    def what_was_seen(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
-        """The mutation's arguments with what this phone last saw of the record it changes:
-        a field edit's `base` (each field's value here before the edit), a visit move's
-        `base_status`. The server tells from them a concurrent change from a sequential one,
-        so they come from the store, never from a screen. Arguments that say it already stay
-        as they are (a signed proof covers them)."""
-        if name == "resident.update" and args.get("base") is None:
-            current = self.get("resident", str(args["id"])) or {}
-            return {**args, "base": {f: current.get(f) for f in args["fields"]}}
-        if name in mutations.SEEN_MOVES and args.get("base_status") is None:
-            visit = self.get("visit", str(args["visit_id"]))
-            if visit is not None:
-                return {**args, "base_status": visit["status"]}
-        return args
-
     def _write_effects(self, tx: sqlite3.Connection, effects: list[mutations.LocalWrite]) -> None:
         cipher = self._require()
         for entity, record_id, data in effects:
@@ -420,27 +406,3 @@ class LocalStore:
                 self._write_effects(
                     tx, mutations.optimistic_effects(self.get, entry.name, entry.args, user_id)
                 )
-
-    def conflicts(self) -> list[dict[str, Any]]:
-        """Values of this person's that did not stand, newest first, without those settled."""
-        cipher = self._require()
-        settled = set(self.secret("conflicts_settled") or [])
-        with self._lock:
-            rows = self._db.execute("SELECT data FROM conflict ORDER BY n DESC").fetchall()
-        found = [cipher.open(row[0], "conflict") for row in rows]
-        return [c for c in found if c.get("conflict_id") not in settled]
-
-    def keep_conflicts(self, conflicts: list[dict[str, Any]]) -> None:
-        """The server's conflict log for this person replaces what push answers left here (it
-        holds those too, each with its id); the oldest first, so the newest reads first."""
-        cipher = self._require()
-        ordered = sorted(conflicts, key=lambda c: c.get("at") or "")
-        sealed = cipher.seal_many([(c, "conflict") for c in ordered])
-        with self._transaction() as tx:
-            tx.execute("DELETE FROM conflict")
-            tx.executemany("INSERT INTO conflict (data) VALUES (?)", [(b,) for b in sealed])
-
-    def settle_conflict(self, conflict_id: str) -> None:
-        """The person chose (accepted the kept value, or put theirs back): it leaves the list."""
-        settled = set(self.secret("conflicts_settled") or [])
-        self.set_secret("conflicts_settled", sorted(settled | {conflict_id}))

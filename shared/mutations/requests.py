@@ -44,7 +44,8 @@ SPECS = [
         _create,
         only_when="a resident the sender sees",
         effect="a hotline request from the door (channel `app`), placed in the resident's "
-        "community; idempotent by id",
+        "community; received at `at` (never after the server's clock), its time limit from then; "
+        "idempotent by id",
         record="request",
     ),
 ]

@@ -96,7 +96,8 @@ SPECS = [
         FIELD_STAFF,
         _start,
         only_when="the visit's assignee",
-        effect="assigned/returned → in_progress",
+        effect="assigned/returned → in_progress; from a status other than `base_status`: "
+        "stale_state",
     ),
     declare(
         "visit.complete",
@@ -104,7 +105,8 @@ SPECS = [
         FIELD_STAFF,
         _complete,
         only_when="the visit's assignee",
-        effect="in_progress → completed",
+        effect="in_progress → completed (summary required); from a status other than "
+        "`base_status`: stale_state",
     ),
     declare(
         "approval.decide",
@@ -112,7 +114,7 @@ SPECS = [
         DECIDERS,
         _decide,
         only_when="over the visit's community",
-        effect="completed → approved / returned (reason required)",
+        effect="completed → approved / returned (reason required); stale_state as above",
     ),
     declare(
         "visit.assign",
