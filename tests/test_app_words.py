@@ -42,6 +42,8 @@ async def _visit_everything(app, worker) -> str:
     await frames(2)
     screen = app.screen("visit")
     await tap(screen.ids.start)
+    await tap(screen.ids.wb_good)
+    await tap(screen.ids.seen_yes)
     await tap(screen.ids.save_checkin)
     for name in ("conflicts", "home", "settings"):
         app.go(name)
