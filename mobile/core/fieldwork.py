@@ -255,6 +255,7 @@ class Fieldwork:
                 description=description.strip(),
                 caller_name=(caller_name or "").strip() or None,
                 caller_phone=(caller_phone or "").strip() or None,
+                at=datetime.now(UTC),  # raised now, at the door: its time limit starts here
             )
         )
 
