@@ -26,7 +26,7 @@ import os
 import shutil
 import uuid
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -80,9 +80,10 @@ def as_id(value) -> str:
 
 
 def instant(value) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    """A time from the API or a raw row (SQLite gives it without its zone: UTC)."""
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Server:
