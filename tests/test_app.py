@@ -109,7 +109,10 @@ async def test_offline_checkin_then_sync_then_approved_on_the_supervisors_phone(
     assert app.shell.ids.screens.current == "visit"
     visit = app.screen("visit")
     await tap(visit.ids.start)
+    await tap(visit.ids.save_checkin)  # nothing answered yet: refused in words
+    assert visit.message == app.tr("choose_wellbeing")
     await tap(visit.ids.wb_fair)
+    await tap(visit.ids.seen_yes)
     visit.ids.checkin_notes.text = "血压偏高"
     await tap(visit.ids.save_checkin)
     visit.ids.summary.text = "已探访，提醒按时服药"

@@ -42,6 +42,8 @@ async def _visit_everything(app, worker) -> str:
     await frames(2)
     screen = app.screen("visit")
     await tap(screen.ids.start)
+    await tap(screen.ids.wb_good)
+    await tap(screen.ids.seen_yes)
     await tap(screen.ids.save_checkin)
     for name in ("conflicts", "home", "settings"):
         app.go(name)
@@ -108,10 +110,12 @@ async def test_a_refusal_is_worded_from_its_code(tmp_path, server, start_app):  
     app.go("conflicts")
     await frames(2)
     shown = _texts(app)
-    assert f"• {words.word('error.visit_closed', 'zh')}" in shown
-    assert "• The server's own words" in shown  # kept for a code the phone has no words for
+    # Each refusal names what it was about (the resident, the visit) in the phone's words.
+    closed_line = next(t for t in shown if words.word("error.visit_closed", "zh") in t)
+    assert closed_line.startswith("• ") and "：" in closed_line
+    assert any(t.endswith("The server's own words") for t in shown)  # for a code it lacks
     app.go("settings")
     await frames(2)
     await tap(app.screen("settings").ids.language)
     await frames(2)
-    assert f"• {words.word('error.visit_closed', 'en')}" in _texts(app)
+    assert any(words.word("error.visit_closed", "en") in t for t in _texts(app))

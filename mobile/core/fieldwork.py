@@ -187,6 +187,8 @@ class Fieldwork:
         # Through the shared struct, so the phone never queues a proof the server would refuse.
         typed = msgspec.structs.replace(typed, proof=msgspec.convert(proof, m.Proof))
         name, args = m.encode(typed)
+        # What the phone saw goes under the signature too.
+        args = self.store.what_was_seen(name, args)
         return self._record(name, signing.signed(self.store, args))
 
     # -- proof as the supervisor sees it --------------------------------------------------
@@ -253,6 +255,7 @@ class Fieldwork:
                 description=description.strip(),
                 caller_name=(caller_name or "").strip() or None,
                 caller_phone=(caller_phone or "").strip() or None,
+                at=datetime.now(UTC),  # raised now, at the door: its time limit starts here
             )
         )
 

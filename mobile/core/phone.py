@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from mobile.core.conflicts import Review
 from mobile.core.crypto import KdfCost, WrongPin
 from mobile.core.fieldwork import Fieldwork, Fix
 from mobile.core.store import LocalStore
@@ -58,7 +59,7 @@ class SyncState:
     phase: str = ""  # "upload" (done/total in bytes of photos) or "pull" (records)
 
 
-class Phone(Fieldwork):
+class Phone(Review, Fieldwork):
     """One installation of the app: its store, its server, its signed-in person."""
 
     def __init__(
@@ -242,15 +243,6 @@ class Phone(Fieldwork):
     def approval_queue(self) -> list[dict]:
         return [v for v in self.visits(status="completed", mine_only=False)]
 
-    def conflicts(self) -> list[dict]:
-        return self.store.conflicts()
-
-    def rejections(self) -> list[dict]:
-        return [
-            {"seq": e.seq, "name": e.name, **(e.error or {})}
-            for e in self.store.outbox(("rejected",))
-        ]
-
     # -- doing ---------------------------------------------------------------------------
 
     def _make(self, args: m.Args) -> int:
@@ -279,12 +271,17 @@ class Phone(Fieldwork):
         self,
         resident_id: str,
         visit_id: str | None,
-        seen_in_person: bool,
+        seen_in_person: bool | None,
         wellbeing: str,
         notes: str,
         needs: str = "",
         home_safety: dict[str, bool] | None = None,
     ) -> int:
+        """A check-in; refuses (ValueError) an unanswered wellbeing or seen in person."""
+        if wellbeing not in ("good", "fair", "poor", "emergency"):
+            raise ValueError("choose_wellbeing")
+        if seen_in_person is None:
+            raise ValueError("choose_seen")
         return self._make(
             m.CheckinRecord(
                 id=uuid.uuid4(),
@@ -300,9 +297,13 @@ class Phone(Fieldwork):
         )
 
     def complete_visit(self, visit_id: str, summary: str) -> int:
-        """Complete the visit; what was captured for it (photos, signature, place) goes with
-        it as its proof, signed by this phone."""
-        typed = m.VisitComplete(visit_id=uuid.UUID(visit_id), at=_now(), summary=summary)
+        """Complete the visit with its proof (photos, signature, place), signed by this phone;
+        refuses (ValueError) what the server would: no summary, a visit not in progress."""
+        if not summary.strip():
+            raise ValueError("summary_required")
+        if not self.can(self.visit(visit_id) or {"status": "in_progress"}, "complete"):
+            raise ValueError("cannot_complete")
+        typed = m.VisitComplete(visit_id=uuid.UUID(visit_id), at=_now(), summary=summary.strip())
         seq = self._queue(typed, self.proof_args(visit_id))
         self.store.set_secret(self._draft_key(visit_id), None)
         return seq

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mobile.core.conflicts import Concurrent
 from mobile.core.crypto import Cipher, KdfCost, rewrap_key, unwrap_key, wrap_new_key
 from shared import mutations
 from shared.hlc import Clock, wall_millis
@@ -53,7 +54,7 @@ class OutboxEntry:
     error: dict[str, Any] | None = None
 
 
-class LocalStore:
+class LocalStore(Concurrent):
     def __init__(
         self,
         path: Path | str,
@@ -304,9 +305,7 @@ class LocalStore:
         """Make a mutation: give it the next seq and a clock stamp, apply it here at once."""
         cipher = self._require()
         user_id = (self.secret("user") or {}).get("id", "")
-        if name == "resident.update" and "base" not in args:
-            current = self.get("resident", args["id"]) or {}
-            args = {**args, "base": {f: current.get(f) for f in args["fields"]}}
+        args = self.what_was_seen(name, args)
         with self._transaction() as tx:
             seq = int(self.meta("next_seq", 1))
             stamp = self.clock.now()
@@ -407,9 +406,3 @@ class LocalStore:
                 self._write_effects(
                     tx, mutations.optimistic_effects(self.get, entry.name, entry.args, user_id)
                 )
-
-    def conflicts(self) -> list[dict[str, Any]]:
-        cipher = self._require()
-        with self._lock:
-            rows = self._db.execute("SELECT data FROM conflict ORDER BY n DESC").fetchall()
-        return [cipher.open(row[0], "conflict") for row in rows]

@@ -191,8 +191,33 @@ class SyncClient:
         report = SyncReport()
         self.push(report, progress)
         self.pull(report, progress)
+        self.fetch_conflicts()
         self.fetch_timelines()
         return report
+
+    def fetch_conflicts(self) -> None:
+        """The values of this phone's person that did not stand, from the server's conflict
+        log: also those replaced later by an edit made without seeing them, which no push
+        answer of this phone could carry."""
+        me = (self.store.secret("user") or {}).get("id")
+        response = self._call("GET", "/api/v1/conflicts", params={"limit": 1000}, allow=(403,))
+        if response.status_code != 200:
+            return
+        self.store.keep_conflicts(
+            [
+                {
+                    "conflict_id": c["id"],
+                    "at": c["at"],
+                    "entity": c["entity"],
+                    "id": c["record_id"],
+                    "field": c["field"],
+                    "yours": c["lost_value"],
+                    "kept": c["kept_value"],
+                }
+                for c in response.json()
+                if c.get("loser_id") == me
+            ]
+        )
 
     def download(self, sha256: str) -> tuple[bytes, str] | None:
         """A photo or signature from the server (its bytes and type), if this person's scope

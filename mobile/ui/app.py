@@ -14,6 +14,7 @@ from mobile.core.phone import Phone
 from mobile.fonts import find_cjk_font
 from mobile.i18n import Words
 from mobile.ui import (
+    conflicts,
     fieldwork,
     screens,
     widgets,  # noqa: F401  (registers the widget classes for kv)
@@ -61,7 +62,7 @@ class DoorstepApp(App):
             Builder.unload_file(path)  # a second app in one process must not apply rules twice
             Builder.load_file(path)
         shell = Shell()
-        for cls in [*screens.SCREENS, *fieldwork.SCREENS]:
+        for cls in [*screens.SCREENS, *conflicts.SCREENS, *fieldwork.SCREENS]:
             shell.ids.screens.add_widget(cls(name=_default_name(cls)))
         self.phone.listeners.append(self._on_sync_state)
         self.shell = shell

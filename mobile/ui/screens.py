@@ -13,6 +13,7 @@ from mobile.ui.widgets import Worded
 from shared.visits import title_words
 
 WELLBEING = ("good", "fair", "poor", "emergency")
+EDITABLE = ("phone", "address", "notes")  # the resident's fields the visit screen edits
 
 
 def app():
@@ -149,10 +150,32 @@ class VisitScreen(Worded, Screen):
         self.tell()
         self.refresh()
         self.ids.proof.show(visit_id)
+        self.clear_checkin()
+        self.ids.summary.text = ""
+        self._loaded = {}
+        self.load_edits()
+
+    def clear_checkin(self) -> None:
+        """Each check-in starts unanswered: nothing of the last resident's carries over."""
+        ids = self.ids
+        for key in (*(f"wb_{w}" for w in WELLBEING), "seen_yes", "seen_no"):
+            ids[key].state = "normal"
+        ids.gas.active = ids.water.active = ids.electricity.active = False
+        ids.checkin_notes.text = ids.needs.text = ""
+
+    def load_edits(self) -> None:
+        """The edit fields from the record as the phone holds it now. A field the person has
+        not touched follows the record (a sync brought another phone's edit); one they are
+        typing in keeps their text."""
         resident = app().phone.resident(self.resident_id) or {}
-        self.ids.edit_phone.text = resident.get("phone", "")
-        self.ids.edit_address.text = resident.get("address", "")
-        self.ids.edit_notes.text = resident.get("notes", "")
+        loaded = getattr(self, "_loaded", {})
+        for name in EDITABLE:
+            widget = self.ids[f"edit_{name}"]
+            value = resident.get(name) or ""
+            if name not in loaded or widget.text == loaded[name]:
+                widget.text = value
+                loaded[name] = value
+        self._loaded = loaded
 
     def reword(self) -> None:
         super().reword()
@@ -198,6 +221,7 @@ class VisitScreen(Worded, Screen):
         self.can_start = phone.can(visit, "start")
         self.can_complete = phone.can(visit, "complete")
         self.ids.proof.refresh()
+        self.load_edits()
         history = phone.history(self.resident_id)[:8]
         self.history_text = (
             "\n".join(
@@ -218,26 +242,35 @@ class VisitScreen(Worded, Screen):
 
     def save_checkin(self) -> None:
         ids = self.ids
-        wellbeing = next(w for w in WELLBEING if ids[f"wb_{w}"].state == "down")
-        app().phone.record_checkin(
-            self.resident_id,
-            self.visit_id,
-            ids.seen.active,
-            wellbeing,
-            ids.checkin_notes.text,
-            needs=ids.needs.text,
-            home_safety={
-                "gas": ids.gas.active,
-                "water": ids.water.active,
-                "electricity": ids.electricity.active,
-            },
-        )
-        ids.checkin_notes.text = ids.needs.text = ""
+        wellbeing = next((w for w in WELLBEING if ids[f"wb_{w}"].state == "down"), None)
+        seen = {ids.seen_yes.state: True, ids.seen_no.state: False}.get("down")
+        try:
+            app().phone.record_checkin(
+                self.resident_id,
+                self.visit_id,
+                seen,
+                wellbeing or "",
+                ids.checkin_notes.text,
+                needs=ids.needs.text,
+                home_safety={
+                    "gas": ids.gas.active,
+                    "water": ids.water.active,
+                    "electricity": ids.electricity.active,
+                },
+            )
+        except ValueError as refused:
+            self.tell(str(refused))
+            return
+        self.clear_checkin()
         self.tell("saved")
         self.refresh()
 
     def complete(self) -> None:
-        app().phone.complete_visit(self.visit_id, self.ids.summary.text.strip())
+        try:
+            app().phone.complete_visit(self.visit_id, self.ids.summary.text)
+        except ValueError as refused:
+            self.tell(str(refused))
+            return
         self.ids.summary.text = ""
         self.tell("saved")
         self.refresh()
@@ -245,11 +278,9 @@ class VisitScreen(Worded, Screen):
     def save_resident(self) -> None:
         ids = self.ids
         app().phone.update_resident(
-            self.resident_id,
-            phone=ids.edit_phone.text.strip(),
-            address=ids.edit_address.text.strip(),
-            notes=ids.edit_notes.text.strip(),
+            self.resident_id, **{name: ids[f"edit_{name}"].text.strip() for name in EDITABLE}
         )
+        self._loaded = {}  # what was saved is what the fields show now
         self.tell("saved")
         self.refresh()
 
@@ -358,27 +389,6 @@ class FamilyScreen(ListScreen):
         self.refresh()
 
 
-class ConflictsScreen(ListScreen):
-    def refresh(self) -> None:
-        phone, tr = app().phone, app().tr
-        self.heading = tr("conflicts")
-        self.ids.entries.clear_widgets()
-        conflicts = phone.conflicts()
-        if not conflicts:
-            self.add_text(tr("no_conflicts"))
-        for conflict in conflicts:
-            field = tr(f"field_{conflict['field']}")
-            self.add_text(
-                tr("conflict_line", field=field, yours=conflict["yours"], kept=conflict["kept"])
-            )
-        rejections = phone.rejections()
-        if rejections:
-            self.add_text(tr("rejected"), color=(0.75, 0.1, 0.1, 1))
-        for rejection in rejections:
-            why = tr.refusal(rejection.get("code"), rejection.get("message", ""))
-            self.add_text(f"• {why}", color=(0.75, 0.1, 0.1, 1))
-
-
 SCREENS = [
     SetupScreen,
     UnlockScreen,
@@ -386,6 +396,5 @@ SCREENS = [
     VisitScreen,
     ApprovalsScreen,
     FamilyScreen,
-    ConflictsScreen,
     SettingsScreen,
 ]

@@ -35,7 +35,9 @@ async def create(
             "category_code": args.category_code,
             "description": args.description,
         },
-        utcnow(),
+        # Raised at the door, possibly hours before the phone had a network: its time limit
+        # starts then, but never after the server's clock (a fast phone gains nothing).
+        min(args.at, utcnow()) if args.at is not None else utcnow(),
     )
     return []
 

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
+from server.auth.tables import Device, MutationLog
 from server.conflicts.tables import ConflictEntry
 from server.db.types import utcnow
 from server.errors import Refusal
@@ -115,7 +116,8 @@ async def update_fields(
     if not may_update_resident(actor, path, resident.mentor_id):
         raise Refusal("out_of_scope", "This resident is outside your area; the edit was not saved.")
     current = {name: getattr(resident, name) for name in fields}
-    result = merge_fields(current, dict(resident.field_clocks), fields, stamp, base)
+    clocks = dict(resident.field_clocks)
+    result = merge_fields(current, clocks, fields, stamp, base)
     if result.values:
         for name, value in result.values.items():
             setattr(resident, name, value)
@@ -124,6 +126,9 @@ async def update_fields(
         resident.updated_at = utcnow()
     for conflict in result.conflicts:
         lost_incoming = conflict.loser == "incoming"
+        # The other side is whoever wrote the value that stood here until now.
+        other_hlc = dict(clocks).get(conflict.field, "")
+        other_user, other_device = await _writer_of(session, other_hlc)
         session.add(
             ConflictEntry(
                 entity="resident",
@@ -132,11 +137,11 @@ async def update_fields(
                 field=conflict.field,
                 lost_value=conflict.lost_value,
                 kept_value=conflict.kept_value,
-                loser_id=actor.user_id if lost_incoming else None,
-                loser_device_id=actor.device_id if lost_incoming else None,
-                winner_id=None if lost_incoming else actor.user_id,
-                lost_hlc=stamp if lost_incoming else "",
-                kept_hlc="" if lost_incoming else stamp,
+                loser_id=actor.user_id if lost_incoming else other_user,
+                loser_device_id=actor.device_id if lost_incoming else other_device,
+                winner_id=other_user if lost_incoming else actor.user_id,
+                lost_hlc=stamp if lost_incoming else other_hlc,
+                kept_hlc=other_hlc if lost_incoming else stamp,
             )
         )
     audit.record(
@@ -151,3 +156,19 @@ async def update_fields(
         hlc=stamp,
     )
     return [c for c in result.conflicts if c.loser == "incoming"]
+
+
+async def _writer_of(session: AsyncSession, stamp: str) -> tuple[UUID | None, UUID | None]:
+    """The person and device whose pushed edit was credited with `stamp` (None, None for an
+    edit made otherwise, e.g. through the API, or before any edit)."""
+    if not stamp:
+        return None, None
+    row = (
+        await session.execute(
+            select(Device.user_id, Device.id)
+            .join(MutationLog, MutationLog.device_id == Device.id)
+            .where(MutationLog.stamp == stamp, MutationLog.name == "resident.update")
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row else (None, None)

@@ -48,11 +48,21 @@ async def _visit(session: AsyncSession, actor: Actor, visit_id: UUID) -> tuple[V
     return visit, path
 
 
-def _move(visit: Visit, action: str) -> None:
+def _move(visit: Visit, action: str, seen: str | None = None) -> None:
+    """Move the visit by the machine; `seen` is the status the sender saw it in, if it said:
+    a move the machine allows from a status the sender had not seen is refused as stale."""
     try:
-        visit.status = machine.transition(visit.status, action)
+        after = machine.transition(visit.status, action)
     except machine.TransitionRefused as refused:
         raise Refusal(refused.code, refused.message, 409) from None
+    if seen is not None and seen != str(visit.status):
+        raise Refusal(
+            "stale_state",
+            f"The visit moved from {seen} to {visit.status} since this phone saw it; "
+            "nothing was changed.",
+            409,
+        )
+    visit.status = after
     visit.rev += 1
     visit.updated_at = utcnow()
 
@@ -181,7 +191,7 @@ async def start(session: AsyncSession, actor: Actor, args: m.VisitStart) -> Visi
     visit, _ = await _visit(session, actor, args.visit_id)
     if not may_work_visit(actor, visit.assignee_id):
         raise Refusal("not_assignee", "This visit is no longer assigned to you.")
-    _move(visit, "start")
+    _move(visit, "start", args.base_status)
     visit.started_at = args.at
     audit.record(session, actor, "visit.start", "visit", visit.id, visit.community_id)
     await _moved(session, actor, visit, "start", args.at)
@@ -192,7 +202,9 @@ async def complete(session: AsyncSession, actor: Actor, args: m.VisitComplete) -
     visit, _ = await _visit(session, actor, args.visit_id)
     if not may_work_visit(actor, visit.assignee_id):
         raise Refusal("not_assignee", "This visit was reassigned; your completion was not saved.")
-    _move(visit, "complete")
+    if not args.summary.strip():
+        raise Refusal("summary_required", "Say what was done before completing the visit.", 400)
+    _move(visit, "complete", args.base_status)
     visit.completed_at, visit.summary = args.at, args.summary
     for column, value in proof_columns(session, args.proof).items():
         setattr(visit, column, value)
@@ -208,7 +220,7 @@ async def decide(session: AsyncSession, actor: Actor, args: m.ApprovalDecide) ->
         raise Refusal("out_of_scope", "Only a supervisor of this community may decide this visit.")
     if args.decision == "reject" and not (args.reason or "").strip():
         raise Refusal("reason_required", "Say why the visit is sent back.", 400)
-    _move(visit, "approve" if args.decision == "approve" else "return")
+    _move(visit, "approve" if args.decision == "approve" else "return", args.base_status)
     now = utcnow()
     visit.decided_at, visit.decided_by = now, actor.user_id
     if args.decision == "approve":

@@ -17,6 +17,7 @@ from shared.mutations.records import AssistanceLog, CheckinRecord, ServiceRecord
 from shared.mutations.requests import RequestCreate
 from shared.mutations.residents import ResidentFields, ResidentUpdate, resident_fields_set
 from shared.mutations.visits import (
+    SEEN_MOVES,
     ApprovalDecide,
     VisitAssign,
     VisitCancel,
@@ -106,6 +107,7 @@ def docs_table() -> str:
 
 __all__ = [
     "REGISTRY",
+    "SEEN_MOVES",
     "ApprovalDecide",
     "Args",
     "AssistanceLog",

@@ -6,6 +6,7 @@ from shared.enums import Role
 from shared.mutations.base import (
     Args,
     Code,
+    Instant,
     LocalWrite,
     Name,
     PhoneNumber,
@@ -22,6 +23,9 @@ class RequestCreate(Args, kw_only=True):
     description: Text
     caller_name: Name | None = None  # default: the resident
     caller_phone: PhoneNumber | None = None
+    # v3: when the request was raised at the door (its time limit starts then, never later
+    # than the server's clock at arrival); older phones leave it out.
+    at: Instant | None = None
 
 
 def _create(_view: View, _args: RequestCreate, _user: str) -> list[LocalWrite]:
@@ -40,7 +44,8 @@ SPECS = [
         _create,
         only_when="a resident the sender sees",
         effect="a hotline request from the door (channel `app`), placed in the resident's "
-        "community; idempotent by id",
+        "community; received at `at` (never after the server's clock), its time limit from then; "
+        "idempotent by id",
         record="request",
     ),
 ]

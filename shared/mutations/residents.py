@@ -42,7 +42,8 @@ SPECS = [
         {Role.WORKER, Role.SUPERVISOR, Role.ADMIN},
         _update,
         only_when="the resident in the sender's part of the tree",
-        effect="merged field by field; the later clock wins, the loser is logged",
+        effect="merged field by field; the later clock wins; every value that loses, or is "
+        "replaced by an edit whose `base` had not seen it, is logged",
         record="resident",
     ),
 ]

@@ -2,8 +2,10 @@
 cancelled. On the phone a move the machine refuses leaves the visit alone; the server will
 refuse it too, with the reason."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
+
+import msgspec
 
 from shared import visits as machine
 from shared.enums import Role
@@ -12,11 +14,16 @@ from shared.mutations.base import Args, Instant, LocalWrite, Proof, Text, View, 
 FIELD_STAFF = {Role.WORKER, Role.MENTOR}
 DECIDERS = {Role.SUPERVISOR, Role.ADMIN}
 DISPATCHERS = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
+Status = Annotated[str, msgspec.Meta(max_length=20)]
+# The moves whose arguments say which status the phone saw (the phone's store fills it in).
+SEEN_MOVES = ("visit.start", "visit.complete", "approval.decide")
 
 
 class VisitStart(Args, kw_only=True):
     visit_id: UUID
     at: Instant
+    # extension: the status the phone saw the visit in (a move it had not seen is refused)
+    base_status: Status | None = None
 
 
 class VisitComplete(Args, kw_only=True):
@@ -24,12 +31,14 @@ class VisitComplete(Args, kw_only=True):
     at: Instant
     summary: Text
     proof: Proof | None = None  # photos, signature, place, device signature
+    base_status: Status | None = None  # extension: the status the phone saw
 
 
 class ApprovalDecide(Args, kw_only=True):
     visit_id: UUID
     decision: Literal["approve", "reject"]
     reason: Text | None = None
+    base_status: Status | None = None  # extension: the status the phone saw
 
 
 class VisitAssign(Args, kw_only=True):
@@ -87,7 +96,8 @@ SPECS = [
         FIELD_STAFF,
         _start,
         only_when="the visit's assignee",
-        effect="assigned/returned → in_progress",
+        effect="assigned/returned → in_progress; from a status other than `base_status`: "
+        "stale_state",
     ),
     declare(
         "visit.complete",
@@ -95,7 +105,8 @@ SPECS = [
         FIELD_STAFF,
         _complete,
         only_when="the visit's assignee",
-        effect="in_progress → completed",
+        effect="in_progress → completed (summary required); from a status other than "
+        "`base_status`: stale_state",
     ),
     declare(
         "approval.decide",
@@ -103,7 +114,7 @@ SPECS = [
         DECIDERS,
         _decide,
         only_when="over the visit's community",
-        effect="completed → approved / returned (reason required)",
+        effect="completed → approved / returned (reason required); stale_state as above",
     ),
     declare(
         "visit.assign",
