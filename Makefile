@@ -1,5 +1,5 @@
 # One command for each thing a developer does. Every target sets up what it needs first.
-.PHONY: setup demo test lint bench screenshots words apk clean
+.PHONY: setup demo test lint bench mutation screenshots words apk clean
 
 setup:
 	bash scripts/setup.sh
@@ -24,6 +24,12 @@ bench: setup
 	.venv/bin/python -m bench.hotpath
 	.venv/bin/python -m bench.load --database postgresql --phones 1000 --in-flight 64 --seconds 60 --write-docs
 	.venv/bin/python -m bench.load --database sqlite --phones 1000 --in-flight 16 --seconds 60 --write-docs
+
+# Mutation testing of the rules, one module at a time with its fast tests (minutes of CPU each;
+# not in CI). Scores and the surviving mutants: docs/testing.md.
+mutation: setup
+	.venv/bin/python -m pip install -q -e '.[mutation]'
+	nice -n 10 .venv/bin/python scripts/mutation.py
 
 # The words' catalogues: shared/locale/<lang>/LC_MESSAGES/doorstep.po → .mo. The server and
 # the desktop app compile the .po in memory; the Android build packs these .mo (not in git).

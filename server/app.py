@@ -4,10 +4,8 @@ import asyncio
 import hashlib
 import logging
 from pathlib import Path
-from typing import Literal
 
-import msgspec
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request, Response
 from litestar.datastructures import MutableScopeHeaders, State
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
@@ -37,7 +35,7 @@ from server.hotline import routes as request_routes
 from server.mentoring import routes as mentoring_routes
 from server.open311 import routes as open311_routes
 from server.openapi import OpenAPIJson
-from server.ops import background, metrics
+from server.ops import background, metrics, probes
 from server.ops.http import answer_unrouted, request_context
 from server.org import routes as org_routes
 from server.organisations import routes as volunteer_routes
@@ -52,20 +50,6 @@ from server.sync import routes as sync_routes
 from server.visits import routes as visit_routes
 from shared import protocol
 from shared.mutations import REGISTRY
-
-
-class HealthPublic(msgspec.Struct):
-    """The server is up, and which database is behind it."""
-
-    status: Literal["ok"]  # always "ok" when the server answers
-    database: Literal["sqlite", "postgresql"]  # the kind of database the server uses
-    version: str  # the server's version
-
-
-@get("/health", tags=["meta"], summary="Liveness and which database is behind it")
-async def health(state: State) -> HealthPublic:
-    runtime: Runtime = state.runtime
-    return HealthPublic(status="ok", database=runtime.settings.dialect, version=__version__)
 
 
 async def _token_key(runtime: Runtime) -> bytes:
@@ -147,7 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            health,
+            *probes.ROUTES,
             *auth_routes.ROUTES,
             *account_routes.ROUTES,
             *conflict_routes.ROUTES,

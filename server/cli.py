@@ -4,6 +4,7 @@ API keys, back up."""
 import argparse
 import asyncio
 import logging
+import os
 import shutil
 import sys
 
@@ -131,7 +132,19 @@ def main(argv: list[str] | None = None) -> int:
     revoke = commands.add_parser("revoke-api-key", help="revoke an Open311 API key")
     revoke.add_argument("--name", required=True)
     args = parser.parse_args(argv)
+    # Logging first, from the environment alone: whatever fails from here on (the settings, the
+    # database, the migrations) is one log line in the chosen format, not a bare traceback.
+    logs.configure(os.environ.get("DOORSTEP_LOG_FORMAT", "text"))
+    try:
+        return _command(args)
+    except Exception:
+        log.exception(
+            "doorstep %s failed", args.command, extra={"fields": {"command": args.command}}
+        )
+        return 1
 
+
+def _command(args: argparse.Namespace) -> int:
     settings = settings_from_env()
     logs.configure(settings.log_format)
     if args.command in ("backup", "restore"):
@@ -203,10 +216,20 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     if args.demo:
-        print(asyncio.run(_seed(settings, skip_if_present=True)))
-    print(
+        log.info(asyncio.run(_seed(settings, skip_if_present=True)))
+    # On stderr through the log like every other line (a server's stdout stays empty).
+    log.info(
         f"Doorstep on http://{args.host}:{args.port}  (API docs: /schema, health: /health, "
-        f"metrics: /metrics, database: {settings.dialect}, processes: {args.workers})"
+        f"ready: /ready, metrics: /metrics, database: {settings.dialect}, "
+        f"processes: {args.workers})",
+        extra={
+            "fields": {
+                "host": args.host,
+                "port": args.port,
+                "database": settings.dialect,
+                "processes": args.workers,
+            }
+        },
     )
     options = {
         "host": args.host,
@@ -243,7 +266,6 @@ def serve_app():
 def _multiprocess_metrics() -> str | None:
     """Let the worker processes share their counters through files (prometheus-client);
     returns the folder when it made one (removed again at exit)."""
-    import os
     import tempfile
     from pathlib import Path
 

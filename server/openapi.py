@@ -30,6 +30,7 @@ _TITLES = {
     409: "The change conflicts with the record's state or with existing data",
     410: "The cursor is older than the server keeps: start over (`cursor_expired`)",
     413: "The body is too large (`payload_too_large`)",
+    503: "Not ready to serve (`not_ready`): the database does not answer or its schema is behind",
     415: "The bytes are not the image type declared (`unsupported_media_type`)",
     422: "Well-formed, but a value breaks a rule the schema cannot say: a code that names "
     "nothing (`unknown_category`), a reason left out (`reason_required`), fields that go "
@@ -67,6 +68,7 @@ EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("get", "/api/v1/organisations/figures"): {404},
     ("put", BLOB_PATH): {409, 413, 415, 422, 429},
     ("get", "/api/v1/devices"): {404},  # ?user_id= names no account in your area
+    ("get", "/ready"): {503},  # not_ready: the database is gone or its schema is behind
 }
 
 # Parameters a handler reads as they are and checks itself: (method, path, name) → their

@@ -65,8 +65,9 @@ def within_reach(actor: Actor, community_path: str) -> bool:
 
 
 # Roles that read the residents placed in their unit and below, and the residents' records.
-# A role named nowhere here reads none (deny by default).
-READS_RESIDENTS = MANAGERS | {Role.WORKER, Role.INSPECTOR, Role.DEPARTMENT}
+# A role named nowhere here reads none (deny by default). A department is not named: it reads
+# of a resident only what a request routed to it carries (caller, phone, address).
+READS_RESIDENTS = MANAGERS | {Role.WORKER, Role.INSPECTOR}
 
 
 def sees_resident(actor: Actor, community_path: str, mentor_id: UUID | None) -> bool:
@@ -348,6 +349,37 @@ PHONE_REACH: dict[Role, dict[str, str]] = {
 }
 
 
+# What a read over HTTP (the API and the console) answers: exactly what the caller's phone
+# holds (the pull's scope: a record filed under a feed key the role subscribes to, that its
+# declared scope rule gives the caller), except where this table lets a role read a synced
+# record by its scope rule alone, wider than its phone. Deliberate, and only here
+# (`server.records.Reader`, tests/test_read_scope.py).
+READS_BEYOND_PHONE: dict[Role, frozenset[str]] = {
+    # 纪检监察 reads everything of its subtree in the browser; its phone holds its own unit's.
+    Role.INSPECTOR: frozenset(
+        {
+            "resident",
+            "visit",
+            "checkin",
+            "service_record",
+            "assistance",
+            "request",
+            "user",
+            "org_unit",
+        }
+    ),
+    # A department works its queue in the browser: the requests routed to it, in every
+    # community (`sees_request`); its phone holds none of them.
+    Role.DEPARTMENT: frozenset({"request"}),
+}
+
+
+def reads_beyond_phone(actor: Actor, entity: str) -> bool:
+    """Whether the actor reads records of this entity by their scope rule alone, beyond what
+    its phone holds (READS_BEYOND_PHONE)."""
+    return entity in READS_BEYOND_PHONE.get(actor.role, frozenset())
+
+
 def phone_reach(actor: Actor, kind: str) -> str | None:
     """How far the actor's phone reaches for records filed under this kind; None: not at all."""
     return PHONE_REACH.get(actor.role, {}).get(kind)
@@ -356,6 +388,14 @@ def phone_reach(actor: Actor, kind: str) -> str | None:
 def holds_catalogue(actor: Actor) -> bool:
     """The service catalogue: on every phone granted it (every role today)."""
     return phone_reach(actor, "catalogue") == EVERYONE
+
+
+def sees_unit(actor: Actor, unit_path: str) -> bool:
+    """An org unit, or a person placed in it: what the phone holds (`holds_unit`), and for
+    whoever reads its subtree (an inspector, in the browser) every unit of the subtree."""
+    if holds_unit(actor, unit_path):
+        return True
+    return reads_subtree(actor) and contains(actor.unit_path, unit_path)
 
 
 def holds_unit(actor: Actor, unit_path: str) -> bool:

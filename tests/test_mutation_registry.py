@@ -72,7 +72,7 @@ def test_the_app_refuses_to_start_with_an_incomplete_registry(monkeypatch, setti
 def test_the_docs_show_the_registry_as_it_is():
     docs = (ROOT / "docs" / "sync.md").read_text()
     generated = docs.split("<!-- mutations: generated -->\n")[1].split("<!-- end mutations -->")[0]
-    assert generated == m.docs_table(), "run `python -m shared.mutations` into docs/sync.md"
+    assert generated == m.docs_table(), "run `python -m shared.mutations --write docs/sync.md`"
 
 
 def test_the_phone_builds_mutations_through_the_shared_structs():

@@ -3,6 +3,9 @@
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 import uuid
 
 import httpx
@@ -11,7 +14,7 @@ from litestar import Litestar, get
 from server.ops.http import request_context
 from server.ops.logs import make_handler
 from tests.support.live import free_port
-from tests.support.processes import server_process
+from tests.support.processes import ROOT, server_process
 
 PASSWORD = "demo-pass-2026"
 WRONG_PASSWORD = "Wr0ng-but-close-2026"
@@ -179,3 +182,31 @@ def test_every_line_of_a_request_carries_its_id():
     for request_id in (first, second):
         mine = [line for line in lines if line.get("request_id") == request_id]
         assert [line["event"] for line in mine] == ["first step", "second step", "request"]
+
+
+def test_json_logs_from_the_first_line_to_the_last_and_nothing_on_stdout(database_url, tmp_path):
+    """Start-up, a normal stop, and a start-up that fails (a database that is not there): every
+    line the process writes is one JSON object on stderr; stdout stays empty."""
+    port = free_port()
+    env = {**os.environ, "DOORSTEP_DATABASE_URL": database_url, "DOORSTEP_LOG_FORMAT": "json"}
+    log = tmp_path / "up.log"
+    with server_process("run", "--port", str(port), env=env, log=log, port=port):
+        pass
+    started = [json.loads(line) for line in log.read_text("utf-8").splitlines() if line.strip()]
+    assert any("Doorstep on http" in line["event"] for line in started)
+    failing = {
+        **env,
+        "DOORSTEP_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/nowhere",
+    }
+    failed = subprocess.run(
+        [sys.executable, "-m", "server", "run", "--port", str(free_port())],
+        cwd=ROOT,
+        env=failing,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert failed.returncode != 0
+    assert failed.stdout == ""
+    lines = [json.loads(line) for line in failed.stderr.splitlines() if line.strip()]
+    assert lines and lines[-1]["level"] == "error" and "exception" in lines[-1]

@@ -77,7 +77,9 @@ def test_the_app_refuses_to_start_with_an_incomplete_record(monkeypatch, setting
 def test_the_docs_show_the_records_as_they_are():
     docs = (ROOT / "docs" / "sync.md").read_text()
     generated = docs.split("<!-- records: generated -->\n")[1].split("<!-- end records -->")[0]
-    assert generated == synced.docs_table(), "run `python -m server.sync.records` into docs/sync.md"
+    assert generated == synced.docs_table(), (
+        "run `python -m server.sync.records --write docs/sync.md`"
+    )
 
 
 def test_every_table_the_feed_captures_is_declared_and_gathered():
@@ -233,3 +235,18 @@ def test_a_record_without_words_in_a_catalogue_is_named():
     problems = synced.missing_parts({**synced.RECORDS, "gift": gift})
     assert "gift: no words in the zh_CN catalogue (console.ent_…)" in problems
     assert "gift: no words in the en catalogue (console.ent_…)" in problems
+
+
+def test_a_mutation_whose_record_is_not_synced_is_named():
+    """A new record's mutation names its record (`record=`): forgetting to declare that record
+    synced would save it and send it to no phone, silently; the app refuses to start instead."""
+    from dataclasses import replace
+
+    from shared import mutations as m
+
+    spec = m.REGISTRY["checkin.record"]
+    registry = {**m.REGISTRY, "note.record": replace(spec, name="note.record", record="visit_note")}
+    assert synced.missing_parts(synced.RECORDS, registry) == [
+        "note.record: its record visit_note is not a synced record (declare it beside its table,"
+        " and gather the domain's RECORDS here)"
+    ]

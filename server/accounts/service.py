@@ -15,10 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth.passwords import hash_password
 from server.auth.service import end_sessions
-from server.auth.tables import Device, MutationLog, User
+from server.auth.tables import PERSON, Device, MutationLog, User
+from server.db.types import utcnow
 from server.errors import Refusal
 from server.org.service import all_units, department_by_code, subtree, unit_by_code
 from server.org.tables import OrgUnit
+from server.records import Reader
 from server.runtime import Runtime
 from shared.administration import may_grant, may_manage_account, may_view_accounts
 from shared.enums import Role
@@ -265,9 +267,15 @@ async def devices(
 
 
 async def users_in(session: AsyncSession, actor: Actor) -> list[User]:
-    """The people placed in the actor's unit and every unit below it."""
-    ids = [u.id for u in await subtree(session, actor.unit_path)]
+    """The people the actor reads (`server.records.Reader.reads`), what its phone holds: those
+    of its own unit (managers: of their subtree). Narrowed in SQL to the units of its
+    subscribed keys; the rule decides each."""
+    readers = Reader.of(actor, await all_units(session), utcnow())
+    if readers.beyond_phone(PERSON):  # an inspector reads its subtree's people in the browser
+        places = [unit.id for unit in await subtree(session, actor.unit_path)]
+    else:
+        places = readers.filed_under("unit")
     rows = await session.scalars(
-        select(User).where(User.org_unit_id.in_(ids)).order_by(User.username)
+        select(User).where(User.org_unit_id.in_(places)).order_by(User.username)
     )
-    return list(rows.all())
+    return [row for row in rows.all() if readers.reads(PERSON, row)]

@@ -11,7 +11,7 @@ from server.auth.schemas import UserPublic
 from server.db.types import UTCDateTime, utcnow
 from server.records import Place, declare
 from server.records.keys import key
-from shared.permissions import Actor, holds_unit
+from shared.permissions import Actor, sees_unit
 
 
 class User(SQLModel, table=True):
@@ -30,20 +30,20 @@ class User(SQLModel, table=True):
 
 
 def _holds_person(actor: Actor, row: Any, place: Place) -> bool:
-    """the people of its own unit (managers: of their subtree)"""
-    return holds_unit(actor, place.path(row.org_unit_id))
+    """the people of its own unit (managers: of their subtree; an inspector reads its
+    subtree's in the browser)"""
+    return sees_unit(actor, place.path(row.org_unit_id))
 
 
-RECORDS = [
-    declare(
-        User,
-        entity="user",
-        public=UserPublic,
-        keys=lambda get: {key("unit", get("org_unit_id"))},
-        sees=_holds_person,
-        label="people (accounts) the phone knows",
-    )
-]
+PERSON = declare(
+    User,
+    entity="user",
+    public=UserPublic,
+    keys=lambda get: {key("unit", get("org_unit_id"))},
+    sees=_holds_person,
+    label="people (accounts) the phone knows",
+)
+RECORDS = [PERSON]
 
 
 class Device(SQLModel, table=True):

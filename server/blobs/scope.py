@@ -1,7 +1,8 @@
 """Whether a blob is the caller's to see: a record in the caller's scope names it.
 
-The record's own scope rule decides, looked up by entity in the synced records' declarations
-(`server.records`): the same rule the pull asks, without importing the sync engine.
+The record's declaration decides, looked up by entity (`server.records`), through the reader
+every read asks (`Reader.reads`: what the caller's phone holds, or the wider read its role is
+granted), without importing the sync engine.
 """
 
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.blobs.tables import BlobRef
 from server.db.types import utcnow
 from server.org.service import all_units
-from server.records import Place, declared
+from server.records import Reader, declared
 from shared.permissions import Actor
 
 
@@ -23,12 +24,12 @@ async def named_in_scope(session: AsyncSession, actor: Actor, sha256: str) -> bo
     ).all()
     if not refs:
         return False
-    place = Place(await all_units(session), utcnow())
+    readers = Reader.of(actor, await all_units(session), utcnow())
     for entity, record_id in refs:
         record = declared(entity)
         if record is None:
             continue  # a record nothing declares is nobody's (deny by default)
         row = await session.get(record.table, record_id)
-        if row is not None and record.sees(actor, row, place):
+        if row is not None and readers.reads(record, row):
             return True
     return False

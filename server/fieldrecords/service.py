@@ -97,6 +97,9 @@ def effects() -> dict[type, ServerEffect]:
         effect.__name__ = effect.__qualname__ = f"save_{kind.table.__tablename__}"
         return effect
 
+    undeclared = [kind.action for kind in kinds() if kind.action not in REGISTRY]
+    if undeclared:
+        raise ValueError(f"{', '.join(undeclared)}: a field record kind for an undeclared mutation")
     return {REGISTRY[kind.action].args: effect_of(kind) for kind in kinds()}
 
 

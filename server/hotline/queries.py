@@ -20,11 +20,12 @@ from server.hotline.schemas import (
     RequestPublic,
     SupervisionNotePublic,
 )
-from server.hotline.tables import HotlineRequest, SupervisionNote
+from server.hotline.tables import REQUEST, HotlineRequest, SupervisionNote
 from server.org.service import all_units, departments, subtree
+from server.records import Reader
 from shared import requests as machine
 from shared.enums import Role
-from shared.permissions import Actor, at_district_level, may_be_assigned, sees_request
+from shared.permissions import Actor, at_district_level, may_be_assigned
 from shared.requests import RequestStatus
 
 
@@ -45,16 +46,16 @@ async def holder_path(session: AsyncSession, request: HotlineRequest) -> str | N
     return unit.path if unit else None
 
 
+async def reader(session: AsyncSession, actor: Actor) -> Reader:
+    """The actor reading synced records (`server.records.Reader`)."""
+    return Reader.of(actor, await all_units(session), utcnow())
+
+
 async def visible(session: AsyncSession, actor: Actor, request_id: UUID) -> HotlineRequest:
-    """The request, if the actor sees it (`sees_request`); otherwise 404."""
+    """The request, if the actor reads it (`Reader.reads`: what its phone holds, or by
+    `sees_request` alone for a role READS_BEYOND_PHONE names); otherwise 404."""
     request = await session.get(HotlineRequest, request_id)
-    if request is None or not sees_request(
-        actor,
-        await community_path(session, request),
-        request.assignee_id,
-        await holder_path(session, request),
-        request.department_id,
-    ):
+    if request is None or not (await reader(session, actor)).reads(REQUEST, request):
         raise Refusal("not_found", "No such request in your area.", 404)
     return request
 
@@ -93,7 +94,8 @@ async def search(
     rows = await session.scalars(
         query.order_by(HotlineRequest.received_at.desc()).limit(limit).offset(offset)
     )
-    return list(rows.all())
+    readers = await reader(session, actor)
+    return [row for row in rows.all() if readers.reads(REQUEST, row)]
 
 
 async def visible_clause(session: AsyncSession, actor: Actor):

@@ -71,16 +71,15 @@ def _holds_request(actor: Actor, row: Any, place: Place) -> bool:
     return sees_request(actor, placed, row.assignee_id, holder, row.department_id)
 
 
-RECORDS = [
-    declare(
-        HotlineRequest,
-        entity="request",
-        public=RequestRecordPublic,
-        keys=_request_keys,
-        sees=_holds_request,
-        label="hotline requests",
-    )
-]
+REQUEST = declare(
+    HotlineRequest,
+    entity="request",
+    public=RequestRecordPublic,
+    keys=_request_keys,
+    sees=_holds_request,
+    label="hotline requests",
+)
+RECORDS = [REQUEST]
 
 
 class RequestEvent(SQLModel, table=True):

@@ -15,5 +15,7 @@ class Open311ApiKey(SQLModel, table=True):
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     name: str = Field(max_length=80, unique=True, index=True)  # who the key was given to
     key_hash: str = Field(max_length=64, unique=True, index=True)  # SHA-256 hex of the key
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -18,11 +18,11 @@ from server.org.schemas import DepartmentPublic, OrgUnitPublic
 from shared.permissions import Actor, may_read_audit, reads_unplaced_audit
 
 
-@get("/api/v1/org-units", tags=["org"], summary="Your unit and every unit below it")
+@get("/api/v1/org-units", tags=["org"], summary="Your unit (managers: and every unit below it)")
 async def org_units(
     db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
 ) -> list[OrgUnitPublic]:
-    units = await service.visible_units(db_session, actor)
+    units = await service.readable_units(db_session, actor)
     return [OrgUnitPublic.from_row(unit) for unit in units]
 
 

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Refusal
-from server.org.tables import Department, OrgUnit
+from server.org.tables import UNIT, Department, OrgUnit
+from server.records import Reader
 from shared.orgtree import contains
 from shared.permissions import Actor
 
@@ -66,6 +67,14 @@ async def unit_by_code(session: AsyncSession, code: str) -> OrgUnit | None:
 
 async def subtree(session: AsyncSession, path: str) -> list[OrgUnit]:
     return [u for u in (await all_units(session)).values() if contains(path, u.path)]
+
+
+async def readable_units(session: AsyncSession, actor: Actor) -> list[OrgUnit]:
+    """The units the actor reads as records (GET /api/v1/org-units): what its phone holds
+    (`server.records.Reader.reads`), its own unit (managers: their subtree)."""
+    units = await all_units(session)
+    readers = Reader.of(actor, units)
+    return sorted((u for u in units.values() if readers.reads(UNIT, u)), key=lambda u: u.path)
 
 
 async def visible_units(session: AsyncSession, actor: Actor) -> list[OrgUnit]:

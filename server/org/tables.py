@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 from server.org.schemas import OrgUnitPublic, OrgUnitRefPublic
 from server.records import Place, declare
 from server.records.keys import key
-from shared.permissions import Actor, holds_unit
+from shared.permissions import Actor, sees_unit
 
 
 class OrgUnit(SQLModel, table=True):
@@ -28,20 +28,20 @@ class OrgUnit(SQLModel, table=True):
 
 
 def _holds_unit(actor: Actor, row: Any, place: Place) -> bool:
-    """its own unit (managers: every unit of their subtree)"""
-    return holds_unit(actor, row.path)
+    """its own unit (managers: every unit of their subtree; an inspector reads its subtree's
+    in the browser)"""
+    return sees_unit(actor, row.path)
 
 
-RECORDS = [
-    declare(
-        OrgUnit,
-        entity="org_unit",
-        public=OrgUnitPublic,
-        keys=lambda get: {key("unit", get("id"))},
-        sees=_holds_unit,
-        label="org units",
-    )
-]
+UNIT = declare(
+    OrgUnit,
+    entity="org_unit",
+    public=OrgUnitPublic,
+    keys=lambda get: {key("unit", get("id"))},
+    sees=_holds_unit,
+    label="org units",
+)
+RECORDS = [UNIT]
 
 
 class Department(SQLModel, table=True):

@@ -17,7 +17,9 @@ class RequestTracking(SQLModel, table=True):
     request_id: UUID = Field(foreign_key="hotline_request.id", primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)  # SHA-256 hex of the token
     source: str = Field(max_length=20)  # "public" (the pages and their JSON) or "open311"
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
 
 
 class ThrottleHit(SQLModel, table=True):

@@ -11,6 +11,10 @@ table, and a test fails for any part missing.
 
 Nothing here imports a domain: a lower layer that must ask "may this actor hold that record"
 (blob downloads) looks the declaration up by entity name (`declared`).
+
+Every read of a synced record, the pull's and every API and console read's, asks a `Reader`:
+the phone's scope (a sync key the role subscribes to, and the scope rule), and beyond it only
+what `shared.permissions.READS_BEYOND_PHONE` grants a role.
 """
 
 from collections.abc import Callable, Mapping
@@ -21,7 +25,8 @@ from uuid import UUID
 
 import msgspec
 
-from shared.permissions import Actor
+from server.records.keys import KINDS, subscription
+from shared.permissions import Actor, reads_beyond_phone
 
 # Reads one attribute of a record's state (old or new) by name: keys are computed from it.
 Getter = Callable[[str], Any]
@@ -97,3 +102,50 @@ def declared(entity: str) -> SyncedRecord | None:
 
 def all_declared() -> dict[str, SyncedRecord]:
     return dict(_DECLARED)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One caller reading synced records: what its phone holds, and what it may read.
+
+    `holds` is the pull's decision (the record is filed under a key the caller's role
+    subscribes to, and its scope rule gives it to the caller); `reads` is what every API and
+    console read answers: `holds`, or the scope rule alone for a role and entity named in
+    `shared.permissions.READS_BEYOND_PHONE`. Lists narrow in SQL with `filed_under` (the
+    subscribed keys of a kind) and let `reads` decide each row.
+    """
+
+    actor: Actor
+    place: Place
+    keys: frozenset[str]
+
+    @classmethod
+    def of(cls, actor: Actor, units: Mapping[UUID, Any], now: datetime | None = None) -> "Reader":
+        return cls(actor, Place(units, now), frozenset(subscription(actor, units)))
+
+    def holds(self, record: SyncedRecord, row: Any) -> bool:
+        """Whether the caller's phone holds the record as it is now."""
+        filed = record.keys(lambda name: getattr(row, name, None))
+        return bool(filed & self.keys) and record.sees(self.actor, row, self.place)
+
+    def beyond_phone(self, record: SyncedRecord) -> bool:
+        """Whether the caller reads this entity by its scope rule alone (wider than its phone)."""
+        return reads_beyond_phone(self.actor, record.entity)
+
+    def reads(self, record: SyncedRecord, row: Any) -> bool:
+        """Whether an API or console read may show the caller the record."""
+        if self.beyond_phone(record):
+            return record.sees(self.actor, row, self.place)
+        return self.holds(record, row)
+
+    def filed_under(self, kind: str) -> list[Any]:
+        """The places (unit or person ids, as UUIDs) of the caller's subscribed keys of a
+        kind: what a list's SQL narrows to before `reads` decides each row."""
+        prefix = KINDS[kind] + ":"
+        found = []
+        for value in (k[len(prefix) :] for k in self.keys if k.startswith(prefix)):
+            try:
+                found.append(UUID(value))
+            except ValueError:
+                continue  # a place that is no unit (work not yet placed)
+        return found

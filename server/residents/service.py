@@ -12,20 +12,36 @@ from server.db.types import utcnow
 from server.errors import Refusal
 from server.feed.lookup import find
 from server.org.service import all_units, subtree, unit_path
-from server.residents.tables import Household, Resident
-from shared.enums import OrgLevel, Role
+from server.records import Reader
+from server.residents.tables import RESIDENT, Household, Resident
+from shared.enums import OrgLevel
 from shared.merge import FieldConflict, merge_fields
 from shared.permissions import Actor, may_create_in, may_update_resident, sees_resident
 
 
+async def reader(session: AsyncSession, actor: Actor) -> Reader:
+    """The actor reading synced records (`server.records.Reader`): its phone's scope."""
+    return Reader.of(actor, await all_units(session), utcnow())
+
+
 async def get_visible(session: AsyncSession, actor: Actor, resident_id: UUID) -> Resident:
-    """The resident, if the actor may see them; not_found otherwise (never tells which)."""
+    """The resident, if the actor reads them (what its phone holds, or the wider read
+    `shared.permissions.READS_BEYOND_PHONE` grants); not_found otherwise (never tells which)."""
     resident = await find(session, Resident, resident_id)
-    if resident is None or not sees_resident(
-        actor, await unit_path(session, resident.community_id), resident.mentor_id
-    ):
+    if resident is None or not (await reader(session, actor)).reads(RESIDENT, resident):
         raise Refusal("not_found", "No such resident in your area.", 404)
     return resident
+
+
+def _read_clause(readers: Reader, units: list):
+    """The residents `reads` could allow, as SQL: those filed under the caller's subscribed
+    community and mentored keys (its phone's), or of its subtree for a wider read."""
+    if readers.beyond_phone(RESIDENT):
+        return Resident.community_id.in_([u.id for u in units])
+    return or_(
+        Resident.community_id.in_(readers.filed_under("community")),
+        Resident.mentor_id.in_(readers.filed_under("mentored")),
+    )
 
 
 async def search(
@@ -36,14 +52,14 @@ async def search(
     limit: int,
     offset: int,
 ) -> list[Resident]:
-    query = select(Resident)
-    if actor.role is Role.MENTOR:
-        query = query.where(Resident.mentor_id == actor.user_id)
-    else:
-        units = await subtree(session, actor.unit_path)
-        if community_code:
-            units = [u for u in units if u.code == community_code]
-        query = query.where(Resident.community_id.in_([u.id for u in units]))
+    """The residents the actor reads, by name: narrowed in SQL to what the read rule could
+    allow, then decided row by row by it (`Reader.reads`)."""
+    readers = await reader(session, actor)
+    units = await subtree(session, actor.unit_path)
+    query = select(Resident).where(_read_clause(readers, units))
+    if community_code:
+        named = [u.id for u in (await all_units(session)).values() if u.code == community_code]
+        query = query.where(Resident.community_id.in_(named))
     if text:
         like = f"%{text}%"
         query = query.where(
@@ -52,7 +68,7 @@ async def search(
     rows = await session.scalars(
         query.order_by(Resident.name, Resident.id).limit(limit).offset(offset)
     )
-    return list(rows.all())
+    return [row for row in rows.all() if readers.reads(RESIDENT, row)]
 
 
 async def create(session: AsyncSession, actor: Actor, values: dict[str, Any]) -> Resident:

@@ -67,13 +67,12 @@ def _holds_resident(actor: Actor, row: Any, place: Place) -> bool:
     return sees_resident(actor, place.path(row.community_id), row.mentor_id)
 
 
-RECORDS = [
-    declare(
-        Resident,
-        entity="resident",
-        public=ResidentPublic,
-        keys=_resident_keys,
-        sees=_holds_resident,
-        label="residents",
-    )
-]
+RESIDENT = declare(
+    Resident,
+    entity="resident",
+    public=ResidentPublic,
+    keys=_resident_keys,
+    sees=_holds_resident,
+    label="residents",
+)
+RECORDS = [RESIDENT]

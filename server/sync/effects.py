@@ -34,7 +34,8 @@ def missing_parts(
     declared = {spec.args for spec in registry.values()}
     for name, spec in registry.items():
         if spec.args not in effects:
-            problems.append(f"{name}: no server effect")
+            hint = " (a field record: its FieldRecordKind gives it one)" if spec.record else ""
+            problems.append(f"{name}: no server effect{hint}")
         if not callable(spec.optimistic):
             problems.append(f"{name}: no phone-side effect")
         if not spec.senders:

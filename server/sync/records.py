@@ -20,6 +20,7 @@ from server.records import SyncedRecord, record_of
 from server.records.keys import KINDS
 from server.residents.tables import RECORDS as RESIDENT_RECORDS
 from server.visits.tables import RECORDS as VISIT_RECORDS
+from shared.mutations import REGISTRY, MutationSpec
 from shared.words import LANGUAGES, has
 
 
@@ -51,9 +52,17 @@ def captured_tables() -> dict[str, type]:
     return found
 
 
-def missing_parts(records: dict[str, SyncedRecord]) -> list[str]:
-    """What is missing or wrong, in words naming the record or table."""
+def missing_parts(
+    records: dict[str, SyncedRecord], registry: dict[str, MutationSpec] | None = None
+) -> list[str]:
+    """What is missing or wrong, in words naming the record, table or mutation."""
     problems = []
+    for name, spec in (REGISTRY if registry is None else registry).items():
+        if spec.record and spec.record not in records:
+            problems.append(
+                f"{name}: its record {spec.record} is not a synced record (declare it beside its"
+                " table, and gather the domain's RECORDS here)"
+            )
     for entity, record in records.items():
         if record.entity != entity:
             problems.append(f"{entity}: gathered under another name than {record.entity!r}")
@@ -111,5 +120,12 @@ def entities() -> list[str]:
     return list(RECORDS)
 
 
-if __name__ == "__main__":
-    print(docs_table(), end="")
+if __name__ == "__main__":  # python -m server.sync.records [--write docs/sync.md]
+    import sys
+
+    from shared.generated import rewrite
+
+    if sys.argv[1:2] == ["--write"] and len(sys.argv) == 3:
+        print("updated" if rewrite(sys.argv[2], "records", docs_table()) else "unchanged")
+    else:
+        print(docs_table(), end="")

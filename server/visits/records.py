@@ -22,8 +22,10 @@ from server.feed.lookup import find
 from server.fieldrecords.service import FieldRecordKind
 from server.funds import service as funds
 from server.org.service import all_units
+from server.records import Reader
 from server.residents.service import get_visible
 from server.residents.tables import Resident
+from server.visits import tables as synced
 from server.visits.service import get_visible_visit
 from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
 from shared import mutations as m
@@ -32,7 +34,6 @@ from shared.permissions import (
     may_log_assistance,
     may_record_checkin,
     may_record_service,
-    sees_visit,
 )
 
 
@@ -139,7 +140,14 @@ async def visit_with_records(
     services = await session.scalars(
         select(ServiceRecord).where(ServiceRecord.visit_id == visit.id).order_by(ServiceRecord.at)
     )
-    return visit, resident, assignee, list(checkins.all()), list(services.all())
+    readers = Reader.of(actor, await all_units(session), utcnow())
+    return (
+        visit,
+        resident,
+        assignee,
+        [row for row in checkins.all() if readers.reads(synced.CHECKIN, row)],
+        [row for row in services.all() if readers.reads(synced.SERVICE_RECORD, row)],
+    )
 
 
 async def visits_for_request(session: AsyncSession, actor: Actor, request_id: UUID) -> list[Visit]:
@@ -147,16 +155,5 @@ async def visits_for_request(session: AsyncSession, actor: Actor, request_id: UU
     rows = await session.scalars(
         select(Visit).where(Visit.request_id == request_id).order_by(Visit.created_at.desc())
     )
-    units, now = await all_units(session), utcnow()
-
-    def path(unit_id: UUID) -> str:
-        unit = units.get(unit_id)
-        return unit.path if unit else ""
-
-    return [
-        visit
-        for visit in rows.all()
-        if sees_visit(
-            actor, path(visit.community_id), visit.assignee_id, visit.status, visit.closed_at, now
-        )
-    ]
+    readers = Reader.of(actor, await all_units(session), utcnow())
+    return [visit for visit in rows.all() if readers.reads(synced.VISIT, visit)]

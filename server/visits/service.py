@@ -8,7 +8,7 @@ HTTP API and the sync push share one set of rules.
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
@@ -18,13 +18,15 @@ from server.db.types import utcnow
 from server.errors import Refusal
 from server.feed.lookup import find
 from server.org.service import all_units, subtree, unit_path
+from server.records import Reader
 from server.residents.tables import Resident
 from server.visits.events import Move, VisitMoved, visit_moved
-from server.visits.tables import Visit
+from server.visits.tables import VISIT, Visit
 from shared import mutations as m
 from shared import visits as machine
 from shared.enums import VisitKind, VisitStatus
 from shared.permissions import (
+    CLOSED_VISIT_RETENTION,
     Actor,
     may_be_assigned,
     may_create_in,
@@ -32,7 +34,6 @@ from shared.permissions import (
     may_dispatch_visit,
     may_work_visit,
     reads_subtree,
-    sees_visit,
     within_reach,
 )
 
@@ -64,17 +65,37 @@ async def _moved(
 
 
 async def get_visible_visit(session: AsyncSession, actor: Actor, visit_id: UUID) -> Visit:
+    """The visit, if the actor reads it (`server.records.Reader.reads`: what its phone holds,
+    or the wider read its role is granted); not_found otherwise."""
     visit = await find(session, Visit, visit_id)
-    if visit is None or not sees_visit(
-        actor,
-        await unit_path(session, visit.community_id),
-        visit.assignee_id,
-        visit.status,
-        visit.closed_at,
-        utcnow(),
-    ):
+    readers = Reader.of(actor, await all_units(session), utcnow())
+    if visit is None or not readers.reads(VISIT, visit):
         raise Refusal("not_found", "No such visit in your area.", 404)
     return visit
+
+
+def _read_clause(readers: Reader, units: list, now: datetime):
+    """The visits `reads` could allow, as SQL: those filed under the caller's subscribed work
+    keys (its units') or assigned to it, less what `sees_visit` keeps from field staff
+    (cancelled ones, and those approved more than CLOSED_VISIT_RETENTION ago); of its subtree
+    for a wider read."""
+    if readers.beyond_phone(VISIT):
+        return Visit.community_id.in_([u.id for u in units])
+    if reads_subtree(readers.actor):
+        return or_(
+            Visit.community_id.in_(readers.filed_under("work")),
+            Visit.assignee_id.in_(readers.filed_under("assigned")),
+        )
+    kept = or_(
+        Visit.status != VisitStatus.APPROVED,
+        Visit.closed_at.is_(None),
+        Visit.closed_at >= now - CLOSED_VISIT_RETENTION,
+    )
+    return and_(
+        Visit.assignee_id.in_(readers.filed_under("assigned")),
+        Visit.status != VisitStatus.CANCELLED,
+        kept,
+    )
 
 
 async def list_visible(
@@ -85,20 +106,18 @@ async def list_visible(
     limit: int,
     offset: int,
 ) -> list[Visit]:
-    query = select(Visit)
-    if reads_subtree(actor):
-        ids = [u.id for u in await subtree(session, actor.unit_path)]
-        query = query.where(Visit.community_id.in_(ids))
-        if assignee_id:
-            query = query.where(Visit.assignee_id == assignee_id)
-    else:
-        query = query.where(
-            Visit.assignee_id == actor.user_id, Visit.status != VisitStatus.CANCELLED
-        )
+    """The visits the actor reads: narrowed in SQL to what the read rule could allow, then
+    decided row by row by it (`Reader.reads`)."""
+    now = utcnow()
+    readers = Reader.of(actor, await all_units(session), now)
+    units = await subtree(session, actor.unit_path)
+    query = select(Visit).where(_read_clause(readers, units, now))
+    if assignee_id:
+        query = query.where(Visit.assignee_id == assignee_id)
     if status:
         query = query.where(Visit.status == status)
     rows = await session.scalars(query.order_by(Visit.due_at, Visit.id).limit(limit).offset(offset))
-    return list(rows.all())
+    return [row for row in rows.all() if readers.reads(VISIT, row)]
 
 
 async def check_assignee(session: AsyncSession, community_path: str, assignee_id: UUID) -> User:

@@ -124,37 +124,36 @@ def _holds_assistance(actor: Actor, row: Any, place: Place) -> bool:
     return sees_record_of_resident(actor, place.path(row.community_id), None, row.mentor_id)
 
 
-RECORDS = [
-    declare(
-        Visit,
-        entity="visit",
-        public=VisitPublic,
-        keys=_visit_keys,
-        sees=_holds_visit,
-        label="visits",
-    ),
-    declare(
-        Checkin,
-        entity="checkin",
-        public=CheckinPublic,
-        keys=_community_keys,
-        sees=_holds_field_record,
-        label="elderly check-ins",
-    ),
-    declare(
-        ServiceRecord,
-        entity="service_record",
-        public=ServiceRecordPublic,
-        keys=_community_keys,
-        sees=_holds_field_record,
-        label="services delivered",
-    ),
-    declare(
-        Assistance,
-        entity="assistance",
-        public=AssistancePublic,
-        keys=_assistance_keys,
-        sees=_holds_assistance,
-        label="mentors' assistance logs",
-    ),
-]
+VISIT = declare(
+    Visit,
+    entity="visit",
+    public=VisitPublic,
+    keys=_visit_keys,
+    sees=_holds_visit,
+    label="visits",
+)
+CHECKIN = declare(
+    Checkin,
+    entity="checkin",
+    public=CheckinPublic,
+    keys=_community_keys,
+    sees=_holds_field_record,
+    label="elderly check-ins",
+)
+SERVICE_RECORD = declare(
+    ServiceRecord,
+    entity="service_record",
+    public=ServiceRecordPublic,
+    keys=_community_keys,
+    sees=_holds_field_record,
+    label="services delivered",
+)
+ASSISTANCE = declare(
+    Assistance,
+    entity="assistance",
+    public=AssistancePublic,
+    keys=_assistance_keys,
+    sees=_holds_assistance,
+    label="mentors' assistance logs",
+)
+RECORDS = [VISIT, CHECKIN, SERVICE_RECORD, ASSISTANCE]

@@ -1,0 +1,25 @@
+"""The migrations make exactly the schema the tables declare: a table, column or index added to
+the code without its migration (or the other way round) is named here, on both databases."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import SQLModel
+
+from server.migrations.tables import import_all
+
+
+def _differences(connection) -> list:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return compare_metadata(context, SQLModel.metadata)
+
+
+async def test_the_migrations_make_what_the_tables_declare(database_url):
+    import_all()
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(_differences)
+    finally:
+        await engine.dispose()
+    assert differences == [], "\n".join(str(d) for d in differences)
