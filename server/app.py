@@ -6,12 +6,14 @@ import logging
 from pathlib import Path
 
 from litestar import Litestar, Request, Response
-from litestar.datastructures import State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.routes import HTTPRoute
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Scope
 from sqlalchemy import select
 
 from server import __version__
@@ -89,6 +91,19 @@ async def stop_runtime(app: Litestar) -> None:
         await runtime.engine.dispose()
 
 
+async def allow_every_method(message: Message, scope: Scope) -> None:
+    """Litestar 2 writes a path's OPTIONS answer when the path's first handler is registered,
+    so its `Allow` named only that handler's methods (litestar#4169, fixed in Litestar 3):
+    the answer names every method of the route instead."""
+    if message["type"] != "http.response.start" or scope.get("method") != "OPTIONS":
+        return
+    template = scope.get("path_template")
+    for route in scope["app"].routes:
+        if isinstance(route, HTTPRoute) and route.path_format == template:
+            MutableScopeHeaders.from_message(message)["allow"] = ", ".join(sorted(route.methods))
+            return
+
+
 def _unrouted_by_door(handlers: dict) -> dict:
     """What no route matched (404, 405) is answered the way its door answers: a page under
     /public/, the spec's error list under /open311/, problem+json everywhere else."""
@@ -139,7 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             metrics.metrics,
         ],
         middleware=[request_context, security_headers],
-        before_send=[answer_unrouted],
+        before_send=[answer_unrouted, allow_every_method],
         after_request=metrics.count_sync_answers,
         dependencies=DEPENDENCIES,
         request_class=CheckedRequest,

@@ -1,5 +1,5 @@
-"""The served OpenAPI schema, finished in one place: every problem an operation can answer, bodies
-that refuse unknown members, and the push body (its handler reads raw bytes on purpose).
+"""The served OpenAPI schema, finished in one place: every problem an operation can answer, and
+each body exactly as the server decodes it (the push body too: its handler reads raw bytes).
 
 Litestar documents each operation's 2xx answer and a generic 400; the rest comes from the table
 below and a few rules (a call with a token may get 401/403, a body may be too large, ...), so a
@@ -14,7 +14,9 @@ from litestar import Litestar, Request
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from server.blobs.schemas import BlobPartialPublic
+from server.blobs.uploads import CONTENT_RANGE
 from server.errors import PROBLEM_JSON
+from shared.instants import YEAR_PATTERN
 from shared.protocol import PushRequest
 
 IMAGE_TYPES = ("image/jpeg", "image/png")
@@ -30,11 +32,16 @@ _TITLES = {
     413: "The body is too large (`payload_too_large`)",
     503: "Not ready to serve (`not_ready`): the database does not answer or its schema is behind",
     415: "The bytes are not the image type declared (`unsupported_media_type`)",
+    422: "Well-formed, but a value breaks a rule the schema cannot say: a code that names "
+    "nothing (`unknown_category`), a reason left out (`reason_required`), fields that go "
+    "together, a range that ends before it starts",
+    426: "The app speaks an old sync protocol (`unsupported_protocol`)",
+    429: "Too many attempts: wait `retry_after` seconds (`rate_limited`)",
+}
+_BLOB_TITLES = {
     422: "The bytes are refused: `hash_mismatch` (not the SHA-256 in the path), "
     "`exif_present` (EXIF in the image), `metadata_present` (anything else but pixels) or "
     "`image_too_large` (more than 40 million pixels)",
-    426: "The app speaks an old sync protocol (`unsupported_protocol`)",
-    429: "Too many attempts: wait `retry_after` seconds (`rate_limited`)",
 }
 
 # The residents' calls need no token; every other /api/v1 call does (sign-in may answer
@@ -43,13 +50,16 @@ _PUBLIC = "/api/v1/public/"
 _SIGN_IN = {"/api/v1/auth/login", "/api/v1/auth/refresh"}
 
 BLOB_PATH = "/api/v1/blobs/{sha256}"
+PUSH_PATH = "/api/v1/sync/push"
+_REF = "#/components/schemas/"
 
 # What the rules below do not tell: (method, path) → further statuses.
 EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("post", "/api/v1/auth/login"): {429},
-    ("post", "/api/v1/sync/push"): {409, 413, 426},
-    ("get", "/api/v1/sync/pull"): {410, 426},
+    ("post", PUSH_PATH): {409, 413, 426},
+    ("get", "/api/v1/sync/pull"): {410, 422, 426},  # 422: a cursor of no server of ours
     ("get", "/api/v1/residents"): {404},  # ?community= names no community
+    ("get", "/api/v1/dashboard"): {422},  # ?until= before ?since=
     ("get", "/api/v1/requests/export.csv"): {400},
     ("get", "/api/v1/public/workstations"): {404},  # ?community= names no community
     ("get", "/api/v1/funds"): {404},  # ?org_unit= names no unit in your area
@@ -59,6 +69,12 @@ EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("put", BLOB_PATH): {409, 413, 415, 422, 429},
     ("get", "/api/v1/devices"): {404},  # ?user_id= names no account in your area
     ("get", "/ready"): {503},  # not_ready: the database is gone or its schema is behind
+}
+
+# Parameters a handler reads as they are and checks itself: (method, path, name) → their
+# schema. Another `protocol` is answered 426 (the phone must be updated), not 400.
+PARAMETER_SCHEMAS: dict[tuple[str, str, str], dict[str, Any]] = {
+    ("get", "/api/v1/sync/pull", "protocol"): {"type": "integer", "enum": [1]},
 }
 
 PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -122,7 +138,8 @@ def statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     if operation.get("parameters") or takes_body:
         found.add(400)
     if takes_body:
-        found.add(413)
+        # A body may be too large, and (but to sign in) break a rule on its values.
+        found |= {413} if path in _SIGN_IN else {413, 422}
     if path.startswith(_PUBLIC):
         found.add(429)
     elif path.startswith("/api/v1/"):
@@ -139,13 +156,15 @@ def _problem_answer(method: str, path: str, status: int) -> dict[str, Any]:
     name = "Problem"
     if status == 429:
         name = "RateLimitedProblem"
-    elif status == 409 and path == "/api/v1/sync/push":
+    elif status == 409 and path == PUSH_PATH:
         name = "SeqGapProblem"
     schema: dict[str, Any] = {"$ref": f"#/components/schemas/{name}"}
     if name == "SeqGapProblem":
         schema = {"oneOf": [schema, {"$ref": "#/components/schemas/BlobsMissingProblem"}]}
     answer: dict[str, Any] = {
-        "description": _TITLES[status],
+        "description": {**_TITLES, **_BLOB_TITLES}[status]
+        if path == BLOB_PATH
+        else _TITLES[status],
         "content": {PROBLEM_JSON: {"schema": schema}},
     }
     if status == 429:
@@ -155,52 +174,88 @@ def _problem_answer(method: str, path: str, status: int) -> dict[str, Any]:
     return answer
 
 
-def _strict_bodies(app: Litestar) -> set[tuple[str, str]]:
-    """(method, path) of the operations whose body struct refuses unknown members."""
-    strict = set()
+def _bodies(app: Litestar) -> dict[tuple[str, str], type[msgspec.Struct]]:
+    """(method, path) → the struct its handler decodes the body into."""
+    bodies: dict[tuple[str, str], type[msgspec.Struct]] = {}
     for route in app.routes:
         for handler in getattr(route, "route_handlers", ()):
             data = handler.parsed_data_field
-            config = getattr(data.annotation, "__struct_config__", None) if data else None
-            if config is not None and config.forbid_unknown_fields:
+            struct = data.annotation if data else None
+            if isinstance(struct, type) and issubclass(struct, msgspec.Struct):
                 for method in handler.http_methods:
-                    strict.add((method.lower(), route.path_format))
-    return strict
+                    bodies[(method.lower(), route.path_format)] = struct
+    return bodies
 
 
-def _push_body(schema: dict[str, Any]) -> dict[str, Any]:
-    (body,), components = msgspec.json.schema_components(
-        [PushRequest], ref_template="#/components/schemas/{name}"
-    )
+def _exact_bodies(schema: dict[str, Any], app: Litestar) -> None:
+    """Each body's schema as msgspec, which decodes it, sees it (unknown members refused
+    included): Litestar's own drops some bounds (a `ge=0`, the items' lengths), so a body it
+    called valid could be refused as malformed. The push body too: its handler reads raw bytes
+    on purpose. Litestar's names for the bodies are kept; nothing else refers to them."""
+    bodies = {**_bodies(app), ("post", PUSH_PATH): PushRequest}
+    structs = sorted(set(bodies.values()), key=lambda struct: struct.__qualname__)
+    refs, components = msgspec.json.schema_components(structs, ref_template=_REF + "{name}")
+    ours = {struct: ref["$ref"] for struct, ref in zip(structs, refs, strict=True)}
+    names: dict[str, str] = {}
+    for (method, path), struct in bodies.items():
+        body = schema["paths"][path][method].get("requestBody", {})
+        theirs = body.get("content", {}).get("application/json", {}).get("schema", {})
+        names[ours[struct]] = theirs.get("$ref", ours[struct])
+    components = _renamed(components, names)
+    for ref, name in names.items():
+        components[name.removeprefix(_REF)] = components.pop(ref.removeprefix(_REF))
+    _bound_times(components)
     schema["components"]["schemas"].update(components)
-    return {
-        "required": True,
-        "description": "At most 1 MiB and 500 mutations (413). `protocol` other than 1 is "
-        "answered 426 before the envelope is read.",
-        "content": {"application/json": {"schema": body}},
-    }
+    for (method, path), struct in bodies.items():
+        body = schema["paths"][path][method].setdefault("requestBody", {"required": True})
+        body["content"] = {"application/json": {"schema": {"$ref": names[ours[struct]]}}}
+    schema["paths"][PUSH_PATH]["post"]["requestBody"]["description"] = (
+        "At most 1 MiB and 500 mutations (413). `protocol` other than 1 is answered 426 "
+        "before the envelope is read."
+    )
+
+
+def _renamed(value: Any, refs: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: refs.get(item, item) if key == "$ref" else _renamed(item, refs)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_renamed(item, refs) for item in value]
+    return value
+
+
+def _bound_times(value: Any) -> None:
+    """Every time a body takes lies in 1970–2199 as written (see shared.instants)."""
+    if isinstance(value, dict):
+        if value.get("format") == "date-time":
+            value["pattern"] = YEAR_PATTERN
+        for item in value.values():
+            _bound_times(item)
+    elif isinstance(value, list):
+        for item in value:
+            _bound_times(item)
 
 
 def finish(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
-    """The generated schema with every problem answer, strict bodies and the push body."""
+    """The generated schema with every problem answer and exact bodies."""
     schema = copy.deepcopy(generated)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.update(PROBLEM_SCHEMAS)
-    strict = _strict_bodies(app)
+    _exact_bodies(schema, app)
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            if (method, path) == ("post", "/api/v1/sync/push"):
-                operation["requestBody"] = _push_body(schema)
-            if path == BLOB_PATH:
-                blob_operation(method, operation, components)
+            for parameter in operation.get("parameters", ()):
+                key = (method, path, parameter["name"])
+                parameter["schema"] = PARAMETER_SCHEMAS.get(key, parameter["schema"])
             responses = operation["responses"]
             for status in statuses(method, path, operation):
                 responses[str(status)] = _problem_answer(method, path, status)
-            if (method, path) in strict:
-                ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-                components[ref.rsplit("/", 1)[-1]]["additionalProperties"] = False
+            if path == BLOB_PATH:
+                blob_operation(method, operation, components)
     return schema
 
 
@@ -229,7 +284,7 @@ def blob_operation(method: str, operation: dict[str, Any], components: dict[str,
                 "in": "header",
                 "required": False,
                 "description": "`bytes START-END/TOTAL`: one chunk of a resumable upload",
-                "schema": {"type": "string", "maxLength": 60},
+                "schema": {"type": "string", "pattern": CONTENT_RANGE.pattern},
             }
         )
         stored = responses.pop("201")
@@ -253,9 +308,6 @@ def blob_operation(method: str, operation: dict[str, Any], components: dict[str,
             "upload has arrived",
             "headers": received,
         }
-
-
-_REF = "#/components/schemas/"
 
 
 class OpenAPIJson(JsonRenderPlugin):

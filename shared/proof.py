@@ -16,6 +16,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 PUBLIC_KEY_BYTES = 32
+# 32 bytes in base64url: 43 characters, padded or not (each such text decodes to 32 bytes).
+PUBLIC_KEY_PATTERN = r"^[A-Za-z0-9_-]{43}=?$"
 SIGNATURE_BYTES = 64
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius
 

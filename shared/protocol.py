@@ -10,7 +10,7 @@ Commit versions are handed out in commit order, so no change can appear below a 
 pull has already passed.
 """
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -25,16 +25,17 @@ ChangeOp = Literal["put", "delete"]
 
 
 class Mutation(msgspec.Struct, forbid_unknown_fields=True):
-    seq: int  # the device's sequence number of this mutation, from 1, without gaps
+    seq: Annotated[int, msgspec.Meta(ge=1)]  # the device's number of this mutation, from 1, no gaps
     name: str  # what to do, e.g. "checkin.record"; see docs/sync.md for every name
     args: dict[str, Any]  # the mutation's arguments, checked against its schema by the server
     hlc: str  # the phone's hybrid logical clock when the mutation was made
 
 
 class PushRequest(msgspec.Struct, forbid_unknown_fields=True):
-    protocol: int  # the protocol version the phone speaks; 1
+    protocol: Literal[1]  # the protocol version the phone speaks (another: 426, unread)
     device_id: str  # the device the mutations come from; must be the token's device
-    mutations: list[Mutation]  # consecutive seqs, at most MAX_MUTATIONS_PER_PUSH
+    # consecutive seqs (else 422); more than MAX_MUTATIONS_PER_PUSH is 413, unread
+    mutations: Annotated[list[Mutation], msgspec.Meta(max_length=MAX_MUTATIONS_PER_PUSH)]
 
 
 class MutationError(msgspec.Struct):

@@ -259,12 +259,13 @@ async def test_devices_list_with_last_contact_and_revoke(api):
 
 async def test_a_department_account_names_its_department_and_sees_its_queue(api):
     admin = await api.login("admin")
-    for wrong in (
-        account("dep.none", "department", "D01"),  # a department account without a department
-        account("dep.worker", "worker", department_code="DEP02"),  # a department on a worker
-        account("dep.unknown", "department", "D01", department_code="DEP99"),
+    for wrong, status in (
+        # a department account without a department; a department on a worker: 422, the rule
+        (account("dep.none", "department", "D01"), 422),
+        (account("dep.worker", "worker", department_code="DEP02"), 422),
+        (account("dep.unknown", "department", "D01", department_code="DEP99"), 400),
     ):
-        is_problem(await admin.post("/api/v1/users", json=wrong), 400, "invalid_request")
+        is_problem(await admin.post("/api/v1/users", json=wrong), status, "invalid_request")
     created = await admin.post(
         "/api/v1/users", json=account("heat.li", "department", "D01", department_code="DEP02")
     )
@@ -288,11 +289,11 @@ async def test_an_account_made_a_department_account_must_name_its_department(api
     created = await admin.post("/api/v1/users", json=account("zhao.dept", unit="D01"))
     user = f"/api/v1/users/{created.json()['id']}"
     # Switched to `department` without a department: refused, nothing changed.
-    is_problem(await admin.patch(user, json={"role": "department"}), 400, "invalid_request")
+    is_problem(await admin.patch(user, json={"role": "department"}), 422, "invalid_request")
     is_problem(
         await admin.patch(user, json={"role": "department", "department_code": "DEP99"}), 400
     )
-    is_problem(await admin.patch(user, json={"department_code": "DEP02"}), 400, "invalid_request")
+    is_problem(await admin.patch(user, json={"department_code": "DEP02"}), 422, "invalid_request")
     unchanged = (await admin.get(user)).json()
     assert unchanged["role"] == "worker" and unchanged["department_id"] is None
     # With one, it becomes that department's account, and lists only its requests.

@@ -34,13 +34,13 @@ async def test_a_stale_tab_and_a_missing_reason_are_pages(api):
             csrf = _csrf(page.text)
             headers = {"referer": f"http://doorstep{path}"}
             if lang == "zh":
-                # Sending back without a reason: 400, in words, the way back to the request.
+                # Sending back without a reason: 422 (a rule's), in words, the way back.
                 refused = await client.post(
                     f"{path}/verify",
                     data={"_csrf_token": csrf, "decision": "reject"},
                     headers=headers,
                 )
-                assert refused.status_code == 400
+                assert refused.status_code == 422
                 assert reason_words in refused.text and f'href="{path}"' in refused.text
                 # Approving it in one tab, then again in a stale tab: 409 as a page.
                 done = await client.post(

@@ -83,7 +83,7 @@ async def test_push_envelope_errors_refuse_the_whole_batch(api, signed_in):
                 }
             ).encode()
         ),
-        (400,),
+        (422,),  # well-formed, but no phone numbers its outbox so
     )
     body = assert_problem(await post(json.dumps({**envelope, "protocol": 0}).encode()), (426,))
     assert body["code"] == "unsupported_protocol"

@@ -82,7 +82,7 @@ async def test_adding_an_organisation_and_its_activities(api):
         (supervisor, "/api/v1/organisations", {**body, "kind": "club"}, 400),
         (supervisor, "/api/v1/organisations", {**body, "name": ""}, 400),
         (supervisor, url, {**activity, "participants": 0}, 400),
-        (supervisor, url, {**activity, "on_date": "1899-01-01"}, 400),
+        (supervisor, url, {**activity, "on_date": "1899-01-01"}, 422),
         (worker3, url, activity, 404),
         (supervisor, f"/api/v1/organisations/{uuid.uuid4()}/activities", activity, 404),
     ):

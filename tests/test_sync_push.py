@@ -153,6 +153,6 @@ async def test_seq_rules(api, seqs):
         ],
     }
     response = await worker.post("/api/v1/sync/push", json=body)
-    assert response.status_code in (400, 409)
+    assert response.status_code in (409, 422)
     if response.status_code == 409:
         assert response.json()["expected"] == 1

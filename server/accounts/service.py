@@ -71,7 +71,7 @@ async def _department_of(session: AsyncSession, role: Role, code: str | None) ->
         raise Refusal(
             "invalid_request",
             "department_code names the department of a department account, and only of one.",
-            400,
+            422,
         )
     if code is None:
         return None

@@ -19,6 +19,7 @@ from server.auth.service import Principal, authenticate
 from server.blobs import media, uploads
 from server.blobs.schemas import BlobStoredPublic
 from server.blobs.scope import named_in_scope
+from server.blobs.store import SHA256
 from server.blobs.tables import Blob
 from server.db.types import utcnow
 from server.deps import Caller, Runtime_, Session
@@ -28,7 +29,12 @@ from shared.permissions import Actor
 
 RECEIVED = "Doorstep-Received"
 log = logging.getLogger("doorstep.blobs")
-Sha = Annotated[str, PathParameter(description="the SHA-256 of the bytes, 64 lowercase hex digits")]
+Sha = Annotated[
+    str,
+    PathParameter(
+        pattern=SHA256.pattern, description="the SHA-256 of the bytes, 64 lowercase hex digits"
+    ),
+]
 
 
 async def readable(session: AsyncSession, actor: Actor, sha256: str) -> Blob | None:

@@ -44,7 +44,7 @@ from server.runtime import Runtime
 MAX_BLOB_BYTES = 10 * 1024 * 1024  # 10 MiB, per the contract
 QUOTA_WINDOW = timedelta(hours=24)
 PARTIAL_UPLOAD_KEEP_S = 7 * 24 * 3600  # a partial upload untouched this long is swept away
-_RANGE = re.compile(r"^bytes (\d{1,12})-(\d{1,12})/(\d{1,12})$")
+CONTENT_RANGE = re.compile(r"^bytes (\d{1,12})-(\d{1,12})/(\d{1,12})$")
 READ_BLOCK = 1024 * 1024
 
 
@@ -84,7 +84,7 @@ def check_name(sha256: str) -> str:
 def parse_range(header: str | None) -> ContentRange | None:
     if header is None:
         return None
-    found = _RANGE.match(header.strip())
+    found = CONTENT_RANGE.match(header.strip())
     if found is None:
         raise ProblemError(
             400, "invalid_request", "Content-Range must read `bytes START-END/TOTAL`."

@@ -76,7 +76,7 @@ class SpendingCreate(Timed, forbid_unknown_fields=True, kw_only=True):
     """Spending recorded by hand (console or API), charged to a unit's fund."""
 
     org_unit: Code  # the unit whose fund pays
-    amount_cny: Annotated[float, msgspec.Meta(gt=0, le=100_000_000)]  # yuan, at most 2 decimals
+    amount_cny: Annotated[float, msgspec.Meta(ge=0.01, le=100_000_000)]  # yuan, to the fen
     category: Category  # what it is spent on
     note: Annotated[str, msgspec.Meta(max_length=1000)] = ""  # what for
     at: Instant | None = None  # when; default now

@@ -84,7 +84,7 @@ async def charge(
     when the fund would go below zero. Returns the ledger entry's values."""
     year = fund_year(at, _zone(session))
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise Refusal("invalid_request", "Funds are kept for the years 2000 to 2100.", 400)
+        raise Refusal("invalid_request", "Funds are kept for the years 2000 to 2100.", 422)
     if amount_fen <= 0:
         raise Refusal("invalid_request", "An amount is at least ¥0.01.", 400)
     await _ensure(session, unit_id, year)

@@ -60,7 +60,7 @@ async def dashboard(
     if not may_see_dashboard(actor):
         raise Refusal("forbidden", "The dashboard is for supervisors and the district.")
     if since is not None and until is not None and since >= until:
-        raise Refusal("invalid_request", "The range ends before it starts.", 400)
+        raise Refusal("invalid_request", "The range ends before it starts.", 422)
     dialect = session.get_bind().dialect.name
     scope = await visible_clause(session, actor)
     if since is not None:

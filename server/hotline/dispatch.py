@@ -173,7 +173,7 @@ async def give_back(
     elsewhere."""
     request = await _routed(session, actor, request_id)
     if not reason.strip():
-        raise Refusal("reason_required", "Say why the request is returned.", 400)
+        raise Refusal("reason_required", "Say why the request is returned.", 422)
     previous = await session.get(Department, request.department_id)
     move(request, "return", now, await _limit(session, request))
     request.department_id = None

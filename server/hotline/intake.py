@@ -37,10 +37,11 @@ def move(request: HotlineRequest, action: str, now: datetime, limit_hours: int) 
 
 
 async def category(session: AsyncSession, code: str) -> ServiceCategory:
-    """The service category of that code; 400 `unknown_category` if there is none."""
+    """The service category of that code; 422 `unknown_category` if there is none (a code
+    the request may well-formedly name, but no category has)."""
     found = await session.scalar(select(ServiceCategory).where(ServiceCategory.code == code))
     if found is None:
-        raise Refusal("unknown_category", f"No service category {code!r}.", 400)
+        raise Refusal("unknown_category", f"No service category {code!r}.", 422)
     return found
 
 

@@ -142,7 +142,7 @@ async def _verify_department(
     back to the department (reason required)."""
     now = now or utcnow()
     if decision == "reject" and not (reason or "").strip():
-        raise Refusal("reason_required", "Say why the resolution is sent back.", 400)
+        raise Refusal("reason_required", "Say why the resolution is sent back.", 422)
     step, action = ("verify", RequestAction.VERIFIED)
     if decision == "reject":
         step, action = ("send_back", RequestAction.SENT_BACK)

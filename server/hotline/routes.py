@@ -2,7 +2,6 @@
 supervision and the district dashboard. Each handler parses, calls the service, and returns
 one of the `…Public` structs of `server/hotline/schemas.py`."""
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -27,7 +26,7 @@ from server.hotline.schemas import (
     VerifyBody,
 )
 from server.schemas import Offset
-from shared.instants import check_instant
+from shared.instants import YEAR_PATTERN, parse_instant
 from shared.requests import RequestStatus
 
 
@@ -159,6 +158,13 @@ async def rate_request(
     return await service.detail(db_session, request)
 
 
+def _time(description: str) -> QueryParameter:
+    # Read as text: Litestar would take a number for a time (seconds since 1970).
+    return QueryParameter(
+        description=description, format="date-time", pattern=YEAR_PATTERN, max_length=40
+    )
+
+
 @get(
     "/api/v1/dashboard",
     tags=["hotline"],
@@ -167,19 +173,15 @@ async def rate_request(
 async def dashboard(
     db_session: Session,
     principal: Caller,
-    since: Annotated[
-        datetime | None, QueryParameter(description="only requests received from then on")
-    ] = None,
-    until: Annotated[
-        datetime | None, QueryParameter(description="only requests received before then")
-    ] = None,
+    since: Annotated[str | None, _time("only requests received from then on")] = None,
+    until: Annotated[str | None, _time("only requests received before then")] = None,
 ) -> DashboardPublic:
     try:
-        check_instant("since", since)
-        check_instant("until", until)
+        start = parse_instant("since", since) if since else None
+        end = parse_instant("until", until) if until else None
     except ValueError as refused:
         raise Refusal("invalid_request", str(refused), 400) from None
-    return await service.dashboard(db_session, principal.actor, utcnow(), since, until)
+    return await service.dashboard(db_session, principal.actor, utcnow(), start, end)
 
 
 ROUTES = [

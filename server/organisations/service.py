@@ -169,7 +169,7 @@ async def add_activity(
     if not may_record_activity(actor, path):
         raise Refusal("forbidden", "You may not record this team's activities.")
     if not EARLIEST <= body.on_date < LATEST:
-        raise Refusal("invalid_request", "The date must lie between 2000 and 2100.", 400)
+        raise Refusal("invalid_request", "The date must lie between 2000 and 2100.", 422)
     activity = OrganisationActivity(
         organisation_id=row.id,
         org_unit_id=row.org_unit_id,

@@ -39,7 +39,7 @@ async def create_resident(
     principal: Caller,
 ) -> ResidentPublic:
     if (data.lat is None) != (data.lon is None):
-        raise ProblemError(400, "invalid_request", "Give a home's lat and lon together.")
+        raise ProblemError(422, "invalid_request", "Give a home's lat and lon together.")
     resident = await service.create(db_session, principal.actor, msgspec.structs.asdict(data))
     await db_session.flush()
     return ResidentPublic.from_row(resident)

@@ -15,6 +15,7 @@ class Position:
 START = Position(0, -1)
 BIGGEST = 2**63 - 1  # the feed's positions are 64-bit integers in the database
 MAX_CURSOR_LENGTH = 200
+CURSOR_PATTERN = "^[A-Za-z0-9_-]*$"  # base64url, unpadded: the schema says so (else 400)
 # Ords are 32-bit in the database; the largest is beyond any one transaction's, so
 # (v, PAST_EVERY_ORD) lies after every entry of version v.
 PAST_EVERY_ORD = 2**31 - 1
@@ -29,7 +30,8 @@ def decode(cursor: str | None, scope: str, horizon: int) -> Position:
     """The position a cursor names; 410 cursor_expired when it cannot be served any more."""
     if not cursor:
         return START
-    foreign = ProblemError(400, "invalid_request", "The cursor is not one this server made.")
+    # Well-formed (base64url), but naming no position of ours: a rule, not the shape.
+    foreign = ProblemError(422, "invalid_request", "The cursor is not one this server made.")
     if len(cursor) > MAX_CURSOR_LENGTH:
         raise foreign
     try:

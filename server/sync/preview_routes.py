@@ -14,10 +14,9 @@ from server.accounts import service as accounts
 from server.deps import Caller, Session
 from server.sync import preview
 from server.sync.schemas import ScopeChange, ScopeCounts
+from shared.enums import Role
 
-ProposedRole = Annotated[
-    str | None, QueryParameter(max_length=20, description="the role to preview instead")
-]
+ProposedRole = Annotated[Role | None, QueryParameter(description="the role to preview instead")]
 ProposedUnit = Annotated[
     str | None, QueryParameter(max_length=40, description="the org unit code to preview instead")
 ]

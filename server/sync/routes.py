@@ -8,6 +8,7 @@ from litestar.params import QueryParameter
 from server.deps import Caller, Runtime_, Session
 from server.errors import ProblemError
 from server.sync import service
+from server.sync.cursor import CURSOR_PATTERN, MAX_CURSOR_LENGTH
 from shared import protocol
 from shared.protocol import PullResponse, PushResponse
 
@@ -39,14 +40,18 @@ async def pull(
     principal: Caller,
     cursor: Annotated[
         str | None,
-        QueryParameter(description="from the previous pull; none = start", max_length=200),
+        QueryParameter(
+            description="from the previous pull; none = start",
+            max_length=MAX_CURSOR_LENGTH,
+            pattern=CURSOR_PATTERN,
+        ),
     ] = None,
     limit: Annotated[
         int, QueryParameter(ge=1, le=protocol.MAX_PULL_LIMIT)
     ] = protocol.DEFAULT_PULL_LIMIT,
-    protocol_version: Annotated[int | None, QueryParameter(name="protocol")] = None,
+    protocol_version: Annotated[int, QueryParameter(name="protocol")] = protocol.PROTOCOL_VERSION,
 ) -> PullResponse:
-    if protocol_version is not None and protocol_version != protocol.PROTOCOL_VERSION:
+    if protocol_version != protocol.PROTOCOL_VERSION:
         raise ProblemError(
             426,
             "unsupported_protocol",

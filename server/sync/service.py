@@ -61,17 +61,17 @@ def parse_push(body: bytes) -> PushRequest:
             "This app speaks an old sync protocol. Please update the app.",
             supported=[protocol.PROTOCOL_VERSION],
         )
+    mutations = raw.get("mutations")
+    if isinstance(mutations, list) and len(mutations) > protocol.MAX_MUTATIONS_PER_PUSH:
+        raise ProblemError(413, "payload_too_large", "A push may carry at most 500 mutations.")
     try:
         request = msgspec.convert(raw, PushRequest)
     except msgspec.ValidationError as exc:
         raise ProblemError(400, "invalid_request", f"Not a push request: {exc}") from exc
-    if len(request.mutations) > protocol.MAX_MUTATIONS_PER_PUSH:
-        raise ProblemError(413, "payload_too_large", "A push may carry at most 500 mutations.")
     seqs = [mutation.seq for mutation in request.mutations]
-    if seqs and (seqs[0] < 1 or seqs != list(range(seqs[0], seqs[0] + len(seqs)))):
-        raise ProblemError(
-            400, "invalid_request", "Seqs in a batch must be consecutive, from 1 up."
-        )
+    if seqs and seqs != list(range(seqs[0], seqs[0] + len(seqs))):
+        # Well-formed (a schema cannot say it), but no phone numbers its outbox so.
+        raise ProblemError(422, "invalid_request", "Seqs in a batch must be consecutive.")
     return request
 
 

@@ -203,7 +203,7 @@ async def complete(session: AsyncSession, actor: Actor, args: m.VisitComplete) -
     if not may_work_visit(actor, visit.assignee_id):
         raise Refusal("not_assignee", "This visit was reassigned; your completion was not saved.")
     if not args.summary.strip():
-        raise Refusal("summary_required", "Say what was done before completing the visit.", 400)
+        raise Refusal("summary_required", "Say what was done before completing the visit.", 422)
     _move(visit, "complete", args.base_status)
     visit.completed_at, visit.summary = args.at, args.summary
     for column, value in proof_columns(session, args.proof).items():
@@ -219,7 +219,7 @@ async def decide(session: AsyncSession, actor: Actor, args: m.ApprovalDecide) ->
     if not may_decide_visit(actor, path):
         raise Refusal("out_of_scope", "Only a supervisor of this community may decide this visit.")
     if args.decision == "reject" and not (args.reason or "").strip():
-        raise Refusal("reason_required", "Say why the visit is sent back.", 400)
+        raise Refusal("reason_required", "Say why the visit is sent back.", 422)
     _move(visit, "approve" if args.decision == "approve" else "return", args.base_status)
     now = utcnow()
     visit.decided_at, visit.decided_by = now, actor.user_id
@@ -275,7 +275,7 @@ async def cancel(
             "out_of_scope", "You may only cancel visits in your own part of the district."
         )
     if not code and not args.reason.strip():
-        raise Refusal("reason_required", "Say why the visit is cancelled.", 400)
+        raise Refusal("reason_required", "Say why the visit is cancelled.", 422)
     _move(visit, "cancel")
     visit.cancel_reason, visit.cancel_code = ("", code) if code else (args.reason.strip(), "")
     visit.closed_at = utcnow()
