@@ -37,8 +37,8 @@ def main() -> None:
 
     from mobile.core.phone import Phone
     from server.auth.tables import User
+    from server.clock import utcnow
     from server.db.sessions import create_engine_for, session_factory
-    from server.db.types import utcnow
     from server.demo.seed import DEMO_PASSWORD
     from server.residents.tables import Resident
     from server.visits.tables import Visit

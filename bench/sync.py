@@ -28,9 +28,9 @@ from mobile.core.store import LocalStore
 from mobile.core.sync import SyncClient
 from server.audit.tables import AuditEntry
 from server.auth.tables import MutationLog, User
+from server.clock import utcnow
 from server.db.migrate import upgrade
 from server.db.sessions import create_engine_for, session_factory
-from server.db.types import utcnow
 from server.demo.seed import DEMO_PASSWORD
 from server.feed.tables import FeedEntry
 from server.org.tables import OrgUnit

@@ -173,7 +173,7 @@ def _command(args: argparse.Namespace) -> int:
 
 def _api_keys(settings: Settings, args: argparse.Namespace) -> int:
     """Open311 keys: a new one is printed once (only its hash is kept)."""
-    from server.db.types import utcnow
+    from server.clock import utcnow
     from server.open311 import keys
 
     async def work(session):
@@ -309,7 +309,7 @@ def _worker(settings: Settings) -> int:
 
 
 async def _compact(settings: Settings, days: float) -> str:
-    from server.db.types import utcnow
+    from server.clock import utcnow
     from server.sync import compaction
 
     async def work(session):

@@ -12,8 +12,8 @@ from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal, authenticate
+from server.clock import utcnow
 from server.db.transaction import provide_transaction
-from server.db.types import utcnow
 from server.runtime import Runtime
 from shared.permissions import Actor
 

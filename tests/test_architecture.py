@@ -98,7 +98,22 @@ def test_the_cycle_finder_finds_a_cycle_of_three():
 
 def test_the_db_layer_knows_neither_sync_nor_org():
     graph = package_graph(ROOT, "server")
-    assert not set(graph.get("server.db", {})) - {"server.errors", "server.config"}
+    assert not set(graph.get("server.db", {})) - {"server.errors", "server.config", "server.clock"}
+
+
+def test_every_module_takes_its_clock_from_server_clock():
+    """One wall clock for the server: no module, the console's included, takes `utcnow` from
+    the database layer or defines its own."""
+    for top in ("server", "tests", "bench", "testbed"):
+        for path in (ROOT / top).rglob("*.py"):
+            if path in (ROOT / "server" / "clock.py", Path(__file__).resolve()):
+                continue
+            text = path.read_text()
+            assert "def utcnow(" not in text, path.relative_to(ROOT)
+            for module, line in _imports(path):
+                assert not (
+                    module == "server.db.types" and "utcnow" in text.splitlines()[line - 1]
+                ), f"{path.relative_to(ROOT)}:{line}"
 
 
 def test_the_phone_core_imports_no_kivy_and_no_server():

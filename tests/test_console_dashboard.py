@@ -3,7 +3,7 @@ date is a page, not a 500."""
 
 from datetime import datetime, timedelta
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from shared.localtime import to_local
 from tests.test_console_words import _console
 

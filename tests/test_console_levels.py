@@ -4,7 +4,7 @@ and bad form values answered by a page that changes nothing."""
 
 import re
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from shared.localtime import format_local
 from tests.support.server import database_state
 from tests.test_console_words import _assert_words, _console

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.plans import service as plans
 from shared.localtime import format_local
 from tests.support.live import live_server

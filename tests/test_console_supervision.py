@@ -3,7 +3,7 @@ in words with the visit's due time in the configured zone."""
 
 from datetime import timedelta
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.plans import service as plans
 from shared.localtime import format_local
 from tests.test_console_words import _console

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.hotline import service as hotline
 from server.hotline.schemas import ActorCode, RequestAction
 from server.plans import service as plans

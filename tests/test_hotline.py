@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from server.auth.passwords import hash_password
 from server.auth.tables import User
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.hotline import service as hotline
 from server.org.tables import OrgUnit
 from shared import requests as lifecycle

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from server.auth.tables import User
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.hotline import service as hotline
 from server.hotline.tables import HotlineRequest
 from server.org.service import all_units

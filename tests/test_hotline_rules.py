@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from server.auth.passwords import hash_password
 from server.auth.tables import User
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.hotline import service as hotline
 from server.hotline.schemas import RequestRecordPublic
 from server.hotline.tables import HotlineRequest

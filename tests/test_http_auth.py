@@ -3,7 +3,7 @@
 import uuid
 
 from server.auth import tokens
-from server.db.types import utcnow
+from server.clock import utcnow
 from tests.support.server import database_state
 
 

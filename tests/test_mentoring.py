@@ -6,7 +6,7 @@ import re
 import uuid
 from datetime import timedelta
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.plans import service as plans
 from server.visits.tables import Visit
 from shared.enums import Role

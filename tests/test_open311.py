@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import select, update
 
 from server import cli
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.hotline.tables import HotlineRequest
 from server.open311 import keys
 

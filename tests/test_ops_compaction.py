@@ -6,8 +6,8 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import func, select
 
+from server.clock import utcnow
 from server.db.sessions import create_engine_for, session_factory
-from server.db.types import utcnow
 from server.feed.tables import FeedClock, FeedEntry
 from server.sync import compaction
 from tests.support.live import live_server

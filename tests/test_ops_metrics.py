@@ -6,7 +6,7 @@ from dataclasses import replace
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.ops import background
 from tests.support.server import Api
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from server.clock import utcnow
 from server.db.sessions import create_engine_for, session_factory
-from server.db.types import utcnow
 from server.hotline.tables import HotlineRequest, RequestEvent
 from server.plans.tables import Alert
 from tests.support import databases

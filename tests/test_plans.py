@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.plans import service as plans
 from server.plans.tables import VisitPlan
 from server.residents.tables import Resident

@@ -11,8 +11,8 @@ import random
 from sqlalchemy import select
 
 from server.auth.tables import User
+from server.clock import utcnow
 from server.db.sessions import create_engine_for, session_factory
-from server.db.types import utcnow
 from server.org.service import all_units
 from server.records import Reader
 from server.sync.records import RECORDS

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from server.auth import tokens
 from server.auth.tables import LoginFailure
-from server.db.types import utcnow
+from server.clock import utcnow
 from tests.support.server import PASSWORD, Api
 
 

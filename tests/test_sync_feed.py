@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from server.auth.tables import User
+from server.clock import utcnow
 from server.db.sessions import create_engine_for, session_factory
-from server.db.types import utcnow
 from server.feed.tables import FeedEntry
 from server.residents.tables import Resident
 from server.visits.tables import Checkin

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from server.auth.tables import User
+from server.clock import utcnow
 from server.db.sessions import create_engine_for, session_factory
-from server.db.types import utcnow
 from server.feed.tables import FeedEntry
 from server.org.service import all_units
 from server.records import Place, SyncedRecord, all_declared, record_of

@@ -16,7 +16,7 @@ from server.accounts.schemas import (
     UserUpdate,
 )
 from server.auth.schemas import UserPublic
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.deps import Caller, Runtime_, Session
 
 

@@ -16,7 +16,7 @@ from server.audit import service as audit
 from server.auth.passwords import hash_password
 from server.auth.service import end_sessions
 from server.auth.tables import PERSON, Device, MutationLog, User
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.errors import Refusal
 from server.org.service import all_units, department_by_code, subtree, unit_by_code
 from server.org.tables import OrgUnit

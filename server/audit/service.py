@@ -10,7 +10,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from shared.permissions import Actor
 
 

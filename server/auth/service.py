@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth import passwords, tokens
 from server.auth.tables import Device, LoginFailure, RefreshToken, User
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.errors import ProblemError, forbidden, not_found
 from server.org.service import all_units
 from server.org.tables import OrgUnit

@@ -8,7 +8,8 @@ from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
 from server.auth.schemas import UserPublic
-from server.db.types import UTCDateTime, utcnow
+from server.clock import utcnow
+from server.db.types import UTCDateTime
 from server.records import Place, declare
 from server.records.keys import key
 from shared.permissions import Actor, sees_unit

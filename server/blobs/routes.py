@@ -21,7 +21,7 @@ from server.blobs.schemas import BlobStoredPublic
 from server.blobs.scope import named_in_scope
 from server.blobs.store import SHA256
 from server.blobs.tables import Blob
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.deps import Caller, Runtime_, Session
 from server.errors import ProblemError
 from server.runtime import Runtime

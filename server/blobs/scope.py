@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.blobs.tables import BlobRef
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.org.service import all_units
 from server.records import Reader, declared
 from shared.permissions import Actor

@@ -37,7 +37,7 @@ from server.blobs.store import (
     whole_slot,
 )
 from server.blobs.tables import Blob, BlobOwner
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.errors import ProblemError
 from server.runtime import Runtime
 

@@ -15,10 +15,10 @@ from server.accounts import service as accounts
 from server.accounts.schemas import PasswordReset, UserCreate, UserUpdate
 from server.auth import service as auth
 from server.auth.service import Principal
+from server.clock import utcnow
 from server.console import forms
 from server.console.session import language, page
 from server.console.urls import redirect
-from server.db.types import utcnow
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import service as hotline

@@ -9,9 +9,9 @@ from litestar import Request, Response, get
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import utcnow
 from server.console.strings import translator
 from server.console.views import category_names, dashboard_groups
-from server.db.types import utcnow
 from server.deps import Caller, Runtime_, Session
 from server.export import csv_download
 from server.hotline import service as hotline

@@ -8,11 +8,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
+from server.clock import utcnow
 from server.console import forms
 from server.console.session import language, page
 from server.console.strings import translator
 from server.console.urls import redirect
-from server.db.types import utcnow
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.export import csv_download

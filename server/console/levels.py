@@ -14,12 +14,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import utcnow
 from server.console import forms
 from server.console.session import language, page
 from server.console.strings import translator
 from server.console.urls import FOLDER, PREFIX, url
 from server.console.views import category_names
-from server.db.types import utcnow
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import service as hotline

@@ -9,10 +9,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
+from server.clock import utcnow
 from server.console import forms, intake
 from server.console.session import page
 from server.console.urls import redirect
-from server.db.types import utcnow
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.mentoring import service as mentoring

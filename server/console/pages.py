@@ -15,12 +15,12 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
+from server.clock import utcnow
 from server.console import exports, forms, intake, levels, views
 from server.console.partners_block import dashboard_block
 from server.console.session import language, page
 from server.console.strings import translator
 from server.console.urls import FOLDER, redirect
-from server.db.types import utcnow
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import service as hotline

@@ -17,9 +17,9 @@ from litestar.response import Redirect, Template
 from server.auth import service as auth
 from server.auth import tokens
 from server.auth.service import Principal
+from server.clock import utcnow
 from server.console.strings import translator
 from server.console.urls import url
-from server.db.types import utcnow
 from server.deps import Runtime_, Session
 from server.errors import ProblemError
 from server.runtime import Runtime

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 from server.auth import service as auth
 from server.auth import tokens
 from server.auth.clients import client_address
+from server.clock import utcnow
 from server.console.forms import read_form
 from server.console.session import (
     DEVICE,
@@ -22,7 +23,6 @@ from server.console.session import (
     provide_viewer,
 )
 from server.console.urls import is_console_path, url
-from server.db.types import utcnow
 from server.deps import Runtime_, Session
 from server.errors import ProblemError
 from server.runtime import Runtime

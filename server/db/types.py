@@ -6,10 +6,6 @@ from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out; SQLite keeps no zone, so we keep UTC."""
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.plans.tables import VisitPlan
 from server.residents.tables import Resident
 from shared.enums import VisitKind

@@ -10,7 +10,7 @@ from uuid import uuid4
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.demo import names
 from server.funds.tables import Fund, FundEntry
 from server.org.tables import OrgUnit

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.passwords import hash_password
 from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
+from server.clock import utcnow
 from server.config import Settings
-from server.db.types import utcnow
 from server.demo import names, places, staff
 from server.demo.mentoring import plan_mentoring
 from server.demo.partners import seed_partners

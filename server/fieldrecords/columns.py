@@ -14,7 +14,8 @@ from uuid import UUID
 from sqlalchemy import JSON, Text
 from sqlmodel import Field, SQLModel
 
-from server.db.types import UTCDateTime, utcnow
+from server.clock import utcnow
+from server.db.types import UTCDateTime
 
 
 class FieldRecord(SQLModel):

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.blobs.proof import proof_columns, reference
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.effects import ServerEffect
 from server.errors import Refusal
 from server.feed.lookup import append, find

@@ -11,7 +11,8 @@ from uuid import UUID, uuid4
 from sqlalchemy import BigInteger, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.db.types import UTCDateTime, utcnow
+from server.clock import utcnow
+from server.db.types import UTCDateTime
 
 
 class Fund(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.effects import ServerEffect
 from server.errors import Refusal
 from server.hotline import service

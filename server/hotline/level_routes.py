@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.deps import Caller, Session
 from server.hotline import service
 from server.hotline.schemas import (

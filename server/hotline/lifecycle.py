@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.errors import Refusal
 from server.hotline import timeline
 from server.hotline.intake import category, move

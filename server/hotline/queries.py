@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.errors import Refusal
 from server.hotline import timeline
 from server.hotline.schemas import (

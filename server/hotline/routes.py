@@ -9,7 +9,7 @@ import msgspec
 from litestar import get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.deps import Caller, Session
 from server.errors import Refusal
 from server.hotline import service

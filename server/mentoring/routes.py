@@ -6,7 +6,7 @@ from uuid import UUID
 from litestar import get, post
 from litestar.params import FromPath, JSONBody
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.deps import Caller, Session
 from server.mentoring import service
 from server.mentoring.schemas import FamilyDetailPublic, FamilyPublic, MentorPublic, PairBody

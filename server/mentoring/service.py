@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.auth.tables import User
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.errors import Refusal
 from server.mentoring.schemas import (
     FamilyAssistancePublic,

@@ -6,7 +6,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.deps import Runtime_, Session
 from server.errors import ProblemError, Refusal
 from server.open311 import keys, service

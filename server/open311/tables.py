@@ -6,7 +6,8 @@ from uuid import UUID, uuid4
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from server.db.types import UTCDateTime, utcnow
+from server.clock import utcnow
+from server.db.types import UTCDateTime
 
 
 class Open311ApiKey(SQLModel, table=True):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from server.blobs.uploads import PARTIAL_UPLOAD_KEEP_S, store_for
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.ops import metrics
 from server.ops.leader import Leadership
 from server.runtime import Runtime

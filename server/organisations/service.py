@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.errors import Refusal
 from server.org.service import all_units, subtree, unit_by_code
 from server.org.tables import OrgUnit

@@ -7,7 +7,7 @@ import msgspec
 from litestar import get, post
 from litestar.params import JSONBody
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.deps import Caller, Session
 from server.plans import service
 from server.plans.schemas import AlertPublic, VisitPlanPublic

@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.deps import Runtime_, Session
 from server.errors import ProblemError, Refusal, code_for_status
 from server.public import service

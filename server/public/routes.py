@@ -8,7 +8,7 @@ from litestar import Request, get, post
 from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.deps import Session
 from server.public import service
 from server.public.schemas import (

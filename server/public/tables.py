@@ -6,7 +6,8 @@ from uuid import UUID
 from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
-from server.db.types import UTCDateTime, utcnow
+from server.clock import utcnow
+from server.db.types import UTCDateTime
 
 
 class RequestTracking(SQLModel, table=True):

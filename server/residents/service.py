@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.auth.tables import Device, MutationLog
+from server.clock import utcnow
 from server.conflicts.tables import ConflictEntry
-from server.db.types import utcnow
 from server.errors import Refusal
 from server.feed.lookup import find
 from server.org.service import all_units, subtree, unit_path

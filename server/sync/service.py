@@ -14,8 +14,8 @@ from server.auth.tables import Device, MutationLog
 from server.blobs import proof as proofs
 from server.blobs import scope as blob_scope
 from server.bodies import check_json_text
+from server.clock import utcnow
 from server.db.sessions import TooLong
-from server.db.types import utcnow
 from server.errors import ProblemError, Refusal
 from server.feed import capture, lookup
 from server.feed.lookup import forget_batch

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth.tables import User
 from server.blobs.proof import proof_columns, reference
-from server.db.types import utcnow
+from server.clock import utcnow
 from server.errors import Refusal
 from server.feed.lookup import find
 from server.org.service import all_units, subtree, unit_path

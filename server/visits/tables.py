@@ -10,7 +10,8 @@ from uuid import UUID, uuid4
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from server.db.types import UTCDateTime, utcnow
+from server.clock import utcnow
+from server.db.types import UTCDateTime
 from server.fieldrecords.columns import FieldRecord, Proven
 from server.records import Place, declare
 from server.records.keys import key

@@ -5,7 +5,7 @@ import uuid
 
 import httpx
 
-from server.db.types import utcnow
+from server.clock import utcnow
 from tests.support.server import PASSWORD
 
 REPORT = {
