@@ -263,7 +263,7 @@ async def test_a_department_account_names_its_department_and_sees_its_queue(api)
         # a department account without a department; a department on a worker: 422, the rule
         (account("dep.none", "department", "D01"), 422),
         (account("dep.worker", "worker", department_code="DEP02"), 422),
-        (account("dep.unknown", "department", "D01", department_code="DEP99"), 400),
+        (account("dep.unknown", "department", "D01", department_code="DEP99"), 422),
     ):
         is_problem(await admin.post("/api/v1/users", json=wrong), status, "invalid_request")
     created = await admin.post(
@@ -291,7 +291,7 @@ async def test_an_account_made_a_department_account_must_name_its_department(api
     # Switched to `department` without a department: refused, nothing changed.
     is_problem(await admin.patch(user, json={"role": "department"}), 422, "invalid_request")
     is_problem(
-        await admin.patch(user, json={"role": "department", "department_code": "DEP99"}), 400
+        await admin.patch(user, json={"role": "department", "department_code": "DEP99"}), 422
     )
     is_problem(await admin.patch(user, json={"department_code": "DEP02"}), 422, "invalid_request")
     unchanged = (await admin.get(user)).json()

@@ -230,7 +230,7 @@ async def test_an_admin_gives_a_department_account_its_department(api):
             "org_unit_code": "D01",
         }
         missing = await client.post("/console/admin/accounts", data=form)
-        assert missing.status_code == 400 and "text/html" in missing.headers["content-type"]
+        assert missing.status_code == 422 and "text/html" in missing.headers["content-type"]
         created = await client.post(
             "/console/admin/accounts", data={**form, "department_code": "DEP02"}
         )
@@ -255,7 +255,7 @@ async def test_an_account_becomes_a_department_account_only_with_its_department(
         assert 'name="department_code"' in page.text  # the reassign form offers departments
         change = {"role": "department", "org_unit_code": "D01"}
         without = await client.post(f"{account}/update", data={"_csrf_token": csrf, **change})
-        assert without.status_code == 400 and "text/html" in without.headers["content-type"]
+        assert without.status_code == 422 and "text/html" in without.headers["content-type"]
         preview = await client.get(
             f"{account}/preview", params={**change, "department_code": "DEP03"}
         )

@@ -78,7 +78,7 @@ async def _department_of(session: AsyncSession, role: Role, code: str | None) ->
     try:
         return (await department_by_code(session, code)).id
     except Refusal:
-        raise Refusal("invalid_request", f"No department {code!r}.", 400) from None
+        raise Refusal("invalid_request", f"No department {code!r}.", 422) from None
 
 
 async def create(
