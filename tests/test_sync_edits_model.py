@@ -50,7 +50,6 @@ from tests.support import databases
 from tests.support.phones import FAST_KDF, NO_WAIT, FlakyTransport
 from tests.support.server import PASSWORD, make_settings
 
-CI = os.environ.get("CI") == "true"
 EXAMPLES = int(os.environ.get("DOORSTEP_EDITS_EXAMPLES", "0"))
 pytestmark = pytest.mark.skipif(
     EXAMPLES == 0,

@@ -14,7 +14,7 @@ from litestar.datastructures import State
 from sqlalchemy import text
 
 from server import __version__
-from server.db.migrate import MIGRATIONS, alembic_config
+from server.db.migrate import alembic_config
 from server.errors import problem_response
 from server.runtime import Runtime
 
@@ -40,9 +40,7 @@ class ReadyPublic(msgspec.Struct):
 @cache
 def latest_migration() -> str:
     """The head of the migration chain shipped with this code."""
-    config = alembic_config("sqlite://")
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head() or ""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
 
 
 async def schema_revision(runtime: Runtime) -> str | None:
