@@ -140,6 +140,9 @@ class DoorstepApp(App):
 
     @mainthread
     def _show_state(self, state) -> None:
+        # A sync that ends while the app is closing reports to no window: nothing to show.
+        if App.get_running_app() is not self:
+            return
         self.bar.show(state)
         if state.revoked:
             self.go("setup")
