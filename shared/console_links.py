@@ -6,6 +6,7 @@ from shared.permissions import (
     Actor,
     holds_a_queue,
     may_manage_mentoring,
+    may_review_conflicts,
     may_see_dashboard,
     may_supervise,
     sees_inspection_list,
@@ -15,6 +16,7 @@ CONSOLE_LINKS = (
     ("queue", "console.queue", lambda actor: True),
     ("supervise", "console.supervise", may_supervise),
     ("mentoring", "console.mentoring", may_manage_mentoring),
+    ("conflicts", "console.conflicts", may_review_conflicts),
     (
         "my_queue",
         "console.levels",

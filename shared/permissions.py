@@ -300,6 +300,12 @@ def may_supervise(actor: Actor) -> bool:
     return actor.is_manager
 
 
+def may_review_conflicts(actor: Actor) -> bool:
+    """The console's conflict log of an area (values that did not stand): managers; everyone
+    else reads the entries with their own values (GET /api/v1/conflicts, the phone)."""
+    return actor.is_manager
+
+
 def may_manage_mentoring(actor: Actor) -> bool:
     """Pairing mentors with families and setting their visit rhythm: supervisors and admins,
     each within their part of the tree (`may_pair_mentor` checks the family's place)."""

@@ -42,6 +42,7 @@ def _console_keys() -> set[str]:
     keys |= {f"actor_{a}" for a in ActorCode} | {"alert_missed_visit"}
     keys |= {f"v_{s}" for s in VisitStatus} | {f"r_{r}" for r in Role}
     keys |= {key for key, _, _ in CONSOLE_LINKS}
+    keys |= {f"field_{f}" for f in RESIDENT_FIELDS}  # the conflict log's fields
     return keys
 
 

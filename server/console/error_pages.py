@@ -76,4 +76,12 @@ def pages_under_console(handlers: dict) -> dict:
 
         return handle
 
-    return {**handlers, HTTPException: either(handlers[HTTPException])}
+    # Every HTTP error class the app answers (a query parameter's ValidationException too).
+    return {
+        **handlers,
+        **{
+            kind: either(handler)
+            for kind, handler in handlers.items()
+            if isinstance(kind, type) and issubclass(kind, HTTPException)
+        },
+    }

@@ -11,6 +11,7 @@ from litestar.di import Provide
 
 from server.console import exports
 from server.console.admin import Admin
+from server.console.conflict_pages import ConflictPages
 from server.console.error_pages import ERROR_PAGES, pages_under_console
 from server.console.funds_pages import FundsConsole
 from server.console.levels import Levels
@@ -23,7 +24,16 @@ from server.console.visit_pages import VisitPages
 
 CONSOLE = Router(
     path=PREFIX,
-    route_handlers=[SignIn, Requests, Levels, Mentoring, Admin, FundsConsole, VisitPages],
+    route_handlers=[
+        SignIn,
+        Requests,
+        Levels,
+        Mentoring,
+        Admin,
+        FundsConsole,
+        VisitPages,
+        ConflictPages,
+    ],
     dependencies={"viewer": Provide(provide_viewer)},
     exception_handlers={LoginRequired: to_login, **ERROR_PAGES},
     include_in_schema=False,
