@@ -4,6 +4,7 @@ from typing import Annotated
 
 from litestar import get
 from litestar.params import QueryParameter
+
 from server.conflicts import service
 from server.conflicts.schemas import ConflictPublic
 from server.deps import Actor_, Session
