@@ -155,6 +155,34 @@ def test_stale_state_changes_are_rejected_with_reasons_and_kept(tmp_path, flaky)
     assert worker.store.pending_count() == 0  # rejected mutations are not retried
 
 
+def test_a_reassignment_or_cancel_of_a_visit_started_meanwhile_is_refused(tmp_path, flaky):
+    """The supervisor saw the visit waiting; the worker started it before the supervisor's
+    phone synced. Moving it from under the worker would lose the visit under way: refused."""
+    worker = make_phone(tmp_path, flaky, "worker1")
+    supervisor = make_phone(tmp_path, flaky, "supervisor1")
+    worker.sync()
+    supervisor.sync()
+    first, second = visits_of(worker, "assigned")[:2]
+    assignee = supervisor.store.get("visit", first["id"])["assignee_id"]
+    # Offline, the supervisor reassigns one and cancels the other, as it saw them (assigned).
+    supervisor.store.record("visit.assign", {"visit_id": first["id"], "assignee_id": assignee})
+    supervisor.store.record("visit.cancel", {"visit_id": second["id"], "reason": "重复安排"})
+    sent = [e.args["base_status"] for e in supervisor.store.outbox(("pending",))]
+    assert sent == ["assigned", "assigned"]  # what the phone saw, filled in by its core
+    for visit in (first, second):
+        worker.store.record("visit.start", {"visit_id": visit["id"], "at": now_iso()})
+    worker.sync()
+    report = supervisor.sync()
+    assert [r["error"]["code"] for r in report.rejected] == ["stale_state", "stale_state"]
+    supervisor.sync()
+    for visit in (first, second):
+        assert supervisor.store.get("visit", visit["id"])["status"] == "in_progress"
+    # Seen as it now is, the same moves are taken.
+    supervisor.store.record("visit.cancel", {"visit_id": second["id"], "reason": "重复安排"})
+    assert supervisor.sync().rejected == []
+    assert supervisor.store.get("visit", second["id"])["status"] == "cancelled"
+
+
 def test_supervisor_decision_is_not_undone_by_an_old_edit(tmp_path, flaky):
     worker = make_phone(tmp_path, flaky, "worker1")
     supervisor = make_phone(tmp_path, flaky, "supervisor1")

@@ -248,7 +248,7 @@ async def assign(session: AsyncSession, actor: Actor, args: m.VisitAssign) -> Vi
         )
     await check_assignee(session, path, args.assignee_id)
     previous = visit.assignee_id
-    _move(visit, "assign")
+    _move(visit, "assign", args.base_status)
     visit.assignee_id = args.assignee_id
     visit.started_at = None
     audit.record(
@@ -276,7 +276,7 @@ async def cancel(
         )
     if not code and not args.reason.strip():
         raise Refusal("reason_required", "Say why the visit is cancelled.", 422)
-    _move(visit, "cancel")
+    _move(visit, "cancel", args.base_status)
     visit.cancel_reason, visit.cancel_code = ("", code) if code else (args.reason.strip(), "")
     visit.closed_at = utcnow()
     why = {"reason_code": code} if code else {"reason": args.reason}

@@ -16,7 +16,7 @@ DECIDERS = {Role.SUPERVISOR, Role.ADMIN}
 DISPATCHERS = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
 Status = Annotated[str, msgspec.Meta(max_length=20)]
 # The moves whose arguments say which status the phone saw (the phone's store fills it in).
-SEEN_MOVES = ("visit.start", "visit.complete", "approval.decide")
+SEEN_MOVES = ("visit.start", "visit.complete", "approval.decide", "visit.assign", "visit.cancel")
 
 
 class VisitStart(Args, kw_only=True):
@@ -44,11 +44,13 @@ class ApprovalDecide(Args, kw_only=True):
 class VisitAssign(Args, kw_only=True):
     visit_id: UUID
     assignee_id: UUID
+    base_status: Status | None = None  # extension: the status the phone saw
 
 
 class VisitCancel(Args, kw_only=True):
     visit_id: UUID
     reason: Text
+    base_status: Status | None = None  # extension: the status the phone saw
 
 
 def _moved(view: View, visit_id: UUID, action: str, **fields: Any) -> list[LocalWrite]:
@@ -122,7 +124,8 @@ SPECS = [
         DISPATCHERS,
         _assign,
         only_when="over the visit's community",
-        effect="open → assigned to field staff of that community",
+        effect="open → assigned to field staff of that community; from a status other than "
+        "`base_status`: stale_state",
     ),
     declare(
         "visit.cancel",
@@ -130,6 +133,7 @@ SPECS = [
         DISPATCHERS,
         _cancel,
         only_when="over the visit's community",
-        effect="open → cancelled (reason required)",
+        effect="open → cancelled (reason required); from a status other than `base_status`: "
+        "stale_state",
     ),
 ]
