@@ -15,6 +15,7 @@ from server.hotline.schemas import ActorCode, RequestAction
 from server.plans import service as plans
 from shared.console_links import CONSOLE_LINKS
 from shared.enums import Channel, Role, VisitKind, VisitStatus, Wellbeing
+from shared.gender import GENDERS
 from shared.merge import RESIDENT_FIELDS
 from shared.requests import Level, RequestStatus
 from shared.words import pairs
@@ -50,6 +51,7 @@ def _app_keys() -> set[str]:
     keys = _literal_keys(ROOT / "mobile", "*.py", "*.kv")
     keys |= {f"status_{s}" for s in VisitStatus} | {f"kind_{k}" for k in VisitKind}
     keys |= {f"wb_{w}" for w in Wellbeing} | {f"field_{f}" for f in RESIDENT_FIELDS}
+    keys |= {f"gender_{g}" for g in GENDERS}
     return keys
 
 

@@ -10,10 +10,17 @@ from mobile.core.sync import Offline, SignedOut, SyncError
 from mobile.ui.fieldwork import show_proof
 from mobile.ui.settings import SettingsScreen
 from mobile.ui.widgets import Worded
+from shared.gender import gender_code
 from shared.visits import title_words
 
 WELLBEING = ("good", "fair", "poor", "emergency")
 EDITABLE = ("phone", "address", "notes")  # the resident's fields the visit screen edits
+
+
+def _gender(recorded, tr) -> str:
+    """The recorded gender in the screen's language ("女" reads "Female" in English)."""
+    code = gender_code(recorded)
+    return tr(f"gender_{code}") if code else (recorded or "")
 
 
 def app():
@@ -195,7 +202,7 @@ class VisitScreen(Worded, Screen):
         resident = phone.resident(self.resident_id) or {}
         self.heading = resident.get("name", tr("visit"))
         lines = [
-            f"{resident.get('name', '')}  {resident.get('gender', '')}  "
+            f"{resident.get('name', '')}  {_gender(resident.get('gender'), tr)}  "
             f"{tr('born')} {resident.get('birth_year') or '-'}"
             + (f"  · {tr('living_alone')}" if resident.get("living_alone") else ""),
             f"{tr('phone')}: {resident.get('phone', '')}",
