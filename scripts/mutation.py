@@ -7,6 +7,7 @@ module never pays for another's tests. Usage:
     python scripts/mutation.py                 # every module below, one after another
     python scripts/mutation.py hlc merge       # some of them
     python scripts/mutation.py --list          # the modules and their tests
+    python scripts/mutation.py push --only 'server.sync.service.x_push__mutmut_*'   # one function
 
 What each score means and the survivors that are equivalent: docs/testing.md.
 """
@@ -114,11 +115,11 @@ def prepare(name: str) -> Path:
     return place
 
 
-def run(name: str, whole: bool) -> dict[str, int]:
+def run(name: str, whole: bool, only: list[str] | None = None) -> dict[str, int]:
     place = prepare(name)
     mutmut = Path(sys.executable).with_name("mutmut")
     env = dict(os.environ)
-    names = [] if whole else SUBSETS.get(name, [])
+    names = only or ([] if whole else SUBSETS.get(name, []))
     command = [str(mutmut), "run", "--max-children", "1", *names]
     subprocess.run(command, cwd=place, env=env, check=False)
     results = subprocess.run(
@@ -143,6 +144,12 @@ def main() -> None:
     parser.add_argument("modules", nargs="*", help=f"some of: {', '.join(MODULES)}")
     parser.add_argument("--list", action="store_true", help="the modules and their tests")
     parser.add_argument("--whole", action="store_true", help="every function, not the subsets")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="GLOB",
+        help="mutmut's names to run, e.g. 'server.sync.service.x_push__mutmut_*' (repeatable)",
+    )
     options = parser.parse_args()
     if options.list:
         for name, (path, tests, extra) in MODULES.items():
@@ -156,7 +163,7 @@ def main() -> None:
             # An empty selection would make pytest run the whole suite: never that.
             print(f"{name}: none of its tests exists here; skipped")
             continue
-        counts = run(name, options.whole)
+        counts = run(name, options.whole, options.only)
         killed = counts.get("killed", 0) + counts.get("timeout", 0)
         # Mutants outside a subset stay "not checked": they are not counted.
         total = sum(counts.values()) - counts.get("skipped", 0) - counts.get("not checked", 0)
