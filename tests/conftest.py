@@ -13,7 +13,8 @@ os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
-os.environ.setdefault("KIVY_HOME", str(ROOT / ".kivy"))
+# One Kivy home a test process (pytest-xdist's workers would race to write its config.ini).
+os.environ.setdefault("KIVY_HOME", str(ROOT / ".kivy" / os.environ.get("PYTEST_XDIST_WORKER", "")))
 
 from kivy.config import Config  # noqa: E402
 
