@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Refusal
 from server.hotline import timeline
-from server.hotline.intake import category, move
+from server.hotline.holidays import span_hours
+from server.hotline.intake import move
 from server.hotline.lifecycle import managed
 from server.hotline.queries import visible
 from server.hotline.schemas import RequestAction
@@ -24,8 +25,8 @@ from shared.permissions import Actor, may_dispatch_to, may_work_for_department
 from shared.requests import Level
 
 
-async def _limit(session: AsyncSession, request: HotlineRequest) -> int:
-    return (await category(session, request.category_code)).time_limit_hours
+async def _limit(session: AsyncSession, request: HotlineRequest) -> float:
+    return span_hours(request)
 
 
 async def _unit(session: AsyncSession, actor: Actor, code: str) -> OrgUnit:
