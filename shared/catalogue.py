@@ -83,7 +83,12 @@ CATALOGUE: tuple[Category, ...] = (
         48,
     ),
     _days(
-        "mentoring.visit", "党员一帮一走访", "One-helps-one mentoring visit", "mentoring", "组织部", 5
+        "mentoring.visit",
+        "党员一帮一走访",
+        "One-helps-one mentoring visit",
+        "mentoring",
+        "组织部",
+        5,
     ),
     _days("mentoring.aid", "一帮一帮扶", "One-helps-one assistance", "mentoring", "组织部", 5),
     Category(
@@ -96,7 +101,12 @@ CATALOGUE: tuple[Category, ...] = (
     ),
     Category("safety.hazard", "安全隐患", "Safety hazard", "safety", "应急管理局", 4),
     _days(
-        "info.business", "企业政策咨询", "Business and policy information", "information", "工信局", 3
+        "info.business",
+        "企业政策咨询",
+        "Business and policy information",
+        "information",
+        "工信局",
+        3,
     ),
     Category(
         "info.resident",

@@ -32,7 +32,9 @@ async def days(session: AsyncSession, year: int | None = None) -> list[HolidayDa
     """The holiday table's days (of one year), in order."""
     query = select(HolidayDay).order_by(HolidayDay.day)
     if year is not None:
-        query = query.where(HolidayDay.day >= date(year, 1, 1), HolidayDay.day <= date(year, 12, 31))
+        query = query.where(
+            HolidayDay.day >= date(year, 1, 1), HolidayDay.day <= date(year, 12, 31)
+        )
     return list((await session.scalars(query)).all())
 
 
