@@ -10,8 +10,9 @@ Routed to a department, the same statuses carry the department's steps: dispatch
 for the department to accept) → accept → in_progress → resolve → resolved (verified by the
 unit that dispatched it). A department may transfer it to another department or return it:
 a return waits in return_review until the district decides (approved: back to dispatched at
-the office that sent it, no department; refused: back to the department where it was). A request is overdue from its overall due
-time until it closes, whatever escalation does to the stage clocks (`is_overdue`).
+the office that sent it, no department; refused: back to the department where it was). A
+request is overdue from its overall due time until it closes, whatever escalation does to the
+stage clocks (`is_overdue`).
 """
 
 from dataclasses import dataclass

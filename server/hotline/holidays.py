@@ -14,7 +14,8 @@ from server.catalogue.tables import ServiceCategory
 from server.errors import Refusal
 from server.hotline.tables import HolidayDay, HotlineRequest
 from shared import workdays
-from shared.permissions import Actor, may_keep_calendar
+from shared.levels import may_keep_calendar
+from shared.permissions import Actor
 from shared.workdays import LimitUnit, OfficialCalendar, TimeLimit
 
 

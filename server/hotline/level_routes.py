@@ -1,6 +1,7 @@
 """HTTP: a department's steps on the requests routed to it (accept, resolve, transfer; its
-return: review_routes.py) and supervision (督办): inspectors' notes, the responsible level's answers, and the
-list of requests overdue or rated poorly. Each handler parses, calls the service, answers."""
+return: review_routes.py) and supervision (督办): inspectors' notes, the responsible level's
+answers, and the list of requests overdue or rated poorly. Each handler parses, calls the
+service, answers."""
 
 from typing import Annotated
 from uuid import UUID

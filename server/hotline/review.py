@@ -21,7 +21,8 @@ from server.hotline.tables import HotlineRequest, RequestEvent, RequestExtension
 from server.org.tables import Department
 from shared import requests as machine
 from shared import workdays
-from shared.permissions import Actor, at_district_level, holds_at_level, may_decide_above
+from shared.levels import holds_at_level, may_decide_above
+from shared.permissions import Actor, at_district_level
 
 S = machine.RequestStatus
 Level = machine.Level
