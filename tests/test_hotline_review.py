@@ -4,6 +4,7 @@ the request and decided by the level above, moving the due time in working days;
 table an admin keeps; wrong level 403, wrong state 409, a broken rule 422, malformed 400, and
 a refusal changes nothing."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -271,3 +272,79 @@ async def test_the_holiday_table_is_kept_by_an_admin_and_moves_due_times(api):
     assert 2027 not in listed["unknown_years"]
     assert (await delete(admin, "/api/v1/holidays/2027-01-01")).status_code == 204
     assert (await delete(admin, "/api/v1/holidays/2027-01-01")).status_code == 404
+
+
+async def test_the_console_asks_decides_and_shows_the_pace(api):
+    """The request page shows 剩余/预警/已超时 and the extension form to the holding level; the
+    level above finds it in its queue of decisions and approves there; a department's return
+    is decided from the district's queue. Both languages; a bad form is a page."""
+    from tests.support.server import database_state
+    from tests.test_console_words import _assert_words, _console
+
+    dispatcher, water = await api.login("dispatcher"), await api.login("dept_water")
+    rid = (await _new(dispatcher, category_code="jobs.placement", description="求职"))["id"]
+    await dispatcher.post(f"/api/v1/requests/{rid}/dispatch", json={"department_code": "DEP01"})
+
+    def csrf(text: str) -> str:
+        return re.search(r'name="_csrf_token" value="([0-9a-f]+)"', text)[1]
+
+    for lang, left in (("zh", "剩余"), ("en", "left")):
+        page = await (await _console(api, "dept_water", lang)).get(f"/console/requests/{rid}")
+        assert page.status_code == 200 and 'id="extension"' in page.text
+        assert re.search(rf'id="pace">[^<]*{left}', page.text), page.text
+        _assert_words(page.text, lang, "request page")
+    client = await _console(api, "dept_water", "zh")
+    page = (await client.get(f"/console/requests/{rid}")).text
+    before = await database_state(api)
+    bad = await client.post(
+        f"/console/levels/requests/{rid}/extension",
+        data={"days": "0", "reason": "x", "_csrf_token": csrf(page)},
+    )
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("text/html")
+    assert await database_state(api) == before
+    asked = await client.post(
+        f"/console/levels/requests/{rid}/extension",
+        data={"days": "2", "reason": "等待人社局核实", "_csrf_token": csrf(page)},
+    )
+    assert asked.status_code == 303, asked.text[:300]
+
+    office = await _console(api, "dispatcher", "zh")
+    queue = (await office.get("/console/levels/")).text
+    assert 'id="waiting"' in queue and "申请延期 2 个工作日" in queue
+    due_before = (await dispatcher.get(f"/api/v1/requests/{rid}")).json()["due_at"]
+    decided = await office.post(
+        f"/console/levels/requests/{rid}/extension_decision",
+        data={
+            "approve": "true",
+            "reason": "同意",
+            "_csrf_token": csrf(queue),
+            "next": "/console/levels/",
+        },
+    )
+    assert decided.status_code == 303, decided.text[:300]
+    after = (await dispatcher.get(f"/api/v1/requests/{rid}")).json()
+    assert after["due_at"] > due_before and after["extensions"][-1]["status"] == "approved"
+    page = (await office.get(f"/console/requests/{rid}")).text
+    assert "延期已批准" in page and "已批准" in page
+
+    # A department's return, refused from the district's queue: back to the department.
+    assert (await water.post(f"/api/v1/requests/{rid}/accept", json={})).status_code == 200
+    await water.post(f"/api/v1/requests/{rid}/return", json={"reason": "非本部门职责"})
+    queue = (await office.get("/console/levels/")).text
+    assert "退单审核中" in queue and "return_decision" in queue
+    refused = await office.post(
+        f"/console/levels/requests/{rid}/return_decision",
+        data={"approve": "false", "reason": "请继续办理", "_csrf_token": csrf(queue)},
+    )
+    assert refused.status_code == 303, refused.text[:300]
+    back = (await dispatcher.get(f"/api/v1/requests/{rid}")).json()
+    assert (back["status"], back["level"]) == ("in_progress", "department")
+    # A department may not decide: a page, nothing changed.
+    page = (await client.get(f"/console/requests/{rid}")).text
+    before = await database_state(api)
+    wrong = await client.post(
+        f"/console/levels/requests/{rid}/return_decision",
+        data={"approve": "true", "_csrf_token": csrf(page)},
+    )
+    assert wrong.status_code in (403, 409) and "返回" in wrong.text
+    assert await database_state(api) == before
