@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from server.auth.tables import User
+from server.clock import utcnow
 from server.hotline import service as hotline
 from server.hotline.holidays import official_calendar, package_calendar
 from server.org.service import all_units
@@ -348,3 +349,48 @@ async def test_the_console_asks_decides_and_shows_the_pace(api):
     )
     assert wrong.status_code in (403, 409) and "返回" in wrong.text
     assert await database_state(api) == before
+
+
+async def test_the_admin_enters_a_notice_in_the_console_and_the_dashboard_warns_until_then(api):
+    from tests.support.server import database_state
+    from tests.test_console_words import _assert_words, _console
+
+    admin = await _console(api, "admin", "zh")
+    gaps = [y for y in (utcnow().year, utcnow().year + 1) if not package_calendar().covers(y)]
+    board = (await admin.get("/console/dashboard")).text
+    assert ('id="calendar-warning"' in board) == bool(gaps)
+    for lang in ("zh", "en"):
+        page = await (await _console(api, "admin", lang)).get("/console/admin/holidays")
+        assert page.status_code == 200 and 'id="add-holiday"' in page.text
+        _assert_words(page.text, lang, "holidays page")
+    catalogue = (await admin.get("/console/admin/catalogue")).text
+    assert catalogue.count('class="programme"') == 8 and "5 个工作日" in catalogue
+    page = (await admin.get("/console/admin/holidays")).text
+    token = re.search(r'name="_csrf_token" value="([0-9a-f]+)"', page)[1]
+    before = await database_state(api)
+    bad = await admin.post(
+        "/console/admin/holidays", data={"day": "2027-02-30", "_csrf_token": token}
+    )
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("text/html")
+    assert await database_state(api) == before
+    for year in gaps or [2027]:
+        entered = await admin.post(
+            "/console/admin/holidays",
+            data={"day": f"{year}-01-01", "workday": "false", "name": "元旦", "_csrf_token": token},
+        )
+        assert entered.status_code == 303, entered.text[:300]
+    page = (await admin.get("/console/admin/holidays")).text
+    assert 'data-day="2027-01-01"' in page or gaps and f'data-day="{gaps[0]}-01-01"' in page
+    assert 'id="calendar-warning"' not in (await admin.get("/console/dashboard")).text
+    # A supervisor reads the page but may not change it.
+    supervisor = await _console(api, "supervisor1", "zh")
+    page = (await supervisor.get("/console/admin/holidays")).text
+    assert 'id="add-holiday"' not in page
+    refused = await supervisor.post(
+        "/console/admin/holidays",
+        data={
+            "day": "2027-10-01",
+            "_csrf_token": re.search(r'name="_csrf_token" value="([0-9a-f]+)"', page)[1],
+        },
+    )
+    assert refused.status_code == 403 and "返回" in refused.text
