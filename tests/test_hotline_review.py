@@ -205,6 +205,11 @@ async def test_an_extension_is_asked_by_the_holder_and_decided_above(api):
     await dispatcher.post(
         f"/api/v1/requests/{other}/dispatch", json={"org_unit_code": "D01-S01-C01"}
     )
+    worker = (await community.get(f"/api/v1/requests/{other}/assignees")).json()[0]
+    given = await community.post(
+        f"/api/v1/requests/{other}/assign", json={"assignee_id": worker["id"]}
+    )
+    assert given.status_code == 200, given.text
     asked = await community.post(
         f"/api/v1/requests/{other}/extension", json={"days": 1, "reason": "等配件"}
     )
@@ -217,6 +222,10 @@ async def test_an_extension_is_asked_by_the_holder_and_decided_above(api):
         f"/api/v1/requests/{other}/extension/decision", json={"approve": True}
     )
     assert right.status_code == 200, right.text
+    # Its worker's visit is due when the request is, later than before.
+    assert right.json()["due_at"] > given.json()["due_at"]
+    visit = (await community.get(f"/api/v1/visits/{right.json()['visit_id']}")).json()
+    assert visit["due_at"] == right.json()["due_at"]
     # The office's queue of decisions had it; now it is decided.
     async with api.runtime.sessions() as session:
         user = await session.scalar(select(User).where(User.username == "subdistrict1"))

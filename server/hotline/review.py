@@ -19,6 +19,7 @@ from server.hotline.queries import holder_path, visible
 from server.hotline.schemas import RequestAction
 from server.hotline.tables import HotlineRequest, RequestEvent, RequestExtension
 from server.org.tables import Department
+from server.visits import service as visits
 from shared import requests as machine
 from shared import workdays
 from shared.levels import holds_at_level, may_decide_above
@@ -199,6 +200,8 @@ async def decide_extension(
     request.due_at = workdays.add_working_days(calendar, request.due_at, extension.days)
     request.warning_at = workdays.warning_at(calendar, request.received_at, request.due_at, unit)
     request.rev += 1
+    if request.visit_id is not None:  # the worker's visit for it is due later too
+        await visits.reschedule(session, request.visit_id, request.due_at)
     timeline.record(
         session,
         request,
