@@ -30,7 +30,7 @@ from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.funds import routes as fund_routes
 from server.headers import security_headers
-from server.hotline import level_routes
+from server.hotline import level_routes, review_routes
 from server.hotline import routes as request_routes
 from server.mentoring import routes as mentoring_routes
 from server.open311 import routes as open311_routes
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *visit_routes.ROUTES,
             *request_routes.ROUTES,
             *level_routes.ROUTES,
+            *review_routes.ROUTES,
             *plan_routes.ROUTES,
             *mentoring_routes.ROUTES,
             *console_routes.ROUTES,

@@ -8,9 +8,11 @@ share of the category's; an overdue request escalates one level up the tree.
 
 Routed to a department, the same statuses carry the department's steps: dispatched (waiting
 for the department to accept) → accept → in_progress → resolve → resolved (verified by the
-unit that dispatched it). A department may transfer it to another department or return it to
-the dispatcher (back to dispatched, no department). A request is overdue from its overall due
-time until it closes, whatever escalation does to the stage clocks (`is_overdue`).
+unit that dispatched it). A department may transfer it to another department or return it:
+a return waits in return_review until the district decides (approved: back to dispatched at
+the office that sent it, no department; refused: back to the department where it was). A
+request is overdue from its overall due time until it closes, whatever escalation does to the
+stage clocks (`is_overdue`).
 """
 
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ class RequestStatus(StrEnum):
     VERIFIED = "verified"
     FEEDBACK_GIVEN = "feedback_given"
     CLOSED = "closed"
+    RETURN_REVIEW = "return_review"  # a department's return, waiting for the district (退单审核)
 
 
 class Level(StrEnum):
@@ -50,7 +53,10 @@ _TRANSITIONS: dict[str, tuple[frozenset[RequestStatus], RequestStatus]] = {
     # A department's steps.
     "accept": (frozenset({S.DISPATCHED}), S.IN_PROGRESS),
     "transfer": (frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.DISPATCHED),
-    "return": (frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.DISPATCHED),
+    "return": (frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.RETURN_REVIEW),
+    "approve_return": (frozenset({S.RETURN_REVIEW}), S.DISPATCHED),
+    # Refused: back where the department had it (dispatched or in_progress; see `refused_return`).
+    "refuse_return": (frozenset({S.RETURN_REVIEW}), S.IN_PROGRESS),
 }
 
 # The share of the category's time limit each stage may take, counted from the stage's start.
@@ -61,6 +67,7 @@ STAGE_SHARE: dict[RequestStatus, float] = {
     S.IN_PROGRESS: 0.6,  # to resolve
     S.RESOLVED: 0.2,  # to verify
     S.VERIFIED: 0.2,  # to tell the resident
+    S.RETURN_REVIEW: 0.1,  # for the district to decide on a department's return
 }
 POOR_RATING = 2  # ratings at or below this reopen the request
 
@@ -92,8 +99,14 @@ def after_rating(score: int) -> str:
     return "reopen" if score <= POOR_RATING else "close"
 
 
+def refused_return(before: RequestStatus | str) -> RequestStatus:
+    """Where a refused return leaves the request: where the department had it before."""
+    before = RequestStatus(before)
+    return before if before in (S.DISPATCHED, S.IN_PROGRESS) else S.IN_PROGRESS
+
+
 def stage_due(
-    status: RequestStatus | str, stage_started: datetime, limit_hours: int
+    status: RequestStatus | str, stage_started: datetime, limit_hours: float
 ) -> datetime | None:
     share = STAGE_SHARE.get(RequestStatus(status))
     if share is None:

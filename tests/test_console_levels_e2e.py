@@ -70,8 +70,26 @@ def test_a_request_through_the_office_the_department_and_an_inspector(live_url, 
         row.locator("button.return").click()
         assert "请填写原因" in water.inner_text("main")
         assert "{" not in water.inner_text("body")  # a page, not JSON
+        # With a reason, the return waits for the district's review (退单审核); the district
+        # refuses it from its queue of decisions, and the department carries on.
         water.goto(f"{live_url}/console/levels/")
         row = water.locator(f"#held tr[data-number='{number}']")
+        row.locator("input[name=reason]").fill("非供水管网问题")
+        row.locator("button.return").click()
+        water.wait_for_url(f"{live_url}/console/levels/")
+        water.goto(request_url)
+        assert water.inner_text("#status") == "退单审核中"
+        district = _sign_in(browser, live_url, "dispatcher")
+        district.goto(f"{live_url}/console/levels/")
+        waiting = district.locator(f"#waiting tr[data-number='{number}']")
+        _words(district, "the district's queue of decisions")
+        waiting.locator("input[name=reason]").fill("属于供水，请继续办理")
+        waiting.locator("form.return_decision button.refuse").click()
+        district.wait_for_url(f"{live_url}/console/levels/")
+        assert district.locator(f"#waiting tr[data-number='{number}']").count() == 0
+        water.goto(f"{live_url}/console/levels/")
+        row = water.locator(f"#held tr[data-number='{number}']")
+        assert "办理中" in row.inner_text()
         row.locator("input[name=note]").fill("更换爆裂管段，已恢复供水")
         row.locator("button.resolve").click()
         water.wait_for_url(f"{live_url}/console/levels/")

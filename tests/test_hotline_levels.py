@@ -106,11 +106,14 @@ async def test_a_leaking_pipe_through_every_level_and_two_departments(api):
     assert accepted.stage_due_at == clock.now + timedelta(hours=2.4)  # 0.6 of 4 h to resolve
 
     # Not theirs after all: the water department transfers it to the power company, which
-    # returns it to the community with a reason.
+    # returns it with a reason; the district reviews the return and sends it to the community.
     moved = await act("dept_water", hotline.transfer, rid, "DEP04", "电表箱进水，转供电", clock(10))
     assert (moved.status, moved.department) == ("dispatched", "供电公司")
     assert rid not in await queue("dept_water") and rid in await queue("dept04")
-    back = await act("dept04", hotline.give_back, rid, "不属于供电问题，请社区核实", clock(10))
+    asked = await act("dept04", hotline.give_back, rid, "不属于供电问题，请社区核实", clock(10))
+    assert (asked.status, asked.level) == ("return_review", "district")
+    assert asked.department_id is not None  # the department holds it until the decision
+    back = await act("dispatcher", hotline.decide_return, rid, True, None, clock(5))
     assert (back.status, back.department_id, back.level) == ("dispatched", None, "community")
     assert rid in await queue("supervisor1")
 
@@ -149,6 +152,7 @@ async def test_a_leaking_pipe_through_every_level_and_two_departments(api):
         "accepted",
         "transferred",
         "returned",
+        "return_approved",
         "dispatched",
         "accepted",
         "escalated",

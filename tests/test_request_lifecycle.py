@@ -22,6 +22,8 @@ ACTIONS = [
     "accept",
     "transfer",
     "return",
+    "approve_return",
+    "refuse_return",
 ]
 
 # status → action → the status it leads to (absent: refused)
@@ -32,14 +34,16 @@ ALLOWED: dict[S, dict[str, S]] = {
         "assign": S.ASSIGNED,
         "accept": S.IN_PROGRESS,  # a department takes it
         "transfer": S.DISPATCHED,
-        "return": S.DISPATCHED,
+        "return": S.RETURN_REVIEW,  # the district reviews a department's return
     },
     S.ASSIGNED: {"assign": S.ASSIGNED, "start": S.IN_PROGRESS},
-    S.IN_PROGRESS: {"resolve": S.RESOLVED, "transfer": S.DISPATCHED, "return": S.DISPATCHED},
+    S.IN_PROGRESS: {"resolve": S.RESOLVED, "transfer": S.DISPATCHED, "return": S.RETURN_REVIEW},
     S.RESOLVED: {"verify": S.VERIFIED, "send_back": S.IN_PROGRESS},
     S.VERIFIED: {"feedback": S.FEEDBACK_GIVEN},
     S.FEEDBACK_GIVEN: {"close": S.CLOSED, "reopen": S.DISPATCHED},
     S.CLOSED: {},
+    # Refused, the return goes back where the department had it (`refused_return`).
+    S.RETURN_REVIEW: {"approve_return": S.DISPATCHED, "refuse_return": S.IN_PROGRESS},
 }
 
 CASES = [(status, action) for status in S for action in ACTIONS]
@@ -62,13 +66,17 @@ def test_every_status_and_action(status, action):
 
 def test_a_department_accepts_transfers_and_returns():
     # Routed to the water company: it accepts, then hands it to the gas company, which returns
-    # it to the dispatcher as not theirs.
+    # it as not theirs: the district reviews the return and agrees.
     status = lifecycle.transition(S.DISPATCHED, "accept")
     assert status is S.IN_PROGRESS
     status = lifecycle.transition(status, "transfer")
     assert status is S.DISPATCHED
     status = lifecycle.transition(status, "return")
-    assert status is S.DISPATCHED
+    assert status is S.RETURN_REVIEW
+    assert lifecycle.transition(status, "approve_return") is S.DISPATCHED
+    assert lifecycle.refused_return(S.DISPATCHED) is S.DISPATCHED
+    assert lifecycle.refused_return(S.IN_PROGRESS) is S.IN_PROGRESS
+    assert lifecycle.refused_return(S.RESOLVED) is S.IN_PROGRESS
     with pytest.raises(RequestRefused) as refused:
         lifecycle.transition(S.RESOLVED, "accept")
     assert str(refused.value) == "Cannot accept a request that is resolved."
@@ -89,6 +97,7 @@ SHARES = [
     (S.IN_PROGRESS, 0.6),
     (S.RESOLVED, 0.2),
     (S.VERIFIED, 0.2),
+    (S.RETURN_REVIEW, 0.1),
 ]
 
 

@@ -20,7 +20,9 @@ class ServiceCategory(SQLModel, table=True):
     name_en: str = Field(max_length=120)
     programme: str = Field(max_length=40)
     department: str = Field(max_length=120)
-    time_limit_hours: int
+    time_limit_hours: int  # the limit in calendar hours (for a limit in working days: days × 24)
+    # Set: the limit is this many working days on the official calendar (shared/workdays.py).
+    time_limit_days: int | None = None
     active: bool = True
 
 

@@ -1,9 +1,11 @@
 """The console's admin pages: accounts (create, disable, reset a password, change role or unit
-after seeing the scope preview), devices (last contact, revoke), the org tree and the service
-catalogue. A skin over server/accounts: the same service calls, rules and audit as the API."""
+after seeing the scope preview), devices (last contact, revoke), the org tree, the service
+catalogue (by key programme) and the holiday table the time limits run on. A skin over
+server/accounts and server/hotline: the same service calls, rules and audit as the API."""
 
 import uuid
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -21,12 +23,15 @@ from server.console.session import language, page
 from server.console.urls import redirect
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
+from server.hotline import holidays
 from server.hotline import service as hotline
 from server.org.service import departments, unit_by_code, visible_units
 from server.runtime import Runtime
 from server.sync import preview
 from shared.administration import may_grant, may_manage_account
+from shared.catalogue import PROGRAMMES
 from shared.enums import Role
+from shared.levels import may_keep_calendar
 from shared.localtime import format_local
 from shared.permissions import may_revoke_device
 
@@ -44,6 +49,14 @@ def _when(request: Request, runtime: Runtime):
 def _query(request: Request, name: str) -> str | None:
     value = request.query_params.get(name, "").strip()
     return value or None
+
+
+class HolidayForm(msgspec.Struct):
+    """A day of a new year's notice, as the holiday page's form sends it."""
+
+    day: date
+    workday: bool = False
+    name: Annotated[str, msgspec.Meta(max_length=80)] = ""
 
 
 class Admin(Controller):
@@ -234,4 +247,49 @@ class Admin(Controller):
         if not viewer.actor.is_manager:
             raise Refusal("forbidden", "Managers only.", 403)
         categories = await hotline.categories(db_session)
+        order = {code: index for index, code in enumerate(PROGRAMMES)}
+        categories = sorted(categories, key=lambda c: (order.get(c.programme, 99), c.code))
         return page(request, runtime, "admin_catalogue.html", viewer, categories=categories)
+
+    @get("/holidays", name="console.holidays")
+    async def holidays_page(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Template:
+        """The holiday table (the State Council's notices entered here) and the years the
+        calendar does not know yet."""
+        if not viewer.actor.is_manager:
+            raise Refusal("forbidden", "Managers only.", 403)
+        years = sorted(holidays.package_calendar().years)
+        return page(
+            request,
+            runtime,
+            "admin_holidays.html",
+            viewer,
+            days=await holidays.days(db_session),
+            package_years=f"{years[0]}–{years[-1]}" if years else "",
+            unknown_years=await holidays.unknown_years(db_session, utcnow()),
+            may_keep=may_keep_calendar(viewer.actor),
+        )
+
+    @post("/holidays", name="console.put_holiday", status_code=303)
+    async def put_holiday(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Response:
+        body = await forms.read(request, runtime, HolidayForm)
+        await holidays.put_day(
+            db_session, viewer.actor, body.day, body.workday, body.name, utcnow()
+        )
+        return redirect(request, "console.holidays")
+
+    @post("/holidays/{day:date}/delete", name="console.drop_holiday", status_code=303)
+    async def drop_holiday(
+        self,
+        request: Request,
+        day: FromPath[date],
+        db_session: Session,
+        runtime: Runtime_,
+        viewer: Viewer,
+    ) -> Response:
+        await forms.read_form(request, runtime)
+        await holidays.drop_day(db_session, viewer.actor, day)
+        return redirect(request, "console.holidays")

@@ -15,11 +15,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import utcnow
-from server.console import forms
+from server.console import decisions, forms
 from server.console.session import language, page
 from server.console.strings import translator
 from server.console.urls import FOLDER, PREFIX, url
-from server.console.views import category_names
+from server.console.views import category_names, pace_words
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import service as hotline
@@ -90,6 +90,7 @@ STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
         AnswerForm,
         lambda s, actor, rid, b, now: hotline.answer(s, actor, rid, b.note_id, b.note, now),
     ),
+    **decisions.STEPS,  # extensions, and the decisions on them and on returns
 }
 
 
@@ -101,6 +102,7 @@ async def rows(
     names = await category_names(session, lang)
     members = {d.id: d.name if lang == "zh" else d.name_en for d in await departments(session)}
     notes = await hotline.open_notes(session, [r.id for r in requests])
+    tr = translator(lang)
     shown: list[RequestPublic] = await hotline.public(session, requests, now)
     return [
         {
@@ -114,6 +116,7 @@ async def rows(
             "level": r.level,
             "due": format_local(r.due_at, lang, zone, now=now),
             "overdue": r.overdue,
+            "pace": pace_words(r.due_at, r.warning_at, r.status == RequestStatus.CLOSED, now, tr),
             "rating": r.rating,
             "open_notes": notes.get(r.id, 0),
         }
@@ -165,6 +168,9 @@ async def request_context(
         ),
         "overdue": shown.overdue,
         "due": format_local(shown.due_at, lang, zone),
+        "decisions": await decisions.request_context(
+            session, actor, request, shown.extensions, lang, zone, utcnow()
+        ),
     }
 
 
@@ -228,6 +234,7 @@ class Levels(Controller):
             own_department=actor.department_id,
             targets=targets,
             departments=await departments(db_session),
+            waiting=await decisions.waiting_rows(db_session, actor, lang, zone, utcnow()),
         )
 
     @get("/inspection", name="console.inspection")

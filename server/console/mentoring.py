@@ -16,7 +16,8 @@ from server.console.urls import redirect
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.mentoring import service as mentoring
-from server.mentoring.schemas import PairBody
+from server.mentoring.schemas import DifficultyBody, PairBody
+from shared.catalogue import DIFFICULTIES
 from shared.localtime import zone
 
 
@@ -89,6 +90,20 @@ class Mentoring(Controller):
         await mentoring.end(db_session, viewer.actor, resident_id)
         return redirect(request, "console.mentoring")
 
+    @post("/{resident_id:uuid}/difficulty", name="console.family_difficulty", status_code=303)
+    async def difficulty(
+        self,
+        request: Request,
+        resident_id: FromPath[uuid.UUID],
+        db_session: Session,
+        runtime: Runtime_,
+        viewer: Viewer,
+    ) -> Response:
+        form = await forms.read_form(request, runtime)
+        body = forms.parse(form, DifficultyBody, difficulty=form.get("difficulty", "").strip())
+        await mentoring.set_difficulty(db_session, viewer.actor, resident_id, body.difficulty)
+        return redirect(request, "console.family", resident_id=resident_id)
+
     @get("/{resident_id:uuid}", name="console.family")
     async def family(
         self,
@@ -105,4 +120,5 @@ class Mentoring(Controller):
             viewer,
             f=await mentoring.family(db_session, viewer.actor, resident_id),
             mentors=await mentoring.mentors(db_session, viewer.actor),
+            difficulties=DIFFICULTIES,
         )

@@ -23,6 +23,7 @@ from server.console.strings import translator
 from server.console.urls import FOLDER, redirect
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
+from server.hotline import holidays
 from server.hotline import service as hotline
 from server.hotline.schemas import (
     AssignBody,
@@ -275,4 +276,6 @@ class Requests(Controller):
             **await dashboard_block(db_session, viewer.actor, runtime),
             date_from=request.query_params.get("from", ""),
             date_to=request.query_params.get("to", ""),
+            # Years the official calendar does not know: their limits count weekends only.
+            calendar_gaps=await holidays.unknown_years(db_session, utcnow()),
         )

@@ -75,4 +75,6 @@ def describe_levels(event, tr) -> list[str]:
             parts.append(
                 tr("n_returned", department=department_name(params, "department_code", tr))
             )
+        case "extension_asked" | "extension_approved" | "extension_refused" if params.get("days"):
+            parts.append(tr("n_extension_days", days=params["days"]))
     return parts

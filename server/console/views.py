@@ -6,13 +6,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.console.strings import actor_name, describe
+from server.console.strings import actor_name, describe, translator
 from server.errors import Refusal
 from server.hotline import service as hotline
 from server.hotline.schemas import UNPLACED, UNROUTED, DashboardPublic, TimelineEventPublic
 from server.hotline.tables import HotlineRequest
 from shared.enums import OrgLevel
 from shared.localtime import zone
+from shared.workdays import Pace, standing
 
 
 async def category_names(session: AsyncSession, lang: str) -> dict[str, str]:
@@ -27,6 +28,7 @@ async def request_rows(
 ) -> list[dict[str, Any]]:
     """One row a request for the queue and the supervision lists."""
     names = await category_names(session, lang)
+    tr = translator(lang)
     rows = []
     for request, shown in zip(requests, await hotline.public(session, requests), strict=True):
         rows.append(
@@ -40,6 +42,9 @@ async def request_rows(
                 "category": names.get(shown.category_code, shown.category_code),
                 "due_at": shown.due_at,
                 "overdue": hotline.is_overdue(request, now),
+                "pace": pace_words(
+                    shown.due_at, shown.warning_at, shown.status == "closed", now, tr
+                ),
             }
         )
     return rows
@@ -129,3 +134,18 @@ def date_range(query, zone_name: str) -> tuple[datetime | None, datetime | None]
         start(first) if first else None,
         start(last + timedelta(days=1)) if last else None,
     )
+
+
+def pace_words(
+    due_at: datetime, warning_at: datetime | None, closed: bool, now: datetime, tr
+) -> dict[str, str]:
+    """Where a request stands against its time limit, in words: 剩余 X 小时/天, 预警 (80 % of
+    the limit gone), 已超时 X 小时/天; `pace` names it for the page's styles and tests."""
+    shown = standing(now, due_at, warning_at, closed)
+    if shown.pace is Pace.CLOSED:
+        return {"pace": shown.pace, "words": ""}
+    kind = "over" if shown.pace is Pace.OVERDUE else "left"
+    words = tr(f"{kind}_{shown.unit}", n=shown.amount)
+    if shown.pace is Pace.WARNING:
+        words = f"{tr('pace_warning')} · {words}"
+    return {"pace": shown.pace, "words": words}

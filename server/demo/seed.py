@@ -69,6 +69,7 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
                 programme=category.programme,
                 department=category.department,
                 time_limit_hours=category.time_limit_hours,
+                time_limit_days=category.time_limit_days,
             )
         )
     await session.flush()

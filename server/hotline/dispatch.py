@@ -1,6 +1,7 @@
 """Routing a request through the levels: the district sends it to a subdistrict, a community
 or a member department; a subdistrict office sends it on; a department accepts it, resolves
-it, transfers it to another department or returns it to the office that sent it. Each step
+it, transfers it to another department or returns it (the district reviews a return:
+`review.py`). Each step
 restarts the stage clock (`shared.requests.STAGE_SHARE`) and goes on the timeline. Times come
 in as `now`, so tests control the clock."""
 
@@ -11,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Refusal
 from server.hotline import timeline
-from server.hotline.intake import category, move
+from server.hotline.holidays import span_hours
+from server.hotline.intake import move
 from server.hotline.lifecycle import managed
 from server.hotline.queries import visible
 from server.hotline.schemas import RequestAction
@@ -24,8 +26,8 @@ from shared.permissions import Actor, may_dispatch_to, may_work_for_department
 from shared.requests import Level
 
 
-async def _limit(session: AsyncSession, request: HotlineRequest) -> int:
-    return (await category(session, request.category_code)).time_limit_hours
+async def _limit(session: AsyncSession, request: HotlineRequest) -> float:
+    return span_hours(request)
 
 
 async def _unit(session: AsyncSession, actor: Actor, code: str) -> OrgUnit:
@@ -106,7 +108,7 @@ def _where(unit: OrgUnit | None, department: Department | None, text: str) -> di
     return facts
 
 
-async def _routed(session: AsyncSession, actor: Actor, request_id: UUID) -> HotlineRequest:
+async def routed(session: AsyncSession, actor: Actor, request_id: UUID) -> HotlineRequest:
     """The request, if it is routed to the actor's department (`may_work_for_department`):
     404 for one the actor does not see, 403 for one they see but may not work."""
     request = await visible(session, actor, request_id)
@@ -119,7 +121,7 @@ async def accept(
     session: AsyncSession, actor: Actor, request_id: UUID, now: datetime, note: str | None = None
 ) -> HotlineRequest:
     """The department takes the request on: its clock to resolve starts."""
-    request = await _routed(session, actor, request_id)
+    request = await routed(session, actor, request_id)
     move(request, "accept", now, await _limit(session, request))
     timeline.record(session, request, actor, RequestAction.ACCEPTED, now, note=(note or "").strip())
     return request
@@ -129,10 +131,10 @@ async def resolve(
     session: AsyncSession, actor: Actor, request_id: UUID, note: str, now: datetime
 ) -> HotlineRequest:
     """The department has done the work: the office holding the request verifies it."""
-    request = await _routed(session, actor, request_id)
+    request = await routed(session, actor, request_id)
     move(request, "resolve", now, await _limit(session, request))
     request.resolved_at = now
-    request.level = _office_level(request)
+    request.level = office_level(request)
     timeline.record(session, request, actor, RequestAction.RESOLVED, now, note=note.strip())
     return request
 
@@ -146,7 +148,7 @@ async def transfer(
     now: datetime,
 ) -> HotlineRequest:
     """Hand the request to another member department, which must accept it anew."""
-    request = await _routed(session, actor, request_id)
+    request = await routed(session, actor, request_id)
     target = await department_by_code(session, department_code)
     if target.id == request.department_id:
         raise Refusal("invalid_request", "The request is already with that department.", 400)
@@ -166,31 +168,7 @@ async def transfer(
     return request
 
 
-async def give_back(
-    session: AsyncSession, actor: Actor, request_id: UUID, reason: str, now: datetime
-) -> HotlineRequest:
-    """Return the request to the office that sent it, with the reason: it is theirs to send
-    elsewhere."""
-    request = await _routed(session, actor, request_id)
-    if not reason.strip():
-        raise Refusal("reason_required", "Say why the request is returned.", 422)
-    previous = await session.get(Department, request.department_id)
-    move(request, "return", now, await _limit(session, request))
-    request.department_id = None
-    request.level = _office_level(request)
-    timeline.record(
-        session,
-        request,
-        actor,
-        RequestAction.RETURNED,
-        now,
-        note=reason.strip(),
-        department_code=previous.code if previous else "",
-    )
-    return request
-
-
-def _office_level(request: HotlineRequest) -> Level:
+def office_level(request: HotlineRequest) -> Level:
     """The level of the office holding the request, once no department answers for it."""
     if request.unit_id is None:
         return Level.DISTRICT

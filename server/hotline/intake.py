@@ -1,7 +1,7 @@
 """Intake: a request registered by the hotline, the console or a worker's phone, numbered,
 placed in its community and given its time limits."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.catalogue.tables import ServiceCategory
 from server.errors import Refusal
 from server.hotline import timeline
+from server.hotline.holidays import deadlines, span_hours
 from server.hotline.schemas import ActorCode, RequestAction
 from server.hotline.tables import HotlineRequest, RequestCounter
 from server.org.service import all_units, unit_path
@@ -24,7 +25,7 @@ S = lifecycle.RequestStatus
 FROM_THE_FIELD = (Role.WORKER, Role.MENTOR, Role.SUPERVISOR)
 
 
-def move(request: HotlineRequest, action: str, now: datetime, limit_hours: int) -> None:
+def move(request: HotlineRequest, action: str, now: datetime, limit_hours: float) -> None:
     """One step of the lifecycle (`shared.requests`), restarting the stage's clock; 409
     `invalid_transition` when the request is not where that step starts."""
     try:
@@ -111,6 +112,8 @@ async def _register(
     community: OrgUnit | None,
     now: datetime,
 ) -> HotlineRequest:
+    due, warning = await deadlines(session, found, now)
+    span = (due - now).total_seconds() / 3600
     request = HotlineRequest(
         number=await _number(session, now),
         channel=values["channel"],
@@ -124,9 +127,10 @@ async def _register(
         community_id=community.id if community else None,
         status=S.RECEIVED,
         received_at=now,
-        due_at=now + timedelta(hours=found.time_limit_hours),
+        due_at=due,
+        warning_at=warning,
         stage_started_at=now,
-        stage_due_at=lifecycle.stage_due(S.RECEIVED, now, found.time_limit_hours),
+        stage_due_at=lifecycle.stage_due(S.RECEIVED, now, span),
         created_by=actor.user_id if actor else None,
     )
     if values.get("id"):
@@ -145,7 +149,7 @@ async def _register(
     )
     # From the field, the request is already where it belongs: the worker's own community.
     if actor is not None and actor.role in FROM_THE_FIELD and community is not None:
-        send_down(session, request, actor, community, now, found.time_limit_hours)
+        send_down(session, request, actor, community, now)
     return request
 
 
@@ -155,10 +159,9 @@ def send_down(
     actor: Actor,
     community: OrgUnit,
     now: datetime,
-    limit_hours: int,
 ) -> None:
     """Dispatch the request to the community, where the community level answers for it."""
-    move(request, "dispatch", now, limit_hours)
+    move(request, "dispatch", now, span_hours(request))
     request.level = lifecycle.Level.COMMUNITY
     request.unit_id = community.id
     timeline.record(

@@ -1,6 +1,7 @@
-"""HTTP: a department's steps on the requests routed to it (accept, resolve, transfer,
-return) and supervision (督办): inspectors' notes, the responsible level's answers, and the
-list of requests overdue or rated poorly. Each handler parses, calls the service, answers."""
+"""HTTP: a department's steps on the requests routed to it (accept, resolve, transfer; its
+return: review_routes.py) and supervision (督办): inspectors' notes, the responsible level's
+answers, and the list of requests overdue or rated poorly. Each handler parses, calls the
+service, answers."""
 
 from typing import Annotated
 from uuid import UUID
@@ -14,7 +15,6 @@ from server.hotline import service
 from server.hotline.schemas import (
     AcceptBody,
     NoteBody,
-    ReasonBody,
     RequestDetailPublic,
     RequestPublic,
     TransferBody,
@@ -58,21 +58,6 @@ async def transfer_request(
 ) -> RequestDetailPublic:
     request = await service.transfer(
         db_session, principal.actor, request_id, data.department_code, data.note, utcnow()
-    )
-    return await service.detail(db_session, request)
-
-
-@post(
-    "/api/v1/requests/{request_id:uuid}/return",
-    tags=["hotline"],
-    status_code=200,
-    summary="A department returns a request to the office that sent it, with a reason",
-)
-async def return_request(
-    request_id: FromPath[UUID], data: JSONBody[ReasonBody], db_session: Session, principal: Caller
-) -> RequestDetailPublic:
-    request = await service.give_back(
-        db_session, principal.actor, request_id, data.reason, utcnow()
     )
     return await service.detail(db_session, request)
 
@@ -127,7 +112,6 @@ ROUTES = [
     accept_request,
     resolve_request,
     transfer_request,
-    return_request,
     supervise_request,
     answer_note,
     supervision_list,

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.clock import utcnow
 from server.errors import Refusal
 from server.hotline import timeline
-from server.hotline.intake import category, move
+from server.hotline.holidays import span_hours
+from server.hotline.intake import move
 from server.hotline.queries import assignable, community_path, holder_path, visible
 from server.hotline.schemas import ActorCode, RequestAction
 from server.hotline.tables import HotlineRequest
@@ -26,8 +27,8 @@ from shared.permissions import Actor, may_act_on_request
 S = machine.RequestStatus
 
 
-async def _limit(session: AsyncSession, request: HotlineRequest) -> int:
-    return (await category(session, request.category_code)).time_limit_hours
+async def _limit(session: AsyncSession, request: HotlineRequest) -> float:
+    return span_hours(request)
 
 
 async def managed(session: AsyncSession, actor: Actor, request_id: UUID) -> HotlineRequest:

@@ -16,11 +16,12 @@ from server.hotline.schemas import (
     AssigneePublic,
     CommunityRefPublic,
     DepartmentRefPublic,
+    ExtensionPublic,
     RequestDetailPublic,
     RequestPublic,
     SupervisionNotePublic,
 )
-from server.hotline.tables import REQUEST, HotlineRequest, SupervisionNote
+from server.hotline.tables import REQUEST, HotlineRequest, RequestExtension, SupervisionNote
 from server.org.service import all_units, departments, subtree
 from server.records import Reader
 from shared import requests as machine
@@ -176,7 +177,20 @@ async def detail(session: AsyncSession, request: HotlineRequest) -> RequestDetai
         **{name: getattr(shown, name) for name in shown.__struct_fields__},
         timeline=await timeline.read(session, request.id),
         supervision=await supervision_notes(session, request.id),
+        extensions=await extensions(session, request.id),
     )
+
+
+async def extensions(session: AsyncSession, request_id: UUID) -> list[ExtensionPublic]:
+    """The request's extensions (延期申请), oldest first, with their decisions."""
+    rows = (
+        await session.scalars(
+            select(RequestExtension)
+            .where(RequestExtension.request_id == request_id)
+            .order_by(RequestExtension.asked_at)
+        )
+    ).all()
+    return [ExtensionPublic.from_row(row) for row in rows]
 
 
 async def supervision_notes(session: AsyncSession, request_id: UUID) -> list[SupervisionNotePublic]:

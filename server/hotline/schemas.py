@@ -56,6 +56,20 @@ class ReasonBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
 
+class DecisionBody(msgspec.Struct, forbid_unknown_fields=True):
+    """The level above decides on a return or an extension."""
+
+    approve: bool
+    reason: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+
+
+class ExtensionBody(msgspec.Struct, forbid_unknown_fields=True):
+    """The level holding a request asks for more time: so many working days, and why."""
+
+    days: Annotated[int, msgspec.Meta(ge=1, le=60)]
+    reason: Reason
+
+
 class AcceptBody(msgspec.Struct, forbid_unknown_fields=True):
     note: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
 
@@ -101,6 +115,11 @@ class RequestAction(StrEnum):
     RETURNED = "returned"  # a department gave it back to the unit that sent it
     SUPERVISED = "supervised"  # an inspector's supervision note (督办)
     ANSWERED = "answered"  # the responsible level's answer to a note
+    RETURN_APPROVED = "return_approved"  # the district agreed to a department's return
+    RETURN_REFUSED = "return_refused"  # the district sent it back to the department
+    EXTENSION_ASKED = "extension_asked"  # the holding level asked for more time (延期申请)
+    EXTENSION_APPROVED = "extension_approved"  # the level above agreed: the due time moved
+    EXTENSION_REFUSED = "extension_refused"  # the level above said no
 
 
 class ActorCode(StrEnum):
@@ -146,7 +165,8 @@ class RequestRecordPublic(msgspec.Struct, kw_only=True):
     community_id: UUID | None  # the community it is placed in; none until placed
     level: Level  # who answers for it now: department, community, subdistrict or district
     received_at: datetime  # when it came in
-    due_at: datetime  # when it must be closed by (the category's time limit)
+    due_at: datetime  # when it must be closed by (the category's limit, and extensions)
+    warning_at: datetime | None  # 预警: when 80 % of the limit is gone (docs/hotline.md)
     stage_due_at: datetime | None  # when the current stage must be done by
     assignee_id: UUID | None  # the worker who has it; none until assigned
     visit_id: UUID | None  # the worker's visit for it
@@ -174,6 +194,26 @@ class RequestPublic(RequestRecordPublic, kw_only=True):
     overdue: bool  # open and past `due_at`, whatever escalation did to the stage clocks
 
 
+class ExtensionPublic(msgspec.Struct, kw_only=True):
+    """A request for more time (延期申请) and the decision on it."""
+
+    id: UUID  # the extension's id
+    request_id: UUID  # the request
+    days: int  # working days asked for
+    reason: str  # why
+    level: Level  # the level that asked
+    asked_by: UUID  # who asked
+    asked_at: datetime  # when
+    status: Literal["pending", "approved", "refused"]  # the decision so far
+    decided_by: UUID | None  # who decided (the level above)
+    decided_at: datetime | None  # when
+    decision_reason: str  # what they said
+
+    @classmethod
+    def from_row(cls, row: Any) -> "ExtensionPublic":
+        return msgspec.convert(row, cls, from_attributes=True)
+
+
 class TimelineEventPublic(msgspec.Struct, kw_only=True):
     """One step of a request's timeline. `action`, `actor_code` and `params` are codes; the
     console and the app put words to them."""
@@ -192,6 +232,7 @@ class RequestDetailPublic(RequestPublic, kw_only=True):
 
     timeline: list[TimelineEventPublic]  # its steps, oldest first
     supervision: list["SupervisionNotePublic"]  # inspectors' notes (督办) and their answers
+    extensions: list[ExtensionPublic] = []  # requests for more time, oldest first
 
 
 class SupervisionNotePublic(msgspec.Struct, kw_only=True):

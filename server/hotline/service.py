@@ -6,11 +6,12 @@ push, the demo, the background round). Each part lives in its own module:
 - `queries`: who sees which request, the list, the API's shape, who may be assigned;
 - `routing`: dispatch through the levels, a department's accept/resolve/transfer/return;
 - `supervision`: inspectors' notes (督办), answers, and their list;
+- `review`: a department's return under review, extensions (延期申请);
 - `timeline`: the steps as codes; `dashboard`: the figures, in SQL.
 """
 
 from server.hotline.dashboard import dashboard
-from server.hotline.dispatch import accept, dispatch, give_back, resolve, transfer
+from server.hotline.dispatch import accept, dispatch, resolve, transfer
 from server.hotline.intake import community_for_address, create
 from server.hotline.lifecycle import (
     assign,
@@ -24,15 +25,27 @@ from server.hotline.queries import (
     assignable,
     categories,
     detail,
+    extensions,
     is_overdue,
     public,
     search,
     supervision_notes,
     visible,
 )
+from server.hotline.review import (
+    ask_extension,
+    decide_extension,
+    decide_return,
+    give_back,
+    pending_decisions,
+)
 from server.hotline.supervision import add_note, answer, open_notes, watch_list
 
 __all__ = [
+    "ask_extension",
+    "decide_extension",
+    "decide_return",
+    "pending_decisions",
     "accept",
     "add_note",
     "answer",
@@ -50,6 +63,7 @@ __all__ = [
     "dashboard",
     "detail",
     "dispatch",
+    "extensions",
     "escalate_overdue",
     "give_feedback",
     "is_overdue",

@@ -1,6 +1,6 @@
 """Hotline requests, their timelines, and the daily counter behind their numbers."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -37,6 +37,8 @@ class HotlineRequest(SQLModel, table=True):
     status: str = Field(max_length=20, index=True)
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    # 预警: when 80 % of the limit is gone (shared/workdays.py); moved with due_at by extensions
+    warning_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     stage_started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     stage_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
     assignee_id: UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
@@ -124,3 +126,36 @@ class SupervisionNote(SQLModel, table=True):
     answer: str = ""
     answered_by: UUID | None = None
     answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class RequestExtension(SQLModel, table=True):
+    """A request for more time (延期申请) by the level holding a request, and the decision of
+    the level above it; approved, it moves the request's due time by `days` working days."""
+
+    __tablename__ = "request_extension"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    request_id: UUID = Field(foreign_key="hotline_request.id", index=True)
+    days: int  # working days asked for
+    reason: str
+    level: str = Field(max_length=20)  # the level that asked (community, subdistrict, department)
+    asked_by: UUID = Field(foreign_key="app_user.id")
+    asked_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    status: str = Field(default="pending", max_length=20, index=True)  # pending|approved|refused
+    decided_by: UUID | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    decision_reason: str = ""
+
+
+class HolidayDay(SQLModel, table=True):
+    """A day of the State Council's notice an admin entered: a holiday (off, even on a weekday)
+    or a 调休 working day (on, even at the weekend). It overrides the `chinese-calendar`
+    package for that day, and makes its year a known one (shared/workdays.py)."""
+
+    __tablename__ = "holiday_day"
+
+    day: date = Field(primary_key=True)
+    workday: bool = False  # True: a 调休 working day; False: a day off
+    name: str = Field(default="", max_length=80)  # e.g. 春节
+    created_by: UUID | None = None
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -3,13 +3,19 @@ family's visits and assistance with totals. Supervisors and admins, in their par
 
 from uuid import UUID
 
-from litestar import get, post
+from litestar import get, post, put
 from litestar.params import FromPath, JSONBody
 
 from server.clock import utcnow
 from server.deps import Caller, Session
 from server.mentoring import service
-from server.mentoring.schemas import FamilyDetailPublic, FamilyPublic, MentorPublic, PairBody
+from server.mentoring.schemas import (
+    DifficultyBody,
+    FamilyDetailPublic,
+    FamilyPublic,
+    MentorPublic,
+    PairBody,
+)
 
 
 @post(
@@ -59,9 +65,24 @@ async def get_family(
     return await service.family(db_session, principal.actor, resident_id)
 
 
+@put(
+    "/api/v1/mentoring/families/{resident_id:uuid}/difficulty",
+    tags=["mentoring"],
+    status_code=200,
+    summary="Record the household's difficulty type (特困, 低保, 低保边缘, …)",
+)
+async def set_difficulty(
+    resident_id: FromPath[UUID],
+    data: JSONBody[DifficultyBody],
+    db_session: Session,
+    principal: Caller,
+) -> FamilyDetailPublic:
+    return await service.set_difficulty(db_session, principal.actor, resident_id, data.difficulty)
+
+
 @get("/api/v1/mentoring/mentors", tags=["mentoring"], summary="Mentors in your area")
 async def list_mentors(db_session: Session, principal: Caller) -> list[MentorPublic]:
     return await service.mentors(db_session, principal.actor)
 
 
-ROUTES = [pair, end_pair, list_families, get_family, list_mentors]
+ROUTES = [pair, end_pair, list_families, get_family, set_difficulty, list_mentors]

@@ -54,6 +54,9 @@ class FamilyPublic(msgspec.Struct, kw_only=True):
     visits_open: int  # visits not done yet
     assistance_count: int  # pieces of help logged
     assistance_cny: float  # their total amount, ¥
+    # The household's difficulty type: a code of shared.catalogue.DIFFICULTIES (特困供养,
+    # 低保, 低保边缘, …), "" when none is recorded; words: console.difficulty_<code>
+    difficulty: str = ""
 
 
 class FamilyDetailPublic(FamilyPublic, kw_only=True):
@@ -69,3 +72,9 @@ class MentorPublic(msgspec.Struct, kw_only=True):
     id: UUID
     display_name: str
     community_code: str
+
+
+class DifficultyBody(msgspec.Struct, forbid_unknown_fields=True):
+    """The household's difficulty type: a code of shared.catalogue.DIFFICULTIES, or "" (none)."""
+
+    difficulty: Annotated[str, msgspec.Meta(max_length=20)]

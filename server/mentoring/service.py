@@ -28,6 +28,7 @@ from server.residents.tables import Household, Resident
 from server.visits import service as visits
 from server.visits.tables import Assistance, Visit
 from shared import mutations as m
+from shared.catalogue import DIFFICULTIES
 from shared.enums import VisitKind, VisitStatus
 from shared.permissions import Actor, may_manage_mentoring, may_mentor, may_pair_mentor
 
@@ -200,7 +201,11 @@ async def _summary(
     mentor = await session.get(User, resident.mentor_id) if resident.mentor_id else None
     plan = await _plan(session, resident.id)
     active = plan is not None and plan.active
+    household = (
+        await session.get(Household, resident.household_id) if resident.household_id else None
+    )
     return FamilyPublic(
+        difficulty=household.difficulty if household else "",
         resident_id=resident.id,
         name=resident.name,
         address=resident.address,
@@ -255,6 +260,42 @@ async def families(session: AsyncSession, actor: Actor) -> list[FamilyPublic]:
         detail = await family(session, actor, resident.id)
         rows.append(FamilyPublic(**{f: getattr(detail, f) for f in FamilyPublic.__struct_fields__}))
     return rows
+
+
+async def set_difficulty(
+    session: AsyncSession, actor: Actor, resident_id: UUID, difficulty: str
+) -> FamilyDetailPublic:
+    """Record the household's difficulty type (特困, 低保, 低保边缘, …; "" for none): whoever
+    arranges its mentoring. A resident without a household gets one (the family is theirs)."""
+    if difficulty and difficulty not in DIFFICULTIES:
+        raise Refusal("unknown_difficulty", f"No difficulty type {difficulty!r}.", 422)
+    resident = await _family_member(session, actor, resident_id)
+    household = (
+        await session.get(Household, resident.household_id) if resident.household_id else None
+    )
+    if household is None:
+        household = Household(
+            community_id=resident.community_id,
+            address=resident.address,
+            mentored=resident.mentor_id is not None,
+            mentor_id=resident.mentor_id,
+        )
+        session.add(household)
+        await session.flush()
+        resident.household_id = household.id
+        resident.rev += 1
+    household.difficulty = difficulty
+    audit.record(
+        session,
+        actor,
+        "family.difficulty",
+        "resident",
+        resident.id,
+        resident.community_id,
+        difficulty=difficulty,
+    )
+    await session.flush()
+    return await family(session, actor, resident_id)
 
 
 async def mentors(session: AsyncSession, actor: Actor) -> list[MentorPublic]:

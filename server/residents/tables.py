@@ -25,6 +25,8 @@ class Household(SQLModel, table=True):
     mentored: bool = False
     mentor_id: UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
     notes: str = ""
+    # The household's difficulty type (shared/catalogue.py DIFFICULTIES: 特困, 低保, …); "" none
+    difficulty: str = Field(default="", max_length=20)
 
 
 class Resident(SQLModel, table=True):

@@ -286,3 +286,19 @@ async def cancel(
 
 def default_due(kind: VisitKind) -> datetime:
     return utcnow() + (timedelta(days=7) if kind == VisitKind.CHECKIN else timedelta(days=3))
+
+
+async def reschedule(session: AsyncSession, visit_id: UUID, due_at: datetime) -> Visit | None:
+    """Move an open visit's due time (its request was given more time); a visit done or
+    cancelled keeps its own."""
+    visit = await session.get(Visit, visit_id)
+    if visit is None or visit.status in (
+        VisitStatus.COMPLETED,
+        VisitStatus.APPROVED,
+        VisitStatus.CANCELLED,
+    ):
+        return None
+    visit.due_at = due_at
+    visit.rev += 1
+    visit.updated_at = utcnow()
+    return visit
