@@ -47,6 +47,7 @@ from server.runtime import Runtime
 from server.sync import effects, preview_routes
 from server.sync import records as synced_records
 from server.sync import routes as sync_routes
+from server.sync.gate import gate_for
 from server.visits import routes as visit_routes
 from shared import protocol
 from shared.mutations import REGISTRY
@@ -75,6 +76,7 @@ async def start_runtime(app: Litestar) -> None:
         sessions=writes,
         read_sessions=reads,
         write_gate=asyncio.Lock() if settings.dialect == "sqlite" else None,
+        sync_gate=gate_for(settings),
     )
     runtime.token_key = await _token_key(runtime)
     app.state.runtime = runtime

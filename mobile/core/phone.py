@@ -19,6 +19,7 @@ from mobile.core.crypto import KdfCost, WrongPin
 from mobile.core.fieldwork import Fieldwork, Fix
 from mobile.core.store import LocalStore
 from mobile.core.sync import (
+    Busy,
     DeviceRevoked,
     Offline,
     Retry,
@@ -371,6 +372,9 @@ class Phone(Review, Fieldwork):
             shutil.rmtree(self.folder / "blobs", ignore_errors=True)
             self._blobs = None
             self.state = SyncState(revoked=True, problem="revoked")
+        except Busy:
+            # Up, but turned away: not offline; the next try comes by itself.
+            self.state.online, self.state.problem = True, "busy"
         except Offline:
             self.state.online, self.state.problem = False, "offline"
         except UpdateRequired:
