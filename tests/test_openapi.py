@@ -19,7 +19,7 @@ from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
 from tests.support.server import make_settings
 
 # Not JSON: their bodies are files or pages, documented by their media type.
-NOT_JSON = ("text/csv", "text/html", "text/plain")
+NOT_JSON = ("text/csv", "text/html", "text/plain", "text/event-stream")
 
 # The response structs a generated client would know by name.
 STRUCTS = {
