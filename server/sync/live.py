@@ -30,6 +30,7 @@ from server.sync import scope
 
 OPENED = b": live\n\n"
 KEEP_ALIVE = b": keep-alive\n\n"
+LISTEN_WAIT_S = 5.0  # a database that takes longer to LISTEN is not there: 503, come back
 
 
 async def _scope_keys(runtime: Runtime, authorization: str | None) -> list[str]:
@@ -65,7 +66,8 @@ async def _events(
         while True:
             wait = min(settings.live_keepalive_s, max(recheck_at - loop.time(), 0.0))
             try:
-                await asyncio.wait_for(listener.woken.wait(), wait)
+                async with asyncio.timeout(wait):  # no task per wait, as wait_for would make
+                    await listener.woken.wait()
             except TimeoutError:
                 pass
             if loop.time() >= recheck_at:
@@ -93,7 +95,16 @@ async def _events(
 async def live(request: Request, runtime: Runtime_) -> Stream:
     authorization = request.headers.get("authorization")
     keys = await _scope_keys(runtime, authorization)
-    await runtime.live.start()  # this process LISTENs (PostgreSQL) before any stream opens
+    try:
+        # This process LISTENs (PostgreSQL) before any stream opens.
+        await asyncio.wait_for(runtime.live.start(), LISTEN_WAIT_S)
+    except TimeoutError as exc:
+        raise ProblemError(
+            503,
+            "server_busy",
+            "Live updates are not available yet; the phone syncs on its timer meanwhile.",
+            retry_after=30,
+        ) from exc
     return Stream(
         _events(runtime, authorization, keys),
         media_type="text/event-stream",
