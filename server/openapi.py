@@ -59,8 +59,8 @@ _REF = "#/components/schemas/"
 EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("post", "/api/v1/auth/login"): {429},
     ("post", PUSH_PATH): {409, 413, 426, 503},  # 503 server_busy: server/sync/gate.py
-    ("get", "/api/v1/sync/pull"): {410, 422, 426, 503},
-    ("get", "/api/v1/sync/live"): {503},  # the process cannot LISTEN yet (PostgreSQL)  # 422: a cursor of no server of ours
+    ("get", "/api/v1/sync/pull"): {410, 422, 426, 503},  # 422: a cursor of no server of ours
+    ("get", "/api/v1/sync/live"): {503},  # the process cannot LISTEN yet (PostgreSQL)
     ("get", "/api/v1/residents"): {404},  # ?community= names no community
     ("get", "/api/v1/dashboard"): {422},  # ?until= before ?since=
     ("get", "/api/v1/requests/export.csv"): {400},

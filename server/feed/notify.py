@@ -62,6 +62,8 @@ class Hub:
         self._task: asyncio.Task | None = None
         self._connection = None
         self._reading = asyncio.Lock()
+        # Streams rechecking their token at once (server/sync/live.py): a few pool connections.
+        self.rechecks = asyncio.Semaphore(4)
 
     @property
     def listeners(self) -> int:

@@ -12,6 +12,8 @@ A stream holds no database connection while it waits: only its place in the proc
 """
 
 import asyncio
+import logging
+import random
 from collections.abc import AsyncIterator
 
 import msgspec
@@ -28,6 +30,8 @@ from server.runtime import Runtime
 from server.sync import cursor as cursors
 from server.sync import scope
 
+log = logging.getLogger("doorstep.live")
+
 OPENED = b": live\n\n"
 KEEP_ALIVE = b": keep-alive\n\n"
 LISTEN_WAIT_S = 5.0  # a database that takes longer to LISTEN is not there: 503, come back
@@ -41,10 +45,20 @@ async def _scope_keys(runtime: Runtime, authorization: str | None) -> list[str]:
 
 
 async def _still_stands(runtime: Runtime, authorization: str | None, keys: list[str]) -> bool:
-    try:
-        return await _scope_keys(runtime, authorization) == keys
-    except ProblemError:
-        return False
+    # A few at a time: thousands of streams rechecking must not take the pool from the syncs.
+    async with runtime.live.rechecks:
+        try:
+            return await _scope_keys(runtime, authorization) == keys
+        except ProblemError:
+            return False
+        except Exception:  # the database busy or away: the stream stays, asked again later
+            log.warning("live updates: could not recheck a stream's token", exc_info=True)
+            return True
+
+
+def _next_recheck(loop: asyncio.AbstractEventLoop, every_s: float) -> float:
+    # Spread: streams opened together (a server restart) do not all recheck together.
+    return loop.time() + every_s * random.uniform(0.75, 1.25)
 
 
 def _event(listener: Listener, scope_id: str) -> bytes:
@@ -62,7 +76,7 @@ async def _events(
     try:
         # Listening from here: a change committed after the client reads this line is heard.
         yield OPENED
-        recheck_at = loop.time() + settings.live_recheck_s
+        recheck_at = _next_recheck(loop, settings.live_recheck_s)
         while True:
             wait = min(settings.live_keepalive_s, max(recheck_at - loop.time(), 0.0))
             try:
@@ -73,7 +87,7 @@ async def _events(
             if loop.time() >= recheck_at:
                 if not await _still_stands(runtime, authorization, keys):
                     return
-                recheck_at = loop.time() + settings.live_recheck_s
+                recheck_at = _next_recheck(loop, settings.live_recheck_s)
             if listener.woken.is_set():
                 listener.woken.clear()
                 yield _event(listener, scope_id)
