@@ -224,6 +224,9 @@ class Fleet:
                 except SyncFailed as failure:
                     if failure.kind == BUSY:
                         window.turned_away += 1
+                        # This lane's phone waits what it was told (Retry-After: 1), with the
+                        # app's jitter, before the lane takes the next phone: as phones do.
+                        await asyncio.sleep(1 + 0.5 * self.rng.random())
                     else:
                         self.errors[failure.kind] += 1
                         window.failed += 1
