@@ -58,8 +58,9 @@ async def run_fleet(
         used = await meters.stop()
         progress.close()
 
-    latencies = sorted(window.latencies)
+    latencies = sorted(window.latencies)  # of the syncs served: a turned-away one has none
     syncs = len(latencies)
+    tried = syncs + window.turned_away + window.failed
 
     def quantile(q: float) -> float:
         return latencies[max(0, math.ceil(q * syncs) - 1)] * 1000 if syncs else math.nan
@@ -81,6 +82,8 @@ async def run_fleet(
         "applied": fleet.applied,
         "rejected": dict(fleet.rejected),
         "errors": dict(fleet.errors),
+        "turned_away": window.turned_away,
+        "turned_away_share": window.turned_away / tried if tried else 0.0,
         "p50_ms": quantile(0.50),
         "p95_ms": quantile(0.95),
         "p99_ms": quantile(0.99),
@@ -183,6 +186,12 @@ def _ms(value: float | None) -> str:
     return "unknown" if value is None or math.isnan(value) else f"{value:,.1f} ms"
 
 
+def _memory(processes: list[dict]) -> str:
+    if not processes:
+        return "unknown"
+    return ", ".join(f"{p['rss_mb']:.0f} MB ({p['peak_mb']:.0f} MB)" for p in processes)
+
+
 def _errors(figures: dict) -> str:
     kinds = {**figures["errors"], **{f"rejected {k}": n for k, n in figures["rejected"].items()}}
     if not kinds:
@@ -207,10 +216,14 @@ ROWS = [
     ("**syncs/s**", lambda r: f"**{r['syncs_per_s']:,.0f}**"),
     ("latency of a sync p50", lambda r: _ms(r["p50_ms"])),
     ("p95", lambda r: _ms(r["p95_ms"])),
-    ("**p99**", lambda r: f"**{_ms(r['p99_ms'])}**"),
+    ("**p99** (of the syncs served)", lambda r: f"**{_ms(r['p99_ms'])}**"),
     ("max", lambda r: _ms(r["max_ms"])),
+    ("syncs turned away (503 server_busy, Retry-After)", lambda r: (
+        f"{r['turned_away']:,} ({r['turned_away_share']:.1%} of the syncs tried)"
+    )),
     ("errors", _errors),
     ("server CPU per sync", lambda r: _ms(r["server_ms_per_sync"])),
+    ("server memory per process, after the load (peak)", lambda r: _memory(r["server_memory"])),
     ("one server process's ceiling at that CPU per sync (a core to itself)", lambda r: (
         f"{1000 / r['server_ms_per_sync']:,.0f} syncs/s" if r["server_ms_per_sync"] else "unknown"
     )),

@@ -16,6 +16,7 @@ import msgspec
 from shared import protocol
 
 JSON = {"content-type": "application/json"}
+BUSY = "HTTP 503 server_busy"  # turned away by the server's sync gate: counted, not an error
 
 
 class SyncFailed(Exception):
@@ -189,11 +190,17 @@ class Fleet:
         async def lane() -> None:
             while waiting:
                 phone = waiting.popleft()
-                try:
-                    await self.sign_in(phone)
-                    await self.pull(phone)
-                except SyncFailed as failure:
-                    self.errors[f"start: {failure.kind}"] += 1
+                for _attempt in range(20):
+                    try:
+                        if not phone.token:
+                            await self.sign_in(phone)
+                        await self.pull(phone)
+                    except SyncFailed as failure:
+                        if failure.kind == BUSY:
+                            await asyncio.sleep(1)  # as the phone does: after Retry-After
+                            continue
+                        self.errors[f"start: {failure.kind}"] += 1
+                    break
                 progress.tick()
 
         await asyncio.gather(*(lane() for _ in range(min(in_flight, len(self.phones)))))
@@ -215,8 +222,14 @@ class Fleet:
                 try:
                     await self.sync(phone, with_push)
                 except SyncFailed as failure:
-                    self.errors[failure.kind] += 1
-                    window.failed += 1
+                    if failure.kind == BUSY:
+                        window.turned_away += 1
+                        # This lane's phone waits what it was told (Retry-After: 1), with the
+                        # app's jitter, before the lane takes the next phone: as phones do.
+                        await asyncio.sleep(1 + 0.5 * self.rng.random())
+                    else:
+                        self.errors[failure.kind] += 1
+                        window.failed += 1
                 else:
                     window.latencies.append(time.perf_counter() - started)
                     window.pushes += with_push
@@ -236,6 +249,7 @@ class Window:
     ended: float = 0.0
     latencies: list[float] = field(default_factory=list)  # seconds, successful syncs only
     failed: int = 0
+    turned_away: int = 0  # syncs the server answered 503 server_busy (not in latencies)
     pushes: int = 0
 
     @property

@@ -106,6 +106,34 @@ def cpu_seconds(pid: int) -> float:
     return sum(times.get(member, 0.0) for member in tree)
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and every live process below it (a server's workers)."""
+    parents, _ = _proc_times()
+    tree = {pid}
+    while below := {child for child, parent in parents.items() if parent in tree} - tree:
+        tree |= below
+    return sorted(tree)
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """A process's resident memory now (VmRSS) and at its peak (VmHWM), in MB, from /proc."""
+    found = {"rss_mb": 0.0, "peak_mb": 0.0}
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return found
+    for line in status.splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            found["rss_mb" if name == "VmRSS" else "peak_mb"] = int(value.split()[0]) / 1024
+    return found
+
+
+def server_memory(pid: int) -> list[dict[str, float]]:
+    """Each server process's memory: the one that was started, then the workers below it."""
+    return [{"pid": member, **memory_mb(member)} for member in process_tree(pid)]
+
+
 async def _backend_cpu(database: str) -> dict[int, float]:
     """CPU seconds so far of each PostgreSQL backend connected to `database`."""
     import asyncpg
@@ -150,6 +178,7 @@ class Meters:
             now = await _backend_cpu(self.pg_database)
             database = sum(seconds - self.database.get(pid, 0.0) for pid, seconds in now.items())
         return {
+            "server_memory": server_memory(self.server_pid) if self.server_pid else [],
             "server_cpu_s": server,
             "database_cpu_s": database,
             "machine_cpu_s": machine_busy_seconds() - self.machine,

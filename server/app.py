@@ -28,6 +28,7 @@ from server.console import routes as console_routes
 from server.db.sessions import create_engine_for, session_factories
 from server.deps import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
+from server.feed import notify
 from server.funds import routes as fund_routes
 from server.headers import security_headers
 from server.hotline import level_routes, review_routes
@@ -44,9 +45,10 @@ from server.public import pages as public_pages
 from server.public import routes as public_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
-from server.sync import effects, preview_routes
+from server.sync import effects, live, preview_routes
 from server.sync import records as synced_records
 from server.sync import routes as sync_routes
+from server.sync.gate import gate_for
 from server.visits import routes as visit_routes
 from shared import protocol
 from shared.mutations import REGISTRY
@@ -68,13 +70,16 @@ async def start_runtime(app: Litestar) -> None:
     """Open the database and load the token key; the app's settings were given to create_app."""
     settings: Settings = app.state.settings
     engine = create_engine_for(settings.database_url)
-    writes, reads = session_factories(engine, settings.timezone)
+    hub = notify.Hub(engine.url if settings.dialect == "postgresql" else None)
+    writes, reads = session_factories(engine, settings.timezone, process={"feed_hub": hub})
     runtime = Runtime(
         settings=settings,
         engine=engine,
         sessions=writes,
         read_sessions=reads,
         write_gate=asyncio.Lock() if settings.dialect == "sqlite" else None,
+        sync_gate=gate_for(settings),
+        live=hub,
     )
     runtime.token_key = await _token_key(runtime)
     app.state.runtime = runtime
@@ -88,6 +93,7 @@ async def stop_runtime(app: Litestar) -> None:
         await asyncio.gather(task, return_exceptions=True)
     runtime: Runtime | None = app.state.get("runtime")
     if runtime is not None:
+        await runtime.live.stop()
         await runtime.engine.dispose()
 
 
@@ -137,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *conflict_routes.ROUTES,
             *preview_routes.ROUTES,
             *sync_routes.ROUTES,
+            *live.ROUTES,
             *blob_routes.ROUTES,
             *resident_routes.ROUTES,
             *visit_routes.ROUTES,

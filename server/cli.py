@@ -241,6 +241,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         # The client address is the socket's; /metrics and the sign-in throttle decide for
         # themselves what to believe of a proxy's X-Forwarded-For (DOORSTEP_TRUSTED_PROXIES).
         "proxy_headers": False,
+        # Live-update streams never end by themselves: on SIGTERM they get this long, then are
+        # cut (the phones reconnect to another process or after the restart).
+        "timeout_graceful_shutdown": 5,
     }
     if args.workers == 1:
         uvicorn.run(serve_app(), **options)

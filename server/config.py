@@ -42,6 +42,16 @@ class Settings:
     # sign-in away, so a device is no unit for a quota), and its unfinished uploads at once.
     blob_account_daily_bytes: int = 256 * 1024 * 1024
     blob_partials_per_account: int = 32
+    # Overload (server/sync/gate.py): syncs in progress per process (0: sized for the
+    # database, see DEFAULT_IN_FLIGHT), how long one beyond waits for a place before 503, and
+    # the Retry-After it is told.
+    sync_in_flight: int = 0
+    sync_wait_s: float = 0.5
+    sync_retry_after_s: int = 1
+    # Live updates (server/sync/live.py): a comment line at least this often on an idle
+    # stream, and how often a stream checks that its token still stands (revoked, expired).
+    live_keepalive_s: float = 20.0
+    live_recheck_s: float = 30.0
 
     @property
     def is_production(self) -> bool:
@@ -84,6 +94,11 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         secure_cookies=env.get("DOORSTEP_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
         timezone=env.get("DOORSTEP_TIMEZONE") or "Asia/Shanghai",
         blob_dir=env.get("DOORSTEP_BLOB_DIR") or "",
+        sync_in_flight=int(env.get("DOORSTEP_SYNC_IN_FLIGHT") or 0),
+        sync_wait_s=float(env.get("DOORSTEP_SYNC_WAIT_S") or 0.5),
+        sync_retry_after_s=int(env.get("DOORSTEP_SYNC_RETRY_AFTER_S") or 1),
+        live_keepalive_s=float(env.get("DOORSTEP_LIVE_KEEPALIVE_S") or 20.0),
+        live_recheck_s=float(env.get("DOORSTEP_LIVE_RECHECK_S") or 30.0),
         blob_account_daily_bytes=int(
             env.get("DOORSTEP_BLOB_ACCOUNT_DAILY_BYTES")
             or env.get("DOORSTEP_BLOB_DEVICE_DAILY_BYTES")  # its name before contract v3

@@ -23,6 +23,7 @@ _CODE_BY_STATUS = {
     422: "invalid_request",
     426: "unsupported_protocol",
     429: "rate_limited",
+    503: "server_busy",
 }
 
 _TITLES = {
@@ -39,6 +40,7 @@ _TITLES = {
     426: "Please update the app",
     429: "Too many requests",
     500: "Internal error",
+    503: "Busy",
 }
 
 

@@ -30,7 +30,9 @@ _TITLES = {
     409: "The change conflicts with the record's state or with existing data",
     410: "The cursor is older than the server keeps: start over (`cursor_expired`)",
     413: "The body is too large (`payload_too_large`)",
-    503: "Not ready to serve (`not_ready`): the database does not answer or its schema is behind",
+    503: "Not ready to serve (`not_ready`): the database does not answer or its schema is "
+    "behind; or, for a sync, too many syncs in progress (`server_busy`): come back after "
+    "`Retry-After` seconds",
     415: "The bytes are not the image type declared (`unsupported_media_type`)",
     422: "Well-formed, but a value breaks a rule the schema cannot say: a code that names "
     "nothing (`unknown_category`), a reason left out (`reason_required`), fields that go "
@@ -56,8 +58,9 @@ _REF = "#/components/schemas/"
 # What the rules below do not tell: (method, path) → further statuses.
 EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("post", "/api/v1/auth/login"): {429},
-    ("post", PUSH_PATH): {409, 413, 426},
-    ("get", "/api/v1/sync/pull"): {410, 422, 426},  # 422: a cursor of no server of ours
+    ("post", PUSH_PATH): {409, 413, 426, 503},  # 503 server_busy: server/sync/gate.py
+    ("get", "/api/v1/sync/pull"): {410, 422, 426, 503},  # 422: a cursor of no server of ours
+    ("get", "/api/v1/sync/live"): {503},  # the process cannot LISTEN yet (PostgreSQL)
     ("get", "/api/v1/residents"): {404},  # ?community= names no community
     ("get", "/api/v1/dashboard"): {422},  # ?until= before ?since=
     ("get", "/api/v1/requests/export.csv"): {400},
@@ -167,7 +170,7 @@ def _problem_answer(method: str, path: str, status: int) -> dict[str, Any]:
         else _TITLES[status],
         "content": {PROBLEM_JSON: {"schema": schema}},
     }
-    if status == 429:
+    if status in (429, 503) and path != "/ready":
         answer["headers"] = {
             "Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}
         }

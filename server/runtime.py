@@ -23,5 +23,7 @@ class Runtime:
     write_gate: asyncio.Lock | None = None
     token_key: bytes = b""
     # Each server process is its own node of the hybrid logical clock.
+    sync_gate: Any = None  # syncs in progress and turned away (server/sync/gate.py)
+    live: Any = None  # the live-update streams of this process (server/sync/live.py)
     blob_store: Any = None  # where photos and signatures are kept (server/blobs/store.py)
     clock: Clock = field(default_factory=lambda: Clock("srv" + secrets.token_hex(3)))

@@ -19,7 +19,7 @@ from server.visits.tables import Assistance, Checkin, ServiceRecord, Visit
 from tests.support.server import make_settings
 
 # Not JSON: their bodies are files or pages, documented by their media type.
-NOT_JSON = ("text/csv", "text/html", "text/plain")
+NOT_JSON = ("text/csv", "text/html", "text/plain", "text/event-stream")
 
 # The response structs a generated client would know by name.
 STRUCTS = {
@@ -313,8 +313,8 @@ def _operations(openapi: dict):
     "method, path, statuses",
     [
         ("post", "/api/v1/auth/login", {400, 401, 403, 409, 413, 429}),
-        ("post", "/api/v1/sync/push", {400, 401, 403, 404, 409, 413, 422, 426}),
-        ("get", "/api/v1/sync/pull", {400, 401, 403, 410, 422, 426}),
+        ("post", "/api/v1/sync/push", {400, 401, 403, 404, 409, 413, 422, 426, 503}),
+        ("get", "/api/v1/sync/pull", {400, 401, 403, 410, 422, 426, 503}),
         ("get", "/api/v1/visits/{visit_id}", {400, 401, 403, 404}),
         ("post", "/api/v1/requests/{request_id}/assign", {400, 401, 403, 404, 409, 413, 422}),
         ("get", "/api/v1/me", {401, 403}),

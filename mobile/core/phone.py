@@ -17,8 +17,10 @@ import httpx
 from mobile.core.conflicts import Review
 from mobile.core.crypto import KdfCost, WrongPin
 from mobile.core.fieldwork import Fieldwork, Fix
+from mobile.core.live import Live, LiveStream
 from mobile.core.store import LocalStore
 from mobile.core.sync import (
+    Busy,
     DeviceRevoked,
     Offline,
     Retry,
@@ -59,7 +61,7 @@ class SyncState:
     phase: str = ""  # "upload" (done/total in bytes of photos) or "pull" (records)
 
 
-class Phone(Review, Fieldwork):
+class Phone(Review, Fieldwork, Live):
     """One installation of the app: its store, its server, its signed-in person."""
 
     def __init__(
@@ -80,6 +82,7 @@ class Phone(Review, Fieldwork):
         self._sync_lock = threading.Lock()
         self.listeners: list[Callable[[SyncState], None]] = []
         self.last_activity = time.monotonic()
+        self.live: LiveStream | None = None
 
     # -- first run, PIN, session ---------------------------------------------------------
 
@@ -129,6 +132,7 @@ class Phone(Review, Fieldwork):
         self.touch()
 
     def lock(self) -> None:
+        self.stop_live()
         self.store.lock()
         self._blobs = None
 
@@ -139,6 +143,7 @@ class Phone(Review, Fieldwork):
         return time.monotonic() - self.last_activity
 
     def wipe(self) -> None:
+        self.stop_live()
         self.store.wipe()
         shutil.rmtree(self.folder / "blobs", ignore_errors=True)
         self._blobs = None
@@ -371,6 +376,9 @@ class Phone(Review, Fieldwork):
             shutil.rmtree(self.folder / "blobs", ignore_errors=True)
             self._blobs = None
             self.state = SyncState(revoked=True, problem="revoked")
+        except Busy:
+            # Up, but turned away: not offline; the next try comes by itself.
+            self.state.online, self.state.problem = True, "busy"
         except Offline:
             self.state.online, self.state.problem = False, "offline"
         except UpdateRequired:

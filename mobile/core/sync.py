@@ -3,11 +3,13 @@
 The HTTP client is passed in (an httpx.Client with whatever transport), so tests run it against
 the real server in-process or over loopback. One `sync()` pushes every pending mutation, then
 pulls pages until the server has no more, then replays what is still unconfirmed over the new
-data. Network errors and 5xx are retried with backoff; the cursor is stored with each page, so
-an interrupted sync resumes where it stopped.
+data. Network errors and 5xx are retried with backoff (a busy server's 503 after the
+`Retry-After` it names, with jitter); the cursor is stored with each page, so an interrupted
+sync resumes where it stopped.
 """
 
 import hashlib
+import random
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +41,10 @@ class Offline(SyncError):
     """The server could not be reached (after retries)."""
 
 
+class Busy(SyncError):
+    """The server is up but turned the sync away (503 and Retry-After), after retries."""
+
+
 class SignedOut(SyncError):
     """The session ended; sign in again."""
 
@@ -68,6 +74,19 @@ class Retry:
     first_delay: float = 0.5
     factor: float = 2.0
     sleep: Callable[[float], None] = time.sleep
+    # A busy server's Retry-After is stretched by up to half again, at random, so the phones
+    # it turned away together do not all come back in the same instant.
+    jitter: Callable[[], float] = random.random
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The seconds a 503 asks to wait (its Retry-After, in seconds), or None."""
+    if response.status_code != 503:
+        return None
+    try:
+        return min(max(float(response.headers.get("retry-after", "")), 0.0), 300.0)
+    except ValueError:
+        return None
 
 
 class SyncClient:
@@ -151,8 +170,14 @@ class SyncClient:
             else:
                 if response.status_code < 500:
                     return response
+                busy = _retry_after(response)
                 if attempt == self.retry.attempts:
+                    if busy is not None:
+                        raise Busy("The server is busy; the phone will try again.", "server_busy")
                     raise Offline(f"The server is having trouble (HTTP {response.status_code}).")
+                if busy is not None:
+                    self.retry.sleep(busy * (1 + 0.5 * self.retry.jitter()))
+                    continue
             self.retry.sleep(delay)
             delay *= self.retry.factor
         raise AssertionError("unreachable")

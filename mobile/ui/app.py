@@ -157,6 +157,8 @@ class DoorstepApp(App):
             elif current == "visit":
                 self.screen("visit").refresh()
             if self.background_sync:
+                if state.online and self.phone.is_unlocked:
+                    self.phone.go_live()  # changes now arrive as they happen
                 if self._next_sync is not None:
                     self._next_sync.cancel()
                 delay = SYNC_EVERY if state.online else RETRY_OFFLINE_EVERY

@@ -78,16 +78,16 @@ event.listen(ServerSession, "before_flush", _check_lengths)
 
 
 def session_factories(
-    engine: AsyncEngine, timezone: str | None = None
+    engine: AsyncEngine, timezone: str | None = None, process: dict[str, Any] | None = None
 ) -> tuple[async_sessionmaker[AsyncSession], async_sessionmaker[AsyncSession]]:
     """Sessions that write, and sessions that only read (deferred on SQLite, so they never
     wait for a writer; a flush in one is an error). Both share one `process` dict (its owners
-    keep their caches there: the org tree's) and know the district's time zone (a fund's year
-    is a local calendar year)."""
+    keep their caches there: the org tree's; the server puts its live-update hub in it) and
+    know the district's time zone (a fund's year is a local calendar year)."""
     missing = [name for name in REQUIRED_HOOKS if name not in ServerSession.attached]
     if missing:
         raise RuntimeError(f"sessions without {', '.join(missing)}: import server.feed first")
-    process: dict[str, Any] = {}
+    process = {} if process is None else process
     writes = sessions_for(engine, ServerSession, info={"process": process, "timezone": timezone})
     reads = sessions_for(
         read_only(engine),

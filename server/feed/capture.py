@@ -6,7 +6,8 @@ Before each flush the session notes which synced records (tables declared with
 `server.records.declare`) are new, changed or deleted, with the sync keys of their old and new
 state, as their declaration computes them. Just before commit it bumps the feed clock (taking
 its row lock, held until commit) and writes one feed entry per record and key at that version.
-Services cannot forget to publish a change: the session does it.
+Services cannot forget to publish a change: the session does it. The commit also tells the
+live streams of every server process (server/feed/notify.py).
 
 Rows written here go in as Core inserts on the tables (one executemany each), not through the
 ORM's bulk path, which would visit every row in Python.
@@ -18,6 +19,7 @@ from sqlalchemy import insert, inspect, update
 from sqlalchemy.orm import Session
 
 from server.db.sessions import ServerSession
+from server.feed import notify
 from server.records import record_of
 
 _NO_VALUE = object()
@@ -112,6 +114,7 @@ def _before_commit(session: Session) -> None:
         for key in sorted(keys)
     ]
     session.execute(insert(FeedEntry.__table__), rows)
+    notify.notify_in_transaction(session, version, {row["key"] for row in rows})
 
 
 def _write_appends(session: Session) -> None:
@@ -128,9 +131,15 @@ def _write_audit(session: Session) -> None:
         session.execute(insert(AuditEntry.__table__), rows)
 
 
+def _after_commit(session: Session) -> None:
+    if isinstance(session, ServerSession):
+        notify.after_commit(session)
+
+
 def _after_rollback(session: Session) -> None:
     if isinstance(session, ServerSession):
         session.info.pop("feed_pending", None)
+        session.info.pop("feed_committed", None)
         session.info.pop("audit_pending", None)
         session.info.pop("append_rows", None)
 
@@ -141,6 +150,7 @@ def install() -> None:
     if not event.contains(ServerSession, "before_flush", _before_flush):
         event.listen(ServerSession, "before_flush", _before_flush)
         event.listen(ServerSession, "before_commit", _before_commit)
+        event.listen(ServerSession, "after_commit", _after_commit)
         event.listen(ServerSession, "after_rollback", _after_rollback)
     ServerSession.attach("change capture")
 

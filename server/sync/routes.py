@@ -9,6 +9,7 @@ from server.deps import Caller, Runtime_, Session
 from server.errors import ProblemError
 from server.sync import service
 from server.sync.cursor import CURSOR_PATTERN, MAX_CURSOR_LENGTH
+from server.sync.gate import sync_gate
 from shared import protocol
 from shared.protocol import PullResponse, PushResponse
 
@@ -17,6 +18,7 @@ from shared.protocol import PullResponse, PushResponse
     "/api/v1/sync/push",
     tags=["sync"],
     status_code=200,
+    middleware=[sync_gate],
     summary="Apply a batch of the device's mutations, each exactly once",
 )
 async def push(
@@ -32,6 +34,7 @@ async def push(
 @get(
     "/api/v1/sync/pull",
     tags=["sync"],
+    middleware=[sync_gate],
     summary="The changes in the caller's scope after a cursor, a page at a time",
 )
 async def pull(
