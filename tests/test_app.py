@@ -236,7 +236,7 @@ def test_screenshots_show_every_screen_with_text(tmp_path):
 
     out = tmp_path / "shots"
     result = subprocess.run(
-        [sys.executable, "-m", "mobile.screenshots", str(out)],
+        [sys.executable, "-m", "testbed.screenshots", str(out)],
         capture_output=True,
         text=True,
         timeout=300,
