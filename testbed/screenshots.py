@@ -51,13 +51,14 @@ def _demo_server(folder: Path):
 def _phones(folder: Path, server, language: str):
     from mobile.core.crypto import KdfCost
     from mobile.core.phone import Phone
+    from testbed import DEMO_PASSWORD
 
     phones = {}
     for username in ("worker1", "supervisor1", "mentor1"):
         phone = Phone(
-            folder / username, http_factory=lambda _url: server, kdf_cost=KdfCost(1024, 1)
+            folder / username, http_factory=lambda _url: server, kdf_cost=KdfCost(n=1024, r=1)
         )
-        phone.sign_in("http://demo.local", username, _testbed().DEMO_PASSWORD, "246810")
+        phone.sign_in("http://demo.local", username, DEMO_PASSWORD, "246810")
         phone.set_language(language)
         phone.sync()
         phones[username] = phone

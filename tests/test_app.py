@@ -16,7 +16,7 @@ from tests.support.phones import FlakyTransport
 from tests.support.server import PASSWORD, make_settings
 from tests.support.ui import frames, tap, until
 
-FAST = KdfCost(1024, 1)
+FAST = KdfCost(n=1024, r=1)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from mobile.core.conflicts import Review
-from mobile.core.crypto import KdfCost, WrongPin
+from mobile.core.crypto import Argon2Cost, KdfCost, WrongPin
 from mobile.core.fieldwork import Fieldwork, Fix
 from mobile.core.store import LocalStore
 from mobile.core.sync import (
@@ -66,7 +66,7 @@ class Phone(Review, Fieldwork):
         self,
         folder: Path,
         http_factory: Callable[[str], httpx.Client] | None = None,
-        kdf_cost: KdfCost | None = None,
+        kdf_cost: KdfCost | Argon2Cost | None = None,
         retry: Retry | None = None,
         upload_chunk: int | None = None,
     ) -> None:
