@@ -22,6 +22,7 @@ from mobile.core.sync import (
     DeviceRevoked,
     Offline,
     Retry,
+    ServerTrouble,
     SignedOut,
     SyncClient,
     SyncError,
@@ -373,6 +374,9 @@ class Phone(Review, Fieldwork):
             self.state = SyncState(revoked=True, problem="revoked")
         except Offline:
             self.state.online, self.state.problem = False, "offline"
+        except ServerTrouble:  # reached, but it answered 5xx: a server error, not "offline"
+            self.state.online, self.state.problem = True, "server_error"
+            self.state.problem_code = None
         except UpdateRequired:
             self.state.problem = "update_app"
         except SignedOut:

@@ -39,6 +39,11 @@ class Offline(SyncError):
     """The server could not be reached (after retries)."""
 
 
+class ServerTrouble(SyncError):
+    """The server was reached but answered 5xx every time: not offline, shown as a server
+    error ("try later")."""
+
+
 class SignedOut(SyncError):
     """The session ended; sign in again."""
 
@@ -152,7 +157,10 @@ class SyncClient:
                 if response.status_code < 500:
                     return response
                 if attempt == self.retry.attempts:
-                    raise Offline(f"The server is having trouble (HTTP {response.status_code}).")
+                    raise ServerTrouble(
+                        f"The server is having trouble (HTTP {response.status_code}).",
+                        "server_error",
+                    )
             self.retry.sleep(delay)
             delay *= self.retry.factor
         raise AssertionError("unreachable")

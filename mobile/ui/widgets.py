@@ -70,7 +70,7 @@ class SyncBar(BoxLayout):
         problem = state.problem or ""
         self.problem = (
             tr(problem)
-            if problem in ("offline", "update_app", "signed_out", "revoked")
+            if problem in ("offline", "server_error", "update_app", "signed_out", "revoked")
             else (
                 tr("sync_failed", why=tr.refusal(getattr(state, "problem_code", None), problem))
                 if problem
