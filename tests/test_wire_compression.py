@@ -213,3 +213,40 @@ def test_what_is_compressed_and_what_is_not(small_app):
     assert stream.headers["content-type"].startswith("text/event-stream")
     assert "content-encoding" not in stream.headers
     assert stream.text.count("data: ") == 3
+
+
+def test_the_phone_asks_for_gzip_and_gzips_its_pushes(settings, tmp_path):
+    """A real phone core against the real server on loopback: what crosses the wire."""
+    from mobile.core.crypto import KdfCost
+    from mobile.core.phone import Phone
+
+    seen: list[tuple[str, dict, int]] = []
+
+    def record(request: httpx.Request) -> None:
+        seen.append((request.url.path, dict(request.headers), len(request.content)))
+
+    with live_server(settings) as url:
+        phone = Phone(
+            tmp_path / "phone",
+            http_factory=lambda base: httpx.Client(
+                base_url=base, timeout=30, event_hooks={"request": [record]}
+            ),
+            kdf_cost=KdfCost(n=1024, r=1),
+        )
+        phone.sign_in(url, "worker1", PASSWORD, "246810")
+        assert phone.sync() is not None and phone.state.problem is None
+        pulls = [headers for path, headers, _n in seen if path == "/api/v1/sync/pull"]
+        assert pulls and all(h["accept-encoding"] == "gzip" for h in pulls)
+        scheduled = phone.visits(status="assigned")[:8]
+        assert len(scheduled) >= 5
+        for visit in scheduled:
+            phone.start_visit(visit["id"])
+        seen.clear()
+        phone.sync()
+        assert phone.state.problem is None and phone.store.pending_count() == 0
+        ((_path, headers, size),) = [s for s in seen if s[0] == "/api/v1/sync/push"]
+        assert headers["content-encoding"] == "gzip" and headers["accept-encoding"] == "gzip"
+        assert size < 1024  # what went over the wire
+        assert all(
+            v["status"] == "in_progress" for v in map(phone.visit, [v["id"] for v in scheduled])
+        )
