@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SIZE = (400, 720)
+SIZE = (360, 780)  # dp: a common narrow phone (density 1 here, so pixels)
 SCREENS = [
     "setup",
     "unlock",
