@@ -44,6 +44,7 @@ class Link:
     cuts: int = 0
     _down_until: float = 0.0
     _loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
     _writers: set = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -65,13 +66,30 @@ class Link:
             ready.set()
             self._loop.run_forever()
 
-        threading.Thread(target=run, daemon=True).start()
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
         ready.wait(10)
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
+        """Closes every connection, ends every task and the loop, and waits for the thread."""
+        loop = self._loop
+        if loop is None:
+            return
+
+        async def wind_down() -> None:
+            for end in list(self._writers):
+                end.transport.abort()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            loop.stop()
+
+        loop.call_soon_threadsafe(lambda: loop.create_task(wind_down()))
+        self._thread.join(10)
+        loop.close()
+        self._loop = None
 
     @property
     def total_bytes(self) -> int:

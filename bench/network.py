@@ -68,17 +68,24 @@ def build(url: str, records: int) -> None:
 
 
 class Counting:
-    """The phone's HTTP client, noting which page (cursor) each pull asked for."""
+    """The phone's HTTP client, noting which page (cursor) each pull asked for, and which
+    pages the server began to answer (a page cut mid-way counts, and again when re-asked)."""
 
     def __init__(self) -> None:
         self.cursors: list[str] = []
+        self.answered: list[str] = []
 
     def client(self, base: str) -> httpx.Client:
-        def note(request: httpx.Request) -> None:
+        def asked(request: httpx.Request) -> None:
             if request.url.path == "/api/v1/sync/pull":
                 self.cursors.append(request.url.params.get("cursor", ""))
 
-        return httpx.Client(base_url=base, timeout=60, event_hooks={"request": [note]})
+        def answered(response: httpx.Response) -> None:
+            if response.request.url.path == "/api/v1/sync/pull" and response.status_code == 200:
+                self.answered.append(response.request.url.params.get("cursor", ""))
+
+        hooks = {"request": [asked], "response": [answered]}
+        return httpx.Client(base_url=base, timeout=60, event_hooks=hooks)
 
 
 def first_sync(folder: Path, server_port: int, link: Link | None, name: str) -> dict:
@@ -101,8 +108,9 @@ def first_sync(folder: Path, server_port: int, link: Link | None, name: str) -> 
             "seconds": seconds,
             "records": records,
             "bytes": (link.total_bytes - before) if link else 0,
-            "pulls": len(counting.cursors),
-            "pages": len(set(counting.cursors)),
+            "attempts": len(counting.cursors),
+            "answers": len(counting.answered),
+            "pages": len(set(counting.answered)),
             "cuts": link.cuts if link else 0,
             "phone": phone,
         }
@@ -211,8 +219,9 @@ def render(f: dict) -> str:
         f"| first sync over the link | **{f['first_sync_s']:.1f} s** "
         f"({f['link_bytes'] / 1e6:.2f} MB through the link, both ways) |",
         f"| first sync with the link cut once half-way, down 2 s | {cut['seconds']:.1f} s, "
-        f"complete; {cut['pulls']} pulls for {cut['pages']} pages "
-        f"({cut['pulls'] - cut['pages']} asked again: the page the cut broke) |",
+        f"complete; {cut['pages']} pages, {cut['answers']} answers begun "
+        f"(pages sent again: {cut['answers'] - cut['pages']}; at most the one a cut breaks), "
+        f"{cut['attempts'] - cut['answers']} attempts refused while the link was down |",
     ]
     if f.get("photos"):
         lines.append(
