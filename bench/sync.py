@@ -43,6 +43,11 @@ async def build(url: str, records: int) -> None:
     """The demo district, plus enough residents and check-ins in worker1's community."""
     upgrade(url)
     await seed_demo_into(url)
+    await add_records(url, records)
+
+
+async def add_records(url: str, records: int) -> None:
+    """`records` residents and check-ins (7 : 3) in worker1's community of a demo district."""
     engine = create_engine_for(url)
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():

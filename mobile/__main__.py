@@ -1,21 +1,22 @@
-"""`python -m mobile`: the Doorstep app in a desktop window (phone-sized)."""
+"""`python -m mobile`: the Doorstep app (on a desktop in a phone-sized window)."""
 
 import os
 import sys
-from pathlib import Path
+
+from mobile.places import ON_ANDROID, phone_home
 
 
 def main() -> int:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
-    from kivy.config import Config
+    if not ON_ANDROID:
+        from kivy.config import Config
 
-    Config.set("graphics", "width", "400")
-    Config.set("graphics", "height", "760")
+        Config.set("graphics", "width", "400")
+        Config.set("graphics", "height", "760")
     from mobile.core.phone import Phone
     from mobile.ui.app import DoorstepApp
 
-    home = Path(os.environ.get("DOORSTEP_PHONE_HOME", Path.home() / ".doorstep-phone"))
-    DoorstepApp(Phone(home)).run()
+    DoorstepApp(Phone(phone_home())).run()
     return 0
 
 

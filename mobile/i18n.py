@@ -15,6 +15,15 @@ class Words:
     def __call__(self, key: str, **values: object) -> str:
         return self._tr(key, **values)
 
+    def count(self, n: int) -> str:
+        """A figure short enough for a narrow bar: as it is below 10,000, then 1.2万 in
+        Chinese (units of ten thousand, as people count) and 12.3k in English."""
+        if n < 10_000:
+            return str(n)
+        if self.language.startswith("zh"):
+            return f"{n / 10_000:.1f}".removesuffix(".0") + "万"
+        return f"{n / 1_000:.1f}".removesuffix(".0") + "k"
+
     def say(self, key_or_text: str, **values: object) -> str:
         """A key's words, or the text itself when it is no key (a message from elsewhere)."""
         if words.has(f"phone.{key_or_text}", self.language):

@@ -37,6 +37,7 @@ from server.mentoring import routes as mentoring_routes
 from server.open311 import routes as open311_routes
 from server.openapi import OpenAPIJson
 from server.ops import background, metrics, probes
+from server.ops.compression import compression
 from server.ops.http import answer_unrouted, request_context
 from server.org import routes as org_routes
 from server.organisations import routes as volunteer_routes
@@ -161,7 +162,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *volunteer_routes.ROUTES,
             metrics.metrics,
         ],
-        middleware=[request_context, security_headers],
+        middleware=[request_context, security_headers, compression],
         before_send=[answer_unrouted, allow_every_method],
         after_request=metrics.count_sync_answers,
         dependencies=DEPENDENCIES,

@@ -60,13 +60,10 @@ def forbidden(detail: str) -> ProblemError:
     return ProblemError(403, "forbidden", detail)
 
 
-def problem_response(
-    status: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
-) -> Response:
-    headers = dict(headers or {})
-    if "retry_after" in extra:
-        headers["Retry-After"] = str(extra["retry_after"])
-    body = {
+def problem_body(status: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """The RFC 9457 problem document every error answers with (also for ASGI middleware that
+    answers before any handler runs)."""
+    return {
         "type": f"https://doorstep.example/problems/{code}",
         "title": _TITLES.get(status, "Error"),
         "status": status,
@@ -74,6 +71,15 @@ def problem_response(
         "detail": detail,
         **extra,
     }
+
+
+def problem_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    headers = dict(headers or {})
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra["retry_after"])
+    body = problem_body(status, code, detail, **extra)
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -116,6 +122,7 @@ __all__ = [
     "PROBLEM_JSON",
     "ProblemError",
     "code_for_status",
+    "problem_body",
     "problem_response",
 ]
 

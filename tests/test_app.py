@@ -16,7 +16,7 @@ from tests.support.phones import FlakyTransport
 from tests.support.server import PASSWORD, make_settings
 from tests.support.ui import frames, tap, until
 
-FAST = KdfCost(1024, 1)
+FAST = KdfCost(n=1024, r=1)
 
 
 @pytest.fixture
@@ -236,7 +236,7 @@ def test_screenshots_show_every_screen_with_text(tmp_path):
 
     out = tmp_path / "shots"
     result = subprocess.run(
-        [sys.executable, "-m", "mobile.screenshots", str(out)],
+        [sys.executable, "-m", "testbed.screenshots", str(out)],
         capture_output=True,
         text=True,
         timeout=300,

@@ -19,7 +19,7 @@ from tests.support.phones import FlakyTransport
 from tests.support.server import PASSWORD
 from tests.test_console_proof import console
 
-FAST = KdfCost(1024, 1)
+FAST = KdfCost(n=1024, r=1)
 NO_WAIT = Retry(attempts=2, sleep=lambda _s: None)
 
 

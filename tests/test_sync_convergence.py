@@ -43,7 +43,7 @@ class Phone:
         self.http = httpx.Client(transport=self.transport, base_url="http://testserver.local")
         self.store = LocalStore(
             folder / f"{username}.db",
-            kdf_cost=KdfCost(1024, 1),
+            kdf_cost=KdfCost(n=1024, r=1),
             wall=lambda: wall_millis() + self.skew,
         )
         self.store.set_up("1357")

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from mobile.core.conflicts import Review
-from mobile.core.crypto import KdfCost, WrongPin
+from mobile.core.crypto import Argon2Cost, KdfCost, WrongPin
 from mobile.core.fieldwork import Fieldwork, Fix
 from mobile.core.live import Live, LiveStream
 from mobile.core.store import LocalStore
@@ -24,6 +24,7 @@ from mobile.core.sync import (
     DeviceRevoked,
     Offline,
     Retry,
+    ServerTrouble,
     SignedOut,
     SyncClient,
     SyncError,
@@ -68,7 +69,7 @@ class Phone(Review, Fieldwork, Live):
         self,
         folder: Path,
         http_factory: Callable[[str], httpx.Client] | None = None,
-        kdf_cost: KdfCost | None = None,
+        kdf_cost: KdfCost | Argon2Cost | None = None,
         retry: Retry | None = None,
         upload_chunk: int | None = None,
     ) -> None:
@@ -381,6 +382,9 @@ class Phone(Review, Fieldwork, Live):
             self.state.online, self.state.problem = True, "busy"
         except Offline:
             self.state.online, self.state.problem = False, "offline"
+        except ServerTrouble:  # reached, but it answered 5xx: a server error, not "offline"
+            self.state.online, self.state.problem = True, "server_error"
+            self.state.problem_code = None
         except UpdateRequired:
             self.state.problem = "update_app"
         except SignedOut:

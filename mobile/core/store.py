@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mobile.core import crypto
 from mobile.core.conflicts import Concurrent
-from mobile.core.crypto import Cipher, KdfCost, rewrap_key, unwrap_key, wrap_new_key
+from mobile.core.crypto import Cipher, KdfCost, cost_of, rewrap_key, unwrap_key, wrap_new_key
 from shared import mutations
 from shared.hlc import Clock, wall_millis
 
@@ -58,7 +59,7 @@ class LocalStore(Concurrent):
     def __init__(
         self,
         path: Path | str,
-        kdf_cost: KdfCost | None = None,
+        kdf_cost: KdfCost | crypto.Argon2Cost | None = None,
         wall: Callable[[], int] = wall_millis,
     ) -> None:
         self.path = Path(path)
@@ -151,7 +152,13 @@ class LocalStore(Concurrent):
         self._use_key(data_key)
 
     def unlock(self, pin: str) -> None:
-        self._use_key(unwrap_key(pin, self.meta("keystore")))
+        """Opens the data key by the KDF the store's header names; an Argon2id store (from
+        before scrypt) is wrapped again with scrypt, so it opens on any build from then on."""
+        record = self.meta("keystore")
+        data_key = unwrap_key(pin, record)
+        if type(cost_of(record)) is not type(self.kdf_cost):
+            self.set_meta("keystore", rewrap_key(data_key, pin, self.kdf_cost))
+        self._use_key(data_key)
 
     def change_pin(self, new_pin: str) -> None:
         self._require()

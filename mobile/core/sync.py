@@ -8,6 +8,7 @@ data. Network errors and 5xx are retried with backoff (a busy server's 503 after
 sync resumes where it stopped.
 """
 
+import gzip
 import hashlib
 import random
 import time
@@ -45,6 +46,11 @@ class Busy(SyncError):
     """The server is up but turned the sync away (503 and Retry-After), after retries."""
 
 
+class ServerTrouble(SyncError):
+    """The server was reached but answered 5xx every time: not offline, shown as a server
+    error ("try later")."""
+
+
 class SignedOut(SyncError):
     """The session ended; sign in again."""
 
@@ -55,6 +61,20 @@ class DeviceRevoked(SyncError):
 
 class UpdateRequired(SyncError):
     """The server speaks a newer protocol; the app must be updated."""
+
+
+GZIP_ABOVE = 1024  # bytes: a push this large or larger goes gzip-encoded
+
+
+def compressed_json(value: Any) -> tuple[bytes, dict[str, str]]:
+    """A JSON body and its headers: gzip-encoded from GZIP_ABOVE bytes (contract v3; the
+    server's 1 MiB limit is on the inflated body, which the batching already keeps to)."""
+    data = msgspec.json.encode(value)
+    headers = {"content-type": "application/json"}
+    if len(data) >= GZIP_ABOVE:
+        data = gzip.compress(data, compresslevel=6, mtime=0)
+        headers["content-encoding"] = "gzip"
+    return data, headers
 
 
 @dataclass
@@ -157,7 +177,8 @@ class SyncClient:
         delay = self.retry.first_delay
         extra = kwargs.pop("headers", None) or {}
         for attempt in range(1, self.retry.attempts + 1):
-            headers = dict(extra)
+            # Answers come gzip-encoded (a pull page ~6× smaller); httpx inflates them.
+            headers = {"accept-encoding": "gzip", **extra}
             if authorized:
                 headers["authorization"] = (
                     f"Bearer {(self.store.secret('tokens') or {}).get('access', '')}"
@@ -174,7 +195,10 @@ class SyncClient:
                 if attempt == self.retry.attempts:
                     if busy is not None:
                         raise Busy("The server is busy; the phone will try again.", "server_busy")
-                    raise Offline(f"The server is having trouble (HTTP {response.status_code}).")
+                    raise ServerTrouble(
+                        f"The server is having trouble (HTTP {response.status_code}).",
+                        "server_error",
+                    )
                 if busy is not None:
                     self.retry.sleep(busy * (1 + 0.5 * self.retry.jitter()))
                     continue
@@ -301,7 +325,8 @@ class SyncClient:
                     {"seq": e.seq, "name": e.name, "args": e.args, "hlc": e.hlc} for e in batch
                 ],
             }
-            response = self._call("POST", "/api/v1/sync/push", json=body)
+            data, headers = compressed_json(body)
+            response = self._call("POST", "/api/v1/sync/push", content=data, headers=headers)
             if response.status_code == 409 and response.json().get("code") == "blobs_missing":
                 # The server lost or never finished one: send those again, then the batch.
                 missing_rounds += 1

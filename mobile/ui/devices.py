@@ -1,92 +1,104 @@
-"""The phone's camera and GPS through plyer, and what stands in for them on a desktop: a file
-chooser for photos, and a plain "no GPS here" for the place. Results come back on Kivy's main
-thread."""
+"""The phone's camera and GPS, and what stands in for them on a desktop: a file chooser for
+photos, and a plain "no GPS here" for the place. On Android the camera is an intent writing
+into the app's private storage (mobile/droid.py) and the GPS is plyer's, each after its
+permission is asked and the answer awaited. Results come back on Kivy's main thread, with the
+reason in words when there is none."""
 
-import tempfile
-import time
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kivy.clock import mainthread
+from kivy.clock import Clock, mainthread
 from kivy.utils import platform
 
 from mobile.core.fieldwork import Fix
 
 GPS_WAIT = 30.0  # seconds to wait for a fix before saying there is none
-ON_PHONE = platform in ("android", "ios")
+ON_ANDROID = platform == "android"
+log = logging.getLogger("doorstep.mobile")
 
 
-def _ask_permission(*names: str) -> None:
-    """Android 6+ asks the person at run time; the manifest alone is not enough."""
-    if platform != "android":
-        return
-    from android.permissions import request_permissions  # only in the Android build
-
-    request_permissions(list(names))
-
-
-def take_photo(done: Callable[[str | None], None]) -> bool:
-    """Opens the camera (on a phone); `done(path)` with the photo's file, or None if the
-    person cancelled. False when there is no camera to open (a desktop: use a file)."""
-    if not ON_PHONE:
+def take_photo(done: Callable[[str | None, str], None]) -> bool:
+    """Opens the camera (on Android); `done(path, reason)` with the photo's file, or None and
+    why not ("" when the person went back). False when there is no camera to open (a desktop:
+    use a file)."""
+    if not ON_ANDROID:
         return False
-    from kivy.app import App
-    from plyer import camera
-
-    _ask_permission("android.permission.CAMERA")
-    folder = Path(App.get_running_app().user_data_dir or tempfile.gettempdir())
-    target = folder / f"doorstep-camera-{int(time.time() * 1000)}.jpg"
+    from mobile import droid
 
     @mainthread
-    def taken(path) -> None:
+    def taken(path: str | None, reason: str) -> None:
         try:
-            done(str(path) if path and Path(path).exists() else None)
+            done(path, reason)
         finally:
             # The camera's file is in clear, with EXIF: only the re-encoded, sealed copy stays.
-            Path(path or target).unlink(missing_ok=True)
+            if path:
+                Path(path).unlink(missing_ok=True)
 
-    camera.take_picture(filename=str(target), on_complete=taken)
+    droid.CameraIntent(taken).start()
     return True
 
 
 class Locator:
     """Asks the GPS for one fix; `done(fix)` with the fix, or `done(None, reason)` where the
-    reason is a translation key: no_fix (no signal in time) or no_gps (no GPS on this device)."""
+    reason is a translation key: no_fix (no signal in time), no_gps (no GPS on this device),
+    location_refused (the person refused the permission), gps_failed (the GPS gave an error)."""
 
     def __init__(self, done: Callable[..., None]) -> None:
         self.done = done
         self._gps = None
         self._answered = False
+        self._timer = None
 
     def start(self) -> None:
-        if not ON_PHONE:
+        if not ON_ANDROID:
             self._answer(None, "no_gps")
             return
-        try:
-            from plyer import gps
+        from mobile import droid
 
-            _ask_permission(
-                "android.permission.ACCESS_FINE_LOCATION",
-                "android.permission.ACCESS_COARSE_LOCATION",
-            )
-            gps.configure(on_location=self._on_location, on_status=lambda *_a: None)
+        try:
+            droid.ask(list(droid.LOCATION), self._permitted)
+        except Exception:  # noqa: BLE001  (a broken platform layer: said, not crashed)
+            log.exception("asking for the location permission failed")
+            self._answer(None, "gps_failed")
+
+    @mainthread
+    def _permitted(self, granted: bool) -> None:
+        if not granted:
+            self._answer(None, "location_refused")
+            return
+        from plyer import gps  # in the build's requirements (tests/test_android_build.py)
+
+        try:
+            gps.configure(on_location=self._on_location, on_status=self._on_status)
             gps.start(minTime=1000, minDistance=0)
             self._gps = gps
-        except (NotImplementedError, ImportError, ModuleNotFoundError):
+        except NotImplementedError:
             self._answer(None, "no_gps")
             return
-        from kivy.clock import Clock
+        except Exception:  # noqa: BLE001  (pyjnius errors, a disabled provider)
+            log.exception("starting the GPS failed")
+            self._answer(None, "gps_failed")
+            return
+        self._timer = Clock.schedule_once(lambda _dt: self._answer(None, "no_fix"), GPS_WAIT)
 
-        Clock.schedule_once(lambda _dt: self._answer(None, "no_fix"), GPS_WAIT)
+    def _on_status(self, kind: str = "", status: str = "") -> None:
+        """plyer reports a provider switched off as a status: no fix will come from it."""
+        if kind == "provider-disabled" and str(status).lower() == "gps":
+            self._answer(None, "no_fix")
 
     def _on_location(self, **values) -> None:
-        fix = Fix(
-            lat=float(values["lat"]),
-            lon=float(values["lon"]),
-            accuracy_m=float(values.get("accuracy") or 0),
-            at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        )
+        try:
+            fix = Fix(
+                lat=float(values["lat"]),
+                lon=float(values["lon"]),
+                accuracy_m=float(values.get("accuracy") or 0),
+                at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            )
+        except (KeyError, TypeError, ValueError):
+            log.warning("the GPS gave a fix that is no place: %r", values)
+            return  # wait for the next one (or the time limit)
         self._answer(fix, "")
 
     @mainthread
@@ -94,6 +106,11 @@ class Locator:
         if self._answered:
             return
         self._answered = True
+        if self._timer is not None:
+            self._timer.cancel()
         if self._gps is not None:
-            self._gps.stop()
+            try:
+                self._gps.stop()
+            except Exception:  # noqa: BLE001
+                log.exception("stopping the GPS failed")
         self.done(fix, reason)

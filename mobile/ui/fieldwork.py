@@ -146,8 +146,9 @@ class ProofSection(Worded, BoxLayout):
         if not devices.take_photo(self.add_photo_from):
             PhotoChooser(on_chosen=self.add_photo_from).open()
 
-    def add_photo_from(self, path: str | None) -> None:
+    def add_photo_from(self, path: str | None, reason: str = "") -> None:
         if not path:
+            self.tell(reason)  # why there is no photo, in words ("" when the person went back)
             return
         try:
             app().phone.add_photo(self.visit_id, path)

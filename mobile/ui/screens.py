@@ -6,7 +6,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from mobile.core.crypto import WrongPin
-from mobile.core.sync import Offline, SignedOut, SyncError
+from mobile.core.sync import Offline, ServerTrouble, SignedOut, SyncError
 from mobile.ui.fieldwork import show_proof
 from mobile.ui.settings import SettingsScreen
 from mobile.ui.widgets import Worded
@@ -54,6 +54,9 @@ class SetupScreen(Worded, Screen):
             return
         except SignedOut:
             self.tell("wrong_password")
+            return
+        except ServerTrouble:
+            self.tell("server_error")
             return
         except (Offline, SyncError, OSError):
             self.tell("cannot_reach")

@@ -48,7 +48,7 @@ class SyncBar(BoxLayout):
         tr = App.get_running_app().tr
         self.online, self.running = state.online, state.running
         self.badge = tr("syncing") if state.running else tr("online" if state.online else "offline")
-        self.pending_text = tr("pending", n=state.pending)
+        self.pending_text = tr("pending", n=tr.count(state.pending))
         if state.last_synced_at:
             # The district's zone, not the phone's: times on every screen read the same.
             zone = to_local(
@@ -66,11 +66,11 @@ class SyncBar(BoxLayout):
                     "uploading", done=_megabytes(state.done), total=_megabytes(total)
                 )
             else:
-                self.last_text = tr("pulled", done=state.done, total=total)
+                self.last_text = tr("pulled", done=tr.count(state.done), total=tr.count(total))
         problem = state.problem or ""
         self.problem = (
             tr(problem)
-            if problem in ("offline", "busy", "update_app", "signed_out", "revoked")
+            if problem in ("offline", "busy", "server_error", "update_app", "signed_out", "revoked")
             else (
                 tr("sync_failed", why=tr.refusal(getattr(state, "problem_code", None), problem))
                 if problem

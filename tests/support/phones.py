@@ -11,7 +11,7 @@ from mobile.core.sync import Retry, SyncClient
 from shared.hlc import wall_millis
 from tests.support.server import PASSWORD
 
-FAST_KDF = KdfCost(memory_kib=1024, iterations=1)
+FAST_KDF = KdfCost(n=1024, r=1)
 NO_WAIT = Retry(attempts=3, sleep=lambda _seconds: None)
 
 

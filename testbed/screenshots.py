@@ -1,7 +1,7 @@
-"""`python -m mobile.screenshots OUTDIR [--lang zh|en]`: each main screen, with demo data.
+"""`python -m testbed.screenshots OUTDIR [--lang zh|en]`: each main screen, with demo data.
 
-Starts the demo district on a throwaway SQLite database (in-process, from the development
-checkout's testbed/), signs phones in as
+A developer's tool (it lives in testbed/, which the phone's package never ships or imports).
+Starts the demo district on a throwaway SQLite database (in-process), signs phones in as
 worker1, supervisor1 and mentor1, syncs them, makes a conflict and a sent-back visit so those
 screens have something to show, and renders every screen offscreen to OUTDIR/<screen>.png.
 """
@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SIZE = (400, 720)
+SIZE = (360, 780)  # dp: a common narrow phone (density 1 here, so pixels)
 SCREENS = [
     "setup",
     "unlock",
@@ -39,18 +39,9 @@ def _prepare_environment(folder: Path) -> None:
     os.environ.setdefault("KIVY_HOME", str(folder / "kivy"))
 
 
-def _testbed():
-    """The demo server comes from the development checkout (testbed/), never from the phone's
-    own package: the tool is for developers, run from a source tree."""
-    try:
-        import testbed
-    except ImportError:
-        sys.exit("python -m mobile.screenshots runs from a source checkout (it needs testbed/).")
-    return testbed
-
-
 def _demo_server(folder: Path):
-    testbed = _testbed()
+    import testbed
+
     url = f"sqlite+aiosqlite:///{folder / 'server.db'}"
     settings = testbed.cheap_settings(url)
     testbed.build_demo(url, settings)
@@ -60,13 +51,14 @@ def _demo_server(folder: Path):
 def _phones(folder: Path, server, language: str):
     from mobile.core.crypto import KdfCost
     from mobile.core.phone import Phone
+    from testbed import DEMO_PASSWORD
 
     phones = {}
     for username in ("worker1", "supervisor1", "mentor1"):
         phone = Phone(
-            folder / username, http_factory=lambda _url: server, kdf_cost=KdfCost(1024, 1)
+            folder / username, http_factory=lambda _url: server, kdf_cost=KdfCost(n=1024, r=1)
         )
-        phone.sign_in("http://demo.local", username, _testbed().DEMO_PASSWORD, "246810")
+        phone.sign_in("http://demo.local", username, DEMO_PASSWORD, "246810")
         phone.set_language(language)
         phone.sync()
         phones[username] = phone
@@ -230,7 +222,7 @@ def render(outdir: Path, language: str) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mobile.screenshots", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m testbed.screenshots", description=__doc__)
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--lang", choices=["zh", "en"], default="zh")
     args = parser.parse_args(argv)
