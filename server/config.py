@@ -33,6 +33,9 @@ class Settings:
     secure_cookies: bool = False
     # The zone in which the console, CSV files and the phone show times (the API stays in UTC).
     timezone: str = "Asia/Shanghai"
+    # The hotline's number, on every residents' page as a tap-to-call link
+    # (DOORSTEP_HOTLINE_NUMBER).
+    hotline_number: str = "12345"
     # Where photos and signatures are kept (DOORSTEP_BLOB_DIR); "" = `blobs/` beside a SQLite
     # database file, else `var/blobs`.
     blob_dir: str = ""
@@ -83,6 +86,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         ),
         secure_cookies=env.get("DOORSTEP_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
         timezone=env.get("DOORSTEP_TIMEZONE") or "Asia/Shanghai",
+        hotline_number=env.get("DOORSTEP_HOTLINE_NUMBER") or "12345",
         blob_dir=env.get("DOORSTEP_BLOB_DIR") or "",
         blob_account_daily_bytes=int(
             env.get("DOORSTEP_BLOB_ACCOUNT_DAILY_BYTES")
