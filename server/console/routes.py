@@ -20,10 +20,20 @@ from server.console.session import LoginRequired, provide_viewer, to_login
 from server.console.signin import SignIn
 from server.console.urls import PREFIX
 from server.console.visit_pages import VisitPages
+from server.console.work_order import WorkOrder
 
 CONSOLE = Router(
     path=PREFIX,
-    route_handlers=[SignIn, Requests, Levels, Mentoring, Admin, FundsConsole, VisitPages],
+    route_handlers=[
+        SignIn,
+        Requests,
+        Levels,
+        Mentoring,
+        Admin,
+        FundsConsole,
+        VisitPages,
+        WorkOrder,
+    ],
     dependencies={"viewer": Provide(provide_viewer)},
     exception_handlers={LoginRequired: to_login, **ERROR_PAGES},
     include_in_schema=False,
