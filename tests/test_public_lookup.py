@@ -116,6 +116,9 @@ async def test_a_wrong_number_and_a_wrong_phone_cost_about_the_same(api):
 
 
 async def test_look_ups_are_throttled(api):
+    schema = (await api.client.get("/schema/openapi.json")).json()
+    documented = schema["paths"][LOOKUP]["get"]["responses"]
+    assert {"200", "400", "404", "429"} <= set(documented)
     allowed, _ = LIMITS["lookup"]
     params = {"number": "990101-9999", "phone": REPORT["caller_phone"]}
     for _ in range(allowed):
