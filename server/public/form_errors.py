@@ -32,7 +32,12 @@ class FieldError(Exception):
 
     def words(self, lang: str) -> dict[str, Any]:
         tr = words.translator("public", lang)
-        problem = tr(self.key, **self.values)
+        # A list (the numbers seen) is joined the way the language writes one.
+        values = {
+            k: ("、" if lang == "zh" else ", ").join(v) if isinstance(v, tuple) else v
+            for k, v in self.values.items()
+        }
+        problem = tr(self.key, **values)
         label = tr(_LABELS.get(self.field, self.field)) if self.field else ""
         return {
             "field": self.field,
@@ -44,8 +49,7 @@ class FieldError(Exception):
 
 def phone_error(name: str, reading: PhoneReading) -> FieldError:
     """The phone field's problem, explained (two numbers: which ones were seen)."""
-    seen = "、".join(reading.seen)
-    return FieldError(name, f"phone_{reading.problem}", values={"seen": seen})
+    return FieldError(name, f"phone_{reading.problem}", values={"seen": reading.seen})
 
 
 def parse(form: dict[str, str], body: type) -> Any:
