@@ -213,6 +213,7 @@ class PublicPages(Controller):
 
     @get("/lookup")
     async def lookup_form(self, request: Request, runtime: Runtime_) -> Template:
+        await guard(request, "read")
         return _render(request, runtime, "public_lookup.html")
 
     @post("/lookup", status_code=200)
