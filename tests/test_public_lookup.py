@@ -5,10 +5,12 @@ pages: a refused form keeps what was typed and names the field, the look-up page
 request without a rating form, the tracking page carries its link, QR code and the hotline."""
 
 import re
+import statistics
 import time
 
 import pytest
 
+from server.errors import Refusal
 from server.public import service
 from server.public.throttle import LIMITS
 from tests.support.public import REPORT, bring_to_feedback
@@ -99,20 +101,25 @@ async def test_every_miss_is_the_same_answer(api):
 
 
 async def test_a_wrong_number_and_a_wrong_phone_cost_about_the_same(api):
-    """The work for a miss does not say which part missed: one indexed read either way."""
+    """The work for a miss does not say which part missed: one indexed read either way.
+    Measured alternately (so that a busy machine slows both alike), compared by medians."""
     receipt = await _filed(api)
-
-    async def spent(number: str, phone: str) -> float:
-        async with api.runtime.sessions() as session:
-            started = time.perf_counter()
-            for _ in range(30):
-                with pytest.raises(Exception, match="number and phone"):
+    misses = {
+        "number": ("990101-9999", REPORT["caller_phone"]),
+        "phone": (receipt["number"], "13812345678"),
+    }
+    spent: dict[str, list[float]] = {"number": [], "phone": []}
+    async with api.runtime.sessions() as session:
+        for _ in range(40):
+            for which, (number, phone) in misses.items():
+                started = time.perf_counter()
+                with pytest.raises(Refusal, match="number and phone"):
                     await service.by_number_and_phone(session, number, phone)
-            return time.perf_counter() - started
-
-    wrong_number = await spent("990101-9999", REPORT["caller_phone"])
-    wrong_phone = await spent(receipt["number"], "13812345678")
-    assert 0.33 < wrong_number / wrong_phone < 3, (wrong_number, wrong_phone)
+                spent[which].append(time.perf_counter() - started)
+    wrong_number, wrong_phone = (statistics.median(spent[k]) for k in ("number", "phone"))
+    # Measured: ~4.7 ms and ~5.3 ms on SQLite, ~6.7 and ~4.4 ms on PostgreSQL (a busy machine);
+    # a hit, which builds the view, takes several more queries.
+    assert 1 / 3 < wrong_number / wrong_phone < 3, (wrong_number, wrong_phone)
 
 
 async def test_look_ups_are_throttled(api):
