@@ -43,6 +43,8 @@ class WorkOrder(Controller):
             r=shown,
             category=name or shown.category_code,
             limit_hours=category.time_limit_hours if category else None,
+            # A limit in working days (the official calendar's), where the catalogue has one.
+            limit_days=getattr(category, "time_limit_days", None) if category else None,
             timeline=views.timeline_rows(shown.timeline, translator(lang)),
             printed_at=utcnow(),
         )
