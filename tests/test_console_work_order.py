@@ -51,7 +51,8 @@ async def test_a_work_order_for_a_request_at_each_level(api, settings):
             assert 'id="wo-routing"' in html and 'data-action="received"' in html
             if lang == "zh":
                 assert "承办人（签字）" in html and "审核人（签字）" in html and "日期" in html
-                assert "小时" in html  # the time limit
+                limit = html.split('id="wo-limit">')[1].split("</td>")[0]
+                assert limit.endswith(("小时", "个工作日")), limit  # the time limit, in words
                 cell = html.split('id="wo-level">')[1].split("<")[0]
                 held_by = html.split('id="wo-held-by">')[1].split("<")[0]
                 department = html.split('id="wo-department">')[1].split("<")[0]
