@@ -33,6 +33,9 @@ class Settings:
     secure_cookies: bool = False
     # The zone in which the console, CSV files and the phone show times (the API stays in UTC).
     timezone: str = "Asia/Shanghai"
+    # The hotline's number, on every residents' page as a tap-to-call link
+    # (DOORSTEP_HOTLINE_NUMBER).
+    hotline_number: str = "12345"
     # Where photos and signatures are kept (DOORSTEP_BLOB_DIR); "" = `blobs/` beside a SQLite
     # database file, else `var/blobs`.
     blob_dir: str = ""
@@ -93,6 +96,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         ),
         secure_cookies=env.get("DOORSTEP_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
         timezone=env.get("DOORSTEP_TIMEZONE") or "Asia/Shanghai",
+        hotline_number=env.get("DOORSTEP_HOTLINE_NUMBER") or "12345",
         blob_dir=env.get("DOORSTEP_BLOB_DIR") or "",
         sync_in_flight=int(env.get("DOORSTEP_SYNC_IN_FLIGHT") or 0),
         sync_wait_s=float(env.get("DOORSTEP_SYNC_WAIT_S") or 0.5),

@@ -65,6 +65,7 @@ EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("get", "/api/v1/dashboard"): {422},  # ?until= before ?since=
     ("get", "/api/v1/requests/export.csv"): {400},
     ("get", "/api/v1/public/workstations"): {404},  # ?community= names no community
+    ("get", "/api/v1/public/lookup"): {404},  # no request has this number and phone
     ("get", "/api/v1/funds"): {404},  # ?org_unit= names no unit in your area
     ("put", "/api/v1/funds/budget"): {404, 409},  # budget_below_spent
     ("get", "/api/v1/organisations"): {404},  # ?org_unit= names no unit in your area

@@ -74,10 +74,24 @@ async def test_residents_pages_speak_one_language(api, lang):
         f"/public/track/{token}?new=1",
         "/public/catalogue?community=D01-S01-C01",
         "/public/track/nothing-here",
+        "/public/lookup",
     ):
         page = await api.client.get(path)
         found = _foreign_on(page.text, lang, "public")
         assert not found, (path, lang, found)
+    # The refused forms and a look-up's answer too.
+    csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)[1]
+    number = (await api.client.get(f"/api/v1/public/requests/{token}")).json()["number"]
+    for path, form in (
+        ("/public/requests", {**REPORT, "caller_phone": "13912345678，13812345678"}),
+        ("/public/requests", {**REPORT, "address": "x"}),
+        ("/public/lookup", {"number": number, "phone": "13812345678"}),
+        ("/public/lookup", {"number": number, "phone": REPORT["caller_phone"]}),
+    ):
+        page = await api.client.post(path, data={**form, "_csrf_token": csrf})
+        assert page.status_code in (200, 400, 404), (path, page.status_code)
+        found = _foreign_on(page.text, lang, "public")
+        assert not found, (path, form, lang, found)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

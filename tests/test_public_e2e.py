@@ -139,7 +139,9 @@ def test_a_resident_reports_follows_and_rates(live_url, settings):
             f"{live_url}/public/requests",
             form={"_csrf_token": csrf, "caller_name": "x", "caller_phone": "<b>", "address": "y"},
         )
-        assert bad.status == 400 and "格式有误" in bad.text()
+        # The form again, naming the field and why (tests/test_public_lookup.py has the rest).
+        assert bad.status == 400 and "联系电话" in bad.text() and "没有看到电话号码" in bad.text()
+        assert 'value="&lt;b&gt;"' in bad.text()
         report = {
             "_csrf_token": csrf,
             "caller_name": "李",

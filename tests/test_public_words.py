@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from server.hotline.schemas import RequestAction
+from shared.phones import PhoneProblem
 from shared.requests import RequestStatus
 from shared.words import pairs
 from tests.support.public import REPORT
@@ -23,6 +24,10 @@ def _keys() -> set[str]:
             keys |= set(LITERAL_KEY.findall(path.read_text(encoding="utf-8")))
     keys |= {f"s_{s}" for s in RequestStatus} | {f"a_{a}" for a in RequestAction}
     keys |= {f"by_{r}" for r in ROLES} | {f"score_{n}" for n in range(1, 6)}
+    # A refused field's words (`form_errors`): what is wrong with it, a phone's problems.
+    keys |= {f"phone_{p}" for p in PhoneProblem}
+    keys |= {"fe_field", "fe_missing", "fe_too_short", "fe_too_long", "fe_format"}
+    keys |= {"fe_lookup_missed", "n_resolved", "qr_title", "number", "phone"}
     # The refusals a page explains (`to_error_page` picks `e_<code>`, else `e_other`).
     keys |= {
         f"e_{code}"
@@ -59,6 +64,7 @@ async def test_no_page_shows_a_raw_key(api):
             "/public/catalogue?community=D01-S01-C01",
             "/public/track/nothing-here",
             "/public/no-such-page",
+            "/public/lookup",
         ):
             page = await api.client.get(path)
             assert page.headers["content-type"].startswith("text/html"), path

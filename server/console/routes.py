@@ -21,6 +21,7 @@ from server.console.session import LoginRequired, provide_viewer, to_login
 from server.console.signin import SignIn
 from server.console.urls import PREFIX
 from server.console.visit_pages import VisitPages
+from server.console.work_order import WorkOrder
 
 CONSOLE = Router(
     path=PREFIX,
@@ -33,6 +34,7 @@ CONSOLE = Router(
         FundsConsole,
         VisitPages,
         ConflictPages,
+        WorkOrder,
     ],
     dependencies={"viewer": Provide(provide_viewer)},
     exception_handlers={LoginRequired: to_login, **ERROR_PAGES},

@@ -1,6 +1,8 @@
-"""The residents' pages under /public/: report a problem, follow it by the private link, rate
-the result, look up the catalogue and the community workstation. Chinese first; no script;
-forms carry a double-submit CSRF token; every refusal is a page in the person's language."""
+"""The residents' pages under /public/: report a problem, follow it by the private link (or
+look it up by number and phone), rate the result, look up the catalogue and the community
+workstation. Chinese first; one small script of the server's own (copy and share the link);
+forms carry a double-submit CSRF token; a form refused keeps what was typed and names the
+field; every other refusal is a page in the person's language."""
 
 import hashlib
 import hmac
@@ -16,17 +18,31 @@ from litestar.response import Redirect, Template
 from server.clock import utcnow
 from server.deps import Runtime_, Session
 from server.errors import ProblemError, Refusal, code_for_status
-from server.public import service
+from server.public import form_errors, service
+from server.public.form_errors import FieldError, phone_error
+from server.public.qr import SHARE_SCRIPT, qr_svg
 from server.public.schemas import PublicRatingBody, PublicRequestCreate
 from server.public.throttle import guard
 from server.runtime import Runtime
 from shared import words
 from shared.localtime import format_local
+from shared.phones import read_phone
 
 LANG = "doorstep_lang"  # the same cookie as the console's: one choice of language
 CSRF_COOKIE = "doorstep_public"
 YEAR = 3600 * 24 * 365
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+# What the browser is told a phone looks like (digits, full-width too, spaces and dashes, a
+# note after it): it only hints the keyboard and marks the field; the server reads the number.
+PHONE_PATTERN = r"[+＋]?[0-9０-９][0-9０-９ \-－]{4,30}.*"
+# The tracking page runs the server's own script (copy, share); every other page runs none.
+WITH_SCRIPT = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+        "object-src 'none'"
+    )
+}
 
 
 def language(request: Request) -> str:
@@ -38,7 +54,12 @@ def _csrf_for(runtime: Runtime, cookie: str) -> str:
 
 
 def _render(
-    request: Request, runtime: Runtime, name: str, status: int = 200, **context: Any
+    request: Request,
+    runtime: Runtime,
+    name: str,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
 ) -> Template:
     """A page in the person's language; a browser without the CSRF cookie is given one."""
     lang = language(request)
@@ -56,9 +77,13 @@ def _render(
             "path": request.url.path,
             "csrf": _csrf_for(runtime, cookie),
             "when": lambda moment: format_local(moment, lang, zone, year=True),
+            "hotline": runtime.settings.hotline_number,
+            "phone_pattern": PHONE_PATTERN,
+            "form": {},
+            "error": None,
             **context,
         },
-        headers=dict(PRIVATE),
+        headers={**PRIVATE, **(headers or {})},
     )
     if fresh:
         response.set_cookie(
@@ -115,7 +140,8 @@ def to_error_page(request: Request, exc: Exception) -> Response:
             "lang": language(request),
             "path": "/public/",
             "csrf": "",
-            "error": tr(key, wait=wait) if key == "e_rate_limited" else tr(key),
+            "hotline": request.app.state.runtime.settings.hotline_number,
+            "message": tr(key, wait=wait) if key == "e_rate_limited" else tr(key),
         },
         headers=headers,
     )
@@ -142,10 +168,27 @@ class PublicPages(Controller):
     async def report(self, request: Request, db_session: Session, runtime: Runtime_) -> Response:
         form = await _form(request, runtime)
         await guard(request, "submit")
-        body = _parse(form, PublicRequestCreate)
-        _, token = await service.submit(
-            db_session, msgspec.structs.asdict(body), "public", utcnow()
-        )
+        try:
+            reading = read_phone(form.get("caller_phone", ""))
+            if reading.number is None:
+                raise phone_error("caller_phone", reading)
+            body = form_errors.parse({**form, "caller_phone": reading.number}, PublicRequestCreate)
+            # A refusal of the hotline's rules (an unknown category) undoes only this.
+            async with db_session.begin_nested():
+                _, token = await service.submit(
+                    db_session, msgspec.structs.asdict(body), "public", utcnow()
+                )
+        except (FieldError, Refusal) as exc:
+            problem = exc if isinstance(exc, FieldError) else form_errors.from_refusal(exc)
+            return _render(
+                request,
+                runtime,
+                "public_report.html",
+                status=problem.status,
+                categories=await service.catalogue(db_session),
+                form=form,
+                error=problem.words(language(request)),
+            )
         return Redirect(path=f"/public/track/{token}?new=1", status_code=303, headers=PRIVATE)
 
     @get("/track/{token:str}")
@@ -155,14 +198,63 @@ class PublicPages(Controller):
         await guard(request, "read")
         found = await service.by_token(db_session, token)
         shown = await service.view(db_session, found, language(request))
+        link = str(request.base_url).rstrip("/") + f"/public/track/{token}"
         return _render(
             request,
             runtime,
             "public_track.html",
+            headers=WITH_SCRIPT,
             r=shown,
             token=token,
             new=request.query_params.get("new") == "1",
-            link=str(request.base_url).rstrip("/") + f"/public/track/{token}",
+            link=link,
+            qr=qr_svg(link, words.word("public.qr_title", language(request))),
+        )
+
+    @get("/lookup")
+    async def lookup_form(self, request: Request, runtime: Runtime_) -> Template:
+        await guard(request, "read")
+        return _render(request, runtime, "public_lookup.html")
+
+    @post("/lookup", status_code=200)
+    async def lookup(self, request: Request, db_session: Session, runtime: Runtime_) -> Template:
+        """By number and phone: the tracking view itself (no link, no rating: the token is
+        what rates), or the form again with what was typed and the field to check."""
+        form = await _form(request, runtime)
+        await guard(request, "lookup")
+        lang = language(request)
+        number, phone = form.get("number", "").strip(), form.get("phone", "").strip()
+        try:
+            if not number:
+                raise FieldError("number", "fe_missing")
+            reading = read_phone(phone)
+            if reading.number is None:
+                raise phone_error("phone", reading)
+            found = await service.by_number_and_phone(db_session, number, reading.number)
+        except FieldError as problem:
+            error = problem.words(lang)
+        except Refusal as exc:
+            if exc.code != "not_found":
+                raise
+            error = FieldError("number", "fe_lookup_missed", status=404).words(lang)
+        else:
+            shown = await service.view(db_session, found, lang)
+            return _render(request, runtime, "public_track.html", r=shown, token=None)
+        return _render(
+            request,
+            runtime,
+            "public_lookup.html",
+            status=error["status"],
+            form={"number": number[:40], "phone": phone[:60]},
+            error=error,
+        )
+
+    @get("/share.js", media_type="text/javascript")
+    async def share_script(self) -> Response:
+        return Response(
+            SHARE_SCRIPT,
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=3600"},
         )
 
     @post("/track/{token:str}/rating", status_code=303)

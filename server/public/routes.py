@@ -1,5 +1,6 @@
-"""HTTP: the residents' JSON API under /api/v1/public/ — report, follow by the private token,
-rate, the catalogue and the workstations. No account; every call throttled per client."""
+"""HTTP: the residents' JSON API under /api/v1/public/ — report, follow by the private token
+(or look up by number and phone), rate, the catalogue and the workstations. No account; every
+call throttled per client."""
 
 from typing import Annotated
 
@@ -61,6 +62,32 @@ async def track(
     return await service.view(db_session, await service.by_token(db_session, tracking_token))
 
 
+@get(
+    "/api/v1/public/lookup",
+    tags=["public"],
+    summary="The request with this number whose caller's phone is this phone: the tracking view "
+    "(404, the same for every miss; throttled; no rating through it)",
+    **PRIVATE,
+)
+async def lookup(
+    request: Request,
+    db_session: Session,
+    number: Annotated[
+        str, QueryParameter(description="the request's number, YYMMDD-NNNN", max_length=40)
+    ],
+    phone: Annotated[
+        str,
+        QueryParameter(
+            description="the caller's phone, as typed (full-width digits, +86, dashes read)",
+            max_length=60,
+        ),
+    ],
+) -> PublicRequestViewPublic:
+    await guard(request, "lookup")
+    found = await service.by_number_and_phone(db_session, number, phone)
+    return await service.view(db_session, found)
+
+
 @post(
     "/api/v1/public/requests/{tracking_token:str}/rating",
     tags=["public"],
@@ -105,5 +132,5 @@ async def workstations(
     return await service.workstations(db_session, community)
 
 
-ROUTES = [report, track, rate, catalogue, workstations]
+ROUTES = [report, track, lookup, rate, catalogue, workstations]
 __all__ = ["ROUTES"]

@@ -42,7 +42,7 @@ class PublicStepPublic(msgspec.Struct, kw_only=True):
     action_words: str  # the step in words (Chinese)
     by: str  # who, as a role only: "resident", "dispatcher", "worker", "system", …
     by_words: str  # the same in words (Chinese)
-    note: str  # what the resident wrote, the community it went to, what they were told
+    note: str  # their own words, the community it went to, what was done, what they were told
 
 
 class PublicRequestViewPublic(msgspec.Struct, kw_only=True):

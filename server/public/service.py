@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -29,6 +30,7 @@ from server.public.schemas import (
 from server.public.tables import RequestTracking
 from shared import words
 from shared.enums import OrgLevel
+from shared.phones import read_phone
 from shared.requests import RequestStatus
 
 TOKEN_BYTES = 32  # 256 bits of randomness; the server keeps only the SHA-256
@@ -38,6 +40,10 @@ PHONE_LIKE = re.compile(r"\+?\d[\d\- ]{5,}\d")
 # The steps whose note the resident may read: their own words, and what they were told.
 NOTES_SHOWN = {"received", "feedback_given", "rated"}
 NO_SUCH_LINK = "No request has this tracking link."
+NO_SUCH_REQUEST = "No request has this number and phone."
+# Compared against when no request has the number, so that a wrong number costs what a wrong
+# phone does (one indexed read, two phones read, one constant-time comparison).
+DECOY_PHONE = "13800000000"
 
 
 def token_hash(token: str) -> str:
@@ -75,6 +81,32 @@ async def by_token(session: AsyncSession, token: str) -> HotlineRequest:
     return request
 
 
+def request_number(text: str) -> str:
+    """A request's number as people type it: full-width digits, other dashes, spaces, or the
+    ten digits without the dash ("2612030001") read as YYMMDD-NNNN."""
+    plain = unicodedata.normalize("NFKC", text)
+    plain = re.sub(r"[\u2010-\u2015\u2212\ufe63]", "-", plain)
+    plain = re.sub(r"\s+", "", plain)[:40]
+    if re.fullmatch(r"[0-9]{10}", plain):
+        plain = f"{plain[:6]}-{plain[6:]}"
+    return plain
+
+
+async def by_number_and_phone(session: AsyncSession, number: str, phone: str) -> HotlineRequest:
+    """The request with this number whose caller's phone is this phone (however either is
+    typed); 404 `not_found` with one answer for every miss: an unknown number, another phone,
+    a phone that is no number, and about the same work for each."""
+    request = await session.scalar(
+        select(HotlineRequest).where(HotlineRequest.number == request_number(number))
+    )
+    kept = read_phone(request.caller_phone if request else DECOY_PHONE).number or ""
+    given = read_phone(phone).number or "-"  # "-" never equals a number read
+    same = hmac.compare_digest(kept.encode(), given.encode())
+    if request is None or not same:
+        raise Refusal("not_found", NO_SUCH_REQUEST, 404)
+    return request
+
+
 async def rate(
     session: AsyncSession, token: str, score: int, comment: str, now: datetime
 ) -> HotlineRequest:
@@ -89,12 +121,35 @@ def masked(text: str) -> str:
     return PHONE_LIKE.sub("***", text)
 
 
-async def _roles(session: AsyncSession, events: list[RequestEvent]) -> dict[UUID, str]:
-    people = {e.actor_id for e in events if e.actor_id}
+async def _staff(
+    session: AsyncSession, events: list[RequestEvent], assignee: UUID | None
+) -> tuple[dict[UUID, str], list[str]]:
+    """The roles of the people who took the steps, and the names of everyone of staff the
+    request names (to be taken out of what they wrote)."""
+    people = {e.actor_id for e in events if e.actor_id} | ({assignee} if assignee else set())
     if not people:
-        return {}
-    rows = await session.execute(select(User.id, User.role).where(User.id.in_(people)))
-    return {user_id: role for user_id, role in rows.all()}
+        return {}, []
+    rows = await session.execute(
+        select(User.id, User.role, User.display_name).where(User.id.in_(people))
+    )
+    roles, names = {}, []
+    for user_id, role, name in rows.all():
+        roles[user_id] = role
+        # "网格员 张伟": the whole, and the person's own name after the title.
+        names += [
+            part
+            for part in {name.strip(), name.split()[-1] if name.split() else ""}
+            if len(part) >= 2
+        ]
+    return roles, names
+
+
+def scrubbed(text: str, names: list[str]) -> str:
+    """What staff wrote, as the resident may read it: no phone number, no staff name."""
+    text = masked(text)
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, "***")
+    return text
 
 
 async def view(
@@ -112,7 +167,7 @@ async def view(
             )
         ).all()
     )
-    roles = await _roles(session, events)
+    roles, staff_names = await _staff(session, events, request.assignee_id)
     units = await all_units(session)
     names = {u.code: u.name for u in units.values()}
     steps = []
@@ -126,7 +181,10 @@ async def view(
             by = "system"
         note = ""
         if event.action in NOTES_SHOWN:
-            note = event.note if event.actor_code == "caller" else masked(event.note)
+            note = event.note if event.actor_code == "caller" else scrubbed(event.note, staff_names)
+        if event.action == "resolved" and event.note.strip():
+            # What was done: the worker's (or the department's) own summary of the work.
+            note = tr("n_resolved", summary=scrubbed(event.note, staff_names))
         if event.action == "rated" and event.params.get("score"):
             note = " · ".join(filter(None, [tr("n_rated", score=event.params["score"]), note]))
         if event.action == "dispatched" and event.params.get("community"):

@@ -28,6 +28,9 @@ LIMITS: dict[str, tuple[int, float]] = {
     "read": (120, 60.0),  # tracking pages, the catalogue
     "rate": (10, 600.0),  # ratings (a request takes one per feedback anyway)
     "file": (120, 600.0),  # an Open311 client's reports, counted per API key
+    # Look-ups by number and phone: a number is easy to guess, so few tries; a resident who
+    # mistypes twice or thrice still gets through.
+    "lookup": (10, 600.0),
 }
 MAX_CLIENTS = 50_000  # past this, the oldest windows are forgotten first
 
