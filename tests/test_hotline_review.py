@@ -200,6 +200,22 @@ async def test_an_extension_is_asked_by_the_holder_and_decided_above(api):
     assert no.status_code == 200 and no.json()["due_at"] == moved["due_at"]
     assert no.json()["timeline"][-1]["action"] == "extension_refused"
 
+    # Resolved while an extension waits: it can no longer be approved, only refused.
+    assert (await water.post(f"/api/v1/requests/{rid}/accept", json={})).status_code == 200
+    await water.post(f"/api/v1/requests/{rid}/extension", json={"days": 1, "reason": "再等"})
+    assert (
+        await water.post(f"/api/v1/requests/{rid}/resolve", json={"note": "已推荐"})
+    ).status_code == 200
+    late = await dispatcher.post(
+        f"/api/v1/requests/{rid}/extension/decision", json={"approve": True}
+    )
+    assert late.status_code == 409
+    assert (await dispatcher.get(f"/api/v1/requests/{rid}")).json()["due_at"] == moved["due_at"]
+    closed = await dispatcher.post(
+        f"/api/v1/requests/{rid}/extension/decision", json={"approve": False}
+    )
+    assert closed.status_code == 200 and closed.json()["extensions"][-1]["status"] == "refused"
+
     # A community's request: its subdistrict decides, not the district.
     other = (await _new(dispatcher))["id"]
     await dispatcher.post(

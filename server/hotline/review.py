@@ -180,6 +180,9 @@ async def decide_extension(
         raise Refusal("no_pending_extension", "No extension of this request waits.", 409)
     if not may_decide_above(actor, extension.level, holder):
         raise Refusal("forbidden", "Only the level above decides on more time.")
+    if approve and request.status not in EXTENDABLE:
+        # Resolved (or closed) while the extension waited: more time means nothing now.
+        raise Refusal("invalid_transition", "Only an unresolved request gets more time.", 409)
     extension.status = "approved" if approve else "refused"
     extension.decided_by, extension.decided_at = actor.user_id, now
     extension.decision_reason = (reason or "").strip()
