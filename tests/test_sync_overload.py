@@ -43,6 +43,7 @@ def test_syncs_beyond_the_limit_are_turned_away_fast_with_retry_after(settings):
         limits = httpx.Limits(max_connections=64)
         async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
             headers = await _sign_in(client, "supervisor1")
+            before = (await client.get("/metrics")).text
             empty_push = {"protocol": 1, "device_id": "x", "mutations": []}
             calls = [
                 _timed(client, headers, "GET", "/api/v1/sync/pull", params={"limit": 5000})
@@ -54,10 +55,11 @@ def test_syncs_beyond_the_limit_are_turned_away_fast_with_retry_after(settings):
             ]
             answers = await asyncio.gather(*calls)
             after = await client.get("/api/v1/sync/pull", headers=headers, params={"limit": 5000})
-            return answers, after
+            metrics = (await client.get("/metrics")).text
+            return answers, after, (before, metrics)
 
     with live_server(settings) as url:
-        answers, after = asyncio.run(burst(url))
+        answers, after, metrics = asyncio.run(burst(url))
     served = [seconds for response, seconds in answers if response.status_code != 503]
     away = [(response, seconds) for response, seconds in answers if response.status_code == 503]
     assert served and away, [r.status_code for r, _ in answers]
@@ -67,10 +69,23 @@ def test_syncs_beyond_the_limit_are_turned_away_fast_with_retry_after(settings):
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["code"] == "server_busy"
         assert response.json()["retry_after"] == 1
+        assert response.headers["x-request-id"]  # answered through the server's middleware
         # Turned away within the wait (plus the trip), never after queueing behind the rest.
         assert seconds < WAIT_S + 1.0, seconds
     # The server is fine afterwards: a sync alone is served.
     assert after.status_code == 200
+
+    # Operators see them: counted by route and status (not as 500s).
+    # (The counters are the process's: this server runs in the test's process.)
+    def busy(text: str) -> float:
+        return sum(
+            float(line.split()[-1])
+            for line in text.splitlines()
+            if line.startswith("doorstep_http_requests_total") and 'status="503"' in line
+        )
+
+    assert busy(metrics[1]) - busy(metrics[0]) == len(away)
+    assert 'route="/api/v1/sync/pull",status="500"' not in metrics[1]
 
 
 def test_the_gate_turns_away_only_past_its_wait():

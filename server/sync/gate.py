@@ -9,9 +9,10 @@ the syncs that are served fast and tells the phone the truth: the server is busy
 import asyncio
 from dataclasses import dataclass
 
+from litestar import Request
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from server.errors import ProblemError
+from server.errors import ProblemError, problem_response
 
 # When the settings name no limit: what the database can serve at once. PostgreSQL: the
 # engine's pool (10 + 10 overflow, server/db/engine.py), so an admitted sync never waits for a
@@ -78,7 +79,15 @@ def sync_gate(app: ASGIApp) -> ASGIApp:
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         gate: SyncGate = scope["app"].state.runtime.sync_gate
-        await gate.enter()
+        try:
+            await gate.enter()
+        except ProblemError as busy:
+            # Answered here, through the `send` the outer middleware gave (request id, logs,
+            # metrics see the 503): raised, it would pass them by to the app's last handler.
+            response = problem_response(busy.status, busy.code, busy.detail, **busy.extra)
+            answer = response.to_asgi_response(app=None, request=Request(scope))
+            await answer(scope, receive, send)
+            return
         try:
             await app(scope, receive, send)
         finally:
