@@ -111,9 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     compact = commands.add_parser("compact-feed", help="drop old feed entries; older cursors 410")
     compact.add_argument("--older-than", type=float, required=True, metavar="DAYS")
-    backup = commands.add_parser("backup", help="copy the whole database to FILE, live")
+    backup = commands.add_parser("backup", help="copy the database and the photos to FILE, live")
     backup.add_argument("file")
-    restore = commands.add_parser("restore", help="restore FILE into an empty database")
+    restore = commands.add_parser(
+        "restore", help="restore FILE into an empty database and its blob store"
+    )
     restore.add_argument("file")
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("seed-demo", help="load the demo district into an empty database")
@@ -333,9 +335,9 @@ def _backup_or_restore(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         if args.command == "backup":
-            print(backup.backup(settings.database_url, Path(args.file)))
+            print(backup.backup(settings.database_url, settings.blob_root, Path(args.file)))
         else:
-            print(backup.restore(settings.database_url, Path(args.file)))
+            print(backup.restore(settings.database_url, settings.blob_root, Path(args.file)))
             # A backup from an older release is brought up to this release's schema.
             upgrade(settings.database_url)
             version = asyncio.run(backup.after_restore(settings.database_url))
