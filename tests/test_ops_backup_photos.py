@@ -12,10 +12,11 @@ import httpx
 import pytest
 
 from mobile.core.phone import Phone
+from server.ops import backup
 from tests.support.live import live_server
 from tests.support.processes import command
 from tests.support.server import PASSWORD, make_settings
-from tests.test_ops_backup import empty_database_url  # noqa: F401 (a fixture)
+from tests.test_ops_backup import cli_env, empty_database_url  # noqa: F401 (a fixture)
 from tests.test_phone_proof import FAST, NO_WAIT, Counting, camera_photo, signature_png
 
 
@@ -32,10 +33,6 @@ class Moving(httpx.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
-
-
-def _env(database_url: str, blob_dir) -> dict[str, str]:
-    return {"DOORSTEP_DATABASE_URL": database_url, "DOORSTEP_BLOB_DIR": str(blob_dir)}
 
 
 def _signed_in(base: str, username: str) -> httpx.Client:
@@ -76,7 +73,7 @@ def test_a_restore_into_a_fresh_data_dir_keeps_the_photos(
         assert worker.store.pending_count() == 2
         uploaded = network.put_bytes
         assert uploaded == sum(worker.blobs.info(sha).size for sha in proof)
-        done = command("backup", str(backup_file), env=_env(database_url, old_blobs))
+        done = command("backup", str(backup_file), env=cli_env(database_url, old_blobs))
         assert done.returncode == 0, done.stderr
         assert f"and {len(proof)} blobs" in done.stdout
 
@@ -86,7 +83,7 @@ def test_a_restore_into_a_fresh_data_dir_keeps_the_photos(
     assert {f"blobs/{s[:2]}/{s[2:4]}/{s}" for s in proof} <= set(names)
     assert all(len(m["sha256"]) == 64 for m in manifest["members"].values())
 
-    done = command("restore", str(backup_file), env=_env(empty_database_url, new_blobs))
+    done = command("restore", str(backup_file), env=cli_env(empty_database_url, new_blobs))
     assert done.returncode == 0, done.stderr
     assert not [p for p in new_blobs.iterdir() if p.name.startswith("restoring-")]
 
@@ -127,7 +124,7 @@ def archived(database_url, tmp_path):
     (blob_dir / "blobs" / sha[:2] / sha[2:4]).mkdir(parents=True)
     (blob_dir / "blobs" / sha[:2] / sha[2:4] / sha).write_bytes(body)
     backup_file = tmp_path / "good.backup"
-    done = command("backup", str(backup_file), env=_env(database_url, blob_dir))
+    done = command("backup", str(backup_file), env=cli_env(database_url, blob_dir))
     assert done.returncode == 0, done.stderr
     return backup_file, f"blobs/{sha[:2]}/{sha[2:4]}/{sha}"
 
@@ -154,11 +151,15 @@ def test_restore_refuses_a_corrupt_archive_and_changes_nothing(
     for case, make in bad.items():
         path = tmp_path / f"{case}.backup"
         make(path)
-        done = command("restore", str(path), env=_env(empty_database_url, new_blobs))
-        assert done.returncode == 2, (case, done.stdout, done.stderr)
-        assert "error:" in done.stderr, case
+        with pytest.raises(backup.BackupError) as refused:
+            backup.restore(empty_database_url, new_blobs, path)
+        assert "not" in str(refused.value), case
         assert not list(new_blobs.glob("blobs/*/*/*")), case
+        assert not list(new_blobs.glob("restoring-*")), case
+    # As the operator sees it: said on stderr, exit status 2.
+    done = command("restore", str(path), env=cli_env(empty_database_url, new_blobs))
+    assert done.returncode == 2 and "error:" in done.stderr, (done.stdout, done.stderr)
     # Nothing was restored, so the good archive still restores into the same empty database.
-    done = command("restore", str(backup_file), env=_env(empty_database_url, new_blobs))
+    done = command("restore", str(backup_file), env=cli_env(empty_database_url, new_blobs))
     assert done.returncode == 0, done.stderr
     assert (new_blobs / blob).is_file()
