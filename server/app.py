@@ -67,7 +67,7 @@ async def _token_key(runtime: Runtime) -> bytes:
 async def start_runtime(app: Litestar) -> None:
     """Open the database and load the token key; the app's settings were given to create_app."""
     settings: Settings = app.state.settings
-    engine = create_engine_for(settings.database_url)
+    engine = create_engine_for(settings.database_url, settings.database_pooler)
     writes, reads = session_factories(engine, settings.timezone)
     runtime = Runtime(
         settings=settings,

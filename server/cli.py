@@ -19,7 +19,7 @@ log = logging.getLogger("doorstep")
 
 
 async def _in_transaction(settings: Settings, work):
-    engine = create_engine_for(settings.database_url)
+    engine = create_engine_for(settings.database_url, settings.database_pooler)
     try:
         async with session_factory(engine)() as session, session.begin():
             return await work(session)
@@ -152,7 +152,7 @@ def _command(args: argparse.Namespace) -> int:
     if args.command in ("backup", "restore"):
         return _backup_or_restore(settings, args)
     try:
-        upgrade(settings.database_url)
+        upgrade(settings.session_database_url)
         if args.command == "migrate":
             print("the database schema is up to date")
         elif args.command == "seed-demo":
@@ -293,10 +293,12 @@ def _worker(settings: Settings) -> int:
         return 2
 
     async def work() -> None:
-        engine = create_engine_for(settings.database_url)
+        engine = create_engine_for(settings.database_url, settings.database_pooler)
         runtime = Runtime(settings=settings, engine=engine, sessions=session_factory(engine))
         try:
-            await background.run_background_rounds(runtime, Leadership(settings.database_url))
+            await background.run_background_rounds(
+                runtime, Leadership(settings.session_database_url)
+            )
         finally:
             await engine.dispose()
 
