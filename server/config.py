@@ -39,6 +39,8 @@ class Settings:
     secure_cookies: bool = False
     # The zone in which the console, CSV files and the phone show times (the API stays in UTC).
     timezone: str = "Asia/Shanghai"
+    # Web origins whose browser-based Open311 apps may read /open311/v2/ (CORS); "*": any.
+    open311_cors_origins: tuple[str, ...] = ()
     # Where photos and signatures are kept (DOORSTEP_BLOB_DIR); "" = `blobs/` beside a SQLite
     # database file, else `var/blobs`.
     blob_dir: str = ""
@@ -105,6 +107,11 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         ),
         secure_cookies=env.get("DOORSTEP_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
         timezone=env.get("DOORSTEP_TIMEZONE") or "Asia/Shanghai",
+        open311_cors_origins=tuple(
+            origin.strip().rstrip("/")
+            for origin in env.get("DOORSTEP_OPEN311_CORS_ORIGINS", "").split(",")
+            if origin.strip()
+        ),
         blob_dir=env.get("DOORSTEP_BLOB_DIR") or "",
         blob_account_daily_bytes=int(
             env.get("DOORSTEP_BLOB_ACCOUNT_DAILY_BYTES")

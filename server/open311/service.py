@@ -8,6 +8,7 @@ since those may tell where someone vulnerable lives."""
 from datetime import datetime, timedelta
 from typing import Any
 
+from litestar import Request
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,7 @@ from server.catalogue.tables import ServiceCategory
 from server.errors import ProblemError
 from server.hotline import service as hotline
 from server.hotline.tables import HotlineRequest, RequestEvent
+from server.open311.tables import Open311Place
 from server.org.service import all_units
 from server.public import service as public
 from server.public.tables import RequestTracking
@@ -119,6 +121,12 @@ async def by_number(session: AsyncSession, number: str) -> HotlineRequest:
     return found
 
 
+async def read_form(request: Request) -> dict[str, str]:
+    """A POST's members, form-encoded or multipart, as text (a file part is not kept)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
 async def shown(
     session: AsyncSession, requests: list[HotlineRequest], zone: str, lang: str
 ) -> list[dict[str, Any]]:
@@ -145,6 +153,12 @@ async def shown(
             )
         ).all()
     )
+    places = {
+        place.request_id: place
+        for place in (
+            await session.scalars(select(Open311Place).where(Open311Place.request_id.in_(ids)))
+        ).all()
+    }
     categories = {c.code: c for c in await hotline.categories(session)}
     units = await all_units(session)
     answers = []
@@ -156,6 +170,7 @@ async def shown(
         unit = units.get(request.community_id) if request.community_id else None
         place = unit.name if unit else ""
         public_door = request.id in filed_here
+        given = places.get(request.id)
         notes = tr("s_" + request.status)
         if request.rating:
             notes += " · " + tr("n_rated", score=request.rating)
@@ -173,10 +188,10 @@ async def shown(
                 "updated_datetime": _iso(updated.get(request.id, request.received_at), zone),
                 "expected_datetime": _iso(request.due_at, zone),
                 "address": public.masked(request.address) if public_door else place,
-                "address_id": None,
+                "address_id": given.address_id if given else None,
                 "zipcode": None,
-                "lat": None,
-                "long": None,
+                "lat": given.lat if given else None,
+                "long": given.long if given else None,
                 "media_url": None,
             }
         )
@@ -195,6 +210,8 @@ async def file(
     found = await category(session, code)
     address = form.get("address_string", "").strip()
     lat, long = form.get("lat", "").strip(), form.get("long", "").strip()
+    lat_f = long_f = None
+    address_id = form.get("address_id", "").strip()[:80] or None
     if lat or long:
         try:
             lat_f, long_f = float(lat), float(long)
@@ -217,6 +234,10 @@ async def file(
         "description": description[:4000],
     }
     request, _ = await public.submit(session, values, "open311", now)
+    if lat_f is not None or address_id is not None:
+        session.add(
+            Open311Place(request_id=request.id, lat=lat_f, long=long_f, address_id=address_id)
+        )
     return {
         "service_request_id": request.number,
         "service_notice": tr("notice", hours=found.time_limit_hours),

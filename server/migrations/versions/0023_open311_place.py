@@ -1,0 +1,31 @@
+"""Open311: where a client said its request is (`lat`, `long`, `address_id`), kept to be
+answered back.
+
+Revision ID: 0023
+Revises: 0016
+Create Date: 2026-12-03 12:40:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0023"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "open311_place",
+        sa.Column("request_id", sa.Uuid(), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=True),
+        sa.Column("long", sa.Float(), nullable=True),
+        sa.Column("address_id", sa.String(length=80), nullable=True),
+        sa.ForeignKeyConstraint(["request_id"], ["hotline_request.id"]),
+        sa.PrimaryKeyConstraint("request_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("open311_place")
