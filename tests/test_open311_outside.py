@@ -4,6 +4,8 @@ from the query string, the spec's error list for every error (a 500 too), CORS f
 configured origins; and a real GeoReport client library from PyPI against the live server."""
 
 import asyncio
+import hashlib
+import io
 from xml.etree import ElementTree
 
 import httpx
@@ -152,3 +154,51 @@ def test_a_georeport_client_library_reads_it_in_json_and_xml(settings):
             one = client.get_service_request(number)
             assert one["service_request_id"] == number and one["status"] == "open"
             assert float(one["lat"]) == float(SPEC_POST["lat"]), output
+
+
+def _jpeg(exif: bool = False) -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    out = io.BytesIO()
+    if exif:
+        tags = Image.Exif()
+        tags[0x010F] = "PhoneMaker"
+        image.save(out, "JPEG", exif=tags)
+    else:
+        image.save(out, "JPEG")
+    return out.getvalue()
+
+
+async def test_a_photo_sent_with_a_request_is_checked_kept_and_served(api):
+    key = await _key(api)
+    photo = _jpeg()
+    fields = {**SPEC_POST, "api_key": key}
+    fields.pop("media_url")
+    filed = await api.client.post(
+        "/open311/v2/requests.json", data=fields, files={"media": ("hole.jpg", photo, "image/jpeg")}
+    )
+    assert filed.status_code == 201, filed.text
+    number = filed.json()[0]["service_request_id"]
+    (one,) = (await api.client.get(f"/open311/v2/requests/{number}.json")).json()
+    assert one["media_url"].endswith(f"/open311/v2/media/{hashlib.sha256(photo).hexdigest()}")
+    served = await api.client.get("/" + one["media_url"].split("/", 3)[3])
+    assert served.status_code == 200 and served.content == photo
+    assert served.headers["content-type"] == "image/jpeg"
+    # The same checks as a phone's blob: EXIF refused, not an image refused; nothing filed.
+    before = len((await api.client.get("/open311/v2/requests.json")).json())
+    for part, status in (
+        (("hole.jpg", _jpeg(exif=True), "image/jpeg"), 422),
+        (("hole.jpg", b"not a picture at all", "image/jpeg"), 415),
+        (("hole.gif", b"GIF89a....", "image/gif"), 415),
+    ):
+        refused = await api.client.post(
+            "/open311/v2/requests.json", data=fields, files={"media": part}
+        )
+        assert refused.status_code == status, refused.text
+        assert refused.json()[0]["code"] == status
+    assert len((await api.client.get("/open311/v2/requests.json")).json()) == before
+    # Only a photo an Open311 request was filed with is served here.
+    other = hashlib.sha256(b"someone else's photo").hexdigest()
+    _xml_error(await api.client.get(f"/open311/v2/media/{other}.xml"), 404)
+    assert (await api.client.get(f"/open311/v2/media/{other}")).status_code == 404

@@ -10,10 +10,12 @@ from litestar import Request, Response, Router, get, post
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromPath
 
+from server.blobs.uploads import MAX_BLOB_BYTES, store_for
 from server.clock import utcnow
 from server.deps import Runtime_, Session
 from server.errors import ProblemError, Refusal
 from server.open311 import formats, keys, service
+from server.open311 import media as open311_media
 from server.public.throttle import guard
 
 log = logging.getLogger("doorstep.open311")
@@ -73,6 +75,10 @@ def _named(name: str) -> str:
     return found[0]
 
 
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
 def _both(path: str) -> list[str]:
     return [f"{path}.{suffix}" for suffix in formats.FORMATS]
 
@@ -104,7 +110,7 @@ async def list_requests(request: Request, db_session: Session, runtime: Runtime_
     query = {key: request.query_params.get(key) for key in request.query_params}
     rows = await service.search(db_session, query, utcnow())
     zone = runtime.settings.timezone
-    shown = await service.shown(db_session, rows, zone, _lang(request))
+    shown = await service.shown(db_session, rows, zone, _lang(request), _base(request))
     return answer(request, "requests", shown)
 
 
@@ -115,7 +121,7 @@ async def one_request(
     await guard(request, "read")
     found = await service.by_number(db_session, _named(name))
     zone = runtime.settings.timezone
-    shown = await service.shown(db_session, [found], zone, _lang(request))
+    shown = await service.shown(db_session, [found], zone, _lang(request), _base(request))
     return answer(request, "requests", shown)
 
 
@@ -130,15 +136,34 @@ async def token(request: Request, name: FromPath[str], db_session: Session) -> R
     )
 
 
-@post(_both("/requests"))
-async def file_request(request: Request, db_session: Session) -> Response:
-    form = await service.read_form(request)
+@post(_both("/requests"), request_max_body_size=MAX_BLOB_BYTES + 64 * 1024)
+async def file_request(request: Request, db_session: Session, runtime: Runtime_) -> Response:
+    form, part = await service.read_form(request)
     client = await keys.check(
         db_session, form.get("api_key") or request.query_params.get("api_key")
     )
     await guard(request, "file", who=f"open311:{client.id}")
-    filed = await service.file(db_session, form, client.name, utcnow(), _lang(request))
+    photo = None
+    if part is not None:
+        photo = await open311_media.keep(store_for(runtime), str(client.id), part)
+    filed = await service.file(db_session, form, client.name, utcnow(), _lang(request), photo)
     return answer(request, "requests", [filed], 201)
+
+
+@get("/media/{sha256:str}")
+async def media(
+    request: Request, sha256: FromPath[str], db_session: Session, runtime: Runtime_
+) -> Response:
+    """The photo an Open311 request was filed with (its `media_url`)."""
+    await guard(request, "read")
+    found = await service.media_of(db_session, sha256)
+    store = store_for(runtime)
+    if found.media_sha256 is None or not store.has(found.media_sha256):
+        raise ProblemError(404, "not_found", "The photo is not on this server.")
+    with store.open(found.media_sha256) as file:
+        data = file.read()
+    headers = {**_cors(request), "Cache-Control": "public, max-age=86400"}
+    return Response(content=data, media_type=found.media_type, headers=headers)
 
 
 ROUTES = [
@@ -152,6 +177,7 @@ ROUTES = [
             one_request,
             token,
             file_request,
+            media,
         ],
         # Every kind the app handles, so that none falls to its problem+json handler.
         exception_handlers={

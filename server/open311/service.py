@@ -121,14 +121,15 @@ async def by_number(session: AsyncSession, number: str) -> HotlineRequest:
     return found
 
 
-async def read_form(request: Request) -> dict[str, str]:
-    """A POST's members, form-encoded or multipart, as text (a file part is not kept)."""
+async def read_form(request: Request) -> tuple[dict[str, str], Any]:
+    """A POST's text members, form-encoded or multipart, and its `media` part (or None)."""
     form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    text = {k: v for k, v in form.items() if isinstance(v, str) and k != "media"}
+    return text, form.get("media")
 
 
 async def shown(
-    session: AsyncSession, requests: list[HotlineRequest], zone: str, lang: str
+    session: AsyncSession, requests: list[HotlineRequest], zone: str, lang: str, base: str = ""
 ) -> list[dict[str, Any]]:
     """The requests in the spec's fields; never a caller's name or phone."""
     if not requests:
@@ -192,14 +193,33 @@ async def shown(
                 "zipcode": None,
                 "lat": given.lat if given else None,
                 "long": given.long if given else None,
-                "media_url": None,
+                "media_url": (
+                    f"{base}/open311/v2/media/{given.media_sha256}"
+                    if given and given.media_sha256 and public_door
+                    else None
+                ),
             }
         )
     return answers
 
 
+async def media_of(session: AsyncSession, sha256: str) -> Open311Place:
+    """The request a photo was sent with; 404 for any other hash (a phone's photos included)."""
+    found = await session.scalar(
+        select(Open311Place).where(Open311Place.media_sha256 == sha256[:64]).limit(1)
+    )
+    if found is None:
+        raise ProblemError(404, "not_found", "No Open311 request has this photo.")
+    return found
+
+
 async def file(
-    session: AsyncSession, form: dict[str, str], client_name: str, now: datetime, lang: str
+    session: AsyncSession,
+    form: dict[str, str],
+    client_name: str,
+    now: datetime,
+    lang: str,
+    photo: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """POST requests.json: a service request from an Open311 client, through the residents'
     intake. Needs service_code and a place (address_string, or lat and long)."""
@@ -234,9 +254,17 @@ async def file(
         "description": description[:4000],
     }
     request, _ = await public.submit(session, values, "open311", now)
-    if lat_f is not None or address_id is not None:
+    sha256, media_type = photo or (None, None)
+    if lat_f is not None or address_id is not None or sha256 is not None:
         session.add(
-            Open311Place(request_id=request.id, lat=lat_f, long=long_f, address_id=address_id)
+            Open311Place(
+                request_id=request.id,
+                lat=lat_f,
+                long=long_f,
+                address_id=address_id,
+                media_sha256=sha256,
+                media_type=media_type,
+            )
         )
     return {
         "service_request_id": request.number,

@@ -32,3 +32,5 @@ class Open311Place(SQLModel, table=True):
     lat: float | None = Field(default=None)
     long: float | None = Field(default=None)
     address_id: str | None = Field(default=None, max_length=80)
+    media_sha256: str | None = Field(default=None, max_length=64)  # a photo sent with it
+    media_type: str | None = Field(default=None, max_length=40)

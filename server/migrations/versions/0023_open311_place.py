@@ -1,5 +1,5 @@
-"""Open311: where a client said its request is (`lat`, `long`, `address_id`), kept to be
-answered back.
+"""Open311: where a client said its request is (`lat`, `long`, `address_id`) and the photo it
+sent (`media`), kept to be answered back.
 
 Revision ID: 0023
 Revises: 0016
@@ -22,6 +22,8 @@ def upgrade() -> None:
         sa.Column("lat", sa.Float(), nullable=True),
         sa.Column("long", sa.Float(), nullable=True),
         sa.Column("address_id", sa.String(length=80), nullable=True),
+        sa.Column("media_sha256", sa.String(length=64), nullable=True),
+        sa.Column("media_type", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(["request_id"], ["hotline_request.id"]),
         sa.PrimaryKeyConstraint("request_id"),
     )
