@@ -84,6 +84,7 @@ async def test_the_place_a_client_gives_is_kept_and_the_key_may_be_in_the_query(
     number = filed.json()[0]["service_request_id"]
     (one,) = (await api.client.get(f"/open311/v2/requests/{number}.json")).json()
     assert (one["lat"], one["long"], one["address_id"]) == (31.2304, 121.4737, "SH-0001")
+    assert one["media_url"] == SPEC_POST["media_url"]  # the spec's argument, kept as given
     listed = (await api.client.get("/open311/v2/requests.json")).json()
     assert next(r for r in listed if r["service_request_id"] == number)["lat"] == 31.2304
     # Only an address id: kept too, and taken as the place.
@@ -93,6 +94,11 @@ async def test_the_place_a_client_gives_is_kept_and_the_key_may_be_in_the_query(
     number = filed.json()[0]["service_request_id"]
     (one,) = (await api.client.get(f"/open311/v2/requests/{number}.json")).json()
     assert (one["lat"], one["long"], one["address_id"]) == (None, None, "SH-0002")
+    for url in ("javascript:alert(1)", "http://x/\nInjected: 1", "https://" + "a" * 500):
+        bad = await api.client.post(
+            "/open311/v2/requests.json", data={**place, "api_key": key, "media_url": url}
+        )
+        assert bad.status_code == 400 and bad.json()[0]["code"] == 400, url
     # A wrong key in the query is refused like one in the form.
     refused = await api.client.post("/open311/v2/requests.json?api_key=nope", data=place)
     assert refused.status_code == 403 and refused.json()[0]["code"] == 403
@@ -156,10 +162,10 @@ def test_a_georeport_client_library_reads_it_in_json_and_xml(settings):
             assert float(one["lat"]) == float(SPEC_POST["lat"]), output
 
 
-def _jpeg(exif: bool = False) -> bytes:
+def _jpeg(exif: bool = False, colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
     from PIL import Image
 
-    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    image = Image.new("RGB", (64, 48), colour)
     out = io.BytesIO()
     if exif:
         tags = Image.Exif()
@@ -198,6 +204,17 @@ async def test_a_photo_sent_with_a_request_is_checked_kept_and_served(api):
         assert refused.status_code == status, refused.text
         assert refused.json()[0]["code"] == status
     assert len((await api.client.get("/open311/v2/requests.json")).json()) == before
+    # A good photo with a request refused for another reason is not kept either.
+    other_photo = _jpeg(colour=(30, 200, 30))
+    refused = await api.client.post(
+        "/open311/v2/requests.json",
+        data={**fields, "service_code": "no.such"},
+        files={"media": ("x.jpg", other_photo, "image/jpeg")},
+    )
+    assert refused.status_code == 404
+    kept = {p.name for p in api.runtime.settings.blob_root.glob("blobs/*/*/*")}
+    assert hashlib.sha256(photo).hexdigest() in kept
+    assert hashlib.sha256(other_photo).hexdigest() not in kept
     # Only a photo an Open311 request was filed with is served here.
     other = hashlib.sha256(b"someone else's photo").hexdigest()
     _xml_error(await api.client.get(f"/open311/v2/media/{other}.xml"), 404)

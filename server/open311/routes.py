@@ -143,10 +143,18 @@ async def file_request(request: Request, db_session: Session, runtime: Runtime_)
         db_session, form.get("api_key") or request.query_params.get("api_key")
     )
     await guard(request, "file", who=f"open311:{client.id}")
-    photo = None
-    if part is not None:
-        photo = await open311_media.keep(store_for(runtime), str(client.id), part)
-    filed = await service.file(db_session, form, client.name, utcnow(), _lang(request), photo)
+
+    async def keep_photo() -> tuple[str, str]:
+        return await open311_media.keep(store_for(runtime), str(client.id), part)
+
+    filed = await service.file(
+        db_session,
+        form,
+        client.name,
+        utcnow(),
+        _lang(request),
+        keep_photo if part is not None else None,
+    )
     return answer(request, "requests", [filed], 201)
 
 

@@ -5,6 +5,7 @@ description (its client filed it to be seen); any other (a call, a visit, the re
 shows its community instead of its address and its category instead of what the caller said,
 since those may tell where someone vulnerable lives."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -193,14 +194,32 @@ async def shown(
                 "zipcode": None,
                 "lat": given.lat if given else None,
                 "long": given.long if given else None,
-                "media_url": (
-                    f"{base}/open311/v2/media/{given.media_sha256}"
-                    if given and given.media_sha256 and public_door
-                    else None
-                ),
+                "media_url": _media_url(given, base) if public_door else None,
             }
         )
     return answers
+
+
+def _media_url(given: Open311Place | None, base: str) -> str | None:
+    if given is None:
+        return None
+    if given.media_sha256:
+        return f"{base}/open311/v2/media/{given.media_sha256}"
+    return given.media_url
+
+
+def _given_media_url(form: dict[str, str]) -> str | None:
+    """The spec's `media_url` argument: a photo the client keeps elsewhere, an http(s) URL."""
+    url = form.get("media_url", "").strip()
+    if not url:
+        return None
+    if (
+        len(url) > 500
+        or not url.lower().startswith(("https://", "http://"))
+        or any(c.isspace() or ord(c) < 32 for c in url)
+    ):
+        raise bad_request("media_url is an http or https URL of at most 500 characters")
+    return url
 
 
 async def media_of(session: AsyncSession, sha256: str) -> Open311Place:
@@ -219,7 +238,7 @@ async def file(
     client_name: str,
     now: datetime,
     lang: str,
-    photo: tuple[str, str] | None = None,
+    keep_photo: Callable[[], Awaitable[tuple[str, str]]] | None = None,
 ) -> dict[str, Any]:
     """POST requests.json: a service request from an Open311 client, through the residents'
     intake. Needs service_code and a place (address_string, or lat and long)."""
@@ -244,6 +263,9 @@ async def file(
         address = form["address_id"].strip()
     if not address:
         raise bad_request("a location is required: address_string, or lat and long")
+    media_url = _given_media_url(form)
+    # The photo is checked and kept only once the rest of the request is known to be good.
+    sha256, media_type = (await keep_photo()) if keep_photo else (None, None)
     description = form.get("description", "").strip() or found.name_zh
     person = (form.get("last_name", "").strip() + form.get("first_name", "").strip()).strip()
     values = {
@@ -254,8 +276,7 @@ async def file(
         "description": description[:4000],
     }
     request, _ = await public.submit(session, values, "open311", now)
-    sha256, media_type = photo or (None, None)
-    if lat_f is not None or address_id is not None or sha256 is not None:
+    if any(v is not None for v in (lat_f, address_id, sha256, media_url)):
         session.add(
             Open311Place(
                 request_id=request.id,
@@ -264,6 +285,7 @@ async def file(
                 address_id=address_id,
                 media_sha256=sha256,
                 media_type=media_type,
+                media_url=media_url,
             )
         )
     return {

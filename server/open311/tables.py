@@ -34,3 +34,4 @@ class Open311Place(SQLModel, table=True):
     address_id: str | None = Field(default=None, max_length=80)
     media_sha256: str | None = Field(default=None, max_length=64)  # a photo sent with it
     media_type: str | None = Field(default=None, max_length=40)
+    media_url: str | None = Field(default=None, max_length=500)  # the spec's media_url, as given

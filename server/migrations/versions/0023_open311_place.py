@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("address_id", sa.String(length=80), nullable=True),
         sa.Column("media_sha256", sa.String(length=64), nullable=True),
         sa.Column("media_type", sa.String(length=40), nullable=True),
+        sa.Column("media_url", sa.String(length=500), nullable=True),
         sa.ForeignKeyConstraint(["request_id"], ["hotline_request.id"]),
         sa.PrimaryKeyConstraint("request_id"),
     )
