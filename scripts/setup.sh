@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Creates everything Doorstep needs on a Debian machine with Python 3.11: the Debian packages
-# (software OpenGL and a CJK font for the Kivy app, Chromium for the console's browser tests), a virtualenv in .venv, the Python packages.
+# (software OpenGL and a CJK font for the Kivy app, Chromium for the console's browser tests,
+# PgBouncer for tests/test_pgbouncer.py), a virtualenv in .venv, the Python packages.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri libmtdev1 fonts-wqy-microhei chromium)
+DEBIAN_PACKAGES=(libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri libmtdev1 fonts-wqy-microhei chromium pgbouncer)
 PYTHON=${PYTHON:-python3.11}
 
 missing=()

@@ -15,6 +15,7 @@ from litestar.routes import HTTPRoute
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Scope
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from server import __version__
 from server.accounts import routes as account_routes
@@ -70,8 +71,13 @@ async def _token_key(runtime: Runtime) -> bytes:
 async def start_runtime(app: Litestar) -> None:
     """Open the database and load the token key; the app's settings were given to create_app."""
     settings: Settings = app.state.settings
-    engine = create_engine_for(settings.database_url)
-    hub = notify.Hub(engine.url if settings.dialect == "postgresql" else None)
+    engine = create_engine_for(settings.database_url, settings.database_pooler)
+    # LISTEN holds a session: on PostgreSQL it goes to the direct connection, never through a
+    # pooler in transaction mode (which would hand its notifications to no one).
+    listen_at = (
+        make_url(settings.session_database_url) if settings.dialect == "postgresql" else None
+    )
+    hub = notify.Hub(listen_at)
     writes, reads = session_factories(engine, settings.timezone, process={"feed_hub": hub})
     runtime = Runtime(
         settings=settings,

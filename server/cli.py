@@ -19,7 +19,7 @@ log = logging.getLogger("doorstep")
 
 
 async def _in_transaction(settings: Settings, work):
-    engine = create_engine_for(settings.database_url)
+    engine = create_engine_for(settings.database_url, settings.database_pooler)
     try:
         async with session_factory(engine)() as session, session.begin():
             return await work(session)
@@ -111,9 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     compact = commands.add_parser("compact-feed", help="drop old feed entries; older cursors 410")
     compact.add_argument("--older-than", type=float, required=True, metavar="DAYS")
-    backup = commands.add_parser("backup", help="copy the whole database to FILE, live")
+    backup = commands.add_parser("backup", help="copy the database and the photos to FILE, live")
     backup.add_argument("file")
-    restore = commands.add_parser("restore", help="restore FILE into an empty database")
+    restore = commands.add_parser(
+        "restore", help="restore FILE into an empty database and its blob store"
+    )
     restore.add_argument("file")
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("seed-demo", help="load the demo district into an empty database")
@@ -150,7 +152,7 @@ def _command(args: argparse.Namespace) -> int:
     if args.command in ("backup", "restore"):
         return _backup_or_restore(settings, args)
     try:
-        upgrade(settings.database_url)
+        upgrade(settings.session_database_url)
         if args.command == "migrate":
             print("the database schema is up to date")
         elif args.command == "seed-demo":
@@ -294,10 +296,12 @@ def _worker(settings: Settings) -> int:
         return 2
 
     async def work() -> None:
-        engine = create_engine_for(settings.database_url)
+        engine = create_engine_for(settings.database_url, settings.database_pooler)
         runtime = Runtime(settings=settings, engine=engine, sessions=session_factory(engine))
         try:
-            await background.run_background_rounds(runtime, Leadership(settings.database_url))
+            await background.run_background_rounds(
+                runtime, Leadership(settings.session_database_url)
+            )
         finally:
             await engine.dispose()
 
@@ -336,9 +340,9 @@ def _backup_or_restore(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         if args.command == "backup":
-            print(backup.backup(settings.database_url, Path(args.file)))
+            print(backup.backup(settings.database_url, settings.blob_root, Path(args.file)))
         else:
-            print(backup.restore(settings.database_url, Path(args.file)))
+            print(backup.restore(settings.database_url, settings.blob_root, Path(args.file)))
             # A backup from an older release is brought up to this release's schema.
             upgrade(settings.database_url)
             version = asyncio.run(backup.after_restore(settings.database_url))

@@ -11,6 +11,12 @@ DEFAULT_SQLITE_FILE = Path("var") / "doorstep.db"
 @dataclass(frozen=True)
 class Settings:
     database_url: str
+    # "pgbouncer": `database_url` goes through PgBouncer in transaction mode, so the driver
+    # keeps no prepared statements across transactions (docs/deploy.md, "PgBouncer").
+    database_pooler: str = ""
+    # A direct connection to PostgreSQL (not through the pooler) for what needs a session of
+    # its own: the leader's advisory lock and the migrations; "" = `database_url`.
+    direct_database_url: str = ""
     environment: str = "development"
     secret_key: str | None = None  # unset: a key kept in the database is used
     access_token_ttl: timedelta = timedelta(minutes=15)
@@ -36,6 +42,8 @@ class Settings:
     # The hotline's number, on every residents' page as a tap-to-call link
     # (DOORSTEP_HOTLINE_NUMBER).
     hotline_number: str = "12345"
+    # Web origins whose browser-based Open311 apps may read /open311/v2/ (CORS); "*": any.
+    open311_cors_origins: tuple[str, ...] = ()
     # Where photos and signatures are kept (DOORSTEP_BLOB_DIR); "" = `blobs/` beside a SQLite
     # database file, else `var/blobs`.
     blob_dir: str = ""
@@ -70,6 +78,11 @@ class Settings:
         return DEFAULT_SQLITE_FILE.parent / "blobs"
 
     @property
+    def session_database_url(self) -> str:
+        """Where a session-level lock or a migration goes: never through a pooler."""
+        return self.direct_database_url or self.database_url
+
+    @property
     def dialect(self) -> str:
         return "postgresql" if self.database_url.startswith("postgresql") else "sqlite"
 
@@ -79,10 +92,21 @@ def default_database_url() -> str:
     return f"sqlite+aiosqlite:///{DEFAULT_SQLITE_FILE}"
 
 
+POOLERS = ("", "pgbouncer")
+
+
+def _pooler(value: str) -> str:
+    if value.lower() not in POOLERS:
+        raise ValueError(f"DOORSTEP_DATABASE_POOLER must be one of {POOLERS[1:]} or unset")
+    return value.lower()
+
+
 def settings_from_env(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     return Settings(
         database_url=env.get("DOORSTEP_DATABASE_URL") or default_database_url(),
+        database_pooler=_pooler(env.get("DOORSTEP_DATABASE_POOLER") or ""),
+        direct_database_url=env.get("DOORSTEP_DIRECT_DATABASE_URL") or "",
         environment=env.get("DOORSTEP_ENV", "development"),
         secret_key=env.get("DOORSTEP_SECRET_KEY") or None,
         escalation_every_s=float(env.get("DOORSTEP_BACKGROUND_EVERY_S") or 60.0),
@@ -97,6 +121,11 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         secure_cookies=env.get("DOORSTEP_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
         timezone=env.get("DOORSTEP_TIMEZONE") or "Asia/Shanghai",
         hotline_number=env.get("DOORSTEP_HOTLINE_NUMBER") or "12345",
+        open311_cors_origins=tuple(
+            origin.strip().rstrip("/")
+            for origin in env.get("DOORSTEP_OPEN311_CORS_ORIGINS", "").split(",")
+            if origin.strip()
+        ),
         blob_dir=env.get("DOORSTEP_BLOB_DIR") or "",
         sync_in_flight=int(env.get("DOORSTEP_SYNC_IN_FLIGHT") or 0),
         sync_wait_s=float(env.get("DOORSTEP_SYNC_WAIT_S") or 0.5),

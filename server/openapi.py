@@ -102,7 +102,7 @@ PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
             },
             "errors": {
                 "type": "array",
-                "items": {"type": "object"},
+                "items": {"$ref": "#/components/schemas/ProblemItem"},
                 "description": "invalid_request: which parameters or members are wrong",
             },
             "missing": {
@@ -114,6 +114,16 @@ PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
                 "type": "integer",
                 "description": "range_mismatch: the bytes of the upload received so far",
             },
+        },
+    },
+    "ProblemItem": {
+        "type": "object",
+        "description": "One wrong parameter or member of an `invalid_request` problem.",
+        "additionalProperties": True,
+        "properties": {
+            "key": {"type": "string", "description": "the parameter or member"},
+            "message": {"type": "string", "description": "what is wrong with it"},
+            "source": {"type": "string", "description": "where it was: body, query, path"},
         },
     },
     "BlobsMissingProblem": {
@@ -133,6 +143,37 @@ PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
         "description": "429 `rate_limited`: wait `retry_after` seconds.",
     },
 }
+
+
+# The access token of POST /api/v1/auth/login, as `Authorization: Bearer <token>`.
+BEARER = "bearer"
+SECURITY_SCHEMES = {
+    BEARER: {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The `access_token` of POST /api/v1/auth/login (or /refresh), sent as "
+        "`Authorization: Bearer <token>`; a missing, expired or foreign one is answered 401.",
+    }
+}
+
+
+def needs_token(path: str) -> bool:
+    """Every /api/v1 call but the residents' and signing in (those carry no access token)."""
+    return path.startswith("/api/v1/") and not path.startswith(_PUBLIC) and path not in _SIGN_IN
+
+
+def unique_titles(components: dict[str, Any]) -> None:
+    """Two components never share a title (a client generator names its classes by them):
+    Litestar titles two bodies of the same class name alike (`AssignBody` of visits and of the
+    hotline); each gets its package's name in front (`VisitsAssignBody`)."""
+    by_title: dict[str, list[str]] = {}
+    for name, component in components.items():
+        by_title.setdefault(component.get("title", name), []).append(name)
+    for title, names in by_title.items():
+        if len(names) > 1:
+            for name in names:
+                package = name.split("_", 1)[0] if "_" in name else ""
+                components[name]["title"] = package.capitalize() + title
 
 
 def statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
@@ -247,11 +288,15 @@ def finish(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
     schema = copy.deepcopy(generated)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.update(PROBLEM_SCHEMAS)
+    schema["components"]["securitySchemes"] = copy.deepcopy(SECURITY_SCHEMES)
     _exact_bodies(schema, app)
+    unique_titles(components)
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            if needs_token(path):
+                operation["security"] = [{BEARER: []}]
             for parameter in operation.get("parameters", ()):
                 key = (method, path, parameter["name"])
                 parameter["schema"] = PARAMETER_SCHEMAS.get(key, parameter["schema"])

@@ -80,7 +80,7 @@ async def test_services_and_a_service_definition(api):
     definition = await api.client.get("/open311/v2/services/repair.water.json")
     assert definition.json() == {"service_code": "repair.water", "attributes": []}
     _spec_error(await api.client.get("/open311/v2/services/nope.json"), 404)
-    _spec_error(await api.client.get("/open311/v2/services/repair.water.xml"), 404)
+    _spec_error(await api.client.get("/open311/v2/services/repair.water.csv"), 404)
 
 
 async def test_the_spec_example_post_then_get_it_back(api):

@@ -382,3 +382,36 @@ def test_limits_and_offsets_are_bounded(openapi):
             if parameter["name"] in ("limit", "offset"):
                 schema = parameter["schema"]
                 assert "maximum" in schema, (method, path, parameter["name"])
+
+
+def test_no_two_schemas_share_a_title(openapi):
+    """A client generator names its classes by the titles: two alike and one is dropped."""
+    titles: dict[str, list[str]] = {}
+    for name, component in openapi["components"]["schemas"].items():
+        titles.setdefault(component.get("title", name), []).append(name)
+    assert {title: names for title, names in titles.items() if len(names) > 1} == {}
+
+
+def test_calls_that_need_a_token_declare_the_bearer_scheme(openapi):
+    schemes = openapi["components"]["securitySchemes"]
+    assert schemes["bearer"] == {**schemes["bearer"], "type": "http", "scheme": "bearer"}
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            needs = (
+                path.startswith("/api/v1/")
+                and not path.startswith("/api/v1/public/")
+                and path not in ("/api/v1/auth/login", "/api/v1/auth/refresh")
+            )
+            assert (operation.get("security") == [{"bearer": []}]) is needs, (method, path)
+
+
+def test_every_error_answer_is_the_named_problem_schema(openapi):
+    problems = {"Problem", "SeqGapProblem", "BlobsMissingProblem", "RateLimitedProblem"}
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            for status, answer in operation["responses"].items():
+                if int(status) < 400 or method == "head":
+                    continue
+                schema = answer["content"]["application/problem+json"]["schema"]
+                refs = [s["$ref"] for s in schema.get("oneOf", [schema])]
+                assert {ref.rsplit("/", 1)[1] for ref in refs} <= problems, (method, path, status)

@@ -31,6 +31,11 @@ def _checkin(phone, notes: str) -> str:
     return checkin_id
 
 
+def cli_env(database_url: str, blob_dir) -> dict[str, str]:
+    """The CLI's environment: the database, and a blob store of the test's own."""
+    return {"DOORSTEP_DATABASE_URL": database_url, "DOORSTEP_BLOB_DIR": str(blob_dir)}
+
+
 def _server_view(base: str, username: str) -> dict:
     """Everything `username` may hold, pulled fresh through a new device."""
     device = str(uuid.uuid4())
@@ -78,7 +83,7 @@ def test_a_phone_carries_on_after_backup_and_restore(
         ahead = make_phone(tmp_path, http, "worker2")
         ahead.sync()
         # Taken by the CLI while this server is up and serving.
-        done = command("backup", str(backup_file), env={"DOORSTEP_DATABASE_URL": database_url})
+        done = command("backup", str(backup_file), env=cli_env(database_url, tmp_path / "blobs"))
         assert done.returncode == 0, done.stderr
         held_before = phone.store.server_copy()
         # After the backup: a change that the restore will lose, pulled by another phone,
@@ -95,7 +100,7 @@ def test_a_phone_carries_on_after_backup_and_restore(
         assert ahead.store.get("resident", resident_id)["notes"] == "丢失2"
         http.close()
 
-    done = command("restore", str(backup_file), env={"DOORSTEP_DATABASE_URL": empty_database_url})
+    done = command("restore", str(backup_file), env=cli_env(empty_database_url, tmp_path / "new"))
     assert done.returncode == 0, done.stderr
 
     with live_server(make_settings(empty_database_url)) as after:
@@ -150,7 +155,7 @@ def test_a_phone_carries_on_after_backup_and_restore(
 
 def test_restore_refuses_a_database_that_holds_data(database_url, tmp_path):
     backup_file = tmp_path / "doorstep.backup"
-    env = {"DOORSTEP_DATABASE_URL": database_url}
+    env = cli_env(database_url, tmp_path / "blobs")
     assert command("backup", str(backup_file), env=env).returncode == 0
     done = command("restore", str(backup_file), env=env)
     assert done.returncode == 2

@@ -1,6 +1,7 @@
 """Engines and sessions. SQLite runs in WAL mode with writers serialised by BEGIN IMMEDIATE."""
 
 from typing import Any
+from uuid import uuid4
 
 import msgspec
 from sqlalchemy import event
@@ -30,14 +31,36 @@ def _json_text(value: Any) -> str:
 _JSON = {"json_serializer": _json_text, "json_deserializer": msgspec.json.decode}
 
 
-def create_engine_for(url: str) -> AsyncEngine:
+def _statement_name() -> str:
+    return f"__doorstep_{uuid4().hex}__"
+
+
+# PgBouncer in transaction mode hands each transaction whichever server connection is free: a
+# statement prepared in one transaction may be missing, or another's, in the next. So no
+# statement caches (asyncpg's and SQLAlchemy's), and each prepared statement a name of its own.
+PGBOUNCER_CONNECT_ARGS = {
+    "statement_cache_size": 0,
+    "prepared_statement_cache_size": 0,
+    "prepared_statement_name_func": _statement_name,
+}
+
+
+def create_engine_for(url: str, pooler: str = "") -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **_JSON)
         _tune_sqlite(engine)
         return engine
     # No ping before each checkout (a round trip on every request); connections are recycled
     # hourly, and one broken by a database restart fails its request and is replaced.
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600, **_JSON)
+    connect_args = PGBOUNCER_CONNECT_ARGS if pooler == "pgbouncer" else {}
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_recycle=3600,
+        connect_args=connect_args,
+        **_JSON,
+    )
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -5,9 +5,11 @@ description (its client filed it to be seen); any other (a call, a visit, the re
 shows its community instead of its address and its category instead of what the caller said,
 since those may tell where someone vulnerable lives."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from litestar import Request
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +17,7 @@ from server.catalogue.tables import ServiceCategory
 from server.errors import ProblemError
 from server.hotline import service as hotline
 from server.hotline.tables import HotlineRequest, RequestEvent
+from server.open311.tables import Open311Place
 from server.org.service import all_units
 from server.public import service as public
 from server.public.tables import RequestTracking
@@ -119,8 +122,15 @@ async def by_number(session: AsyncSession, number: str) -> HotlineRequest:
     return found
 
 
+async def read_form(request: Request) -> tuple[dict[str, str], Any]:
+    """A POST's text members, form-encoded or multipart, and its `media` part (or None)."""
+    form = await request.form()
+    text = {k: v for k, v in form.items() if isinstance(v, str) and k != "media"}
+    return text, form.get("media")
+
+
 async def shown(
-    session: AsyncSession, requests: list[HotlineRequest], zone: str, lang: str
+    session: AsyncSession, requests: list[HotlineRequest], zone: str, lang: str, base: str = ""
 ) -> list[dict[str, Any]]:
     """The requests in the spec's fields; never a caller's name or phone."""
     if not requests:
@@ -145,6 +155,12 @@ async def shown(
             )
         ).all()
     )
+    places = {
+        place.request_id: place
+        for place in (
+            await session.scalars(select(Open311Place).where(Open311Place.request_id.in_(ids)))
+        ).all()
+    }
     categories = {c.code: c for c in await hotline.categories(session)}
     units = await all_units(session)
     answers = []
@@ -156,6 +172,7 @@ async def shown(
         unit = units.get(request.community_id) if request.community_id else None
         place = unit.name if unit else ""
         public_door = request.id in filed_here
+        given = places.get(request.id)
         notes = tr("s_" + request.status)
         if request.rating:
             notes += " · " + tr("n_rated", score=request.rating)
@@ -173,18 +190,55 @@ async def shown(
                 "updated_datetime": _iso(updated.get(request.id, request.received_at), zone),
                 "expected_datetime": _iso(request.due_at, zone),
                 "address": public.masked(request.address) if public_door else place,
-                "address_id": None,
+                "address_id": given.address_id if given else None,
                 "zipcode": None,
-                "lat": None,
-                "long": None,
-                "media_url": None,
+                "lat": given.lat if given else None,
+                "long": given.long if given else None,
+                "media_url": _media_url(given, base) if public_door else None,
             }
         )
     return answers
 
 
+def _media_url(given: Open311Place | None, base: str) -> str | None:
+    if given is None:
+        return None
+    if given.media_sha256:
+        return f"{base}/open311/v2/media/{given.media_sha256}"
+    return given.media_url
+
+
+def _given_media_url(form: dict[str, str]) -> str | None:
+    """The spec's `media_url` argument: a photo the client keeps elsewhere, an http(s) URL."""
+    url = form.get("media_url", "").strip()
+    if not url:
+        return None
+    if (
+        len(url) > 500
+        or not url.lower().startswith(("https://", "http://"))
+        or any(c.isspace() or ord(c) < 32 for c in url)
+    ):
+        raise bad_request("media_url is an http or https URL of at most 500 characters")
+    return url
+
+
+async def media_of(session: AsyncSession, sha256: str) -> Open311Place:
+    """The request a photo was sent with; 404 for any other hash (a phone's photos included)."""
+    found = await session.scalar(
+        select(Open311Place).where(Open311Place.media_sha256 == sha256[:64]).limit(1)
+    )
+    if found is None:
+        raise ProblemError(404, "not_found", "No Open311 request has this photo.")
+    return found
+
+
 async def file(
-    session: AsyncSession, form: dict[str, str], client_name: str, now: datetime, lang: str
+    session: AsyncSession,
+    form: dict[str, str],
+    client_name: str,
+    now: datetime,
+    lang: str,
+    keep_photo: Callable[[], Awaitable[tuple[str, str]]] | None = None,
 ) -> dict[str, Any]:
     """POST requests.json: a service request from an Open311 client, through the residents'
     intake. Needs service_code and a place (address_string, or lat and long)."""
@@ -195,6 +249,8 @@ async def file(
     found = await category(session, code)
     address = form.get("address_string", "").strip()
     lat, long = form.get("lat", "").strip(), form.get("long", "").strip()
+    lat_f = long_f = None
+    address_id = form.get("address_id", "").strip()[:80] or None
     if lat or long:
         try:
             lat_f, long_f = float(lat), float(long)
@@ -207,6 +263,9 @@ async def file(
         address = form["address_id"].strip()
     if not address:
         raise bad_request("a location is required: address_string, or lat and long")
+    media_url = _given_media_url(form)
+    # The photo is checked and kept only once the rest of the request is known to be good.
+    sha256, media_type = (await keep_photo()) if keep_photo else (None, None)
     description = form.get("description", "").strip() or found.name_zh
     person = (form.get("last_name", "").strip() + form.get("first_name", "").strip()).strip()
     values = {
@@ -217,6 +276,18 @@ async def file(
         "description": description[:4000],
     }
     request, _ = await public.submit(session, values, "open311", now)
+    if any(v is not None for v in (lat_f, address_id, sha256, media_url)):
+        session.add(
+            Open311Place(
+                request_id=request.id,
+                lat=lat_f,
+                long=long_f,
+                address_id=address_id,
+                media_sha256=sha256,
+                media_type=media_type,
+                media_url=media_url,
+            )
+        )
     return {
         "service_request_id": request.number,
         "service_notice": tr("notice", hours=found.time_limit_hours),

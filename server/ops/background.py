@@ -87,5 +87,5 @@ def start(runtime: Runtime) -> asyncio.Task | None:
     if not runtime.settings.escalation_every_s:
         return None
     return asyncio.create_task(
-        run_background_rounds(runtime, Leadership(runtime.settings.database_url))
+        run_background_rounds(runtime, Leadership(runtime.settings.session_database_url))
     )
