@@ -7,7 +7,7 @@
   the eight key programmes as their top level and, where the seed says so, working days;
 - `household.difficulty`: the household's difficulty type (特困, 低保, …).
 
-Revision ID: 0018
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-03 12:10:00
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 import server.db.types
 
-revision = "0018"
+revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None

@@ -1,16 +1,16 @@
 """Open311: where a client said its request is (`lat`, `long`, `address_id`) and the photo it
 sent (`media`), kept to be answered back.
 
-Revision ID: 0023
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-03 12:40:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
