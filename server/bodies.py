@@ -68,13 +68,14 @@ async def refuse_nul_in_query(request: Request) -> None:
     check_urlencoded(request.scope.get("query_string", b""))
 
 
-def _integral(value: Any) -> Any:
+def integral(value: Any) -> Any:
+    """JSON Schema's one leniency: a number like 5.0 is an integer (recursively)."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
-        return {key: _integral(item) for key, item in value.items()}
+        return {key: integral(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_integral(item) for item in value]
+        return [integral(item) for item in value]
     return value
 
 
@@ -95,7 +96,7 @@ class CheckedRequest(Request[Any, Any, Any]):
             # time): what the schema calls invalid would pass. msgspec's own rules decide,
             # with JSON Schema's one leniency: 5.0 is an integer.
             try:
-                msgspec.convert(_integral(value), struct, strict=True)
+                msgspec.convert(integral(value), struct, strict=True)
             except msgspec.ValidationError as exc:
                 raise ValidationException(
                     f"Validation failed for {self.method} {self.url.path}",

@@ -13,7 +13,7 @@ from server.auth.service import Principal
 from server.auth.tables import Device, MutationLog
 from server.blobs import proof as proofs
 from server.blobs import scope as blob_scope
-from server.bodies import check_json_text
+from server.bodies import check_json_text, integral
 from server.clock import utcnow
 from server.db.sessions import TooLong
 from server.errors import ProblemError, Refusal
@@ -65,7 +65,7 @@ def parse_push(body: bytes) -> PushRequest:
     if isinstance(mutations, list) and len(mutations) > protocol.MAX_MUTATIONS_PER_PUSH:
         raise ProblemError(413, "payload_too_large", "A push may carry at most 500 mutations.")
     try:
-        request = msgspec.convert(raw, PushRequest)
+        request = msgspec.convert(_envelope_integers(raw), PushRequest)
     except msgspec.ValidationError as exc:
         raise ProblemError(400, "invalid_request", f"Not a push request: {exc}") from exc
     seqs = [mutation.seq for mutation in request.mutations]
@@ -73,6 +73,21 @@ def parse_push(body: bytes) -> PushRequest:
         # Well-formed (a schema cannot say it), but no phone numbers its outbox so.
         raise ProblemError(422, "invalid_request", "Seqs in a batch must be consecutive.")
     return request
+
+
+def _envelope_integers(raw: dict) -> dict:
+    """JSON Schema's one leniency in the envelope: a seq of 413.0 is the integer 413. The
+    mutations' arguments are left exactly as sent (a device signature covers them)."""
+    mutations = raw.get("mutations")
+    if not isinstance(mutations, list):
+        return raw
+    return {
+        **raw,
+        "mutations": [
+            {**m, "seq": integral(m["seq"])} if isinstance(m, dict) and "seq" in m else m
+            for m in mutations
+        ],
+    }
 
 
 def _rejected(seq: int, code: str, message: str) -> MutationResult:
