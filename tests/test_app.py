@@ -263,8 +263,8 @@ def test_screenshots_show_every_screen_with_text(tmp_path):
         assert path.exists(), name
         with Image.open(path) as picture:
             assert picture.size == (360, 780), name  # a narrow phone, in dp
-            pixels = list(picture.convert("RGB").getdata())
-        colours = set(pixels[::97])
+            data = picture.convert("RGB").tobytes()
+        colours = {data[i : i + 3] for i in range(0, len(data), 3 * 97)}  # every 97th pixel
         assert len(colours) > 12, f"{name}.png looks blank"
 
 

@@ -250,3 +250,4 @@ def test_the_phone_asks_for_gzip_and_gzips_its_pushes(settings, tmp_path):
         assert all(
             v["status"] == "in_progress" for v in map(phone.visit, [v["id"] for v in scheduled])
         )
+        phone.close()

@@ -137,6 +137,15 @@ class Phone(Review, Fieldwork, Live):
         self.store.lock()
         self._blobs = None
 
+    def close(self) -> None:
+        """The app is closing: the live stream stops, the connection to the server closes (a
+        client made by the given factory is the phone's own), the store closes."""
+        self.stop_live()
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+        self.store.close()
+
     def touch(self) -> None:
         self.last_activity = time.monotonic()
 
