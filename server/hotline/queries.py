@@ -14,13 +14,14 @@ from server.errors import Refusal
 from server.hotline import timeline
 from server.hotline.schemas import (
     AssigneePublic,
+    CallbackPublic,
     CommunityRefPublic,
     DepartmentRefPublic,
     RequestDetailPublic,
     RequestPublic,
     SupervisionNotePublic,
 )
-from server.hotline.tables import REQUEST, HotlineRequest, SupervisionNote
+from server.hotline.tables import REQUEST, HotlineRequest, RequestCallback, SupervisionNote
 from server.org.service import all_units, departments, subtree
 from server.records import Reader
 from shared import requests as machine
@@ -176,7 +177,18 @@ async def detail(session: AsyncSession, request: HotlineRequest) -> RequestDetai
         **{name: getattr(shown, name) for name in shown.__struct_fields__},
         timeline=await timeline.read(session, request.id),
         supervision=await supervision_notes(session, request.id),
+        callbacks=await callbacks(session, request.id),
     )
+
+
+async def callbacks(session: AsyncSession, request_id: UUID) -> list[CallbackPublic]:
+    """The request's 回访 records, oldest first."""
+    rows = await session.scalars(
+        select(RequestCallback)
+        .where(RequestCallback.request_id == request_id)
+        .order_by(RequestCallback.at)
+    )
+    return [CallbackPublic.from_row(row) for row in rows.all()]
 
 
 async def supervision_notes(session: AsyncSession, request_id: UUID) -> list[SupervisionNotePublic]:

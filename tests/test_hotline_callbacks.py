@@ -1,0 +1,106 @@
+"""回访 as a record, 复核 after an unsatisfied answer or a poor rating, and repeats merged into
+their main request (contract v3, "Hotline rules")."""
+
+from server.clock import utcnow
+from tests.test_hotline import elderly_resident, leaking_pipe
+from tests.test_hotline_rules import _supervisor_at
+from tests.test_http_auth import is_problem
+
+
+async def told(api, dispatcher) -> str:
+    """A request worked by worker1, verified, and the caller told: waiting for its rating."""
+    resident = await elderly_resident(api)
+    rid = (await leaking_pipe(api, dispatcher, resident))["id"]
+    await dispatcher.post(f"/api/v1/requests/{rid}/dispatch", json={})
+    worker = await api.login("worker1")
+    visit_id = (
+        await dispatcher.post(
+            f"/api/v1/requests/{rid}/assign", json={"assignee_id": worker.user["id"]}
+        )
+    ).json()["visit_id"]
+    now = utcnow().isoformat()
+    await worker.push(
+        ("visit.start", {"visit_id": visit_id, "at": now}),
+        ("visit.complete", {"visit_id": visit_id, "at": now, "summary": "换了水管接头"}),
+    )
+    supervisor = await api.login("supervisor1")
+    await supervisor.post(f"/api/v1/requests/{rid}/verify", json={"decision": "approve"})
+    answer = await dispatcher.post(f"/api/v1/requests/{rid}/feedback", json={"note": "已告知"})
+    assert answer.json()["status"] == "feedback_given", answer.text
+    return rid
+
+
+CALLBACK = {"method": "phone", "reached": True, "resolved": True, "satisfied": True, "note": "好"}
+
+
+async def test_a_callback_is_recorded_closes_a_satisfied_request_and_shows_on_the_timeline(api):
+    dispatcher = await api.login("dispatcher")
+    rid = await told(api, dispatcher)
+    missed = {**CALLBACK, "reached": False, "resolved": None, "satisfied": None, "note": "无人接"}
+    first = await dispatcher.post(f"/api/v1/requests/{rid}/callbacks", json=missed)
+    assert first.status_code == 201, first.text
+    assert first.json()["reached"] is False and first.json()["by_id"] == dispatcher.user["id"]
+    after = (await dispatcher.get(f"/api/v1/requests/{rid}")).json()
+    assert after["status"] == "feedback_given"  # nobody answered: nothing decided
+    second = await dispatcher.post(f"/api/v1/requests/{rid}/callbacks", json=CALLBACK)
+    assert second.status_code == 201, second.text
+    final = (await dispatcher.get(f"/api/v1/requests/{rid}")).json()
+    assert final["status"] == "closed"
+    assert [c["method"] for c in final["callbacks"]] == ["phone", "phone"]
+    steps = [e for e in final["timeline"] if "callback" in e["action"]]
+    assert len(steps) == 2 and steps[1]["params"]["satisfied"] is True
+    assert final["timeline"][-1]["action"] == "closed"
+
+
+async def test_an_unsatisfied_callback_opens_review_at_the_level_that_closed_it(api):
+    dispatcher = await api.login("dispatcher")
+    rid = await told(api, dispatcher)
+    rated = await dispatcher.post(f"/api/v1/requests/{rid}/rating", json={"score": 4})
+    assert rated.json()["status"] == "closed"
+    unhappy = {**CALLBACK, "resolved": False, "satisfied": False, "note": "还在漏"}
+    answer = await dispatcher.post(f"/api/v1/requests/{rid}/callbacks", json=unhappy)
+    assert answer.status_code == 201, answer.text
+    request = (await dispatcher.get(f"/api/v1/requests/{rid}")).json()
+    assert request["status"] == "dispatched" and request["closed_at"] is None
+    assert request["reopened"] == 1 and request["assignee_id"] is None
+    # Back to the community that held it, for a new assignment.
+    assert request["held_by"]["code"] == "D01-S01-C01" and request["level"] == "community"
+    step = request["timeline"][-1]
+    assert step["action"] == "reopened" and step["params"]["reason"] == "unsatisfied_callback"
+
+
+async def test_a_poor_rating_opens_the_same_review(api):
+    dispatcher = await api.login("dispatcher")
+    rid = await told(api, dispatcher)
+    rated = (await dispatcher.post(f"/api/v1/requests/{rid}/rating", json={"score": 1})).json()
+    assert rated["status"] == "dispatched" and rated["reopened"] == 1
+    step = rated["timeline"][-1]
+    assert step["params"] == {"reason": "poor_rating", "level": "community"}
+
+
+async def test_who_may_record_a_callback_and_what_is_refused(api):
+    dispatcher = await api.login("dispatcher")
+    rid = await told(api, dispatcher)
+    url = f"/api/v1/requests/{rid}/callbacks"
+    supervisor = await api.login("supervisor1")  # sees it, but is no hotline staff
+    is_problem(await supervisor.post(url, json=CALLBACK), 403, "forbidden")
+    worker = await api.login("worker1")
+    assert (await worker.post(url, json=CALLBACK)).status_code in (403, 404)
+    sub = await _supervisor_at(api, "D01-S02", "sub2")  # another subdistrict: not even seen
+    is_problem(await sub.post(url, json=CALLBACK), 404, "not_found")
+    # Answers from nobody reached; a bad method; a missing field; an unknown one.
+    is_problem(await dispatcher.post(url, json={**CALLBACK, "reached": False}), 422, "not_reached")
+    for bad in (
+        {**CALLBACK, "method": "fax"},
+        {k: v for k, v in CALLBACK.items() if k != "satisfied"},
+        {**CALLBACK, "extra": 1},
+        {**CALLBACK, "reached": "yes"},
+    ):
+        assert (await dispatcher.post(url, json=bad)).status_code == 400
+    after = (await dispatcher.get(f"/api/v1/requests/{rid}")).json()
+    assert after["callbacks"] == [] and after["status"] == "feedback_given"
+    # Before the caller was told there is nothing to call back about.
+    resident = await elderly_resident(api)
+    fresh = (await leaking_pipe(api, dispatcher, resident))["id"]
+    early = await dispatcher.post(f"/api/v1/requests/{fresh}/callbacks", json=CALLBACK)
+    is_problem(early, 409, "invalid_transition")
