@@ -104,3 +104,63 @@ async def test_who_may_record_a_callback_and_what_is_refused(api):
     fresh = (await leaking_pipe(api, dispatcher, resident))["id"]
     early = await dispatcher.post(f"/api/v1/requests/{fresh}/callbacks", json=CALLBACK)
     is_problem(early, 409, "invalid_transition")
+
+
+def _call(phone: str, category: str = "repair.water", address: str = "城外某路9号") -> dict:
+    return {
+        "channel": "phone",
+        "caller_name": "孙阿姨",
+        "caller_phone": phone,
+        "address": address,
+        "category_code": category,
+        "description": "又打来了",
+    }
+
+
+async def test_intake_flags_a_repeat_and_a_dispatcher_merges_it(api):
+    dispatcher = await api.login("dispatcher")
+    first = (await dispatcher.post("/api/v1/requests", json=_call("13711112222"))).json()
+    assert first["repeat_of"] is None and first["urges"] == 0
+    again = (await dispatcher.post("/api/v1/requests", json=_call("13711112222"))).json()
+    assert again["repeat_of"] == first["id"]
+    other = await dispatcher.post("/api/v1/requests", json=_call("13711112222", "repair.heating"))
+    assert other.json()["repeat_of"] is None  # another category
+    stranger = await dispatcher.post("/api/v1/requests", json=_call("13799998888"))
+    assert stranger.json()["repeat_of"] is None  # another phone
+    # Only a dispatcher merges; never into itself; the answer is the repeat, closed.
+    supervisor = await _supervisor_at(api, "D01", "chief2")
+    url = f"/api/v1/requests/{again['id']}/merge"
+    is_problem(await supervisor.post(url, json={"into": first["id"]}), 403, "forbidden")
+    is_problem(await dispatcher.post(url, json={"into": again["id"]}), 422, "same_request")
+    assert (await dispatcher.post(url, json={"into": "nope"})).status_code == 400
+    merged = await dispatcher.post(url, json={"into": first["id"]})
+    assert merged.status_code == 200, merged.text
+    repeat = merged.json()
+    assert repeat["status"] == "closed" and repeat["merged_into"] == first["id"]
+    assert repeat["timeline"][-1]["action"] == "merged"
+    assert repeat["timeline"][-1]["params"]["main_number"] == first["number"]
+    main = (await dispatcher.get(f"/api/v1/requests/{first['id']}")).json()
+    assert main["urges"] == 1 and main["timeline"][-1]["action"] == "urged"
+    # Merged once is merged: again, or into it, or it as a main request, is refused.
+    is_problem(await dispatcher.post(url, json={"into": first["id"]}), 409, "merged")
+    third = (await dispatcher.post("/api/v1/requests", json=_call("13711112222"))).json()
+    assert third["repeat_of"] == first["id"]  # the main request, never the merged repeat
+    into_merged = await dispatcher.post(
+        f"/api/v1/requests/{third['id']}/merge", json={"into": again["id"]}
+    )
+    is_problem(into_merged, 422, "merged")
+    main_away = await dispatcher.post(
+        f"/api/v1/requests/{first['id']}/merge", json={"into": third["id"]}
+    )
+    is_problem(main_away, 422, "is_main")
+    # A request somebody already works is not merged.
+    await dispatcher.post(
+        f"/api/v1/requests/{third['id']}/dispatch", json={"department_code": "DEP01"}
+    )
+    water = await api.login("dept_water")
+    await water.post(f"/api/v1/requests/{third['id']}/accept", json={})
+    worked = await dispatcher.post(
+        f"/api/v1/requests/{third['id']}/merge", json={"into": first["id"]}
+    )
+    is_problem(worked, 409, "invalid_transition")
+    assert (await dispatcher.get(f"/api/v1/requests/{first['id']}")).json()["urges"] == 1

@@ -200,7 +200,7 @@ async def _names(
     elif by == "department":
         names |= {d.code: d.name for d in await departments(session)}
     elif by == "category":
-        names |= {code: c.name for code, c in catalogue.items()}
+        names |= {code: c.name_zh for code, c in catalogue.items()}
     else:
         names |= {c: words.word(f"console.ch_{c}") for c in ("phone", "web", "walk_in", "app")}
     return names
