@@ -2,6 +2,7 @@
 only what it may use. A link names its page by route name; the console makes the address."""
 
 from shared.administration import ACCOUNT_MANAGERS, sees_funds, sees_organisation
+from shared.hotline_access import may_see_figures
 from shared.permissions import (
     Actor,
     holds_a_queue,
@@ -26,6 +27,7 @@ CONSOLE_LINKS = (
         sees_inspection_list,
     ),
     ("dashboard", "console.dashboard", may_see_dashboard),
+    ("reports", "console.reports", may_see_figures),
     ("funds", "console.funds", lambda actor: sees_funds(actor, actor.unit_path)),
     (
         "organisations",
