@@ -3,6 +3,7 @@ openpyxl holding the same figures as the API and the page, with Chinese headers 
 dates."""
 
 import io
+import json
 import re
 from datetime import date, datetime
 
@@ -59,6 +60,11 @@ async def test_the_weekly_report_page_and_its_xlsx_match_the_api(api):
         red = html.split('id="red-subdistrict"')[1].split("</ol>")[0]
         black = html.split('id="black-subdistrict"')[1].split("</ol>")[0]
         assert 'data-key="D01-S01"' in red and 'data-key="D01-S01"' not in black
+        # The charts' figures, carried by the page as JSON, are the API's.
+        block = html.split('id="report-data">')[1].split("</script>")[0]
+        chart = json.loads(block)
+        assert chart["names"] == [r["name"] for r in expected["subdistrict"]["rows"]]
+        assert chart["received"] == [r["received"] for r in expected["subdistrict"]["rows"]]
         # Scripts only from the server itself, and only on this page.
         sources = re.findall(r'<script[^>]*src="([^"]+)"', html)
         assert sources == ["/static/vendor/echarts/echarts.min.js", "/static/console/reports.js"]

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
+from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,6 +104,15 @@ async def figures(
     }
 
 
+def data_block(data: dict[str, Any]) -> Markup:
+    """JSON for a `<script type="application/json">` block: no character in it can end the
+    block or start markup (names come from the database)."""
+    text = json.dumps(data, ensure_ascii=False)
+    for character, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(character, escaped)
+    return Markup(text)  # escaped above for its place
+
+
 def _percent(rate: float | None) -> float | None:
     return None if rate is None else round(rate * 100, 1)
 
@@ -144,7 +154,7 @@ class Reports(Controller):
             tables=tables,
             rates=RATES,
             ranked={by: ranking(table.rows) for by, table in tables.items()},
-            chart=json.dumps(_chart_data(tables, tr), ensure_ascii=False),
+            chart=data_block(_chart_data(tables, tr)),
             xlsx=url(request, "console.reports_xlsx", {"period": period, "date": day}),
             script=url(request, "static", file_path="/console/reports.js"),
             echarts=url(request, "static", file_path="/vendor/echarts/echarts.min.js"),
