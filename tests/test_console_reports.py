@@ -2,6 +2,7 @@
 openpyxl holding the same figures as the API and the page, with Chinese headers and real
 dates."""
 
+import csv
 import io
 import json
 import re
@@ -67,7 +68,10 @@ async def test_the_weekly_report_page_and_its_xlsx_match_the_api(api):
         assert chart["received"] == [r["received"] for r in expected["subdistrict"]["rows"]]
         # Scripts only from the server itself, and only on this page.
         sources = re.findall(r'<script[^>]*src="([^"]+)"', html)
-        assert sources == ["/static/vendor/echarts/echarts.min.js", "/static/console/reports.js"]
+        assert sources == [
+            "/console/static/vendor/echarts/echarts.min.js",
+            "/console/static/charts/reports.js",
+        ]
         assert "script-src 'self'" in page.headers["content-security-policy"]
         for source in sources:
             served = await client.get(source)
@@ -116,3 +120,30 @@ async def test_a_worker_has_no_reports(api):
         assert 'id="nav-reports"' not in (await client.get("/console/")).text
     finally:
         await client.aclose()
+
+
+async def test_the_dashboard_csv_honours_the_range_and_matches_the_screen(api):
+    await _fixture(api)
+    client = await _console(api, "dispatcher", "zh")
+    try:
+        screen = await client.get(
+            "/console/dashboard", params={"from": "2026-03-02", "to": "2026-03-04"}
+        )
+        link = re.search(r'href="([^"]+)" id="dashboard-csv"', screen.text)[1].replace("&amp;", "&")
+        assert "from=2026-03-02" in link and "to=2026-03-04" in link
+        download = await client.get(link)
+    finally:
+        await client.aclose()
+    rows = list(csv.reader(io.StringIO(download.text.lstrip("\ufeff"))))
+    assert rows[0][-1] == "满意率" and "满意度" not in rows[0]
+    communities = {row[1]: row[2:] for row in rows[1:] if row[0] == "社区"}
+    # Only the fixture's requests: A and B (C merged) at 和平春晖社区, D and E unplaced.
+    table = screen.text.split('id="by-community"')[1].split("</table>")[0]
+    on_screen = {
+        cells[0]: cells[1:]
+        for cells in (re.findall(r"<td>([^<]*)</td>", tr) for tr in table.split("<tr>")[2:])
+    }
+    assert communities == on_screen
+    assert communities["和平春晖社区"][0] == "3"
+    # A rated 5, B rated 2 then 4: both 满意 by their standing rating (4 or 5).
+    assert communities["和平春晖社区"][-2:] == ["2", "100.0%"]

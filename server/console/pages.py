@@ -20,7 +20,7 @@ from server.console import exports, forms, intake, levels, repeats_block, views
 from server.console.partners_block import dashboard_block
 from server.console.session import language, page
 from server.console.strings import translator
-from server.console.urls import FOLDER, redirect
+from server.console.urls import FOLDER, redirect, url
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import service as hotline
@@ -290,4 +290,10 @@ class Requests(Controller):
             **await dashboard_block(db_session, viewer.actor, runtime),
             date_from=request.query_params.get("from", ""),
             date_to=request.query_params.get("to", ""),
+            # The CSV of what the screen shows: the same range.
+            csv_link=url(
+                request,
+                "console.dashboard_csv",
+                {k: v for k in ("from", "to") if (v := request.query_params.get(k, ""))},
+            ),
         )

@@ -22,7 +22,7 @@ from server.auth.service import Principal
 from server.clock import utcnow
 from server.console.session import language, page
 from server.console.strings import translator
-from server.console.urls import FOLDER, url
+from server.console.urls import FOLDER, PREFIX, url
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import service as hotline
@@ -156,8 +156,8 @@ class Reports(Controller):
             ranked={by: ranking(table.rows) for by, table in tables.items()},
             chart=data_block(_chart_data(tables, tr)),
             xlsx=url(request, "console.reports_xlsx", {"period": period, "date": day}),
-            script=url(request, "static", file_path="/console/reports.js"),
-            echarts=url(request, "static", file_path="/vendor/echarts/echarts.min.js"),
+            script=url(request, "console.static", file_path="/charts/reports.js"),
+            echarts=url(request, "console.static", file_path="/vendor/echarts/echarts.min.js"),
         )
         shown.headers["content-security-policy"] = SCRIPT_POLICY
         return shown
@@ -208,6 +208,6 @@ def workbook(tables: dict[str, StatsPublic], start: date, end: date, tr) -> byte
 
 
 STATIC_ROUTER = create_static_files_router(
-    path="/static", directories=[STATIC], name="static", include_in_schema=False
+    path=f"{PREFIX}/static", directories=[STATIC], name="console.static", include_in_schema=False
 )
 ROUTES = [STATIC_ROUTER]
