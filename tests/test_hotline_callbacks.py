@@ -164,3 +164,27 @@ async def test_intake_flags_a_repeat_and_a_dispatcher_merges_it(api):
     )
     is_problem(worked, 409, "invalid_transition")
     assert (await dispatcher.get(f"/api/v1/requests/{first['id']}")).json()["urges"] == 1
+
+
+async def test_a_resident_reporting_again_is_told_and_follows_the_main_request(api):
+    from tests.support.public import REPORT
+
+    report = {**REPORT, "caller_phone": "13744445555", "category_code": "repair.heating"}
+    first = (await api.client.post("/api/v1/public/requests", json=report)).json()
+    assert first["repeat_of"] is None
+    again = (await api.client.post("/api/v1/public/requests", json=report)).json()
+    assert again["repeat_of"] == first["number"]
+    dispatcher = await api.login("dispatcher")
+    listed = (await dispatcher.get("/api/v1/requests", params={"limit": 1000})).json()
+    ids = {r["number"]: r["id"] for r in listed}
+    merged = await dispatcher.post(
+        f"/api/v1/requests/{ids[again['number']]}/merge", json={"into": ids[first["number"]]}
+    )
+    assert merged.status_code == 200, merged.text
+    shown = (await api.client.get(f"/api/v1/public/requests/{again['tracking_token']}")).json()
+    assert shown["status"] == "closed" and shown["may_rate"] is False
+    assert shown["main"]["number"] == first["number"]
+    assert shown["main"]["status"] == "received" and shown["main"]["main"] is None
+    assert all(step["note"] == "" for step in shown["main"]["timeline"])
+    page = await api.client.get(f"/public/track/{again['tracking_token']}")
+    assert 'id="merged-into"' in page.text and first["number"] in page.text
