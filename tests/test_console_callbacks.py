@@ -63,3 +63,37 @@ async def test_a_repeat_is_flagged_and_merged_from_the_request_page(api):
         assert 'data-action="urged"' in main.text
     finally:
         await client.aclose()
+
+
+async def test_the_console_intake_shows_the_earlier_request(api):
+    dispatcher = await api.login("dispatcher")
+    client = await _console(api, "dispatcher", "zh")
+    try:
+        queue = await client.get("/console/")
+        form = {
+            "_csrf_token": _csrf(queue.text),
+            "channel": "phone",
+            "category_code": "repair.water",
+            "description": "水管又漏了",
+            "caller_name": "周先生",
+            "caller_phone": "13755556666",
+            "address": "城外某路9号",
+            "resident_id": "new",
+            "confirm_unplaced": "1",
+        }
+        first = await client.post("/console/requests", data=form)
+        assert first.status_code == 303, first.text
+        first_page = await client.get(first.headers["location"])
+        assert 'id="repeat"' not in first_page.text
+        again = await client.post("/console/requests", data=form)
+        assert again.status_code == 303, again.text
+        shown = await client.get(again.headers["location"])
+    finally:
+        await client.aclose()
+    listed = (await dispatcher.get("/api/v1/requests", params={"limit": 1000})).json()
+    mine = sorted(
+        (r for r in listed if r["caller_phone"] == "13755556666"), key=lambda r: r["number"]
+    )
+    assert len(mine) == 2 and mine[1]["repeat_of"] == mine[0]["id"]
+    banner = shown.text.split('id="repeat"')[1].split("</p>")[0]
+    assert mine[0]["number"] in banner and 'id="merge"' in shown.text
