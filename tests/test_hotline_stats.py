@@ -2,6 +2,7 @@
 2026-03-02…04 (and two just outside), built through the hotline's service functions at the
 times they happened; each expected figure below is counted by hand from the story."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,8 @@ from sqlalchemy import select
 from server.auth.tables import User
 from server.hotline import service as hotline
 from server.hotline.schemas import CallbackBody
+from server.hotline.stats import taken_up
+from server.hotline.tables import RequestEvent
 from server.org.tables import OrgUnit
 from shared.enums import Role
 from shared.permissions import Actor
@@ -176,3 +179,29 @@ async def test_bad_ranges_are_400_and_backwards_ones_422(api, params):
     assert (await desk.get("/api/v1/stats", params=params)).status_code == 400
     backwards = await desk.get("/api/v1/stats", params={"from": "2026-03-04", "to": "2026-03-02"})
     assert backwards.status_code == 422
+
+
+def _step(action: str, minutes: int, **params) -> RequestEvent:
+    at = datetime(2026, 3, 2, 2, 0, tzinfo=UTC) + minutes * MIN
+    return RequestEvent(
+        request_id=uuid.uuid4(), ordinal=minutes, at=at, action=action, params=params
+    )
+
+
+def test_a_response_istaken_up_by_the_level_it_was_sent_to():
+    to_department = _step("dispatched", 0, department_code="DEP01")
+    to_office = _step("dispatched", 0, unit="D01-S01", level="subdistrict")
+    to_community = _step("dispatched", 0, unit="D01-S01-C01", level="community")
+    accepted, assigned = _step("accepted", 10), _step("assigned", 12)
+    onward = _step("dispatched", 8, unit="D01-S01-C01", level="community")
+    assert taken_up(to_department, [accepted]) == accepted.at
+    assert taken_up(to_community, [assigned]) == assigned.at
+    assert taken_up(to_office, [onward, assigned]) == onward.at
+    # Returned or sent elsewhere before it was taken up: no response, whatever comes next.
+    assert (
+        taken_up(to_department, [_step("returned", 5), _step("dispatched", 6), accepted]) is False
+    )
+    assert taken_up(to_department, [_step("transferred", 5), accepted]) is False
+    assert taken_up(to_community, [onward, assigned]) is False
+    # Waiting still.
+    assert taken_up(to_department, [_step("supervised", 3)]) is None

@@ -34,8 +34,32 @@ from shared.permissions import Actor
 GROUPINGS = ("subdistrict", "department", "category", "channel")
 LONGEST_RANGE = timedelta(days=400)
 SATISFIED_SCORE = 4  # a rating of 4 or 5 is 满意, as on the dashboard
-# The steps by which the level a request was sent to takes it up (响应).
-_TAKEN_UP = {RequestAction.ASSIGNED, RequestAction.ACCEPTED, RequestAction.DISPATCHED}
+# The steps by which the level a request was sent to takes it up (响应): a department
+# accepts it, a community assigns a worker, a subdistrict office sends it on or assigns.
+_TAKEN_UP = {
+    "department": {RequestAction.ACCEPTED},
+    "community": {RequestAction.ASSIGNED},
+    "subdistrict": {RequestAction.DISPATCHED, RequestAction.ASSIGNED},
+}
+# Steps that take the request away from the level it was sent to before it took it up.
+_TAKEN_AWAY = {RequestAction.RETURNED, RequestAction.TRANSFERRED, RequestAction.DISPATCHED}
+
+
+def taken_up(sent: RequestEvent, later: list[RequestEvent]) -> datetime | bool | None:
+    """When the level `sent` went to took the request up; False when it left that level
+    first (returned, transferred, sent elsewhere); None while it waits."""
+    if sent.params.get("department_code"):
+        level = "department"
+    elif sent.params.get("level") == "subdistrict":
+        level = "subdistrict"
+    else:
+        level = "community"
+    for step in later:
+        if step.action in _TAKEN_UP[level]:
+            return step.at
+        if step.action in _TAKEN_AWAY:
+            return False
+    return None
 
 
 def local_range(start: date, end: date) -> tuple[datetime, datetime]:
@@ -100,9 +124,9 @@ def _tally(
     sent = next((i for i, s in enumerate(steps) if s.action == RequestAction.DISPATCHED), None)
     if sent is not None:
         deadline = machine.stage_due(machine.RequestStatus.DISPATCHED, steps[sent].at, limit_hours)
-        taken = next((s for s in steps[sent + 1 :] if s.action in _TAKEN_UP), None)
+        taken = taken_up(steps[sent], steps[sent + 1 :])
         if taken is not None:
-            tally.count("response", taken.at <= deadline)
+            tally.count("response", taken is not False and taken <= deadline)
         elif deadline is not None and now > deadline:
             tally.count("response", False)
     reached = [c for c in calls if c.reached]
