@@ -179,6 +179,11 @@ async def test_bad_ranges_are_400_and_backwards_ones_422(api, params):
     assert (await desk.get("/api/v1/stats", params=params)).status_code == 400
     backwards = await desk.get("/api/v1/stats", params={"from": "2026-03-04", "to": "2026-03-02"})
     assert backwards.status_code == 422
+    for far in (
+        {"from": "0001-01-01", "to": "0001-01-02"},
+        {"from": "9999-12-31", "to": "9999-12-31"},
+    ):
+        assert (await desk.get("/api/v1/stats", params=far)).status_code == 422
 
 
 def _step(action: str, minutes: int, **params) -> RequestEvent:

@@ -188,16 +188,6 @@ async def merge_request(
     return await service.detail(db_session, request)
 
 
-def _day(name: str, value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Refusal("invalid_request", f"{name} is a day: YYYY-MM-DD.", 400) from None
-
-
-_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-
-
 @get(
     "/api/v1/stats",
     tags=["hotline"],
@@ -206,18 +196,14 @@ _DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 async def stats(
     db_session: Session,
     principal: Caller,
-    start: Annotated[
-        str, QueryParameter(name="from", pattern=_DAY, description="the first local day")
-    ],
-    end: Annotated[str, QueryParameter(name="to", pattern=_DAY, description="the last local day")],
+    start: Annotated[date, QueryParameter(name="from", description="the first local day")],
+    end: Annotated[date, QueryParameter(name="to", description="the last local day")],
     by: Annotated[
         Literal["subdistrict", "department", "category", "channel"],
         QueryParameter(description="the grouping"),
     ] = "subdistrict",
 ) -> StatsPublic:
-    return await service.stats(
-        db_session, principal.actor, _day("from", start), _day("to", end), by, utcnow()
-    )
+    return await service.stats(db_session, principal.actor, start, end, by, utcnow())
 
 
 def _time(description: str) -> QueryParameter:

@@ -33,6 +33,7 @@ from shared.permissions import Actor
 
 GROUPINGS = ("subdistrict", "department", "category", "channel")
 LONGEST_RANGE = timedelta(days=400)
+FIRST_YEAR, LAST_YEAR = 1970, 2200  # as every time the API takes
 SATISFIED_SCORE = 4  # a rating of 4 or 5 is 满意, as on the dashboard
 # The steps by which the level a request was sent to takes it up (响应): a department
 # accepts it, a community assigns a worker, a subdistrict office sends it on or assigns.
@@ -64,6 +65,8 @@ def taken_up(sent: RequestEvent, later: list[RequestEvent]) -> datetime | bool |
 
 def local_range(start: date, end: date) -> tuple[datetime, datetime]:
     """[the start of `start`, the start of the day after `end`) in the district's zone."""
+    if not (FIRST_YEAR <= start.year and end.year <= LAST_YEAR):
+        raise Refusal("invalid_request", f"Days lie in {FIRST_YEAR}–{LAST_YEAR}.", 422)
     if end < start:
         raise Refusal("invalid_request", "The range ends before it starts.", 422)
     if end - start > LONGEST_RANGE:
