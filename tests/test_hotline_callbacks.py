@@ -188,3 +188,28 @@ async def test_a_resident_reporting_again_is_told_and_follows_the_main_request(a
     assert all(step["note"] == "" for step in shown["main"]["timeline"])
     page = await api.client.get(f"/public/track/{again['tracking_token']}")
     assert 'id="merged-into"' in page.text and first["number"] in page.text
+
+
+async def test_merges_at_once_count_every_urge_and_merge_a_repeat_once(api):
+    import asyncio
+
+    dispatcher = await api.login("dispatcher")
+    main = (await dispatcher.post("/api/v1/requests", json=_call("13766667777"))).json()
+    repeats = [
+        (await dispatcher.post("/api/v1/requests", json=_call("13766667777"))).json()
+        for _ in range(3)
+    ]
+
+    def merge(repeat):
+        url = f"/api/v1/requests/{repeat['id']}/merge"
+        return dispatcher.post(url, json={"into": main["id"]})
+
+    # Three repeats into one main request at once: three urges, none lost.
+    answers = await asyncio.gather(*(merge(r) for r in repeats))
+    assert [a.status_code for a in answers] == [200, 200, 200], [a.text for a in answers]
+    assert (await dispatcher.get(f"/api/v1/requests/{main['id']}")).json()["urges"] == 3
+    # One repeat merged twice at once: once.
+    extra = (await dispatcher.post("/api/v1/requests", json=_call("13766667777"))).json()
+    twice = await asyncio.gather(merge(extra), merge(extra))
+    assert sorted(a.status_code for a in twice) == [200, 409]
+    assert (await dispatcher.get(f"/api/v1/requests/{main['id']}")).json()["urges"] == 4

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.errors import Refusal
 from server.hotline import timeline
 from server.hotline.intake import category, move
-from server.hotline.queries import visible
+from server.hotline.queries import locked, visible
 from server.hotline.schemas import ActorCode, CallbackBody, CallbackPublic, RequestAction
 from server.hotline.tables import HotlineRequest, RequestCallback
 from server.org.service import all_units
@@ -67,6 +67,7 @@ async def call_back(
     request = await visible(session, actor, request_id)
     if not may_call_back(actor):
         raise Refusal("forbidden", "Only the district's hotline staff record call-backs.")
+    await locked(session, request.id)
     if request.merged_into is not None:
         raise Refusal("merged", "This request was merged: call back on its main request.", 409)
     if request.status not in CALLED_BACK_FROM:

@@ -61,6 +61,19 @@ async def visible(session: AsyncSession, actor: Actor, request_id: UUID) -> Hotl
     return request
 
 
+async def locked(session: AsyncSession, *request_ids: UUID) -> None:
+    """Lock the requests' rows for this transaction (in id order, so two writers never wait
+    on each other) and read them afresh: a merge or a 回访 decides on what is stored now, not
+    on what another transaction is about to change (PostgreSQL; SQLite has one writer)."""
+    await session.execute(
+        select(HotlineRequest)
+        .where(HotlineRequest.id.in_(sorted(set(request_ids))))
+        .order_by(HotlineRequest.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def is_overdue(request: HotlineRequest, now: datetime) -> bool:
     """Open and past its overall due time (`shared.requests.is_overdue`): what the overdue
     filter, the dashboard, the CSV and the console's red rows count. Escalation restarts

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.errors import Refusal
 from server.hotline import timeline
 from server.hotline.intake import category, move
-from server.hotline.queries import community_path, holder_path, visible
+from server.hotline.queries import community_path, holder_path, locked, visible
 from server.hotline.schemas import RequestAction
 from server.hotline.tables import HotlineRequest
 from shared.hotline_access import may_merge_request
@@ -25,6 +25,7 @@ async def merge(
     merged. Returns the repeat, closed."""
     repeat = await visible(session, actor, repeat_id)
     main = await visible(session, actor, main_id)
+    await locked(session, repeat.id, main.id)
     for request in (repeat, main):
         if not may_merge_request(
             actor, await community_path(session, request), await holder_path(session, request)
