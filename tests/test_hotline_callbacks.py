@@ -174,6 +174,10 @@ async def test_a_resident_reporting_again_is_told_and_follows_the_main_request(a
     assert first["repeat_of"] is None
     again = (await api.client.post("/api/v1/public/requests", json=report)).json()
     assert again["repeat_of"] == first["number"]
+    receipt = await api.client.get(f"/public/track/{again['tracking_token']}?new=1")
+    assert 'id="repeat-of"' in receipt.text and first["number"] in receipt.text
+    first_receipt = await api.client.get(f"/public/track/{first['tracking_token']}?new=1")
+    assert 'id="repeat-of"' not in first_receipt.text
     dispatcher = await api.login("dispatcher")
     listed = (await dispatcher.get("/api/v1/requests", params={"limit": 1000})).json()
     ids = {r["number"]: r["id"] for r in listed}

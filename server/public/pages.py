@@ -162,6 +162,7 @@ class PublicPages(Controller):
             r=shown,
             token=token,
             new=request.query_params.get("new") == "1",
+            earlier=await service.earlier_number(db_session, found),
             link=str(request.base_url).rstrip("/") + f"/public/track/{token}",
         )
 
