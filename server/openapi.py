@@ -63,6 +63,7 @@ EXTRA_STATUSES: dict[tuple[str, str], set[int]] = {
     ("get", "/api/v1/sync/live"): {503},  # the process cannot LISTEN yet (PostgreSQL)
     ("get", "/api/v1/residents"): {404},  # ?community= names no community
     ("get", "/api/v1/dashboard"): {422},  # ?until= before ?since=
+    ("get", "/api/v1/stats"): {422},  # ?to= before ?from=, too long, or out of 1970–2200
     ("get", "/api/v1/requests/export.csv"): {400},
     ("get", "/api/v1/public/workstations"): {404},  # ?community= names no community
     ("get", "/api/v1/public/lookup"): {404},  # no request has this number and phone

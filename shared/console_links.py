@@ -2,11 +2,11 @@
 only what it may use. A link names its page by route name; the console makes the address."""
 
 from shared.administration import ACCOUNT_MANAGERS, sees_funds, sees_organisation
+from shared.hotline_access import may_see_figures
 from shared.permissions import (
     Actor,
     holds_a_queue,
     may_manage_mentoring,
-    may_review_conflicts,
     may_see_dashboard,
     may_supervise,
     sees_inspection_list,
@@ -16,7 +16,7 @@ CONSOLE_LINKS = (
     ("queue", "console.queue", lambda actor: True),
     ("supervise", "console.supervise", may_supervise),
     ("mentoring", "console.mentoring", may_manage_mentoring),
-    ("conflicts", "console.conflicts", may_review_conflicts),
+    ("conflicts", "console.conflicts", may_supervise),
     (
         "my_queue",
         "console.levels",
@@ -28,6 +28,7 @@ CONSOLE_LINKS = (
         sees_inspection_list,
     ),
     ("dashboard", "console.dashboard", may_see_dashboard),
+    ("reports", "console.reports", may_see_figures),
     ("funds", "console.funds", lambda actor: sees_funds(actor, actor.unit_path)),
     (
         "organisations",

@@ -296,13 +296,8 @@ def may_see_dashboard(actor: Actor) -> bool:
 
 
 def may_supervise(actor: Actor) -> bool:
-    """The supervision page (alerts, requests to verify, who is behind): managers."""
-    return actor.is_manager
-
-
-def may_review_conflicts(actor: Actor) -> bool:
-    """The console's conflict log of an area (values that did not stand): managers; everyone
-    else reads the entries with their own values (GET /api/v1/conflicts, the phone)."""
+    """The supervision pages (alerts, requests to verify, who is behind; the area's conflict
+    log): managers. Everyone else reads the conflicts their own values were in (the phone)."""
     return actor.is_manager
 
 

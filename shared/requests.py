@@ -49,7 +49,10 @@ _TRANSITIONS: dict[str, tuple[frozenset[RequestStatus], RequestStatus]] = {
     "send_back": (frozenset({S.RESOLVED}), S.IN_PROGRESS),
     "feedback": (frozenset({S.VERIFIED}), S.FEEDBACK_GIVEN),
     "close": (frozenset({S.FEEDBACK_GIVEN}), S.CLOSED),
-    "reopen": (frozenset({S.FEEDBACK_GIVEN}), S.DISPATCHED),
+    # 复核: a poor rating or an unsatisfied 回访 sends it back to the level that closed it.
+    "reopen": (frozenset({S.FEEDBACK_GIVEN, S.CLOSED}), S.DISPATCHED),
+    # A repeat (副单) merged into its main request, before anyone worked it.
+    "merge": (frozenset({S.RECEIVED, S.DISPATCHED}), S.CLOSED),
     # A department's steps.
     "accept": (frozenset({S.DISPATCHED}), S.IN_PROGRESS),
     "transfer": (frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.DISPATCHED),

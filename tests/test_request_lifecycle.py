@@ -24,12 +24,14 @@ ACTIONS = [
     "return",
     "approve_return",
     "refuse_return",
+    "merge",
 ]
 
 # status → action → the status it leads to (absent: refused)
 ALLOWED: dict[S, dict[str, S]] = {
-    S.RECEIVED: {"dispatch": S.DISPATCHED},
+    S.RECEIVED: {"dispatch": S.DISPATCHED, "merge": S.CLOSED},
     S.DISPATCHED: {
+        "merge": S.CLOSED,  # a repeat (副单) merged into its main request
         "dispatch": S.DISPATCHED,  # a subdistrict sends it on to a community
         "assign": S.ASSIGNED,
         "accept": S.IN_PROGRESS,  # a department takes it
@@ -41,7 +43,7 @@ ALLOWED: dict[S, dict[str, S]] = {
     S.RESOLVED: {"verify": S.VERIFIED, "send_back": S.IN_PROGRESS},
     S.VERIFIED: {"feedback": S.FEEDBACK_GIVEN},
     S.FEEDBACK_GIVEN: {"close": S.CLOSED, "reopen": S.DISPATCHED},
-    S.CLOSED: {},
+    S.CLOSED: {"reopen": S.DISPATCHED},  # 复核 after an unsatisfied 回访
     # Refused, the return goes back where the department had it (`refused_return`).
     S.RETURN_REVIEW: {"approve_return": S.DISPATCHED, "refuse_return": S.IN_PROGRESS},
 }

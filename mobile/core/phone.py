@@ -8,7 +8,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from mobile.core.conflicts import Review
 from mobile.core.crypto import Argon2Cost, KdfCost, WrongPin
 from mobile.core.fieldwork import Fieldwork, Fix
 from mobile.core.live import Live, LiveStream
+from mobile.core.reading import Reading, utc_now
 from mobile.core.store import LocalStore
 from mobile.core.sync import (
     Busy,
@@ -33,17 +33,7 @@ from mobile.core.sync import (
 )
 from shared import mutations as m
 from shared import visits as machine
-from shared.permissions import is_field_role, may_send
-
-OPEN = ("assigned", "in_progress", "returned")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def now_iso() -> str:
-    return _now().isoformat().replace("+00:00", "Z")
+from shared.permissions import may_send
 
 
 @dataclass
@@ -62,7 +52,7 @@ class SyncState:
     phase: str = ""  # "upload" (done/total in bytes of photos) or "pull" (records)
 
 
-class Phone(Review, Fieldwork, Live):
+class Phone(Reading, Review, Fieldwork, Live):
     """One installation of the app: its store, its server, its signed-in person."""
 
     def __init__(
@@ -177,87 +167,6 @@ class Phone(Review, Fieldwork, Live):
     def set_language(self, language: str) -> None:
         self.store.set_meta("language", language)
 
-    # -- reading -------------------------------------------------------------------------
-
-    def residents(self) -> dict[str, dict]:
-        return {r["id"]: r for r in self.store.all("resident")}
-
-    def visits(
-        self,
-        status: str | None = None,
-        kind: str | None = None,
-        search: str = "",
-        mine_only: bool = True,
-    ) -> list[dict]:
-        """Visits for the list: each with its resident's name and address, overdue marked,
-        overdue first, then by due time."""
-        residents = self.residents()
-        me = self.user.get("id")
-        now = now_iso()
-        rows = []
-        for visit in self.store.all("visit"):
-            if mine_only and is_field_role(self.role) and visit.get("assignee_id") != me:
-                continue
-            if status == "open" and visit["status"] not in OPEN:
-                continue
-            if status not in (None, "open", "overdue") and visit["status"] != status:
-                continue
-            if kind and visit["kind"] != kind:
-                continue
-            resident = residents.get(visit["resident_id"], {})
-            overdue = visit["status"] in OPEN and (visit.get("due_at") or "9") < now
-            if status == "overdue" and not overdue:
-                continue
-            if (
-                search
-                and search not in resident.get("name", "")
-                and search not in resident.get("address", "")
-            ):
-                continue
-            rows.append(
-                {
-                    **visit,
-                    "resident_name": resident.get("name", "?"),
-                    "resident_address": resident.get("address", ""),
-                    "overdue": overdue,
-                }
-            )
-        rows.sort(key=lambda v: (not v["overdue"], v["status"] not in OPEN, v.get("due_at") or ""))
-        return rows
-
-    def visit(self, visit_id: str) -> dict | None:
-        return self.store.get("visit", visit_id)
-
-    def resident(self, resident_id: str) -> dict | None:
-        return self.store.get("resident", resident_id)
-
-    def history(self, resident_id: str) -> list[dict]:
-        """Check-ins, services and assistance for a resident, newest first."""
-        items = []
-        for entity in ("checkin", "service_record", "assistance"):
-            items += [
-                {**r, "entity": entity}
-                for r in self.store.all(entity)
-                if r.get("resident_id") == resident_id
-            ]
-        return sorted(items, key=lambda r: r.get("at") or "", reverse=True)
-
-    def visits_of(self, resident_id: str) -> list[dict]:
-        """A resident's visits that this phone holds, newest first."""
-        visits = [v for v in self.store.all("visit") if v["resident_id"] == resident_id]
-        return sorted(visits, key=lambda v: v.get("due_at") or "", reverse=True)
-
-    def families(self) -> list[dict]:
-        """For a mentor: the residents of the families they mentor."""
-        me = self.user.get("id")
-        return sorted(
-            (r for r in self.store.all("resident") if r.get("mentor_id") == me),
-            key=lambda r: (r.get("household_id") or "", r["name"]),
-        )
-
-    def approval_queue(self) -> list[dict]:
-        return [v for v in self.visits(status="completed", mine_only=False)]
-
     # -- doing ---------------------------------------------------------------------------
 
     def _make(self, args: m.Args) -> int:
@@ -280,7 +189,7 @@ class Phone(Review, Fieldwork, Live):
         return may_send(self.role, name)
 
     def start_visit(self, visit_id: str) -> int:
-        return self._make(m.VisitStart(visit_id=uuid.UUID(visit_id), at=_now()))
+        return self._make(m.VisitStart(visit_id=uuid.UUID(visit_id), at=utc_now()))
 
     def record_checkin(
         self,
@@ -302,7 +211,7 @@ class Phone(Review, Fieldwork, Live):
                 id=uuid.uuid4(),
                 resident_id=uuid.UUID(resident_id),
                 visit_id=uuid.UUID(visit_id) if visit_id else None,
-                at=_now(),
+                at=utc_now(),
                 seen_in_person=seen_in_person,
                 wellbeing=wellbeing,
                 notes=notes,
@@ -318,7 +227,7 @@ class Phone(Review, Fieldwork, Live):
             raise ValueError("summary_required")
         if not self.can(self.visit(visit_id) or {"status": "in_progress"}, "complete"):
             raise ValueError("cannot_complete")
-        typed = m.VisitComplete(visit_id=uuid.UUID(visit_id), at=_now(), summary=summary.strip())
+        typed = m.VisitComplete(visit_id=uuid.UUID(visit_id), at=utc_now(), summary=summary.strip())
         seq = self._queue(typed, self.proof_args(visit_id))
         self.store.set_secret(self._draft_key(visit_id), None)
         return seq
@@ -339,7 +248,7 @@ class Phone(Review, Fieldwork, Live):
             m.AssistanceLog(
                 id=uuid.uuid4(),
                 resident_id=uuid.UUID(resident_id),
-                at=_now(),
+                at=utc_now(),
                 kind=kind,
                 amount_cny=amount_cny,
                 description=description,

@@ -8,7 +8,6 @@ data. Network errors and 5xx are retried with backoff (a busy server's 503 after
 sync resumes where it stopped.
 """
 
-import gzip
 import hashlib
 import random
 import time
@@ -22,59 +21,21 @@ import msgspec
 
 from mobile.core import signing
 from mobile.core.blobs import BlobStore
+from mobile.core.compression import compressed_json
 from mobile.core.store import LocalStore
+from mobile.core.sync_errors import (
+    Busy,
+    DeviceRevoked,
+    Offline,
+    ServerTrouble,
+    SignedOut,
+    SyncError,
+    UpdateRequired,
+)
 from mobile.core.uploads import BlobRefused, Uploader, named_blobs
 from shared.protocol import MAX_MUTATIONS_PER_PUSH, MAX_PUSH_BYTES, PROTOCOL_VERSION
 
 Progress = Callable[[str, int, int | None], None]  # phase, done, about how many in all
-
-
-class SyncError(Exception):
-    """Base of what a sync can end in, each with words to show the person; `code` is the
-    server's problem code when it gave one (the app words it from the code)."""
-
-    def __init__(self, message: str = "", code: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class Offline(SyncError):
-    """The server could not be reached (after retries)."""
-
-
-class Busy(SyncError):
-    """The server is up but turned the sync away (503 and Retry-After), after retries."""
-
-
-class ServerTrouble(SyncError):
-    """The server was reached but answered 5xx every time: not offline, shown as a server
-    error ("try later")."""
-
-
-class SignedOut(SyncError):
-    """The session ended; sign in again."""
-
-
-class DeviceRevoked(SyncError):
-    """A supervisor revoked this phone; its local data has been wiped."""
-
-
-class UpdateRequired(SyncError):
-    """The server speaks a newer protocol; the app must be updated."""
-
-
-GZIP_ABOVE = 1024  # bytes: a push this large or larger goes gzip-encoded
-
-
-def compressed_json(value: Any) -> tuple[bytes, dict[str, str]]:
-    """A JSON body and its headers: gzip-encoded from GZIP_ABOVE bytes (contract v3; the
-    server's 1 MiB limit is on the inflated body, which the batching already keeps to)."""
-    data = msgspec.json.encode(value)
-    headers = {"content-type": "application/json"}
-    if len(data) >= GZIP_ABOVE:
-        data = gzip.compress(data, compresslevel=6, mtime=0)
-        headers["content-encoding"] = "gzip"
-    return data, headers
 
 
 @dataclass

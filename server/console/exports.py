@@ -99,10 +99,12 @@ async def export_requests(
 ROUTES = [export_requests]
 
 
-# The dashboard's CSV: one row a group, the group and its name in words, then its figures.
+# The dashboard's CSV: one row a group, the group and its name in words, then its figures,
+# each group the screen shows and each figure as the screen shows it (满意率, not the mean).
 DASHBOARD_GROUPS = {
     "by_subdistrict": "l_subdistrict",
     "by_community": "l_community",
+    "by_department": "department_col",
     "by_category": "csv_category",
     "by_level": "csv_level",
 }
@@ -111,20 +113,33 @@ DASHBOARD_FIGURES = {
     "open": "open",
     "overdue": "overdue",
     "median_hours_to_resolve": "median_hours",
-    "satisfaction": "satisfaction",
     "rated": "dash_rated",
+    "satisfaction_rate": "satisfaction_rate",
 }
+
+
+def percent(rate: float | None) -> str:
+    """A rate as the dashboard shows it: "87.5%", or "—" when nothing counts."""
+    return "—" if rate is None else f"{round(rate * 100, 1)}%"
+
+
+def _shown(figures, name: str):
+    value = getattr(figures, name)
+    if name == "satisfaction_rate":
+        return percent(value)
+    return "—" if value is None else value
 
 
 async def dashboard_csv_in(
     session: AsyncSession, board, lang: str, filename: str = "dashboard.csv"
 ) -> Response:
-    """The dashboard's groups (a `DashboardPublic`) as a CSV download in `lang`: headers,
-    groups, categories and levels in words (`views.dashboard_groups`), never codes."""
+    """The dashboard's groups (a `DashboardPublic`, for the range the screen shows) as a CSV
+    download in `lang`: headers, groups, categories and levels in words
+    (`views.dashboard_groups`), never codes; figures as the screen shows them."""
     tr = translator(lang)
     groups = dashboard_groups(board, await category_names(session, lang), tr)
     rows = [
-        [tr(word), name, *(getattr(figures, f) for f in DASHBOARD_FIGURES)]
+        [tr(word), name, *(_shown(figures, f) for f in DASHBOARD_FIGURES)]
         for grouping, word in DASHBOARD_GROUPS.items()
         for name, figures in groups[grouping].items()
     ]

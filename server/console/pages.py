@@ -16,18 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.clock import utcnow
-from server.console import exports, forms, intake, levels, views
+from server.console import exports, forms, intake, levels, repeats_block, views
 from server.console.partners_block import dashboard_block
 from server.console.session import language, page
 from server.console.strings import translator
-from server.console.urls import FOLDER, redirect
+from server.console.urls import FOLDER, redirect, url
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import holidays
 from server.hotline import service as hotline
 from server.hotline.schemas import (
     AssignBody,
+    CallbackBody,
     DispatchBody,
+    MergeBody,
     NoteBody,
     RatingBody,
     RequestCreate,
@@ -68,6 +70,14 @@ STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
     "feedback": (
         NoteBody,
         lambda s, actor, rid, b: hotline.give_feedback(s, actor, rid, b.note, utcnow()),
+    ),
+    "callback": (
+        CallbackBody,
+        lambda s, actor, rid, b: hotline.call_back(s, actor, rid, b, utcnow()),
+    ),
+    "merge": (
+        MergeBody,
+        lambda s, actor, rid, b: hotline.merge(s, actor, rid, b.into, utcnow()),
     ),
     "rating": (
         RatingBody,
@@ -187,6 +197,7 @@ class Requests(Controller):
             levels=await levels.request_context(
                 db_session, viewer.actor, shown, lang, runtime.settings.timezone
             ),
+            **await repeats_block.context(db_session, viewer.actor, shown),
         )
 
     @post("/requests/{request_id:uuid}/{step:str}", name="console.request_step", status_code=303)
@@ -199,11 +210,15 @@ class Requests(Controller):
         runtime: Runtime_,
         viewer: Viewer,
     ) -> Response:
-        """The request page's forms: dispatch, assign, verify, feedback, rating."""
+        """The request page's forms: dispatch, assign, verify, feedback, 回访, merge, rating."""
         if step not in STEPS:
             raise NotFoundException(f"No step {step!r}.")
         body_type, call = STEPS[step]
-        body = await forms.read(request, runtime, body_type)
+        form = await forms.read_form(request, runtime)
+        # A 回访's answers left blank are no answer (null), its note may be empty.
+        blank = {"resolved": None, "satisfied": None, "note": ""} if step == "callback" else {}
+        given = {k: v for k, v in blank.items() if not form.get(k, "").strip()}
+        body = forms.parse(form, body_type, **given)
         await call(db_session, viewer.actor, request_id, body)
         return redirect(request, "console.request_page", request_id=request_id)
 
@@ -278,4 +293,10 @@ class Requests(Controller):
             date_to=request.query_params.get("to", ""),
             # Years the official calendar does not know: their limits count weekends only.
             calendar_gaps=await holidays.unknown_years(db_session, utcnow()),
+            # The CSV of what the screen shows: the same range.
+            csv_link=url(
+                request,
+                "console.dashboard_csv",
+                {k: v for k in ("from", "to") if (v := request.query_params.get(k, ""))},
+            ),
         )

@@ -9,7 +9,7 @@ templates and handlers make its address from (`url_for` / `urls.url`), and its t
 from litestar import Router
 from litestar.di import Provide
 
-from server.console import exports
+from server.console import exports, reports
 from server.console.admin import Admin
 from server.console.conflict_pages import ConflictPages
 from server.console.error_pages import ERROR_PAGES, pages_under_console
@@ -17,6 +17,7 @@ from server.console.funds_pages import FundsConsole
 from server.console.levels import Levels
 from server.console.mentoring import Mentoring
 from server.console.pages import Requests
+from server.console.reports import Reports
 from server.console.session import LoginRequired, provide_viewer, to_login
 from server.console.signin import SignIn
 from server.console.urls import PREFIX
@@ -28,6 +29,7 @@ CONSOLE = Router(
     route_handlers=[
         SignIn,
         Requests,
+        Reports,
         Levels,
         Mentoring,
         Admin,
@@ -43,5 +45,5 @@ CONSOLE = Router(
 
 # The request list's CSV for the API (`/api/v1/requests/export.csv`) is made with the
 # console's words, so it lives beside them; it is an API route, outside the router.
-ROUTES = [CONSOLE, *exports.ROUTES]
+ROUTES = [CONSOLE, *exports.ROUTES, *reports.ROUTES]
 __all__ = ["CONSOLE", "ROUTES", "pages_under_console"]

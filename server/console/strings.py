@@ -25,8 +25,18 @@ def describe(event, tr) -> str:
             parts.append(tr("n_assigned", name=params.get("assignee_name", "")))
         case "rated" if params.get("score"):
             parts.append(tr("n_rated", score=params["score"]))
-        case "reopened" if params.get("reason") == "poor_rating":
-            parts.append(tr("n_reopened_poor_rating"))
+        case "reopened" if params.get("reason") in ("poor_rating", "unsatisfied_callback"):
+            parts.append(tr("n_reopened_" + params["reason"]))
+            if params.get("level"):
+                parts.append(tr("n_reopened_level", level=tr("l_" + params["level"])))
+        case "callback" if params.get("method"):
+            parts.extend(_callback(params, tr))
+        case "merged":
+            parts.append(tr("n_merged", number=params.get("main_number", "")))
+        case "urged":
+            parts.append(
+                tr("n_urged", number=params.get("repeat_number", ""), urges=params.get("urges", 1))
+            )
         case "escalated" if params.get("level"):
             if params.get("raised"):
                 parts.append(tr("n_escalated", level=tr("l_" + params["level"])))
@@ -36,6 +46,16 @@ def describe(event, tr) -> str:
     if event.note:
         parts.append(event.note)
     return " · ".join(parts)
+
+
+def _callback(params: dict, tr) -> list[str]:
+    """A 回访's answers in words: how, reached or not, solved, satisfied."""
+    parts = [tr("n_callback", method=tr("cb_" + params["method"]))]
+    parts.append(tr("n_callback_reached" if params.get("reached") else "n_callback_unreached"))
+    for answer in ("resolved", "satisfied"):
+        if params.get(answer) is not None:
+            parts.append(tr(f"n_callback_{'' if params[answer] else 'un'}{answer}"))
+    return parts
 
 
 def actor_name(event, tr) -> str:

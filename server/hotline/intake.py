@@ -1,7 +1,7 @@
 """Intake: a request registered by the hotline, the console or a worker's phone, numbered,
 placed in its community and given its time limits."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -21,6 +21,8 @@ from shared.enums import OrgLevel, Role
 from shared.permissions import Actor, may_register_request, sees_resident
 
 S = lifecycle.RequestStatus
+# A call from the same phone about the same category within this long is a repeat (重复件).
+REPEAT_WINDOW = timedelta(days=30)
 # Who registers from the field: the request starts in their own community, dispatched.
 FROM_THE_FIELD = (Role.WORKER, Role.MENTOR, Role.SUPERVISOR)
 
@@ -72,6 +74,45 @@ async def community_for_address(session: AsyncSession, address: str) -> OrgUnit 
     return max(matches, key=lambda u: len(u.name)) if matches else None
 
 
+async def earlier_request(
+    session: AsyncSession, phone: str, category_code: str, now: datetime
+) -> HotlineRequest | None:
+    """The latest earlier request from this phone about this category within REPEAT_WINDOW,
+    not itself merged into another (a repeat points at the main request)."""
+    return await session.scalar(
+        select(HotlineRequest)
+        .where(
+            HotlineRequest.caller_phone == phone,
+            HotlineRequest.category_code == category_code,
+            HotlineRequest.received_at >= now - REPEAT_WINDOW,
+            HotlineRequest.received_at <= now,
+            HotlineRequest.merged_into.is_(None),
+        )
+        .order_by(HotlineRequest.received_at.desc(), HotlineRequest.number.desc())
+        .limit(1)
+    )
+
+
+async def same_address(
+    session: AsyncSession, request: HotlineRequest, now: datetime
+) -> list[HotlineRequest]:
+    """Other open or recent requests about the same category at the same address (within
+    REPEAT_WINDOW): the console flags them beside a repeat by phone."""
+    rows = await session.scalars(
+        select(HotlineRequest)
+        .where(
+            HotlineRequest.address == request.address,
+            HotlineRequest.category_code == request.category_code,
+            HotlineRequest.received_at >= now - REPEAT_WINDOW,
+            HotlineRequest.id != request.id,
+            HotlineRequest.merged_into.is_(None),
+        )
+        .order_by(HotlineRequest.received_at.desc())
+        .limit(10)
+    )
+    return list(rows.all())
+
+
 async def create(
     session: AsyncSession, actor: Actor | None, values: dict[str, Any], now: datetime
 ) -> HotlineRequest:
@@ -114,8 +155,10 @@ async def _register(
 ) -> HotlineRequest:
     due, warning = await deadlines(session, found, now)
     span = (due - now).total_seconds() / 3600
+    earlier = await earlier_request(session, values["caller_phone"], found.code, now)
     request = HotlineRequest(
         number=await _number(session, now),
+        repeat_of=earlier.id if earlier else None,
         channel=values["channel"],
         caller_name=values["caller_name"],
         caller_phone=values["caller_phone"],

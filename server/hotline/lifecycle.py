@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.clock import utcnow
 from server.errors import Refusal
 from server.hotline import timeline
+from server.hotline.callbacks import open_review
 from server.hotline.holidays import span_hours
 from server.hotline.intake import move
 from server.hotline.queries import assignable, community_path, holder_path, visible
@@ -205,30 +206,19 @@ async def rate(
     now: datetime,
 ) -> HotlineRequest:
     """The resident's rating (taken by a manager, or given by the caller: `actor` None).
-    3–5 closes the request; 1–2 reopens it for a new assignment."""
+    3–5 closes the request; 1–2 opens 复核 (`open_review`) for a new assignment."""
     action = machine.after_rating(score)
     if request.status != S.FEEDBACK_GIVEN:
         raise Refusal("invalid_transition", "This request is not waiting for a rating.", 409)
     by = ActorCode.USER if actor is not None else ActorCode.CALLER
     request.rating, request.rating_comment = score, comment
     timeline.record(session, request, actor, RequestAction.RATED, now, comment, by, score=score)
-    move(request, action, now, await _limit(session, request))
     if action == "close":
+        move(request, action, now, await _limit(session, request))
         request.closed_at = now
         timeline.record(session, request, actor, RequestAction.CLOSED, now, actor_code=by)
     else:
-        request.reopened += 1
-        request.assignee_id = None
-        request.visit_id = None
-        timeline.record(
-            session,
-            request,
-            actor,
-            RequestAction.REOPENED,
-            now,
-            actor_code=by,
-            reason="poor_rating",
-        )
+        await open_review(session, request, actor, now, "poor_rating", by)
     return request
 
 

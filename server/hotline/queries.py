@@ -14,6 +14,7 @@ from server.errors import Refusal
 from server.hotline import timeline
 from server.hotline.schemas import (
     AssigneePublic,
+    CallbackPublic,
     CommunityRefPublic,
     DepartmentRefPublic,
     ExtensionPublic,
@@ -21,7 +22,13 @@ from server.hotline.schemas import (
     RequestPublic,
     SupervisionNotePublic,
 )
-from server.hotline.tables import REQUEST, HotlineRequest, RequestExtension, SupervisionNote
+from server.hotline.tables import (
+    REQUEST,
+    HotlineRequest,
+    RequestCallback,
+    RequestExtension,
+    SupervisionNote,
+)
 from server.org.service import all_units, departments, subtree
 from server.records import Reader
 from shared import requests as machine
@@ -59,6 +66,19 @@ async def visible(session: AsyncSession, actor: Actor, request_id: UUID) -> Hotl
     if request is None or not (await reader(session, actor)).reads(REQUEST, request):
         raise Refusal("not_found", "No such request in your area.", 404)
     return request
+
+
+async def locked(session: AsyncSession, *request_ids: UUID) -> None:
+    """Lock the requests' rows for this transaction (in id order, so two writers never wait
+    on each other) and read them afresh: a merge or a 回访 decides on what is stored now, not
+    on what another transaction is about to change (PostgreSQL; SQLite has one writer)."""
+    await session.execute(
+        select(HotlineRequest)
+        .where(HotlineRequest.id.in_(sorted(set(request_ids))))
+        .order_by(HotlineRequest.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def is_overdue(request: HotlineRequest, now: datetime) -> bool:
@@ -178,6 +198,7 @@ async def detail(session: AsyncSession, request: HotlineRequest) -> RequestDetai
         timeline=await timeline.read(session, request.id),
         supervision=await supervision_notes(session, request.id),
         extensions=await extensions(session, request.id),
+        callbacks=await callbacks(session, request.id),
     )
 
 
@@ -191,6 +212,16 @@ async def extensions(session: AsyncSession, request_id: UUID) -> list[ExtensionP
         )
     ).all()
     return [ExtensionPublic.from_row(row) for row in rows]
+
+
+async def callbacks(session: AsyncSession, request_id: UUID) -> list[CallbackPublic]:
+    """The request's 回访 records, oldest first."""
+    rows = await session.scalars(
+        select(RequestCallback)
+        .where(RequestCallback.request_id == request_id)
+        .order_by(RequestCallback.at)
+    )
+    return [CallbackPublic.from_row(row) for row in rows.all()]
 
 
 async def supervision_notes(session: AsyncSession, request_id: UUID) -> list[SupervisionNotePublic]:

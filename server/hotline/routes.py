@@ -2,7 +2,8 @@
 supervision and the district dashboard. Each handler parses, calls the service, and returns
 one of the `…Public` structs of `server/hotline/schemas.py`."""
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -16,13 +17,17 @@ from server.hotline import service
 from server.hotline.schemas import (
     AssignBody,
     AssigneePublic,
+    CallbackBody,
+    CallbackPublic,
     DashboardPublic,
     DispatchBody,
+    MergeBody,
     NoteBody,
     RatingBody,
     RequestCreate,
     RequestDetailPublic,
     RequestPublic,
+    StatsPublic,
     VerifyBody,
 )
 from server.schemas import Offset
@@ -158,6 +163,49 @@ async def rate_request(
     return await service.detail(db_session, request)
 
 
+@post(
+    "/api/v1/requests/{request_id:uuid}/callbacks",
+    tags=["hotline"],
+    status_code=201,
+    summary="Record a 回访: the caller called back, reached or not, and their answers",
+)
+async def call_back(
+    request_id: FromPath[UUID], data: JSONBody[CallbackBody], db_session: Session, principal: Caller
+) -> CallbackPublic:
+    return await service.call_back(db_session, principal.actor, request_id, data, utcnow())
+
+
+@post(
+    "/api/v1/requests/{request_id:uuid}/merge",
+    tags=["hotline"],
+    status_code=200,
+    summary="Merge a repeat (副单) into its main request (主单): it closes as merged",
+)
+async def merge_request(
+    request_id: FromPath[UUID], data: JSONBody[MergeBody], db_session: Session, principal: Caller
+) -> RequestDetailPublic:
+    request = await service.merge(db_session, principal.actor, request_id, data.into, utcnow())
+    return await service.detail(db_session, request)
+
+
+@get(
+    "/api/v1/stats",
+    tags=["hotline"],
+    summary="The rates by subdistrict, department, category or channel, for local days",
+)
+async def stats(
+    db_session: Session,
+    principal: Caller,
+    start: Annotated[date, QueryParameter(name="from", description="the first local day")],
+    end: Annotated[date, QueryParameter(name="to", description="the last local day")],
+    by: Annotated[
+        Literal["subdistrict", "department", "category", "channel"],
+        QueryParameter(description="the grouping"),
+    ] = "subdistrict",
+) -> StatsPublic:
+    return await service.stats(db_session, principal.actor, start, end, by, utcnow())
+
+
 def _time(description: str) -> QueryParameter:
     # Read as text: Litestar would take a number for a time (seconds since 1970).
     return QueryParameter(
@@ -194,6 +242,9 @@ ROUTES = [
     verify_request,
     feedback_request,
     rate_request,
+    call_back,
+    merge_request,
+    stats,
     dashboard,
 ]
 __all__ = ["ROUTES"]

@@ -92,6 +92,22 @@ class RatingBody(msgspec.Struct, forbid_unknown_fields=True):
     comment: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
+class CallbackBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A 回访: how the caller was called back, whether they were reached, and their answers."""
+
+    method: Literal["phone", "sms", "visit"]
+    reached: bool
+    resolved: bool | None = None
+    satisfied: bool | None
+    note: Annotated[str, msgspec.Meta(max_length=4000)]
+
+
+class MergeBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Merge this request (a repeat, 副单) into its main request (主单)."""
+
+    into: UUID
+
+
 # What they answer.
 
 
@@ -120,6 +136,9 @@ class RequestAction(StrEnum):
     EXTENSION_ASKED = "extension_asked"  # the holding level asked for more time (延期申请)
     EXTENSION_APPROVED = "extension_approved"  # the level above agreed: the due time moved
     EXTENSION_REFUSED = "extension_refused"  # the level above said no
+    CALLBACK = "callback"  # 回访: the caller called back and their answers recorded
+    MERGED = "merged"  # merged as a repeat (副单) into a main request, and closed
+    URGED = "urged"  # 催办: a repeat of it was merged into it
 
 
 class ActorCode(StrEnum):
@@ -176,6 +195,9 @@ class RequestRecordPublic(msgspec.Struct, kw_only=True):
     closed_at: datetime | None  # when it closed
     reopened: int  # how often a poor rating reopened it
     escalations: int  # how often it went up a level for being overdue
+    repeat_of: UUID | None = None  # an earlier request of the same phone and category (30 days)
+    merged_into: UUID | None = None  # the main request (主单) it was merged into, closed
+    urges: int = 0  # 催办: repeats merged into it
     rev: int  # bumped on every write
 
     @classmethod
@@ -233,6 +255,24 @@ class RequestDetailPublic(RequestPublic, kw_only=True):
     timeline: list[TimelineEventPublic]  # its steps, oldest first
     supervision: list["SupervisionNotePublic"]  # inspectors' notes (督办) and their answers
     extensions: list[ExtensionPublic] = []  # requests for more time, oldest first
+    callbacks: list["CallbackPublic"] = []  # 回访 records, oldest first
+
+
+class CallbackPublic(msgspec.Struct, kw_only=True):
+    """A 回访 record: how, whether the caller was reached, and their answers."""
+
+    id: UUID  # the record's id
+    at: datetime  # when the caller was called back
+    by_id: UUID  # who called back
+    method: str  # phone, sms or visit
+    reached: bool  # whether the caller answered
+    resolved: bool | None  # the caller says the problem is solved; null: not asked
+    satisfied: bool | None  # the caller is satisfied; null: no answer
+    note: str  # what was said
+
+    @classmethod
+    def from_row(cls, row: Any) -> "CallbackPublic":
+        return msgspec.convert(row, cls, from_attributes=True)
 
 
 class SupervisionNotePublic(msgspec.Struct, kw_only=True):
@@ -284,3 +324,27 @@ class DashboardPublic(msgspec.Struct, kw_only=True):
     by_subdistrict: dict[str, FiguresPublic]  # by subdistrict name; UNPLACED: not placed yet
     by_community: dict[str, FiguresPublic]  # by community name; UNPLACED: not placed yet
     by_department: dict[str, FiguresPublic]  # by department name; UNROUTED: none
+
+
+class StatsRowPublic(msgspec.Struct, kw_only=True):
+    """One group's figures (docs/hotline.md says how each rate is counted). A rate is 0…1, or
+    null when nothing counts towards it."""
+
+    key: str  # the group's code: a unit's or department's code, a category code, a channel
+    name: str  # its name, in Chinese
+    received: int  # requests received in the range
+    closed: int  # of those, closed now (a merged repeat is not counted)
+    response_rate: float | None  # 响应率: taken up by the level sent to within its time
+    resolution_rate: float | None  # 解决率: the caller says at 回访 it is solved
+    satisfaction_rate: float | None  # 满意率: satisfied, of explicit ratings and 回访 answers
+    on_time_rate: float | None  # 按时办结率: closed by the due time, of closed and overdue
+    first_time_rate: float | None  # 一次办结率: closed never sent back nor reopened
+    callback_rate: float | None  # 回访率: the caller reached at 回访, of those closed
+    repeat_rate: float | None  # 重复率: repeats of an earlier request, of those received
+
+
+class StatsPublic(msgspec.Struct, kw_only=True):
+    """GET /api/v1/stats: the figures by a grouping, and over all the caller sees."""
+
+    rows: list[StatsRowPublic]  # one per group, by key
+    total: StatsRowPublic  # every request in the range (key "all")

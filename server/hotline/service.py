@@ -7,12 +7,14 @@ push, the demo, the background round). Each part lives in its own module:
 - `routing`: dispatch through the levels, a department's accept/resolve/transfer/return;
 - `supervision`: inspectors' notes (督办), answers, and their list;
 - `review`: a department's return under review, extensions (延期申请);
-- `timeline`: the steps as codes; `dashboard`: the figures, in SQL.
+- `callbacks`: 回访 records and 复核; `repeats`: merging a repeat into its main request;
+- `timeline`: the steps as codes; `dashboard`: the figures, in SQL; `stats`: the rates.
 """
 
+from server.hotline.callbacks import call_back
 from server.hotline.dashboard import dashboard
 from server.hotline.dispatch import accept, dispatch, resolve, transfer
-from server.hotline.intake import community_for_address, create
+from server.hotline.intake import community_for_address, create, earlier_request, same_address
 from server.hotline.lifecycle import (
     assign,
     escalate_overdue,
@@ -32,6 +34,7 @@ from server.hotline.queries import (
     supervision_notes,
     visible,
 )
+from server.hotline.repeats import merge
 from server.hotline.review import (
     ask_extension,
     decide_extension,
@@ -39,6 +42,7 @@ from server.hotline.review import (
     give_back,
     pending_decisions,
 )
+from server.hotline.stats import stats
 from server.hotline.supervision import add_note, answer, open_notes, watch_list
 
 __all__ = [
@@ -46,6 +50,11 @@ __all__ = [
     "decide_extension",
     "decide_return",
     "pending_decisions",
+    "call_back",
+    "earlier_request",
+    "merge",
+    "same_address",
+    "stats",
     "accept",
     "add_note",
     "answer",

@@ -51,6 +51,11 @@ class HotlineRequest(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     reopened: int = 0
     escalations: int = 0
+    # 重复件: an earlier request from the same phone about the same category (30 days).
+    repeat_of: UUID | None = Field(default=None, foreign_key="hotline_request.id", index=True)
+    # 副单: merged into this main request (主单), and closed as merged.
+    merged_into: UUID | None = Field(default=None, foreign_key="hotline_request.id", index=True)
+    urges: int = 0  # 催办: repeats merged into it, each a caller pressing again
     created_by: UUID | None = None
     rev: int = 1
 
@@ -159,3 +164,19 @@ class HolidayDay(SQLModel, table=True):
     name: str = Field(default="", max_length=80)  # e.g. 春节
     created_by: UUID | None = None
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class RequestCallback(SQLModel, table=True):
+    """A 回访: the hotline calls (texts, visits) the caller back and records their answers."""
+
+    __tablename__ = "request_callback"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    request_id: UUID = Field(foreign_key="hotline_request.id", index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    by_id: UUID = Field(foreign_key="app_user.id")  # who called back
+    method: str = Field(max_length=10)  # phone | sms | visit
+    reached: bool  # whether the caller answered
+    resolved: bool | None = None  # the caller says the problem is solved; None: not asked
+    satisfied: bool | None = None  # the caller is satisfied; None: no answer
+    note: str = ""

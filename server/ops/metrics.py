@@ -75,7 +75,8 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
 
 async def count_sync_answers(response: Response) -> Response:
     """An after_request hook: counts what push and pull answered, from their typed answers."""
-    content = response.content
+    # A file's answer (the static files) is an ASGI response with no typed content.
+    content = getattr(response, "content", None)
     if isinstance(content, PushResponse):
         for result in content.results:
             SYNC_MUTATIONS.labels(result.status).inc()

@@ -207,6 +207,7 @@ class PublicPages(Controller):
             r=shown,
             token=token,
             new=request.query_params.get("new") == "1",
+            earlier=await service.earlier_number(db_session, found),
             link=link,
             qr=qr_svg(link, words.word("public.qr_title", language(request))),
         )

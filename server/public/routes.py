@@ -45,7 +45,10 @@ async def report(
         db_session, msgspec.structs.asdict(data), "public", utcnow()
     )
     return PublicReceiptPublic(
-        number=created.number, tracking_token=token, tracking_url=TRACK + token
+        number=created.number,
+        tracking_token=token,
+        tracking_url=TRACK + token,
+        repeat_of=await service.earlier_number(db_session, created),
     )
 
 

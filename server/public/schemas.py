@@ -25,6 +25,7 @@ class PublicReceiptPublic(msgspec.Struct, kw_only=True):
     number: str  # YYMMDD-NNNN, to read out on the phone
     tracking_token: str  # shown once; the server keeps only its hash
     tracking_url: str  # the page that follows the request: /public/track/{tracking_token}
+    repeat_of: str | None = None  # the number of an earlier request of this phone and category
 
 
 class PublicRatingBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -61,6 +62,9 @@ class PublicRequestViewPublic(msgspec.Struct, kw_only=True):
     rating: int | None  # the resident's rating, once given
     may_rate: bool  # whether a rating is awaited now (the resident was told the outcome)
     timeline: list[PublicStepPublic]  # its steps, oldest first
+    # Merged as a repeat: the main request it is handled with, followed here (its steps
+    # without notes: they may be another resident's words).
+    main: "PublicRequestViewPublic | None" = None
 
 
 class PublicCategoryPublic(msgspec.Struct, kw_only=True):

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,6 +65,13 @@ async def submit(
     )
     await session.flush()
     return request, token
+
+
+async def earlier_number(session: AsyncSession, request: HotlineRequest) -> str | None:
+    """The number of the earlier request this one repeats (`repeat_of`), if any: the caller
+    made both, so they may know it."""
+    earlier = await session.get(HotlineRequest, request.repeat_of) if request.repeat_of else None
+    return earlier.number if earlier else None
 
 
 async def by_token(session: AsyncSession, token: str) -> HotlineRequest:
@@ -217,7 +225,21 @@ async def view(
         rating=request.rating,
         may_rate=request.status == RequestStatus.FEEDBACK_GIVEN,
         timeline=steps,
+        main=await _main(session, request, lang),
     )
+
+
+async def _main(
+    session: AsyncSession, request: HotlineRequest, lang: str
+) -> PublicRequestViewPublic | None:
+    """The main request a merged repeat is handled with, as its caller may follow it: no
+    rating from here, no notes (they may be another resident's words)."""
+    main = await session.get(HotlineRequest, request.merged_into) if request.merged_into else None
+    if main is None:
+        return None
+    shown = await view(session, main, lang)
+    steps = [msgspec.structs.replace(step, note="") for step in shown.timeline]
+    return msgspec.structs.replace(shown, may_rate=False, rating=None, timeline=steps)
 
 
 async def catalogue(session: AsyncSession) -> list[PublicCategoryPublic]:
