@@ -12,10 +12,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import utcnow
-from server.console import forms
+from server.console import forms, listing
 from server.console.session import language, page
 from server.console.strings import translator
 from server.console.urls import FOLDER, PREFIX, url
@@ -23,7 +24,7 @@ from server.console.views import category_names
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import service as hotline
-from server.hotline.queries import community_path, holder_path
+from server.hotline.queries import community_path, holder_path, overdue_clause
 from server.hotline.schemas import (
     AcceptBody,
     DispatchBody,
@@ -44,9 +45,10 @@ from shared.permissions import (
     may_supervise_request,
     may_work_for_department,
 )
-from shared.requests import RequestStatus
+from shared.requests import POOR_RATING, RequestStatus
 
 ROUTABLE = (RequestStatus.RECEIVED, RequestStatus.DISPATCHED)
+FORM_STEPS = ("route", "resolve", "transfer", "return")  # the steps with a form page of their own
 
 
 class AnswerForm(msgspec.Struct):
@@ -179,10 +181,15 @@ async def _names(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID,
     return {user_id: name for user_id, name in found.all()}
 
 
+def _ours(target: str) -> bool:
+    """A console address a form may lead back to (never another site)."""
+    return target.startswith(PREFIX + "/") and "//" not in target and "\\" not in target
+
+
 def _next(request: Request, form: dict[str, str], rid: uuid.UUID) -> str:
     """Where a form leads back to: a console page it names, or the request's page."""
     target = form.get("next", "")
-    if target.startswith(PREFIX + "/") and "//" not in target and "\\" not in target:
+    if _ours(target):
         return target
     return url(request, "console.request_page", request_id=rid)
 
@@ -196,13 +203,17 @@ class Levels(Controller):
     async def queue(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
-        """The office's or department's own queue, with the forms to move each request on."""
+        """The office's or department's own queue by urgency, filtered and paged; each row
+        leads to one form for its next step (no pickers on the rows: the page is sized by the
+        requests on it, not by the tree)."""
         actor, lang = viewer.actor, language(request)
         zone = runtime.settings.timezone
         if not (actor.is_manager or actor.role is Role.DEPARTMENT):
             raise Refusal("forbidden", "This queue is for offices and departments.")
-        held = await hotline.search(db_session, actor, None, False, utcnow(), 500, held=True)
-        open_ones = [r for r in held if r.status != RequestStatus.CLOSED]
+        filters = listing.read(request.query_params, zone)
+        listed = await listing.requests(
+            db_session, actor, filters, utcnow(), order=listing.URGENT, held=True, open_only=True
+        )
         tr = translator(lang)
         if actor.role is Role.DEPARTMENT:
             member = next(
@@ -212,38 +223,93 @@ class Levels(Controller):
             heading = tr("my_queue_department", department=name)
         else:
             heading = tr("my_queue_office", unit=viewer.unit.name)
-        targets = [
-            u
-            for u in await visible_units(db_session, actor)
-            if u.level != OrgLevel.DISTRICT and u.path != actor.unit_path
-        ]
+        categories = await hotline.categories(db_session)
         return page(
             request,
             runtime,
             "levels_queue.html",
             viewer,
             heading=heading,
-            requests=await rows(db_session, open_ones, lang, zone),
+            requests=await rows(db_session, listed.requests, lang, zone),
+            listed=listed,
+            filters=filters,
+            choice=await listing.choices(db_session, actor, categories, lang),
             is_department=actor.role is Role.DEPARTMENT,
-            own_department=actor.department_id,
+            back=filters.link(url(request, "console.levels")),
+        )
+
+    @get("/requests/{request_id:uuid}/{step:str}", name="console.level_form")
+    async def step_form(
+        self,
+        request: Request,
+        request_id: FromPath[uuid.UUID],
+        step: FromPath[str],
+        db_session: Session,
+        runtime: Runtime_,
+        viewer: Viewer,
+    ) -> Template:
+        """One request's form for one step of the levels (route, resolve, transfer, return):
+        the pickers of units and departments live here, once, not on every row of a queue."""
+        if step not in FORM_STEPS:
+            raise NotFoundException(f"No step {step!r}.")
+        found = await hotline.visible(db_session, viewer.actor, request_id)
+        lang, zone = language(request), runtime.settings.timezone
+        (row,) = await rows(db_session, [found], lang, zone)
+        targets = []
+        if step == "route":
+            targets = [
+                u
+                for u in await visible_units(db_session, viewer.actor)
+                if u.level != OrgLevel.DISTRICT and u.path != viewer.actor.unit_path
+            ]
+        back = request.query_params.get("next", "")
+        return page(
+            request,
+            runtime,
+            "levels_step.html",
+            viewer,
+            step=step,
+            r=row,
             targets=targets,
-            departments=await departments(db_session),
+            departments=[
+                d for d in await departments(db_session) if d.id != viewer.actor.department_id
+            ],
+            next=back if _ours(back) else url(request, "console.levels"),
+            form={},
         )
 
     @get("/inspection", name="console.inspection")
     async def inspection(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
-        """Requests overdue or rated poorly in the viewer's part of the tree, with note forms."""
-        lang, zone = language(request), runtime.settings.timezone
-        found = await hotline.watch_list(db_session, viewer.actor, utcnow())
+        """Requests overdue or rated poorly in the viewer's part of the tree, with note forms:
+        overdue first (the most overdue on top), filtered and paged."""
+        actor = viewer.actor
+        if not (actor.role is Role.INSPECTOR or actor.is_manager):
+            raise Refusal("forbidden", "The supervision list is for inspectors and managers.")
+        lang, zone, now = language(request), runtime.settings.timezone, utcnow()
+        filters = listing.read(request.query_params, zone)
+        poorly = HotlineRequest.rating.is_not(None) & (HotlineRequest.rating <= POOR_RATING)
+        listed = await listing.requests(
+            db_session,
+            actor,
+            filters,
+            now,
+            order=listing.URGENT,
+            extra=or_(overdue_clause(now), poorly),
+        )
         return page(
             request,
             runtime,
             "levels_inspection.html",
             viewer,
-            requests=await rows(db_session, found, lang, zone),
-            may_note=viewer.actor.role is Role.INSPECTOR,
+            requests=await rows(db_session, listed.requests, lang, zone),
+            listed=listed,
+            filters=filters,
+            choice=await listing.choices(
+                db_session, actor, await hotline.categories(db_session), lang
+            ),
+            may_note=actor.role is Role.INSPECTOR,
         )
 
     @post("/requests/{request_id:uuid}/{step:str}", name="console.level_step", status_code=303)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.clock import utcnow
-from server.console import exports, forms, intake, levels, views
+from server.console import exports, forms, intake, levels, listing, views
 from server.console.partners_block import dashboard_block
 from server.console.session import language, page
 from server.console.strings import translator
@@ -85,13 +85,11 @@ async def _queue(
     form: dict[str, str] | None = None,
     asked: dict | None = None,
 ) -> Template:
-    """The queue with the intake form (filled in again, with a question, when asked)."""
-    status = request.query_params.get("status") or None
-    if status is not None and status not in set(RequestStatus):
-        raise Refusal("invalid_request", f"No status {status!r}.", 400)
-    overdue = bool(request.query_params.get("overdue"))
+    """The queue with the intake form (filled in again, with a question, when asked), and
+    the request list below it, filtered and paged (`listing`)."""
+    filters = listing.read(request.query_params, runtime.settings.timezone)
     now = utcnow()
-    found = await hotline.search(db_session, viewer.actor, status, overdue, now)
+    listed = await listing.requests(db_session, viewer.actor, filters, now)
     # Registering without naming a resident: the same rule the service applies.
     can_register = may_register_request(viewer.actor, viewer.actor.unit_path, False)
     picked = None
@@ -100,6 +98,7 @@ async def _queue(
             picked = await residents.get_visible(
                 db_session, viewer.actor, uuid.UUID(form["resident_id"])
             )
+    categories = await hotline.categories(db_session)
     q = request.query_params.get("q", "").strip()
     matches = await intake.find(db_session, viewer.actor, q, 50) if can_register else []
     if form is None and len(matches) == 1:
@@ -113,12 +112,12 @@ async def _queue(
         viewer,
         q=q,
         found=matches,
-        requests=await views.request_rows(db_session, found, language(request), now),
-        statuses=list(RequestStatus),
-        status=status,
-        overdue=overdue,
+        requests=await views.request_rows(db_session, listed.requests, language(request), now),
+        listed=listed,
+        filters=filters,
+        choice=await listing.choices(db_session, viewer.actor, categories, language(request)),
         can_register=can_register,
-        categories=await hotline.categories(db_session),
+        categories=categories,
         form=form or {},
         asked=asked or {},
         picked=picked,
@@ -210,9 +209,8 @@ class Requests(Controller):
     async def export(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        status = request.query_params.get("status") or None
-        overdue = bool(request.query_params.get("overdue"))
-        rows = await hotline.search(db_session, viewer.actor, status, overdue, utcnow(), 100_000)
+        filters = listing.read(request.query_params, runtime.settings.timezone)
+        rows = await listing.all_requests(db_session, viewer.actor, filters, utcnow())
         return await exports.requests_csv_in(
             db_session, rows, language(request), runtime.settings.timezone
         )

@@ -119,7 +119,8 @@ def date_range(query, zone_name: str) -> tuple[datetime | None, datetime | None]
 
     first, last = day("from"), day("to")
     if first and last and first > last:
-        raise Refusal("bad_date", "The range ends before it starts.", 400)
+        # Said as what it is, not as a badly written date.
+        raise Refusal("bad_range", "The range ends before it starts.", 400)
     local = zone(zone_name)
 
     def start(d: date) -> datetime:
