@@ -159,3 +159,32 @@ async def test_the_districts_queue_is_sized_by_its_rows(api):
         assert len(page.content) <= 300_000, len(page.content)
     finally:
         await client.aclose()
+
+
+async def test_request_numbers_take_the_local_day(api):
+    """A call at 07:30 in Shanghai (23:30 UTC the day before) gets that morning's number."""
+    from datetime import UTC, datetime
+
+    from server.hotline import service as hotline
+
+    values = {
+        "channel": "phone",
+        "caller_name": "早班来电",
+        "caller_phone": "13800000730",
+        "address": "解放路1号",
+        "category_code": "repair.water",
+        "description": "清晨停水",
+    }
+    async with api.runtime.sessions() as session, session.begin():
+        morning = await hotline.create(
+            session, None, values, datetime(2026, 12, 3, 23, 30, tzinfo=UTC)
+        )
+        before = await hotline.create(
+            session, None, values, datetime(2026, 12, 3, 15, 59, tzinfo=UTC)
+        )
+        midnight = await hotline.create(
+            session, None, values, datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
+        )
+    assert morning.number.startswith("261204-")
+    assert before.number.startswith("261203-")
+    assert midnight.number == "261204-0002"  # the same local day counts on
