@@ -188,3 +188,36 @@ async def test_request_numbers_take_the_local_day(api):
     assert morning.number.startswith("261204-")
     assert before.number.startswith("261203-")
     assert midnight.number == "261204-0002"  # the same local day counts on
+
+
+async def test_a_refused_step_is_shown_inside_its_form_and_a_done_one_is_confirmed(api):
+    from tests.support.server import database_state
+
+    client = await _console(api, "subdistrict1", "zh")
+    try:
+        queue = await client.get("/console/levels/")
+        link = re.search(r'class="route" href="([^"]+)"', queue.text)[1].replace("&amp;", "&")
+        form = await client.get(link)
+        action = re.search(r'action="([^"]+)" id="step-form"', form.text)[1]
+        csrf = re.search(r'name="_csrf_token" value="([0-9a-f]+)"', form.text)[1]
+        typed = {"_csrf_token": csrf, "_form": "step", "next": "/console/levels/"}
+        before = await database_state(api)
+        refused = await client.post(
+            action, data={**typed, "org_unit_code": "NOPE", "note": "请尽快处理楼道积水"}
+        )
+        assert refused.status_code == 404
+        assert 'id="f-org_unit_code" aria-invalid="true" aria-describedby="err-org_unit_code"' in (
+            refused.text
+        )
+        assert 'id="err-org_unit_code"' in refused.text
+        assert 'value="请尽快处理楼道积水"' in refused.text  # what was typed is kept
+        assert 'id="nav-my_queue"' in refused.text  # the page keeps the menu
+        assert await database_state(api) == before
+        done = await client.post(action, data={**typed, "org_unit_code": "D01-S01-C01"})
+        assert done.status_code == 303 and done.headers["location"] == "/console/levels/"
+        shown = await client.get("/console/levels/")
+        assert "已转派至和平春晖社区" in shown.text
+        again = await client.get("/console/levels/")
+        assert "已转派至" not in again.text  # said once
+    finally:
+        await client.aclose()

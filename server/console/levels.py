@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import utcnow
 from server.console import forms, listing
-from server.console.session import language, page
+from server.console.session import flash_cookie, language, page
 from server.console.strings import translator
 from server.console.urls import FOLDER, PREFIX, url
 from server.console.views import category_names
@@ -35,7 +35,7 @@ from server.hotline.schemas import (
     TransferBody,
 )
 from server.hotline.tables import HotlineRequest
-from server.org.service import departments, visible_units
+from server.org.service import all_units, departments, visible_units
 from shared.enums import OrgLevel, Role
 from shared.localtime import format_local
 from shared.permissions import (
@@ -48,7 +48,13 @@ from shared.permissions import (
 from shared.requests import POOR_RATING, RequestStatus
 
 ROUTABLE = (RequestStatus.RECEIVED, RequestStatus.DISPATCHED)
-FORM_STEPS = ("route", "resolve", "transfer", "return")  # the steps with a form page of their own
+# The steps with a form page of their own, and the field a refusal of each is shown beside.
+FORM_STEPS = {
+    "route": "org_unit_code",
+    "resolve": "note",
+    "transfer": "department_code",
+    "return": "reason",
+}
 
 
 class AnswerForm(msgspec.Struct):
@@ -252,31 +258,9 @@ class Levels(Controller):
         the pickers of units and departments live here, once, not on every row of a queue."""
         if step not in FORM_STEPS:
             raise NotFoundException(f"No step {step!r}.")
-        found = await hotline.visible(db_session, viewer.actor, request_id)
-        lang, zone = language(request), runtime.settings.timezone
-        (row,) = await rows(db_session, [found], lang, zone)
-        targets = []
-        if step == "route":
-            targets = [
-                u
-                for u in await visible_units(db_session, viewer.actor)
-                if u.level != OrgLevel.DISTRICT and u.path != viewer.actor.unit_path
-            ]
         back = request.query_params.get("next", "")
-        return page(
-            request,
-            runtime,
-            "levels_step.html",
-            viewer,
-            step=step,
-            r=row,
-            targets=targets,
-            departments=[
-                d for d in await departments(db_session) if d.id != viewer.actor.department_id
-            ],
-            next=back if _ours(back) else url(request, "console.levels"),
-            form={},
-        )
+        context = await _step_context(request, db_session, runtime, viewer, request_id, step, back)
+        return page(request, runtime, "levels_step.html", viewer, **context, form={})
 
     @get("/inspection", name="console.inspection")
     async def inspection(
@@ -326,6 +310,60 @@ class Levels(Controller):
         form = await forms.read_form(request, runtime)
         if step not in STEPS:
             raise NotFoundException(f"No step {step!r}.")
+        if form.get("_form") == "step" and step in FORM_STEPS:
+            context = await _step_context(
+                request, db_session, runtime, viewer, request_id, step, form.get("next", "")
+            )
+            forms.refuse_inside(request, "levels_step.html", FORM_STEPS[step], **context)
         body_type, call = STEPS[step]
         await call(db_session, viewer.actor, request_id, forms.parse(form, body_type), utcnow())
-        return Redirect(path=_next(request, form, request_id), status_code=303)
+        done = await done_cookie(db_session, request_id, step, language(request))
+        return Redirect(path=_next(request, form, request_id), status_code=303, cookies=[done])
+
+
+async def _step_context(
+    request: Request,
+    session: AsyncSession,
+    runtime: Runtime_,
+    viewer: Viewer,
+    request_id: uuid.UUID,
+    step: str,
+    back: str,
+) -> dict[str, Any]:
+    """What a step's form page shows, as plain values (a refusal renders it again after the
+    transaction is rolled back)."""
+    found = await hotline.visible(session, viewer.actor, request_id)
+    lang, zone = language(request), runtime.settings.timezone
+    (row,) = await rows(session, [found], lang, zone)
+    targets = []
+    if step == "route":
+        targets = [
+            {"code": u.code, "name": u.name, "level": u.level}
+            for u in await visible_units(session, viewer.actor)
+            if u.level != OrgLevel.DISTRICT and u.path != viewer.actor.unit_path
+        ]
+    return {
+        "step": step,
+        "r": row,
+        "targets": targets,
+        "departments": [
+            {"code": d.code, "name": d.name, "name_en": d.name_en}
+            for d in await departments(session)
+            if d.id != viewer.actor.department_id
+        ],
+        "next": back if _ours(back) else url(request, "console.levels"),
+    }
+
+
+async def done_cookie(session: AsyncSession, request_id: uuid.UUID, step: str, lang: str):
+    """The confirmation of a step, naming where the request went ("已转派至和平街道")."""
+    request = await session.get(HotlineRequest, request_id)
+    assert request is not None  # the step has just moved it
+    units = await all_units(session)
+    routed = step in ("route", "dispatch")
+    names = [units[request.unit_id].name] if routed and request.unit_id else []
+    if (routed or step == "transfer") and request.department_id:
+        member = next(d for d in await departments(session) if d.id == request.department_id)
+        names.append(member.name if lang == "zh" else member.name_en)
+    key = "done_route" if routed else f"done_{step}"
+    return flash_cookie(key, number=request.number, to="、".join(names) or "—")

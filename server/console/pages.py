@@ -18,7 +18,7 @@ from server.auth.service import Principal
 from server.clock import utcnow
 from server.console import exports, forms, intake, levels, listing, views
 from server.console.partners_block import dashboard_block
-from server.console.session import language, page
+from server.console.session import flash_cookie, language, page
 from server.console.strings import translator
 from server.console.urls import FOLDER, redirect
 from server.deps import Runtime_, Session, Viewer
@@ -146,7 +146,9 @@ class Requests(Controller):
         created = await hotline.create(
             db_session, viewer.actor, msgspec.structs.asdict(body), utcnow()
         )
-        return redirect(request, "console.request_page", request_id=created.id)
+        shown = redirect(request, "console.request_page", request_id=created.id)
+        shown.cookies.append(flash_cookie("done_register", number=created.number))
+        return shown
 
     @get("/requests/{request_id:uuid}", name="console.request_page")
     async def request_page(
@@ -203,7 +205,11 @@ class Requests(Controller):
         body_type, call = STEPS[step]
         body = await forms.read(request, runtime, body_type)
         await call(db_session, viewer.actor, request_id, body)
-        return redirect(request, "console.request_page", request_id=request_id)
+        shown = redirect(request, "console.request_page", request_id=request_id)
+        shown.cookies.append(
+            await levels.done_cookie(db_session, request_id, step, language(request))
+        )
+        return shown
 
     @get("/export.csv", name="console.export")
     async def export(
