@@ -254,11 +254,12 @@ class Requests(Controller):
                 db_session, await plans.alerts_for(db_session, viewer.actor)
             ),
             to_verify=await views.request_rows(db_session, to_verify, lang, now),
-            to_approve=await visits.list_visible(
-                db_session, viewer.actor, "completed", None, 100, 0
-            )
-            if viewer.actor.is_manager
-            else [],
+            to_approve=await views.approval_rows(
+                db_session,
+                await visits.list_visible(db_session, viewer.actor, "completed", None, 100, 0)
+                if viewer.actor.is_manager
+                else [],
+            ),
             behind=sorted(behind.items(), key=lambda item: -len(item[1])),
         )
 

@@ -26,6 +26,7 @@ from server.console.urls import is_console_path, url
 from server.deps import Runtime_, Session
 from server.errors import ProblemError
 from server.runtime import Runtime
+from shared.console_links import first_page
 
 YEAR = 3600 * 24 * 365
 
@@ -112,7 +113,12 @@ class SignIn(Controller):
             utcnow() + timedelta(hours=SESSION_HOURS),
             kind=tokens.CONSOLE,
         )
-        response = Redirect(path=url(request, "console.queue"), status_code=303)
+        # The first page is the person's own work (`first_page`), read as the session reads it.
+        viewer = await auth.authenticate(
+            db_session, runtime, f"Bearer {session}", utcnow(), kind=tokens.CONSOLE
+        )
+        landing = first_page(viewer.actor, viewer.unit.level)
+        response = Redirect(path=url(request, landing), status_code=303)
         _set(response, runtime, SESSION, session, SESSION_HOURS * 3600)
         _set(response, runtime, DEVICE, str(device), YEAR)
         return response

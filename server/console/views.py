@@ -130,3 +130,33 @@ def date_range(query, zone_name: str) -> tuple[datetime | None, datetime | None]
         start(first) if first else None,
         start(last + timedelta(days=1)) if last else None,
     )
+
+
+async def approval_rows(session: AsyncSession, shown: list) -> list[dict[str, Any]]:
+    """Visits waiting for approval, each naming its resident and its worker (four "独居老人
+    探访" rows are told apart by whom and by whom)."""
+    from sqlalchemy import select
+
+    from server.auth.tables import User
+    from server.residents.tables import Resident
+
+    people = list({v.resident_id for v in shown})
+    staff = list({v.assignee_id for v in shown if v.assignee_id})
+    residents: dict = {}
+    workers: dict = {}
+    if people:
+        found = await session.execute(
+            select(Resident.id, Resident.name).where(Resident.id.in_(people))
+        )
+        residents = {row[0]: row[1] for row in found}
+    if staff:
+        found = await session.execute(select(User.id, User.display_name).where(User.id.in_(staff)))
+        workers = {row[0]: row[1] for row in found}
+    return [
+        {
+            "visit": v,
+            "resident": residents.get(v.resident_id, ""),
+            "worker": workers.get(v.assignee_id, "") if v.assignee_id else "",
+        }
+        for v in shown
+    ]

@@ -1,0 +1,56 @@
+"""The office's console as each role meets it (issue 21): the first page after signing in is
+the person's own work; the community supervisor's approvals are called 审核 and each row names
+the resident and the worker."""
+
+import re
+
+import httpx
+
+from tests.support.server import PASSWORD
+
+LANDINGS = {
+    "dispatcher": "/console/",
+    "subdistrict1": "/console/levels/",
+    "dept_water": "/console/levels/",
+    "inspector1": "/console/levels/inspection",
+    "supervisor1": "/console/supervise",
+    "admin": "/console/admin/accounts",
+}
+
+
+async def _sign_in(api, username: str) -> tuple[httpx.AsyncClient, httpx.Response]:
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=api.app), base_url="http://doorstep"
+    )
+    login = await client.get("/console/login")
+    csrf = re.search(r'name="_csrf_token" value="([0-9a-f]+)"', login.text)[1]
+    signed_in = await client.post(
+        "/console/login", data={"username": username, "password": PASSWORD, "_csrf_token": csrf}
+    )
+    return client, signed_in
+
+
+async def test_each_role_lands_on_its_own_work(api):
+    for username, landing in LANDINGS.items():
+        client, signed_in = await _sign_in(api, username)
+        try:
+            assert signed_in.status_code == 303, username
+            assert signed_in.headers["location"] == landing, username
+            assert (await client.get(landing)).status_code == 200, username
+        finally:
+            await client.aclose()
+
+
+async def test_the_approvals_are_called_shenhe_and_name_resident_and_worker(api):
+    client, _ = await _sign_in(api, "supervisor1")
+    try:
+        page = await client.get("/console/supervise")
+        assert 'id="nav-supervise">审核</a>' in page.text
+        assert "未经设备签名" not in page.text
+        rows = page.text.split('id="to-approve"')[1].split("</table>")[0]
+        residents = re.findall(r'<td class="resident">([^<]*)</td>', rows)
+        workers = re.findall(r'<td class="worker">([^<]*)</td>', rows)
+        assert residents and all(name not in ("", "—") for name in residents)
+        assert workers and all(name not in ("", "—") for name in workers)
+    finally:
+        await client.aclose()
