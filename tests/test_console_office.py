@@ -54,3 +54,35 @@ async def test_the_approvals_are_called_shenhe_and_name_resident_and_worker(api)
         assert workers and all(name not in ("", "—") for name in workers)
     finally:
         await client.aclose()
+
+
+async def test_the_resident_search_proposes_keeps_what_was_typed_and_never_picks(api):
+    client, _ = await _sign_in(api, "dispatcher")
+    try:
+        queue = await client.get("/console/")
+        picker = queue.text.split('name="category_code"')[1].split("</select>")[0]
+        first = re.findall(r"<option[^>]*>([^<]*)</option>", picker)[0]
+        assert first == "请选择" and "selected" not in picker
+        csrf = re.search(r'name="_csrf_token" value="([0-9a-f]+)"', queue.text)[1]
+        typed = {
+            "_csrf_token": csrf,
+            "caller_name": "周建国",
+            "caller_phone": "13812340000",
+            "address": "和平春晖社区幸福路8号",
+            "description": "楼道水管爆裂，水流不止",
+            "category_code": "repair.water",
+        }
+        # One resident matches exactly: proposed in the list, not chosen for the person.
+        dispatcher = await api.login("dispatcher")
+        everyone = (await dispatcher.get("/api/v1/residents", params={"limit": 1000})).json()
+        one = next(r for r in everyone if r["phone"])
+        found = await client.post("/console/intake/find", data={**typed, "q": one["phone"]})
+        assert found.status_code == 200
+        picker = found.text.split('id="resident-id"')[1].split("</select>")[0]
+        assert one["id"] in picker and "selected" not in picker
+        for value in typed.values():
+            if value != csrf:
+                assert value in found.text, value
+        assert 'value="repair.water" selected' in found.text
+    finally:
+        await client.aclose()

@@ -38,9 +38,13 @@ from server.residents import service as residents
 from server.runtime import Runtime
 from server.visits import service as visits
 from server.visits.records import visits_for_request
+from shared import words
 from shared.enums import OrgLevel
 from shared.permissions import may_register_request, may_supervise
 from shared.requests import RequestStatus
+
+# The intake field a refusal of the service is about (by its code).
+INTAKE_FIELDS = {"unknown_category": "category_code", "not_found": "resident_id"}
 
 # Each form of the request page: the API's body struct it is read into, and the service call.
 STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
@@ -84,6 +88,7 @@ async def _queue(
     viewer: Principal,
     form: dict[str, str] | None = None,
     asked: dict | None = None,
+    refused: dict | None = None,
 ) -> Template:
     """The queue with the intake form (filled in again, with a question, when asked), and
     the request list below it, filtered and paged (`listing`)."""
@@ -99,12 +104,9 @@ async def _queue(
                 db_session, viewer.actor, uuid.UUID(form["resident_id"])
             )
     categories = await hotline.categories(db_session)
-    q = request.query_params.get("q", "").strip()
+    # The resident search proposes; it never picks (the person chooses from the list).
+    q = (form or {}).get("q", request.query_params.get("q", "")).strip()
     matches = await intake.find(db_session, viewer.actor, q, 50) if can_register else []
-    if form is None and len(matches) == 1:
-        # One resident found: the caller's fields start from theirs.
-        form = {"caller_name": matches[0].name, "caller_phone": matches[0].phone}
-        form |= {"address": matches[0].address, "resident_id": str(matches[0].id)}
     return page(
         request,
         runtime,
@@ -121,6 +123,9 @@ async def _queue(
         form=form or {},
         asked=asked or {},
         picked=picked,
+        field=(refused or {}).get("field"),
+        field_error=(refused or {}).get("error"),
+        error=(refused or {}).get("error"),
     )
 
 
@@ -138,17 +143,47 @@ class Requests(Controller):
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
         form = await forms.read_form(request, runtime)
-        body = forms.parse(intake.as_body(form), RequestCreate)
-        asked = await intake.questions(db_session, viewer.actor, form)
-        if asked:
-            # Asked, not guessed: the form comes back filled in, with the question.
-            return await _queue(request, db_session, runtime, viewer, form=form, asked=asked)
-        created = await hotline.create(
-            db_session, viewer.actor, msgspec.structs.asdict(body), utcnow()
-        )
+        try:
+            body = forms.parse(intake.as_body(form), RequestCreate)
+            asked = await intake.questions(db_session, viewer.actor, form)
+            if asked:
+                # Asked, not guessed: the form comes back filled in, with the question.
+                return await _queue(request, db_session, runtime, viewer, form=form, asked=asked)
+            created = await hotline.create(
+                db_session, viewer.actor, msgspec.structs.asdict(body), utcnow()
+            )
+        except Refusal as refused:
+            # Every check refuses before anything is written: the form again, as typed, the
+            # field marked and the reason beside it.
+            tr = translator(language(request))
+            code = f"e_{refused.code}"
+            error = tr(code) if words.has(f"console.{code}") else tr("e_other")
+            detail = refused.words(tr) if isinstance(refused, forms.InvalidForm) else None
+            field = getattr(refused, "field", None) or INTAKE_FIELDS.get(refused.code)
+            shown = await _queue(
+                request,
+                db_session,
+                runtime,
+                viewer,
+                form=form,
+                refused={"field": field, "error": detail or error},
+            )
+            shown.status_code = refused.status
+            return shown
         shown = redirect(request, "console.request_page", request_id=created.id)
         shown.cookies.append(flash_cookie("done_register", number=created.number))
         return shown
+
+    @post("/intake/find", name="console.intake_find")
+    async def find_resident(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Template:
+        """The intake form's resident search: the form comes back with everything typed and
+        the residents found to choose from (a POST, so that nothing typed goes into an
+        address)."""
+        form = await forms.read_form(request, runtime)
+        typed = {k: v for k, v in form.items() if k != "_csrf_token"}
+        return await _queue(request, db_session, runtime, viewer, form=typed)
 
     @get("/requests/{request_id:uuid}", name="console.request_page")
     async def request_page(
