@@ -86,3 +86,44 @@ async def test_the_resident_search_proposes_keeps_what_was_typed_and_never_picks
         assert 'value="repair.water" selected' in found.text
     finally:
         await client.aclose()
+
+
+async def test_the_request_list_exports_as_xlsx_and_csv_with_the_working_fields(api):
+    import io
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    dispatcher = await api.login("dispatcher")
+    every = (await dispatcher.get("/api/v1/requests", params={"limit": 1000})).json()
+    rated = next(r for r in every if r["status"] == "closed" and r["rating"])
+    client, _ = await _sign_in(api, "dispatcher")
+    try:
+        client.cookies.set("doorstep_lang", "zh")
+        got = await client.get("/console/export.xlsx", params={"search": rated["number"]})
+        assert got.status_code == 200 and got.headers["content-type"].startswith(
+            "application/vnd.openxmlformats"
+        )
+        sheet = load_workbook(io.BytesIO(got.content)).active
+        header = [c.value for c in sheet[1]]
+        for words in ("编号", "诉求内容", "联系电话", "处理结果", "评价意见", "受理时间"):
+            assert any(words in (h or "") for h in header), (words, header)
+        row = {h: c for h, c in zip(header, sheet[2], strict=True)}
+        assert row["编号"].value == rated["number"]
+        received = next(c for h, c in row.items() if "受理" in (h or ""))
+        assert isinstance(received.value, datetime) and received.number_format == "yyyy-mm-dd hh:mm"
+        # Read as local time: the API's UTC instant plus eight hours.
+        utc = datetime.fromisoformat(rated["received_at"].replace("Z", "+00:00"))
+        assert received.value.strftime("%Y-%m-%d %H:%M") == (
+            utc.astimezone().astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
+        ).strftime("%Y-%m-%d %H:%M")
+        # The number stays on one line: its column is at least as wide as it.
+        letter = row["编号"].column_letter
+        assert sheet.column_dimensions[letter].width >= len(rated["number"])
+        csv_text = (
+            await client.get("/console/export.csv", params={"search": rated["number"]})
+        ).text
+        assert "诉求内容" in csv_text and "+08:00" not in csv_text
+        assert received.value.strftime("%Y-%m-%d %H:%M") in csv_text
+    finally:
+        await client.aclose()

@@ -96,6 +96,7 @@ def test_an_office_day_in_the_browser(office_url, tmp_path):
         dispatcher.fill("input[name=caller_phone]", "13900000002")
         dispatcher.fill("input[name=address]", "城外某某路1号")
         dispatcher.select_option("#resident-id", value="new")
+        dispatcher.select_option("select[name=category_code]", value="repair.water")
         dispatcher.fill("textarea[name=description]", "楼道灯不亮")
         dispatcher.click("#register")
         dispatcher.wait_for_selector("#ask-unplaced")

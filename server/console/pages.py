@@ -256,6 +256,17 @@ class Requests(Controller):
             db_session, rows, language(request), runtime.settings.timezone
         )
 
+    @get("/export.xlsx", name="console.export_xlsx")
+    async def export_xlsx(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Response:
+        """The request list (its filters) as an Excel workbook, in the viewer's language."""
+        filters = listing.read(request.query_params, runtime.settings.timezone)
+        rows = await listing.all_requests(db_session, viewer.actor, filters, utcnow())
+        return await exports.requests_xlsx_in(
+            db_session, rows, language(request), runtime.settings.timezone
+        )
+
     @get("/dashboard.csv", name="console.dashboard_csv")
     async def dashboard_csv(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
