@@ -127,3 +127,45 @@ async def test_the_request_list_exports_as_xlsx_and_csv_with_the_working_fields(
         assert received.value.strftime("%Y-%m-%d %H:%M") in csv_text
     finally:
         await client.aclose()
+
+
+async def test_one_browser_is_one_console_device_named_in_the_viewers_language(api):
+    from sqlalchemy import func, select
+
+    from server.auth.tables import Device, User
+
+    async def devices_of(username: str) -> int:
+        async with api.runtime.sessions() as session:
+            return await session.scalar(
+                select(func.count())
+                .select_from(Device)
+                .join(User, User.id == Device.user_id)
+                .where(User.username == username)
+            )
+
+    client, _ = await _sign_in(api, "admin")
+    try:
+        device = client.cookies.get("doorstep_device")
+        before = await devices_of("admin")
+        for _ in range(3):
+            page = await client.get("/console/admin/accounts")
+            csrf = re.search(r'name="_csrf_token" value="([0-9a-f]+)"', page.text)[1]
+            out = await client.post("/console/logout", data={"_csrf_token": csrf})
+            assert out.status_code == 303
+            assert (await client.get("/console/admin/accounts")).status_code in (302, 303)
+            login = await client.get("/console/login")
+            csrf = re.search(r'name="_csrf_token" value="([0-9a-f]+)"', login.text)[1]
+            again = await client.post(
+                "/console/login",
+                data={"username": "admin", "password": PASSWORD, "_csrf_token": csrf},
+            )
+            assert again.status_code == 303
+            assert client.cookies.get("doorstep_device") == device
+        assert await devices_of("admin") == before
+        client.cookies.set("doorstep_lang", "zh")
+        listed = (await client.get("/console/admin/devices")).text
+        assert "网页控制台（浏览器）" in listed and "web console" not in listed
+        client.cookies.set("doorstep_lang", "en")
+        assert "Web console (browser)" in (await client.get("/console/admin/devices")).text
+    finally:
+        await client.aclose()

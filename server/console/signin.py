@@ -131,7 +131,7 @@ class SignIn(Controller):
         runtime: Runtime_,
     ) -> Response:
         """Ends the browser's session on the server (its cookie stops working even if kept)
-        and forgets the browser's device, so that another person can sign in on it."""
+        (the browser keeps its device for the next sign-in)."""
         await read_form(request, runtime)
         try:
             signed_in = await provide_viewer(request, db_session, runtime)
@@ -141,7 +141,9 @@ class SignIn(Controller):
             await auth.end_sessions_of(db_session, signed_in.actor.device_id, utcnow())
         response = Redirect(path=url(request, "console.login_page"), status_code=303)
         response.delete_cookie(SESSION)
-        response.delete_cookie(DEVICE)
+        # The browser keeps its device (one browser, one console device): its sessions have
+        # ended, and the next sign-in on it reuses it. Someone else signing in on the same
+        # browser is given a device of their own (the device is the account's).
         return response
 
     @get("/language", name="console.language")
