@@ -169,3 +169,32 @@ async def test_one_browser_is_one_console_device_named_in_the_viewers_language(a
         assert "Web console (browser)" in (await client.get("/console/admin/devices")).text
     finally:
         await client.aclose()
+
+
+async def test_accounts_devices_and_organisations_are_paged(api):
+    client, _ = await _sign_in(api, "admin")
+    try:
+        seen: set[str] = set()
+        address = "/console/admin/accounts"
+        pages = 0
+        while address:
+            page = await client.get(address)
+            assert page.status_code == 200, address
+            names = re.findall(r'<td class="login">([^<]+)</td>', page.text)
+            assert 0 < len(names) <= 50 and not seen & set(names)
+            seen |= set(names)
+            found = re.search(r'id="page-next" href="([^"]+)"', page.text)
+            address = found[1].replace("&amp;", "&") if found else None
+            pages += 1
+        assert pages > 1 and {"admin", "worker1", "dispatcher"} <= seen
+        searched = await client.get("/console/admin/accounts", params={"q": "worker"})
+        assert "worker1" in searched.text
+        assert (
+            await client.get("/console/admin/accounts", params={"page": "0"})
+        ).status_code == 400
+        for path in ("/console/admin/devices", "/console/organisations"):
+            page = await client.get(path)
+            assert page.status_code == 200 and 'id="page-number"' in page.text, path
+            assert (await client.get(path, params={"page": "x"})).status_code == 400, path
+    finally:
+        await client.aclose()

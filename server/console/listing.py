@@ -219,3 +219,28 @@ async def choices(session: AsyncSession, actor: Actor, categories: list, lang: s
         ],
         "categories": [(c.code, c.name_zh if lang == "zh" else c.name_en) for c in categories],
     }
+
+
+# The other lists (accounts, devices, organisations): a page and links to its neighbours.
+
+
+def page_number(request) -> int:
+    """The page asked for (from 1); 400 for anything else."""
+    text = request.query_params.get("page", "1").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 100_000:
+        raise Refusal("invalid_request", "The page is a number from 1.", 400)
+    return int(text)
+
+
+def pager(request, number: int, more: bool, kept: dict[str, str]) -> dict[str, Any]:
+    """Links to the page before and after, keeping the search."""
+    here = request.url.path
+
+    def link(n: int) -> str:
+        return f"{here}?{urlencode({k: v for k, v in {**kept, 'page': n}.items() if v})}"
+
+    return {
+        "page": number,
+        "prev": link(number - 1) if number > 1 else None,
+        "next": link(number + 1) if more else None,
+    }
