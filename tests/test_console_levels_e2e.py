@@ -57,6 +57,8 @@ def test_a_request_through_the_office_the_department_and_an_inspector(live_url, 
         _words(office, "the office's send-on form")
         office.click("#step-submit")
         office.wait_for_url(f"{live_url}/console/levels/")
+        # The step says what it did, once.
+        assert "已转派至和平春晖社区、" in office.inner_text("#done-flash")
         _words(office, "the office's queue")
         assert office.locator(f"#held tr[data-number='{number}']").count() == 0
 

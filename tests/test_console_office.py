@@ -45,7 +45,7 @@ async def test_the_approvals_are_called_shenhe_and_name_resident_and_worker(api)
     client, _ = await _sign_in(api, "supervisor1")
     try:
         page = await client.get("/console/supervise")
-        assert 'id="nav-supervise">审核</a>' in page.text
+        assert re.search(r'id="nav-supervise"[^>]*>审核</a>', page.text)
         assert "未经设备签名" not in page.text
         rows = page.text.split('id="to-approve"')[1].split("</table>")[0]
         residents = re.findall(r'<td class="resident">([^<]*)</td>', rows)
@@ -198,3 +198,20 @@ async def test_accounts_devices_and_organisations_are_paged(api):
             assert (await client.get(path, params={"page": "x"})).status_code == 400, path
     finally:
         await client.aclose()
+
+
+async def test_every_page_has_one_h1_a_skip_link_and_a_menu_that_folds(api):
+    for username, landing in LANDINGS.items():
+        client, _ = await _sign_in(api, username)
+        try:
+            for path in {landing, "/console/", "/console/dashboard"}:
+                page = await client.get(path)
+                if page.status_code != 200:
+                    continue  # a page the role may not open is a 403 page, checked elsewhere
+                text = page.text
+                assert text.count("<h1") == 1, (username, path)
+                body = text.split("<body>")[1]
+                assert body.lstrip().startswith('<a class="skip" href="#main">'), (username, path)
+                assert '<main id="main"' in text and 'class="menu-narrow"' in text
+        finally:
+            await client.aclose()

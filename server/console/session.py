@@ -111,6 +111,17 @@ def clock(lang: str, zone_name: str):
     return when
 
 
+def _here(nav: list[tuple[str, str]], path: str) -> str | None:
+    """The menu entry the page belongs to (its words make the page's h1): the longest link
+    the address starts with."""
+    found = [
+        (len(link), key)
+        for key, link in nav
+        if path == link or path.startswith(link.rstrip("/") + "/") and link != PREFIX + "/"
+    ]
+    return max(found)[1] if found else None
+
+
 def page(
     request: Request, runtime: Runtime, name: str, viewer: Principal | None, **context: Any
 ) -> Template:
@@ -119,6 +130,9 @@ def page(
     lang = language(request)
     viewer = viewer or request.state.get("viewer_seen")
     flash = read_flash(request, lang)
+    nav = (
+        [(key, url(request, route)) for key, route in console_links(viewer.actor)] if viewer else []
+    )
     return Template(
         template_name=name,
         cookies=[Cookie(key=FLASH, value="", max_age=0, path=PREFIX)] if flash else [],
@@ -132,9 +146,8 @@ def page(
             "request": request,
             "user": viewer.user if viewer else None,
             "unit": viewer.unit if viewer else None,
-            "nav": [(key, url(request, route)) for key, route in console_links(viewer.actor)]
-            if viewer
-            else [],
+            "nav": nav,
+            "here_key": _here(nav, request.url.path),
             "csrf": csrf_token(runtime, request),
             **context,
         },
