@@ -210,6 +210,8 @@ async def test_every_page_has_one_h1_a_skip_link_and_a_menu_that_folds(api):
                     continue  # a page the role may not open is a 403 page, checked elsewhere
                 text = page.text
                 assert text.count("<h1") == 1, (username, path)
+                if path == "/console/levels/":
+                    assert re.search(r"<h1[^>]*>本级待办</h1>", text), username
                 body = text.split("<body>")[1]
                 assert body.lstrip().startswith('<a class="skip" href="#main">'), (username, path)
                 assert '<main id="main"' in text and 'class="menu-narrow"' in text

@@ -117,7 +117,8 @@ def _here(nav: list[tuple[str, str]], path: str) -> str | None:
     found = [
         (len(link), key)
         for key, link in nav
-        if path == link or path.startswith(link.rstrip("/") + "/") and link != PREFIX + "/"
+        if path.rstrip("/") == link.rstrip("/")
+        or (path.startswith(link.rstrip("/") + "/") and link != PREFIX + "/")
     ]
     return max(found)[1] if found else None
 
