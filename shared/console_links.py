@@ -42,3 +42,21 @@ CONSOLE_LINKS = (
 def console_links(actor: Actor) -> list[tuple[str, str]]:
     """The console's links (words key, route name) that the actor may follow."""
     return [(key, route) for key, route, rule in CONSOLE_LINKS if rule(actor)]
+
+
+def first_page(actor: Actor, unit_level: str) -> str:
+    """The route a person lands on after signing in: their own work. The dispatcher takes
+    calls (intake and the request list); an office at subdistrict level, and a department,
+    its 本级待办; a community's supervisor the approvals (审核: visits to approve, requests to
+    verify); an inspector the inspection list; an admin the accounts; anyone else the list."""
+    from shared.enums import Role
+
+    if actor.role is Role.ADMIN:
+        return "console.accounts"
+    if actor.role is Role.INSPECTOR:
+        return "console.inspection"
+    if actor.role is Role.DEPARTMENT:
+        return "console.levels"
+    if actor.role is Role.SUPERVISOR:
+        return "console.supervise" if unit_level == "community" else "console.levels"
+    return "console.queue"

@@ -136,7 +136,12 @@ async def test_bad_values_give_pages_in_the_persons_language(api):
         form = await _form(client, caller_name="", caller_phone="1", address="x")
         refused = await client.post("/console/requests", data=form)
         assert refused.status_code == 400 and "text/html" in refused.headers["content-type"]
-        assert "填写的内容" in refused.text and 'id="way-back"' in refused.text
+        # Refused inside the form: what was typed kept, the field marked, the menu kept.
+        assert 'id="intake"' in refused.text and 'id="nav-queue"' in refused.text
+        assert 'id="f-caller_name" aria-invalid="true" aria-describedby="err-caller_name"' in (
+            refused.text
+        )
+        assert 'id="err-caller_name"' in refused.text and 'value="1"' in refused.text
         assert (await client.get("/console/?status=bogus")).status_code == 400
         missing = await client.get("/console/requests/00000000-0000-0000-0000-000000000000")
         assert missing.status_code == 404 and "没有找到" in missing.text

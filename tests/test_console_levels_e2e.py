@@ -48,16 +48,21 @@ def test_a_request_through_the_office_the_department_and_an_inspector(live_url, 
         # The subdistrict office sends it on to a community and the water department.
         office = _sign_in(browser, live_url, "subdistrict1")
         office.goto(f"{live_url}/console/levels/")
-        row = office.locator(f"#held tr[data-number='{number}']")
-        row.locator("select[name=org_unit_code]").select_option(value="D01-S01-C01")
-        row.locator("select[name=department_code]").select_option(value="DEP01")
+        # The queue's row opens one form with the pickers (none on the rows themselves).
+        assert office.locator("#held select").count() == 0
+        office.locator(f"#held tr[data-number='{number}'] a.route").click()
+        office.select_option("select[name=org_unit_code]", value="D01-S01-C01")
+        office.select_option("select[name=department_code]", value="DEP01")
         _shot(office, "levels-subdistrict-queue")
-        _words(office, "the office's queue")
-        row.locator("button.route").click()
+        _words(office, "the office's send-on form")
+        office.click("#step-submit")
         office.wait_for_url(f"{live_url}/console/levels/")
+        # The step says what it did, once.
+        assert "已转派至和平春晖社区、" in office.inner_text("#done-flash")
+        _words(office, "the office's queue")
         assert office.locator(f"#held tr[data-number='{number}']").count() == 0
 
-        # The water department: a return without a reason is a page, then accept, resolve.
+        # The water department: a return asks for its reason, then accept, resolve.
         water = _sign_in(browser, live_url, "dept_water")
         water.goto(f"{live_url}/console/levels/")
         row = water.locator(f"#held tr[data-number='{number}']")
@@ -67,16 +72,13 @@ def test_a_request_through_the_office_the_department_and_an_inspector(live_url, 
         assert "办理中" in row.inner_text()
         _shot(water, "levels-department-queue")
         _words(water, "the department's queue")
-        row.locator("button.return").click()
-        assert "请填写原因" in water.inner_text("main")
-        assert "{" not in water.inner_text("body")  # a page, not JSON
+        row.locator("a.return").click()
+        assert water.get_attribute("textarea[name=reason]", "required") is not None
         # With a reason, the return waits for the district's review (退单审核); the district
         # refuses it from its queue of decisions, and the department carries on.
-        water.goto(f"{live_url}/console/levels/")
-        row = water.locator(f"#held tr[data-number='{number}']")
-        row.locator("input[name=reason]").fill("非供水管网问题")
-        row.locator("button.return").click()
-        water.wait_for_url(f"{live_url}/console/levels/")
+        water.fill("textarea[name=reason]", "非供水管网问题")
+        water.click("#step-submit")
+        water.wait_for_load_state()
         water.goto(request_url)
         assert water.inner_text("#status") == "退单审核中"
         district = _sign_in(browser, live_url, "dispatcher")
@@ -90,8 +92,9 @@ def test_a_request_through_the_office_the_department_and_an_inspector(live_url, 
         water.goto(f"{live_url}/console/levels/")
         row = water.locator(f"#held tr[data-number='{number}']")
         assert "办理中" in row.inner_text()
-        row.locator("input[name=note]").fill("更换爆裂管段，已恢复供水")
-        row.locator("button.resolve").click()
+        row.locator("a.resolve").click()
+        water.fill("textarea[name=note]", "更换爆裂管段，已恢复供水")
+        water.click("#step-submit")
         water.wait_for_url(f"{live_url}/console/levels/")
         water.goto(request_url)
         assert water.inner_text("#status") == "已办结待核实"

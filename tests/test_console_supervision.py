@@ -22,7 +22,7 @@ async def test_missed_visit_alerts_reach_the_supervision_page(api):
         try:
             page = await client.get("/console/supervise")
             assert page.status_code == 200
-            assert ("督办" if lang == "zh" else "Supervision") in page.text.split('id="heading"')[1]
+            assert ("审核" if lang == "zh" else "Approvals") in page.text.split('id="heading"')[1]
             listed = page.text.split('id="alerts"')[1].split("</table>")[0]
             shown = [f for f in facts if str(f["resident"]) in listed]
             assert len(shown) == len(alerts) >= 1, listed

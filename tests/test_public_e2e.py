@@ -80,7 +80,7 @@ def test_a_resident_reports_follows_and_rates(live_url, settings):
         assert "张伟" not in timeline and "13800138000" not in timeline
         assert "社区网格员" in timeline and "已电话告知" in timeline
         _shot(resident, "public-track")
-        resident.select_option("#score", value="1")
+        resident.check("#score input[value='1']")
         resident.fill("#comment", "还是漏水")
         resident.click("#rate")
         resident.wait_for_url(link)

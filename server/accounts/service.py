@@ -188,7 +188,11 @@ async def _end_all_sessions(session: AsyncSession, user_id: UUID, now: datetime)
 
 
 async def search(
-    session: AsyncSession, actor: Actor, text: str | None = None, limit: int = 500
+    session: AsyncSession,
+    actor: Actor,
+    text: str | None = None,
+    limit: int = 500,
+    offset: int = 0,
 ) -> list[tuple[User, OrgUnit]]:
     """Accounts in the actor's subtree, by username; `text` matches username or name."""
     if not actor.is_manager:
@@ -203,7 +207,7 @@ async def search(
                 User.display_name.ilike(pattern, escape="\\"),
             )
         )
-    rows = await session.scalars(query.order_by(User.username).limit(limit))
+    rows = await session.scalars(query.order_by(User.username).limit(limit).offset(offset))
     return [(user, units[user.org_unit_id]) for user in rows.all()]
 
 
@@ -224,9 +228,14 @@ async def proposed_actor(
 
 
 async def devices(
-    session: AsyncSession, actor: Actor, user_id: UUID | None
+    session: AsyncSession,
+    actor: Actor,
+    user_id: UUID | None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """The devices of the accounts in the actor's subtree (or of one of them), newest first."""
+    """The devices of the accounts in the actor's subtree (or of one of them), newest first
+    (a page of them: `limit` from `offset`)."""
     if not actor.is_manager:
         raise _may_not("see devices")
     if user_id is not None:
@@ -244,7 +253,9 @@ async def devices(
         .join(User, User.id == Device.user_id)
         .outerjoin(last_push, last_push.c.device_id == Device.id)
         .where(mine)
-        .order_by(Device.created_at.desc())
+        .order_by(Device.created_at.desc(), Device.id)
+        .limit(limit)
+        .offset(offset)
     )
     listed = []
     for device, username, pushed_at in rows.all():

@@ -19,6 +19,8 @@ from server.auth import service as auth
 from server.auth.service import Principal
 from server.clock import utcnow
 from server.console import forms
+from server.console.listing import PAGE_SIZE as PAGE
+from server.console.listing import page_number, pager
 from server.console.session import language, page
 from server.console.urls import redirect
 from server.deps import Runtime_, Session, Viewer
@@ -80,7 +82,10 @@ class Admin(Controller):
         text = _query(request, "q")
         if text and len(text) > 60:
             raise Refusal("invalid_request", "The search is too long.", 400)
-        found = await accounts.search(db_session, viewer.actor, text)
+        number = page_number(request)
+        found = await accounts.search(db_session, viewer.actor, text, PAGE + 1, (number - 1) * PAGE)
+        more = len(found) > PAGE
+        found = found[:PAGE]
         rows = [
             {
                 "user": user,
@@ -96,6 +101,7 @@ class Admin(Controller):
             viewer,
             rows=rows,
             q=text or "",
+            pager=pager(request, number, more, {"q": text or ""}),
             **await self._grantable(db_session, viewer),
         )
 
@@ -207,13 +213,18 @@ class Admin(Controller):
     async def devices_page(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
+        number = page_number(request)
+        listed = await accounts.devices(
+            db_session, viewer.actor, None, PAGE + 1, (number - 1) * PAGE
+        )
         return page(
             request,
             runtime,
             "admin_devices.html",
             viewer,
-            devices=await accounts.devices(db_session, viewer.actor, None),
+            devices=listed[:PAGE],
             when=_when(request, runtime),
+            pager=pager(request, number, len(listed) > PAGE, {}),
         )
 
     @post("/devices/{device_id:uuid}/revoke", name="console.revoke_device", status_code=303)

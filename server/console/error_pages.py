@@ -32,6 +32,25 @@ def to_error_page(request: Request, exc: Exception) -> Template:
     error = tr(f"e_{code}" if known else _BY_STATUS.get(status, "e_other"))
     # A refused form value: which field, and what is wrong with it.
     detail = exc.words(tr) if isinstance(exc, InvalidForm) else None
+    inside = request.state.get("form_page") if request.method == "POST" else None
+    if inside is not None:
+        # Inside the form: what was typed kept, the field marked, the error beside it.
+        template, field, context = inside
+        if isinstance(exc, InvalidForm) and exc.field:
+            field = exc.field
+        shown = page(
+            request,
+            request.app.state.runtime,
+            template,
+            None,
+            **context,
+            form=request.state.get("typed", {}),
+            field=field,
+            field_error=detail or error,
+            error=error,
+        )
+        shown.status_code = status
+        return shown
     shown = page(
         request,
         request.app.state.runtime,

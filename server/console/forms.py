@@ -73,7 +73,16 @@ async def read_form(request: Request, runtime: Runtime) -> dict[str, str]:
     form = dict(await request.form())
     if not hmac.compare_digest(str(form.get("_csrf_token", "")), csrf_token(runtime, request)):
         raise ProblemError(403, "csrf_failed", "The form has expired. Reload the page.")
-    return {key: str(value) for key, value in form.items()}
+    typed = {key: str(value) for key, value in form.items()}
+    request.state.typed = {k: v for k, v in typed.items() if k != "_csrf_token"}
+    return typed
+
+
+def refuse_inside(request: Request, template: str, field: str, **context: Any) -> None:
+    """A refusal of this form is shown inside it: `template` again with `context` (plain
+    values only: it renders after the rollback), what was typed, and the error next to
+    `field` (or the field the body struct names)."""
+    request.state.form_page = (template, field, context)
 
 
 def parse(form: dict[str, str], body: type[Body], **given: Any) -> Body:

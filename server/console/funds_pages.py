@@ -10,6 +10,8 @@ from litestar.response import Template
 
 from server.clock import utcnow
 from server.console import forms
+from server.console.listing import PAGE_SIZE as PAGE
+from server.console.listing import page_number, pager
 from server.console.session import language, page
 from server.console.strings import translator
 from server.console.urls import redirect
@@ -121,12 +123,18 @@ class FundsConsole(Controller):
         q = (request.query_params.get("q") or "")[:80] or None
         within = request.query_params.get("org_unit") or None
         units = await visible_units(db_session, viewer.actor)
+        number = page_number(request)
+        rows = await register.search(
+            db_session, viewer.actor, kind, within, q, PAGE + 1, (number - 1) * PAGE
+        )
+        kept = {"kind": kind or "", "q": q or "", "org_unit": within or ""}
         return page(
             request,
             runtime,
             "organisations.html",
             viewer,
-            rows=await register.search(db_session, viewer.actor, kind, within, q, 1000),
+            rows=rows[:PAGE],
+            pager=pager(request, number, len(rows) > PAGE, kept),
             figures=await register.figures(
                 db_session, viewer.actor, runtime.settings.timezone, within
             ),

@@ -12,18 +12,19 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import utcnow
-from server.console import decisions, forms
-from server.console.session import language, page
+from server.console import decisions, forms, listing
+from server.console.session import flash_cookie, language, page
 from server.console.strings import translator
 from server.console.urls import FOLDER, PREFIX, url
 from server.console.views import category_names, pace_words
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import service as hotline
-from server.hotline.queries import community_path, holder_path
+from server.hotline.queries import community_path, holder_path, overdue_clause
 from server.hotline.schemas import (
     AcceptBody,
     DispatchBody,
@@ -34,7 +35,7 @@ from server.hotline.schemas import (
     TransferBody,
 )
 from server.hotline.tables import HotlineRequest
-from server.org.service import departments, visible_units
+from server.org.service import all_units, departments, visible_units
 from shared.enums import OrgLevel, Role
 from shared.localtime import format_local
 from shared.permissions import (
@@ -44,9 +45,16 @@ from shared.permissions import (
     may_supervise_request,
     may_work_for_department,
 )
-from shared.requests import RequestStatus
+from shared.requests import POOR_RATING, RequestStatus
 
 ROUTABLE = (RequestStatus.RECEIVED, RequestStatus.DISPATCHED)
+# The steps with a form page of their own, and the field a refusal of each is shown beside.
+FORM_STEPS = {
+    "route": "org_unit_code",
+    "resolve": "note",
+    "transfer": "department_code",
+    "return": "reason",
+}
 
 
 class AnswerForm(msgspec.Struct):
@@ -185,10 +193,15 @@ async def _names(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID,
     return {user_id: name for user_id, name in found.all()}
 
 
+def _ours(target: str) -> bool:
+    """A console address a form may lead back to (never another site)."""
+    return target.startswith(PREFIX + "/") and "//" not in target and "\\" not in target
+
+
 def _next(request: Request, form: dict[str, str], rid: uuid.UUID) -> str:
     """Where a form leads back to: a console page it names, or the request's page."""
     target = form.get("next", "")
-    if target.startswith(PREFIX + "/") and "//" not in target and "\\" not in target:
+    if _ours(target):
         return target
     return url(request, "console.request_page", request_id=rid)
 
@@ -202,13 +215,17 @@ class Levels(Controller):
     async def queue(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
-        """The office's or department's own queue, with the forms to move each request on."""
+        """The office's or department's own queue by urgency, filtered and paged; each row
+        leads to one form for its next step (no pickers on the rows: the page is sized by the
+        requests on it, not by the tree)."""
         actor, lang = viewer.actor, language(request)
         zone = runtime.settings.timezone
         if not (actor.is_manager or actor.role is Role.DEPARTMENT):
             raise Refusal("forbidden", "This queue is for offices and departments.")
-        held = await hotline.search(db_session, actor, None, False, utcnow(), 500, held=True)
-        open_ones = [r for r in held if r.status != RequestStatus.CLOSED]
+        filters = listing.read(request.query_params, zone)
+        listed = await listing.requests(
+            db_session, actor, filters, utcnow(), order=listing.URGENT, held=True, open_only=True
+        )
         tr = translator(lang)
         if actor.role is Role.DEPARTMENT:
             member = next(
@@ -218,39 +235,72 @@ class Levels(Controller):
             heading = tr("my_queue_department", department=name)
         else:
             heading = tr("my_queue_office", unit=viewer.unit.name)
-        targets = [
-            u
-            for u in await visible_units(db_session, actor)
-            if u.level != OrgLevel.DISTRICT and u.path != actor.unit_path
-        ]
+        categories = await hotline.categories(db_session)
         return page(
             request,
             runtime,
             "levels_queue.html",
             viewer,
             heading=heading,
-            requests=await rows(db_session, open_ones, lang, zone),
+            requests=await rows(db_session, listed.requests, lang, zone),
+            listed=listed,
+            filters=filters,
+            choice=await listing.choices(db_session, actor, categories, lang),
             is_department=actor.role is Role.DEPARTMENT,
-            own_department=actor.department_id,
-            targets=targets,
-            departments=await departments(db_session),
             waiting=await decisions.waiting_rows(db_session, actor, lang, zone, utcnow()),
+            back=filters.link(url(request, "console.levels")),
         )
+
+    @get("/requests/{request_id:uuid}/{step:str}", name="console.level_form")
+    async def step_form(
+        self,
+        request: Request,
+        request_id: FromPath[uuid.UUID],
+        step: FromPath[str],
+        db_session: Session,
+        runtime: Runtime_,
+        viewer: Viewer,
+    ) -> Template:
+        """One request's form for one step of the levels (route, resolve, transfer, return):
+        the pickers of units and departments live here, once, not on every row of a queue."""
+        if step not in FORM_STEPS:
+            raise NotFoundException(f"No step {step!r}.")
+        back = request.query_params.get("next", "")
+        context = await _step_context(request, db_session, runtime, viewer, request_id, step, back)
+        return page(request, runtime, "levels_step.html", viewer, **context, form={})
 
     @get("/inspection", name="console.inspection")
     async def inspection(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
-        """Requests overdue or rated poorly in the viewer's part of the tree, with note forms."""
-        lang, zone = language(request), runtime.settings.timezone
-        found = await hotline.watch_list(db_session, viewer.actor, utcnow())
+        """Requests overdue or rated poorly in the viewer's part of the tree, with note forms:
+        overdue first (the most overdue on top), filtered and paged."""
+        actor = viewer.actor
+        if not (actor.role is Role.INSPECTOR or actor.is_manager):
+            raise Refusal("forbidden", "The supervision list is for inspectors and managers.")
+        lang, zone, now = language(request), runtime.settings.timezone, utcnow()
+        filters = listing.read(request.query_params, zone)
+        poorly = HotlineRequest.rating.is_not(None) & (HotlineRequest.rating <= POOR_RATING)
+        listed = await listing.requests(
+            db_session,
+            actor,
+            filters,
+            now,
+            order=listing.URGENT,
+            extra=or_(overdue_clause(now), poorly),
+        )
         return page(
             request,
             runtime,
             "levels_inspection.html",
             viewer,
-            requests=await rows(db_session, found, lang, zone),
-            may_note=viewer.actor.role is Role.INSPECTOR,
+            requests=await rows(db_session, listed.requests, lang, zone),
+            listed=listed,
+            filters=filters,
+            choice=await listing.choices(
+                db_session, actor, await hotline.categories(db_session), lang
+            ),
+            may_note=actor.role is Role.INSPECTOR,
         )
 
     @post("/requests/{request_id:uuid}/{step:str}", name="console.level_step", status_code=303)
@@ -267,6 +317,60 @@ class Levels(Controller):
         form = await forms.read_form(request, runtime)
         if step not in STEPS:
             raise NotFoundException(f"No step {step!r}.")
+        if form.get("_form") == "step" and step in FORM_STEPS:
+            context = await _step_context(
+                request, db_session, runtime, viewer, request_id, step, form.get("next", "")
+            )
+            forms.refuse_inside(request, "levels_step.html", FORM_STEPS[step], **context)
         body_type, call = STEPS[step]
         await call(db_session, viewer.actor, request_id, forms.parse(form, body_type), utcnow())
-        return Redirect(path=_next(request, form, request_id), status_code=303)
+        done = await done_cookie(db_session, request_id, step, language(request))
+        return Redirect(path=_next(request, form, request_id), status_code=303, cookies=[done])
+
+
+async def _step_context(
+    request: Request,
+    session: AsyncSession,
+    runtime: Runtime_,
+    viewer: Viewer,
+    request_id: uuid.UUID,
+    step: str,
+    back: str,
+) -> dict[str, Any]:
+    """What a step's form page shows, as plain values (a refusal renders it again after the
+    transaction is rolled back)."""
+    found = await hotline.visible(session, viewer.actor, request_id)
+    lang, zone = language(request), runtime.settings.timezone
+    (row,) = await rows(session, [found], lang, zone)
+    targets = []
+    if step == "route":
+        targets = [
+            {"code": u.code, "name": u.name, "level": u.level}
+            for u in await visible_units(session, viewer.actor)
+            if u.level != OrgLevel.DISTRICT and u.path != viewer.actor.unit_path
+        ]
+    return {
+        "step": step,
+        "r": row,
+        "targets": targets,
+        "departments": [
+            {"code": d.code, "name": d.name, "name_en": d.name_en}
+            for d in await departments(session)
+            if d.id != viewer.actor.department_id
+        ],
+        "next": back if _ours(back) else url(request, "console.levels"),
+    }
+
+
+async def done_cookie(session: AsyncSession, request_id: uuid.UUID, step: str, lang: str):
+    """The confirmation of a step, naming where the request went ("已转派至和平街道")."""
+    request = await session.get(HotlineRequest, request_id)
+    assert request is not None  # the step has just moved it
+    units = await all_units(session)
+    routed = step in ("route", "dispatch")
+    names = [units[request.unit_id].name] if routed and request.unit_id else []
+    if (routed or step == "transfer") and request.department_id:
+        member = next(d for d in await departments(session) if d.id == request.department_id)
+        names.append(member.name if lang == "zh" else member.name_en)
+    key = "done_route" if routed else f"done_{step}"
+    return flash_cookie(key, number=request.number, to="、".join(names) or "—")

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Principal
 from server.clock import utcnow
-from server.console import exports, forms, intake, levels, repeats_block, views
+from server.console import exports, forms, intake, levels, listing, repeats_block, views
 from server.console.partners_block import dashboard_block
-from server.console.session import language, page
+from server.console.session import flash_cookie, language, page
 from server.console.strings import translator
 from server.console.urls import FOLDER, redirect, url
 from server.deps import Runtime_, Session, Viewer
@@ -41,9 +41,13 @@ from server.residents import service as residents
 from server.runtime import Runtime
 from server.visits import service as visits
 from server.visits.records import visits_for_request
+from shared import words
 from shared.enums import OrgLevel
 from shared.permissions import may_register_request, may_supervise
 from shared.requests import RequestStatus
+
+# The intake field a refusal of the service is about (by its code).
+INTAKE_FIELDS = {"unknown_category": "category_code", "not_found": "resident_id"}
 
 # Each form of the request page: the API's body struct it is read into, and the service call.
 STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
@@ -95,14 +99,13 @@ async def _queue(
     viewer: Principal,
     form: dict[str, str] | None = None,
     asked: dict | None = None,
+    refused: dict | None = None,
 ) -> Template:
-    """The queue with the intake form (filled in again, with a question, when asked)."""
-    status = request.query_params.get("status") or None
-    if status is not None and status not in set(RequestStatus):
-        raise Refusal("invalid_request", f"No status {status!r}.", 400)
-    overdue = bool(request.query_params.get("overdue"))
+    """The queue with the intake form (filled in again, with a question, when asked), and
+    the request list below it, filtered and paged (`listing`)."""
+    filters = listing.read(request.query_params, runtime.settings.timezone)
     now = utcnow()
-    found = await hotline.search(db_session, viewer.actor, status, overdue, now)
+    listed = await listing.requests(db_session, viewer.actor, filters, now)
     # Registering without naming a resident: the same rule the service applies.
     can_register = may_register_request(viewer.actor, viewer.actor.unit_path, False)
     picked = None
@@ -111,12 +114,10 @@ async def _queue(
             picked = await residents.get_visible(
                 db_session, viewer.actor, uuid.UUID(form["resident_id"])
             )
-    q = request.query_params.get("q", "").strip()
+    categories = await hotline.categories(db_session)
+    # The resident search proposes; it never picks (the person chooses from the list).
+    q = (form or {}).get("q", request.query_params.get("q", "")).strip()
     matches = await intake.find(db_session, viewer.actor, q, 50) if can_register else []
-    if form is None and len(matches) == 1:
-        # One resident found: the caller's fields start from theirs.
-        form = {"caller_name": matches[0].name, "caller_phone": matches[0].phone}
-        form |= {"address": matches[0].address, "resident_id": str(matches[0].id)}
     return page(
         request,
         runtime,
@@ -124,15 +125,18 @@ async def _queue(
         viewer,
         q=q,
         found=matches,
-        requests=await views.request_rows(db_session, found, language(request), now),
-        statuses=list(RequestStatus),
-        status=status,
-        overdue=overdue,
+        requests=await views.request_rows(db_session, listed.requests, language(request), now),
+        listed=listed,
+        filters=filters,
+        choice=await listing.choices(db_session, viewer.actor, categories, language(request)),
         can_register=can_register,
-        categories=await hotline.categories(db_session),
+        categories=categories,
         form=form or {},
         asked=asked or {},
         picked=picked,
+        field=(refused or {}).get("field"),
+        field_error=(refused or {}).get("error"),
+        error=(refused or {}).get("error"),
     )
 
 
@@ -150,15 +154,47 @@ class Requests(Controller):
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
         form = await forms.read_form(request, runtime)
-        body = forms.parse(intake.as_body(form), RequestCreate)
-        asked = await intake.questions(db_session, viewer.actor, form)
-        if asked:
-            # Asked, not guessed: the form comes back filled in, with the question.
-            return await _queue(request, db_session, runtime, viewer, form=form, asked=asked)
-        created = await hotline.create(
-            db_session, viewer.actor, msgspec.structs.asdict(body), utcnow()
-        )
-        return redirect(request, "console.request_page", request_id=created.id)
+        try:
+            body = forms.parse(intake.as_body(form), RequestCreate)
+            asked = await intake.questions(db_session, viewer.actor, form)
+            if asked:
+                # Asked, not guessed: the form comes back filled in, with the question.
+                return await _queue(request, db_session, runtime, viewer, form=form, asked=asked)
+            created = await hotline.create(
+                db_session, viewer.actor, msgspec.structs.asdict(body), utcnow()
+            )
+        except Refusal as refused:
+            # Every check refuses before anything is written: the form again, as typed, the
+            # field marked and the reason beside it.
+            tr = translator(language(request))
+            code = f"e_{refused.code}"
+            error = tr(code) if words.has(f"console.{code}") else tr("e_other")
+            detail = refused.words(tr) if isinstance(refused, forms.InvalidForm) else None
+            field = getattr(refused, "field", None) or INTAKE_FIELDS.get(refused.code)
+            shown = await _queue(
+                request,
+                db_session,
+                runtime,
+                viewer,
+                form=form,
+                refused={"field": field, "error": detail or error},
+            )
+            shown.status_code = refused.status
+            return shown
+        shown = redirect(request, "console.request_page", request_id=created.id)
+        shown.cookies.append(flash_cookie("done_register", number=created.number))
+        return shown
+
+    @post("/intake/find", name="console.intake_find")
+    async def find_resident(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Template:
+        """The intake form's resident search: the form comes back with everything typed and
+        the residents found to choose from (a POST, so that nothing typed goes into an
+        address)."""
+        form = await forms.read_form(request, runtime)
+        typed = {k: v for k, v in form.items() if k != "_csrf_token"}
+        return await _queue(request, db_session, runtime, viewer, form=typed)
 
     @get("/requests/{request_id:uuid}", name="console.request_page")
     async def request_page(
@@ -220,16 +256,30 @@ class Requests(Controller):
         given = {k: v for k, v in blank.items() if not form.get(k, "").strip()}
         body = forms.parse(form, body_type, **given)
         await call(db_session, viewer.actor, request_id, body)
-        return redirect(request, "console.request_page", request_id=request_id)
+        shown = redirect(request, "console.request_page", request_id=request_id)
+        shown.cookies.append(
+            await levels.done_cookie(db_session, request_id, step, language(request))
+        )
+        return shown
 
     @get("/export.csv", name="console.export")
     async def export(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        status = request.query_params.get("status") or None
-        overdue = bool(request.query_params.get("overdue"))
-        rows = await hotline.search(db_session, viewer.actor, status, overdue, utcnow(), 100_000)
+        filters = listing.read(request.query_params, runtime.settings.timezone)
+        rows = await listing.all_requests(db_session, viewer.actor, filters, utcnow())
         return await exports.requests_csv_in(
+            db_session, rows, language(request), runtime.settings.timezone
+        )
+
+    @get("/export.xlsx", name="console.export_xlsx")
+    async def export_xlsx(
+        self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
+    ) -> Response:
+        """The request list (its filters) as an Excel workbook, in the viewer's language."""
+        filters = listing.read(request.query_params, runtime.settings.timezone)
+        rows = await listing.all_requests(db_session, viewer.actor, filters, utcnow())
+        return await exports.requests_xlsx_in(
             db_session, rows, language(request), runtime.settings.timezone
         )
 
@@ -266,11 +316,12 @@ class Requests(Controller):
                 db_session, await plans.alerts_for(db_session, viewer.actor)
             ),
             to_verify=await views.request_rows(db_session, to_verify, lang, now),
-            to_approve=await visits.list_visible(
-                db_session, viewer.actor, "completed", None, 100, 0
-            )
-            if viewer.actor.is_manager
-            else [],
+            to_approve=await views.approval_rows(
+                db_session,
+                await visits.list_visible(db_session, viewer.actor, "completed", None, 100, 0)
+                if viewer.actor.is_manager
+                else [],
+            ),
             behind=sorted(behind.items(), key=lambda item: -len(item[1])),
         )
 

@@ -26,6 +26,7 @@ from server.console.urls import is_console_path, url
 from server.deps import Runtime_, Session
 from server.errors import ProblemError
 from server.runtime import Runtime
+from shared.console_links import first_page
 
 YEAR = 3600 * 24 * 365
 
@@ -112,7 +113,12 @@ class SignIn(Controller):
             utcnow() + timedelta(hours=SESSION_HOURS),
             kind=tokens.CONSOLE,
         )
-        response = Redirect(path=url(request, "console.queue"), status_code=303)
+        # The first page is the person's own work (`first_page`), read as the session reads it.
+        viewer = await auth.authenticate(
+            db_session, runtime, f"Bearer {session}", utcnow(), kind=tokens.CONSOLE
+        )
+        landing = first_page(viewer.actor, viewer.unit.level)
+        response = Redirect(path=url(request, landing), status_code=303)
         _set(response, runtime, SESSION, session, SESSION_HOURS * 3600)
         _set(response, runtime, DEVICE, str(device), YEAR)
         return response
@@ -125,7 +131,7 @@ class SignIn(Controller):
         runtime: Runtime_,
     ) -> Response:
         """Ends the browser's session on the server (its cookie stops working even if kept)
-        and forgets the browser's device, so that another person can sign in on it."""
+        (the browser keeps its device for the next sign-in)."""
         await read_form(request, runtime)
         try:
             signed_in = await provide_viewer(request, db_session, runtime)
@@ -135,7 +141,9 @@ class SignIn(Controller):
             await auth.end_sessions_of(db_session, signed_in.actor.device_id, utcnow())
         response = Redirect(path=url(request, "console.login_page"), status_code=303)
         response.delete_cookie(SESSION)
-        response.delete_cookie(DEVICE)
+        # The browser keeps its device (one browser, one console device): its sessions have
+        # ended, and the next sign-in on it reuses it. Someone else signing in on the same
+        # browser is given a device of their own (the device is the account's).
         return response
 
     @get("/language", name="console.language")

@@ -124,7 +124,8 @@ def date_range(query, zone_name: str) -> tuple[datetime | None, datetime | None]
 
     first, last = day("from"), day("to")
     if first and last and first > last:
-        raise Refusal("bad_date", "The range ends before it starts.", 400)
+        # Said as what it is, not as a badly written date.
+        raise Refusal("bad_range", "The range ends before it starts.", 400)
     local = zone(zone_name)
 
     def start(d: date) -> datetime:
@@ -149,3 +150,33 @@ def pace_words(
     if shown.pace is Pace.WARNING:
         words = f"{tr('pace_warning')} · {words}"
     return {"pace": shown.pace, "words": words}
+
+
+async def approval_rows(session: AsyncSession, shown: list) -> list[dict[str, Any]]:
+    """Visits waiting for approval, each naming its resident and its worker (four "独居老人
+    探访" rows are told apart by whom and by whom)."""
+    from sqlalchemy import select
+
+    from server.auth.tables import User
+    from server.residents.tables import Resident
+
+    people = list({v.resident_id for v in shown})
+    staff = list({v.assignee_id for v in shown if v.assignee_id})
+    residents: dict = {}
+    workers: dict = {}
+    if people:
+        found = await session.execute(
+            select(Resident.id, Resident.name).where(Resident.id.in_(people))
+        )
+        residents = {row[0]: row[1] for row in found}
+    if staff:
+        found = await session.execute(select(User.id, User.display_name).where(User.id.in_(staff)))
+        workers = {row[0]: row[1] for row in found}
+    return [
+        {
+            "visit": v,
+            "resident": residents.get(v.resident_id, ""),
+            "worker": workers.get(v.assignee_id, "") if v.assignee_id else "",
+        }
+        for v in shown
+    ]

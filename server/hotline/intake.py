@@ -18,6 +18,7 @@ from server.org.tables import OrgUnit
 from server.residents.tables import Resident
 from shared import requests as lifecycle
 from shared.enums import OrgLevel, Role
+from shared.localtime import to_local
 from shared.permissions import Actor, may_register_request, sees_resident
 
 S = lifecycle.RequestStatus
@@ -49,7 +50,9 @@ async def category(session: AsyncSession, code: str) -> ServiceCategory:
 
 
 async def _number(session: AsyncSession, now: datetime) -> str:
-    day = now.strftime("%y%m%d")
+    """YYMMDD-NNNN by the district's local day (Asia/Shanghai): a call at 07:30 in the
+    morning gets that day's number, not yesterday's (the UTC day's)."""
+    day = to_local(now).strftime("%y%m%d")
     # The row lock serialises numbering within a day, like the feed clock.
     bumped = await session.scalar(
         update(RequestCounter)

@@ -264,6 +264,24 @@ class PublicPages(Controller):
     ) -> Response:
         form = await _form(request, runtime)
         await guard(request, "rate")
+        if not form.get("score", "").strip():
+            # Only an explicit choice counts: the page again, what was typed kept, the
+            # missing choice said next to it; nothing is rated.
+            found = await service.by_token(db_session, token)
+            shown = await service.view(db_session, found, language(request))
+            tr = words.translator("public", language(request))
+            return _render(
+                request,
+                runtime,
+                "public_track.html",
+                status=400,
+                r=shown,
+                token=token,
+                new=False,
+                link=str(request.base_url).rstrip("/") + f"/public/track/{token}",
+                score_error=tr("e_score_missing"),
+                comment=form.get("comment", ""),
+            )
         body = _parse(form, PublicRatingBody)
         await service.rate(db_session, token, body.score, body.comment, utcnow())
         return Redirect(path=f"/public/track/{token}", status_code=303, headers=PRIVATE)
