@@ -220,3 +220,18 @@ async def test_the_shared_window_slides_as_the_memory_one_does(settings):
         # Concurrent attempts from many tasks never let more than the limit through.
         results = await asyncio.gather(*(throttle.wait("c", "submit", now=700) for _ in range(12)))
         assert results.count(0) == 2
+
+
+async def test_a_limit_in_working_days_reads_as_working_days(api):
+    """A 3-working-day category is never shown as its 72 calendar hours."""
+    found = (await api.client.get("/api/v1/public/catalogue")).json()
+    days = [c for c in found if c["time_limit_days"]]
+    hours = [c for c in found if not c["time_limit_days"]]
+    assert days and hours
+    assert all(c["time_limit"] == f"{c['time_limit_days']} 个工作日" for c in days)
+    assert all(c["time_limit"] == f"{c['time_limit_hours']} 小时" for c in hours)
+    page = (await api.client.get("/public/catalogue")).text
+    assert f"{days[0]['time_limit_days']} 个工作日" in page
+    services = (await api.client.get("/open311/v2/services.json")).json()
+    chosen = next(s for s in services if s["service_code"] == days[0]["code"])
+    assert f"办理时限 {days[0]['time_limit_days']} 个工作日" in chosen["description"]

@@ -13,6 +13,7 @@ from litestar import Request
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.catalogue.limits import notice_words
 from server.catalogue.tables import ServiceCategory
 from server.errors import ProblemError
 from server.hotline import service as hotline
@@ -56,13 +57,12 @@ def _iso(moment: datetime | None, zone: str) -> str | None:
 
 async def services(session: AsyncSession, lang: str) -> list[dict[str, Any]]:
     """GET services.json: each category of the catalogue as a realtime service."""
-    tr = words.translator("public", lang)
     return [
         {
             "service_code": c.code,
             "service_name": c.name_zh if lang == "zh" else c.name_en,
             "description": f"{c.name_zh if lang == 'zh' else c.name_en} · {c.department} · "
-            + tr("notice", hours=c.time_limit_hours),
+            + notice_words(c, lang),
             "metadata": False,
             "type": "realtime",
             "keywords": ",".join([c.code.replace(".", ","), c.programme]),
@@ -185,7 +185,7 @@ async def shown(
                 "service_code": request.category_code,
                 "description": public.masked(request.description) if public_door else name,
                 "agency_responsible": request.department or place or tr("district_platform"),
-                "service_notice": tr("notice", hours=found.time_limit_hours) if found else "",
+                "service_notice": notice_words(found, lang) if found else "",
                 "requested_datetime": _iso(request.received_at, zone),
                 "updated_datetime": _iso(updated.get(request.id, request.received_at), zone),
                 "expected_datetime": _iso(request.due_at, zone),
@@ -290,6 +290,6 @@ async def file(
         )
     return {
         "service_request_id": request.number,
-        "service_notice": tr("notice", hours=found.time_limit_hours),
+        "service_notice": notice_words(found, lang),
         "account_id": None,
     }

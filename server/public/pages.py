@@ -297,7 +297,7 @@ class PublicPages(Controller):
             request,
             runtime,
             "public_catalogue.html",
-            categories=await service.catalogue(db_session),
+            categories=await service.catalogue(db_session, language(request)),
             stations=stations,
             chosen=chosen,
         )

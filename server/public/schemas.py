@@ -75,7 +75,9 @@ class PublicCategoryPublic(msgspec.Struct, kw_only=True):
     name_en: str  # name in English
     programme: str  # the programme it belongs to
     department: str  # the department that answers for it
-    time_limit_hours: int  # the time limit from report to done
+    time_limit_hours: int  # the time limit from report to done (a day limit: days × 24)
+    time_limit_days: int | None = None  # the limit in working days, when it is one
+    time_limit: str = ""  # the limit in words ("3 个工作日", "24 小时")
 
 
 class WorkstationPublic(msgspec.Struct, kw_only=True):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.tables import User
+from server.catalogue.limits import limit_words
 from server.catalogue.tables import ServiceCategory
 from server.errors import Refusal
 from server.hotline import service as hotline
@@ -242,8 +243,8 @@ async def _main(
     return msgspec.structs.replace(shown, may_rate=False, rating=None, timeline=steps)
 
 
-async def catalogue(session: AsyncSession) -> list[PublicCategoryPublic]:
-    """The services on offer, with their time limits."""
+async def catalogue(session: AsyncSession, lang: str = "zh") -> list[PublicCategoryPublic]:
+    """The services on offer, with their time limits (in words: working days or hours)."""
     return [
         PublicCategoryPublic(
             code=c.code,
@@ -252,6 +253,8 @@ async def catalogue(session: AsyncSession) -> list[PublicCategoryPublic]:
             programme=c.programme,
             department=c.department,
             time_limit_hours=c.time_limit_hours,
+            time_limit_days=c.time_limit_days,
+            time_limit=limit_words(c, lang),
         )
         for c in await hotline.categories(session)
         if c.active
