@@ -46,6 +46,7 @@ class Link:
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
     _writers: set = field(default_factory=set)
+    _server: asyncio.Server | None = None
 
     def __post_init__(self) -> None:
         self.up = Direction(self.rate_bps, self.one_way_s)
@@ -63,6 +64,7 @@ class Link:
                 asyncio.start_server(self._accept, "127.0.0.1", 0)
             )
             self.port = server.sockets[0].getsockname()[1]
+            self._server = server
             ready.set()
             self._loop.run_forever()
 
@@ -78,6 +80,8 @@ class Link:
             return
 
         async def wind_down() -> None:
+            if self._server is not None:
+                self._server.close()  # the listening socket too: nothing left to the collector
             for end in list(self._writers):
                 end.transport.abort()
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]

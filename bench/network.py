@@ -88,13 +88,18 @@ class Counting:
         return httpx.Client(base_url=base, timeout=60, event_hooks=hooks)
 
 
-def first_sync(folder: Path, server_port: int, link: Link | None, name: str) -> dict:
+def first_sync(
+    folder: Path, server_port: int, link: Link | None, name: str, keep: bool = False
+) -> dict:
+    """A new phone's first sync (through the link, if one); the phone is closed after, unless
+    `keep` (then it is in the answer, for the caller to use and close)."""
     from mobile.core.crypto import KdfCost
     from mobile.core.phone import Phone
     from testbed import DEMO_PASSWORD
 
     base = link.start() if link else f"http://127.0.0.1:{server_port}"
     counting = Counting()
+    phone = None
     try:
         phone = Phone(folder / name, http_factory=counting.client, kdf_cost=KdfCost(n=1024, r=1))
         phone.sign_in(base, "worker1", DEMO_PASSWORD, "246810")  # signs in, then the sync
@@ -112,9 +117,11 @@ def first_sync(folder: Path, server_port: int, link: Link | None, name: str) -> 
             "answers": len(counting.answered),
             "pages": len(set(counting.answered)),
             "cuts": link.cuts if link else 0,
-            "phone": phone,
+            **({"phone": phone} if keep else {}),
         }
     finally:
+        if phone is not None and not keep:
+            phone.close()
         if link:
             link.stop()
 
@@ -169,7 +176,7 @@ def run(records: int, photos: int) -> dict:
     try:
         figures["gzip_bytes"], figures["records"] = wire_bytes(folder, port, "gzip")
         figures["plain_bytes"], _ = wire_bytes(folder, port, "identity")
-        weak = first_sync(folder, port, Link(port, RATE, ONE_WAY), "weak")
+        weak = first_sync(folder, port, Link(port, RATE, ONE_WAY), "weak", keep=True)
         figures["first_sync_s"] = weak["seconds"]
         figures["link_bytes"] = weak["bytes"]
         cut_at = weak["bytes"] // 2
@@ -182,13 +189,16 @@ def run(records: int, photos: int) -> dict:
             link = Link(port, RATE, ONE_WAY)
             link.start()
             phone = weak["phone"]
-            phone._http = None  # noqa: SLF001  (the next client goes through the new link)
+            phone._http.close()  # noqa: SLF001  (the next client goes through the new link)
+            phone._http = None  # noqa: SLF001
             phone.store.set_meta("server_url", f"http://127.0.0.1:{link.port}")
             figures["photos"] = photos
             figures["photos_s"] = photos_over(phone, link, photos)
             figures["photos_bytes"] = link.up.bytes
             link.stop()
     finally:
+        if "weak" in locals():
+            weak["phone"].close()
         server.terminate()
         server.wait(10)
         shutil.rmtree(folder, ignore_errors=True)

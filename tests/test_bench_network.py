@@ -24,15 +24,16 @@ def echo_server() -> tuple[int, threading.Event]:
 
     def serve() -> None:
         listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                data = conn.recv(100)
-                if data:
-                    conn.sendall(b"x" * 62_500)  # half a second at 1 Mbit/s
+        with listener:  # closed when told to stop (a socket left open fails a later test)
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                with conn:
+                    data = conn.recv(100)
+                    if data:
+                        conn.sendall(b"x" * 62_500)  # half a second at 1 Mbit/s
 
     threading.Thread(target=serve, daemon=True).start()
     return listener.getsockname()[1], stop
@@ -74,6 +75,7 @@ def test_the_link_paces_delays_counts_and_cuts():
     finally:
         link.stop()
         stop.set()
+        time.sleep(0.3)  # the echo server sees the stop and closes its socket
 
 
 def test_a_first_sync_over_a_weak_link_survives_a_cut(tmp_path, sqlite_template):
