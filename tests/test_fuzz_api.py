@@ -107,11 +107,15 @@ def _config(headers: dict[str, str], *, stateful: bool) -> SchemathesisConfig:
             "checks": {"enabled": False, **checks},
             "phases": {"stateful": {"enabled": stateful, "max-steps": 6}},
             "operations": [
+                # The live stream stays open for as long as the caller listens: a fuzzer's
+                # request waits out its timeout (30 s a case). tests/test_sync_live.py holds
+                # it: scope, keep-alive, a revoked device, a bad token's 401.
+                {"include-path": "/api/v1/sync/live", "enabled": False},
                 {
                     "include-path": "/api/v1/blobs/{sha256}",
                     "include-method": "PUT",
                     "checks": {"positive_data_acceptance": {"expected-statuses": CHUNK_REFUSED}},
-                }
+                },
             ],
         }
     )
