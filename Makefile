@@ -20,6 +20,7 @@ bench: setup
 	bash scripts/ensure-postgres.sh
 	.venv/bin/python -m bench.sync
 	.venv/bin/python -m bench.app
+	.venv/bin/python -m bench.phone_memory --write
 	.venv/bin/python -m bench.photos
 	.venv/bin/python -m bench.hotpath
 	.venv/bin/python -m bench.load --database postgresql --phones 1000 --in-flight 64 --seconds 60 --write-docs

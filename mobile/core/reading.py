@@ -31,8 +31,15 @@ class Reading:
         mine_only: bool = True,
     ) -> list[dict]:
         """Visits for the list: each with its resident's name and address, overdue marked,
-        overdue first, then by due time."""
-        residents = self.residents()
+        overdue first, then by due time. Only the residents the rows name are opened: a
+        worker's store may hold thousands, and the list names a few dozen."""
+        residents: dict[str, dict] = {}
+
+        def resident_of(resident_id: str) -> dict:
+            if resident_id not in residents:
+                residents[resident_id] = self.store.get("resident", resident_id) or {}
+            return residents[resident_id]
+
         me = self.user.get("id")
         now = now_iso()
         rows = []
@@ -45,7 +52,7 @@ class Reading:
                 continue
             if kind and visit["kind"] != kind:
                 continue
-            resident = residents.get(visit["resident_id"], {})
+            resident = resident_of(visit["resident_id"])
             overdue = visit["status"] in OPEN and (visit.get("due_at") or "9") < now
             if status == "overdue" and not overdue:
                 continue
