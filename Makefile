@@ -19,6 +19,7 @@ lint: setup
 bench: setup
 	bash scripts/ensure-postgres.sh
 	.venv/bin/python -m bench.sync
+	.venv/bin/python -m bench.peer --write
 	.venv/bin/python -m bench.app
 	.venv/bin/python -m bench.phone_memory --write
 	.venv/bin/python -m bench.photos
