@@ -51,6 +51,7 @@ async def test_the_demo_has_a_request_in_review_after_an_unsatisfied_callback(ap
         1,
     )
     assert [(c["reached"], c["satisfied"]) for c in review["callbacks"]] == [(True, False)]
+    assert review["repeat_of"] is None and review["urges"] == 0
     reopened = [e for e in review["timeline"] if e["action"] == "reopened"]
     assert reopened[-1]["params"]["reason"] == "unsatisfied_callback"
 
