@@ -160,6 +160,24 @@ def _residents_pages(page, base: str) -> list[tuple[str, object]]:
     ]
 
 
+def page_problems(page, name: str) -> list[str]:
+    """axe's violations on the page as it is; asserts help text at 16 px or more and input
+    borders at 3:1 against the card."""
+    sizes = page.eval_on_selector_all(
+        ".help, .muted, .field-error",
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))",
+    )
+    assert all(px >= 16 for px in sizes), (name, sizes)
+    borders = page.eval_on_selector_all(
+        "input:not([type=hidden]), select, textarea",
+        "els => els.map(e => [getComputedStyle(e).borderTopColor,"
+        " getComputedStyle(e.closest('.card') || document.body).backgroundColor])",
+    )
+    for border, behind in borders:
+        assert _contrast(border, behind) >= 3, (name, border, behind)
+    return violations(page)
+
+
 @pytest.mark.parametrize("size", ["360", "1366"])
 def test_axe_finds_nothing_on_any_residents_page(live_url, settings, size):
     _chromium_or_skip(settings)
@@ -172,21 +190,8 @@ def test_axe_finds_nothing_on_any_residents_page(live_url, settings, size):
         found = {}
         for name, reach in _residents_pages(page, live_url):
             reach()
-            problems = violations(page)
+            problems = page_problems(page, name)
             if problems:
                 found[name] = problems
-            # Help text at 16 px or more; input borders at 3:1 against the card.
-            sizes = page.eval_on_selector_all(
-                ".help, .muted, .field-error",
-                "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))",
-            )
-            assert all(px >= 16 for px in sizes), (name, sizes)
-            borders = page.eval_on_selector_all(
-                "input:not([type=hidden]), select, textarea",
-                "els => els.map(e => [getComputedStyle(e).borderTopColor,"
-                " getComputedStyle(e.closest('.card') || document.body).backgroundColor])",
-            )
-            for border, behind in borders:
-                assert _contrast(border, behind) >= 3, (name, border, behind)
         assert not found, found
         browser.close()

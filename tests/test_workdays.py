@@ -50,6 +50,8 @@ OFFICIAL = package_calendar()
         (bj(2026, 10, 3, 9, 0), 1, bj(2026, 10, 8, 9, 0)),  # received in the holiday
         (bj(2026, 9, 25, 18, 30), 4, bj(2026, 10, 8, 18, 30)),  # Mon 28, 29, 30 Sep, 8 Oct
         (bj(2026, 9, 25, 18, 30), 5, bj(2026, 10, 9, 18, 30)),
+        # The Mid-Autumn Festival (Friday 25 September) just before it: 23, 24, 28, 29, 30.
+        (bj(2026, 9, 22, 10, 0), 5, bj(2026, 9, 30, 10, 0)),
         # Spring Festival 2026: 15–23 February off; Saturdays 14 and 28 February work.
         (bj(2026, 2, 13, 16, 30), 1, bj(2026, 2, 14, 16, 30)),
         (bj(2026, 2, 13, 16, 30), 2, bj(2026, 2, 24, 16, 30)),

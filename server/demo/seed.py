@@ -13,6 +13,7 @@ from server.catalogue.tables import ServiceCategory
 from server.clock import utcnow
 from server.config import Settings
 from server.demo import names, places, staff
+from server.demo.decisions import waiting_decisions
 from server.demo.mentoring import plan_mentoring
 from server.demo.partners import seed_partners
 from server.org.tables import OrgUnit
@@ -95,6 +96,9 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
     await session.flush()
     requests = await _hotline(session, rng, units, users, people)
     requests += await staff.routed_requests(session, units, users, utcnow() - timedelta(days=1))
+    requests += await waiting_decisions(
+        session, units, users, people, utcnow() - timedelta(hours=20)
+    )
     _plans(units, users, people, session)
     partners = await seed_partners(session, units, users["admin"].id, settings.timezone)
     plan_mentoring(session, people)

@@ -341,6 +341,9 @@ class StatsRowPublic(msgspec.Struct, kw_only=True):
     first_time_rate: float | None  # 一次办结率: closed never sent back nor reopened
     callback_rate: float | None  # 回访率: the caller reached at 回访, of those closed
     repeat_rate: float | None  # 重复率: repeats of an earlier request, of those received
+    extended: int  # 延期: requests given more time (an extension approved)
+    returned: int  # 退单: requests a department returned (approved at 审核 or not)
+    return_approved: int  # of those, returns the district approved
 
 
 class StatsPublic(msgspec.Struct, kw_only=True):

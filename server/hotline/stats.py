@@ -46,6 +46,13 @@ _TAKEN_UP = {
 # Steps that take the request away from the level it was sent to before it took it up.
 _TAKEN_AWAY = {RequestAction.RETURNED, RequestAction.TRANSFERRED, RequestAction.DISPATCHED}
 
+# Requests counted by whether they took a step: 延期 granted, 退单 asked and approved.
+_COUNTED_STEPS = {
+    RequestAction.EXTENSION_APPROVED,
+    RequestAction.RETURNED,
+    RequestAction.RETURN_APPROVED,
+}
+
 
 def taken_up(sent: RequestEvent, later: list[RequestEvent]) -> datetime | bool | None:
     """When the level `sent` went to took the request up; False when it left that level
@@ -85,6 +92,7 @@ class _Tally:
 
     received: int = 0
     closed: int = 0
+    steps: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     hits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     bases: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
@@ -109,6 +117,9 @@ class _Tally:
             first_time_rate=rate("first_time"),
             callback_rate=rate("callback"),
             repeat_rate=rate("repeat"),
+            extended=self.steps[RequestAction.EXTENSION_APPROVED],
+            returned=self.steps[RequestAction.RETURNED],
+            return_approved=self.steps[RequestAction.RETURN_APPROVED],
         )
 
 
@@ -125,6 +136,8 @@ def _tally(
     tally.count("repeat", request.repeat_of is not None)
     if request.merged_into is not None:
         return  # a merged repeat is counted on its main request
+    for action in {s.action for s in steps} & _COUNTED_STEPS:
+        tally.steps[action] += 1  # requests with the step, however often it came
     sent = next((i for i, s in enumerate(steps) if s.action == RequestAction.DISPATCHED), None)
     if sent is not None:
         deadline = machine.stage_due(machine.RequestStatus.DISPATCHED, steps[sent].at, limit_hours)
