@@ -101,6 +101,23 @@ def test_the_db_layer_knows_neither_sync_nor_org():
     assert not set(graph.get("server.db", {})) - {"server.errors", "server.config", "server.clock"}
 
 
+def test_no_domain_imports_the_sync_engine():
+    """The sync engine reads the domains' declarations; only what stands above every domain
+    (the app, the CLI, the console, the background round) imports it, and accounts, auth and
+    org import nothing of sync/ or feed/ either."""
+    graph = package_graph(ROOT, "server")
+    above = {"server.app", "server.cli", "server.console", "server.ops"}
+    users = {
+        source: targets["server.sync"]
+        for source, targets in graph.items()
+        if "server.sync" in targets and source not in above
+    }
+    assert not users, users
+    for low in ("server.accounts", "server.auth", "server.org"):
+        reached = {"server.sync", "server.feed"} & set(graph.get(low, {}))
+        assert not reached, {target: graph[low][target] for target in reached}
+
+
 def test_every_module_takes_its_clock_from_server_clock():
     """One wall clock for the server: no module, the console's included, takes `utcnow` from
     the database layer or defines its own."""
@@ -110,6 +127,8 @@ def test_every_module_takes_its_clock_from_server_clock():
                 continue
             text = path.read_text()
             assert "def utcnow(" not in text, path.relative_to(ROOT)
+            if top == "server":  # nor asks the system's clock itself
+                assert "datetime.now(" not in text, path.relative_to(ROOT)
             for module, line in _imports(path):
                 assert not (
                     module == "server.db.types" and "utcnow" in text.splitlines()[line - 1]

@@ -2,6 +2,7 @@
 same `{places}`; the compiled .mo say what their .po say; every id the console, the residents'
 pages, Open311, the phone and the server's refusals use has words in both; one fallback rule."""
 
+import ast
 import gettext
 import io
 import os
@@ -174,3 +175,22 @@ def test_the_phone_build_carries_the_compiled_catalogues_and_needs_no_babel():
         for path in (ROOT / folder).rglob("*.py"):
             if path.name != "words.py":
                 assert not re.search(r"^\s*(from|import) babel", path.read_text("utf-8"), re.M)
+
+
+def _imported(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_only_shared_words_reads_the_catalogues():
+    """Translation exists once: no module but shared/words.py opens a catalogue (gettext)."""
+    one = ROOT / "shared" / "words.py"
+    for folder in ("server", "mobile", "shared", "testbed"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path != one:
+                assert not {"gettext", "babel.support"} & _imported(path), path.relative_to(ROOT)

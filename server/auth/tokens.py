@@ -6,9 +6,11 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from uuid import UUID
+
+from server.clock import utcnow
 
 
 class TokenInvalid(Exception):
@@ -45,7 +47,7 @@ def issue_access(
     kind: str = API,
     issued_at: datetime | None = None,
 ) -> str:
-    issued = issued_at or datetime.now(UTC)
+    issued = issued_at or utcnow()
     payload = {
         "typ": kind,
         "sub": str(user_id),
