@@ -42,9 +42,10 @@ EXAMPLES = int(os.environ.get("DOORSTEP_FUZZ_EXAMPLES", "5"))
 ANSWER_BYTES = 400
 REPLAY_CHARS = 2000
 CALLERS = ("nobody", "worker1", "supervisor1", "dept_water", "inspector1", "admin")
-# PostgreSQL is the stricter database (types, lengths, NULs): every caller fuzzes it. On SQLite
-# three callers cover the anonymous, the phone's and the widest reach, in a third less time.
-SQLITE_CALLERS = ("nobody", "worker1", "admin")
+# Issue 19 asks for at least these five on both databases. The admin (the widest reach) fuzzes
+# PostgreSQL, the stricter database (types, lengths, NULs), alone: a sixth run on SQLite would
+# add a caller's time to `make test` for a reach no rule gives any other role.
+SQLITE_CALLERS = ("nobody", "worker1", "supervisor1", "dept_water", "inspector1")
 
 
 @schemathesis.check
