@@ -133,7 +133,11 @@ class Run:
 
 def _fuzz(base_url: str, caller: str, headers: dict[str, str]) -> Run:
     config = _config(headers, stateful=caller != "nobody")
-    schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json", config=config)
+    # The schema is built on its first request: on a loaded machine that took longer than the
+    # loader's default 10 s (a PostgreSQL run broke on it), so it gets a case's own timeout.
+    schema = schemathesis.openapi.from_url(
+        f"{base_url}/schema/openapi.json", config=config, timeout=60
+    )
     run = Run()
     started = time.monotonic()
     seen: set[tuple[str, str, str]] = set()
