@@ -102,6 +102,19 @@ async def test_a_shared_office_pc_signs_in_whoever_comes_next(api):
         second_device = browser.cookies.get("doorstep_device")
         assert second_device != first_device
         assert (await browser.get("/console/")).status_code == 200
+        # Another account while that session is still alive (the last person walked away
+        # signed in): the new password starts the new person's session on a new device.
+        live_session = browser.cookies.get("doorstep_session")
+        assert (await sign_in("supervisor1")).status_code == 303
+        assert browser.cookies.get("doorstep_session") != live_session
+        third_device = browser.cookies.get("doorstep_device")
+        assert third_device not in (first_device, second_device)
+        shown = (await (await api.login("supervisor1")).get("/api/v1/me")).json()
+        me = await browser.get("/console/")
+        assert me.status_code == 200 and shown["display_name"] in me.text
+        browser.cookies.delete("doorstep_session")
+        assert (await sign_in("dispatcher")).status_code == 303
+        second_device = browser.cookies.get("doorstep_device")
         # That device revoked by an admin: the next sign-in starts another one.
         async with api.runtime.sessions() as session, session.begin():
             row = await session.get(Device, uuid.UUID(second_device))

@@ -42,9 +42,10 @@ EXAMPLES = int(os.environ.get("DOORSTEP_FUZZ_EXAMPLES", "5"))
 ANSWER_BYTES = 400
 REPLAY_CHARS = 2000
 CALLERS = ("nobody", "worker1", "supervisor1", "dept_water", "inspector1", "admin")
-# PostgreSQL is the stricter database (types, lengths, NULs): every caller fuzzes it. On SQLite
-# three callers cover the anonymous, the phone's and the widest reach, in a third less time.
-SQLITE_CALLERS = ("nobody", "worker1", "admin")
+# Issue 19 asks for at least these five on both databases. The admin (the widest reach) fuzzes
+# PostgreSQL, the stricter database (types, lengths, NULs), alone: a sixth run on SQLite would
+# add a caller's time to `make test` for a reach no rule gives any other role.
+SQLITE_CALLERS = ("nobody", "worker1", "supervisor1", "dept_water", "inspector1")
 
 
 @schemathesis.check
@@ -132,7 +133,11 @@ class Run:
 
 def _fuzz(base_url: str, caller: str, headers: dict[str, str]) -> Run:
     config = _config(headers, stateful=caller != "nobody")
-    schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json", config=config)
+    # The schema is built on its first request: on a loaded machine that took longer than the
+    # loader's default 10 s (a PostgreSQL run broke on it), so it gets a case's own timeout.
+    schema = schemathesis.openapi.from_url(
+        f"{base_url}/schema/openapi.json", config=config, timeout=60
+    )
     run = Run()
     started = time.monotonic()
     seen: set[tuple[str, str, str]] = set()

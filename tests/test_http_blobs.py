@@ -11,11 +11,17 @@ from tests.test_http_auth import is_problem
 
 CHUNK = 1500
 DAILY = 3 * 1024 * 1024
+OPEN_UPLOADS = 4
 
 
 @pytest.fixture
 def settings(settings, tmp_path):
-    return replace(settings, blob_dir=str(tmp_path / "blobs"), blob_account_daily_bytes=DAILY)
+    return replace(
+        settings,
+        blob_dir=str(tmp_path / "blobs"),
+        blob_account_daily_bytes=DAILY,
+        blob_partials_per_account=OPEN_UPLOADS,
+    )
 
 
 @pytest.fixture
@@ -175,6 +181,21 @@ def test_an_account_is_held_to_its_daily_quota_on_every_device(http, settings):
     # Another account has its own.
     assert Device(http, "worker2").put(fourth, kind="image/png").status_code == 201
     assert len(stored_files(settings)) == 4
+
+
+def test_an_account_is_held_to_its_open_uploads_on_every_device(http, settings):
+    """The cap on unfinished uploads is the account's too: a second phone adds none."""
+    phone, tablet = Device(http, "worker1"), Device(http, "worker1")
+    photos = [noise_png(30) for _ in range(OPEN_UPLOADS + 1)]
+    for i, data in enumerate(photos[:-1]):
+        device = (phone, tablet)[i % 2]
+        assert device.chunk(data, 0, 99, kind="image/png").status_code == 202
+    for device in (phone, tablet, Device(http, "worker1")):
+        is_problem(device.chunk(photos[-1], 0, 99, kind="image/png"), 429, "quota_exceeded")
+    # Another account has its own; finishing one frees a place.
+    assert Device(http, "worker2").chunk(photos[-1], 0, 99, kind="image/png").status_code == 202
+    assert phone.chunk(photos[0], 100, len(photos[0]) - 1, kind="image/png").status_code == 201
+    assert tablet.chunk(photos[-1], 0, 99, kind="image/png").status_code == 202
 
 
 def test_a_partial_upload_the_accounts_other_device_completed_is_dropped(http, settings):

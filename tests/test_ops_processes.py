@@ -218,3 +218,36 @@ def test_when_the_leader_dies_another_process_takes_over(postgres_url, tmp_path)
     assert sorted(_leader_pids(first_log) + _leader_pids(second_log)) == sorted(
         [leaders[0], other.pid]
     )
+
+
+def test_the_residents_and_open311_throttles_hold_across_processes(postgres_url, tmp_path):
+    """Issue 19, point 9: two server processes on one PostgreSQL database give a client each
+    window once, not once per process: reports, look-ups by number and phone, Open311 reads,
+    each call sent to the processes in turn."""
+    env = {"DOORSTEP_DATABASE_URL": postgres_url, "DOORSTEP_BACKGROUND_EVERY_S": "0"}
+    first, second = free_port(), free_port()
+    log = tmp_path / "server.log"
+    with (
+        server_process("run", "--port", str(first), env=env, log=log, port=first),
+        server_process("run", "--port", str(second), env=env, log=log, port=second),
+    ):
+        doors = [f"http://127.0.0.1:{first}", f"http://127.0.0.1:{second}"]
+
+        def statuses(method: str, path: str, times: int, **kwargs) -> list[int]:
+            return [
+                httpx.request(method, doors[i % 2] + path, timeout=30, **kwargs).status_code
+                for i in range(times)
+            ]
+
+        report = {
+            "category_code": "repair.heating",
+            "description": "楼道漏水",
+            "address": "幸福路1号",
+            "caller_name": "王",
+            "caller_phone": "13900000000",
+        }
+        assert statuses("POST", "/api/v1/public/requests", 6, json=report) == [201] * 5 + [429]
+        miss = {"number": "260101-9999", "phone": "13900000000"}
+        assert statuses("GET", "/api/v1/public/lookup", 11, params=miss) == [404] * 10 + [429]
+        reads = statuses("GET", "/open311/v2/services.json", 121)
+        assert reads == [200] * 120 + [429]

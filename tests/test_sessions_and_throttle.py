@@ -143,3 +143,23 @@ async def test_a_wrong_method_says_which_are_allowed(api):
     response = await api.client.delete("/health")
     assert response.status_code == 405
     assert "GET" in response.headers["allow"]
+
+
+async def test_the_background_round_forgets_closed_windows_of_clients_gone_for_good(api):
+    """Throttle rows and failed sign-ins are read only within their windows; a client that
+    never comes back would otherwise leave its rows for ever (a scanner's addresses)."""
+    from server.ops import background
+    from server.public.tables import ThrottleHit
+
+    now = utcnow()
+    window = api.runtime.settings.login_failure_window
+    async with api.runtime.sessions() as session, session.begin():
+        for age, client in ((window + timedelta(minutes=1), "gone"), (timedelta(0), "here")):
+            session.add(LoginFailure(username="worker1", client=client, at=now - age))
+            at = now.timestamp() - (601 if client == "gone" else 0)
+            session.add(ThrottleHit(client=client, kind="submit", at=at))
+    await background.run_round(api.runtime, now)
+    async with api.runtime.sessions() as session:
+        failures = (await session.scalars(select(LoginFailure.client))).all()
+        hits = (await session.scalars(select(ThrottleHit.client))).all()
+    assert failures == ["here"] and hits == ["here"]

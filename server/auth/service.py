@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
@@ -73,6 +73,14 @@ def _revoked() -> ProblemError:
     return ProblemError(
         403, "device_revoked", "This device was revoked. Its local data must be wiped."
     )
+
+
+async def forget_old_login_failures(session: AsyncSession, runtime: Runtime, now: datetime) -> int:
+    """Delete failed sign-ins older than the window that counts them (no rule reads them
+    after it; they would otherwise pile up for ever). The background round calls this."""
+    since = now - runtime.settings.login_failure_window
+    done = await session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
+    return done.rowcount or 0
 
 
 async def _wait_before_login(

@@ -61,8 +61,8 @@ async def _caller(request: Request, runtime: Runtime) -> Principal:
     "`range_mismatch` with `received` (409 `upload_busy` while another request writes the "
     "same upload). Once complete the bytes are checked: 422 "
     "`hash_mismatch`, 415 `unsupported_media_type`, 422 `exif_present`; a refused upload "
-    "is deleted. 429 `quota_exceeded`: the device's uploads in 24 hours, or its open partial "
-    "uploads, are at their limit.",
+    "is deleted. 429 `quota_exceeded`: the account's uploads in 24 hours, or its open "
+    "partial uploads, on all its devices together, are at their limit.",
     request_max_body_size=uploads.MAX_BLOB_BYTES,
     status_code=201,
 )

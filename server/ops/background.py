@@ -1,5 +1,6 @@
 """The background round: overdue requests escalated, planned visits made, missed visits
-alerted, the feed compacted. Every process runs the loop; only the leader does the round.
+alerted, the feed compacted, closed throttle windows and old failed sign-ins forgotten. Every
+process runs the loop; only the leader does the round.
 """
 
 import asyncio
@@ -28,8 +29,10 @@ class RoundReport:
 
 async def run_round(runtime: Runtime, now: datetime | None = None) -> RoundReport:
     """One round of the background work, as the leader does it."""
+    from server.auth.service import forget_old_login_failures
     from server.hotline.service import escalate_overdue
     from server.plans.service import generate_due_visits, raise_missed
+    from server.public.throttle import forget_closed_windows
 
     now = now or utcnow()
     gate = runtime.write_gate or nullcontext()
@@ -38,6 +41,9 @@ async def run_round(runtime: Runtime, now: datetime | None = None) -> RoundRepor
         made = await generate_due_visits(session, now)
         missed = await raise_missed(session, now)
         await compaction.mark(session, now)
+        # Throttle rows whose windows have closed, of clients that never came back.
+        await forget_closed_windows(session, now.timestamp())
+        await forget_old_login_failures(session, runtime, now)
     metrics.ESCALATIONS.inc(len(escalated))
     removed = 0
     if runtime.settings.feed_keep_days > 0:

@@ -99,6 +99,15 @@ class SharedThrottle:
             return 0
 
 
+async def forget_closed_windows(session, now: float) -> int:
+    """Delete the shared window's rows older than the longest window, whoever made them: a
+    client's own rows go when it comes back, but one that never does (a scanner, an address
+    used once) would otherwise leave its rows for ever. The background round calls this."""
+    longest = max(window for _, window in LIMITS.values())
+    done = await session.execute(delete(ThrottleHit).where(ThrottleHit.at <= now - longest))
+    return done.rowcount or 0
+
+
 async def guard(request: Request, kind: str, who: str | None = None) -> None:
     """Count this request against the window of `kind` of its client (or of `who`, such as an
     API key); 429 when it is used up."""

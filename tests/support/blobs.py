@@ -3,7 +3,9 @@
 import hashlib
 import io
 import os
+import struct
 import uuid
+import zlib
 
 import httpx
 from PIL import Image
@@ -37,6 +39,68 @@ def noise_png(side: int) -> bytes:
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+# Where metadata hides in a JPEG or PNG (tests/test_photo_metadata.py, tests/test_http_photos.py).
+EXIF = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x00"
+XMP = (
+    b"http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta><rdf:Description "
+    b'exif:GPSLatitude="39,54.6N" exif:GPSLongitude="116,23.4E"/></x:xmpmeta>'
+)
+
+
+def segment(marker: int, body: bytes) -> bytes:
+    """A JPEG marker segment."""
+    return bytes([0xFF, marker]) + struct.pack(">H", len(body) + 2) + body
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def after_jfif(data: bytes, insert: bytes) -> bytes:
+    """`insert` placed right after the JFIF header (SOI + an APP0 of 16 bytes)."""
+    assert data[2:4] == b"\xff\xe0"
+    return data[:20] + insert + data[20:]
+
+
+def progressive_jpeg() -> bytes:
+    image = Image.frombytes("RGB", (64, 48), bytes(range(256)) * 36)
+    out = io.BytesIO()
+    image.save(out, "JPEG", progressive=True)
+    return out.getvalue()
+
+
+def between_scans(data: bytes, insert: bytes) -> bytes:
+    """`insert` placed before the second scan of a progressive JPEG."""
+    second_scan = data.index(b"\xff\xda", data.index(b"\xff\xda") + 2)
+    return data[:second_scan] + insert + data[second_scan:]
+
+
+def png_after(data: bytes, kind: bytes, insert: bytes) -> bytes:
+    """`insert` placed right after the first chunk of `kind`."""
+    at = 8
+    while True:
+        size, found = struct.unpack(">I4s", data[at : at + 8])
+        at += 12 + size
+        if found == kind:
+            return data[:at] + insert + data[at:]
+
+
+def bare_png(width: int, height: int, idat: bytes) -> bytes:
+    """A 1-bit greyscale PNG of this size around the image data given (whole or not)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def blank_rows(side: int) -> bytes:
+    """A square 1-bit image's data, all black, compressed: 81 megapixels fit in a few KiB."""
+    return zlib.compress((b"\x00" + b"\x00" * (side // 8)) * side, 9)
 
 
 class Device:
