@@ -49,6 +49,18 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
+    """Built once a session; with DOORSTEP_TEST_SQLITE_TEMPLATE set, once for every session
+    that names the same file (scripts/mutation.py: a test run for each mutant, each of which
+    would otherwise migrate and seed a district before its one push)."""
+    kept = os.environ.get("DOORSTEP_TEST_SQLITE_TEMPLATE")
+    if kept:
+        path = Path(kept)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+            databases.build_template(f"sqlite+aiosqlite:///{partial}")
+            partial.replace(path)
+        return path
     path = tmp_path_factory.mktemp("template") / "demo.db"
     databases.build_template(f"sqlite+aiosqlite:///{path}")
     return path
