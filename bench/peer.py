@@ -181,7 +181,7 @@ def ratios(peer: dict, ours: dict) -> dict:
     }
 
 
-def render(peer: dict, ours: list[dict]) -> str:
+def render(peer: dict, ours: list[dict], load: tuple[float, float]) -> str:
     def verdict(value: float, target: float) -> str:
         return f"{value:.1f}×" + ("" if value >= target else " (below)")
 
@@ -194,7 +194,9 @@ def render(peer: dict, ours: list[dict]) -> str:
         f"{TITLE} (issue 24: `python -m bench.peer`)",
         "",
         f"Commit {commit()}, one run, {time.strftime('%Y-%m-%d')}, 2 cores shared by the "
-        "client, the server and the database. The same scope of "
+        f"client, the server and the database (load average {load[0]:.1f} at the start, "
+        f"{load[1]:.1f} at the end: the ratios are only as good as the machine was quiet). "
+        "The same scope of "
         f"{peer['records']:,} records (worker1's, as Doorstep's pull gives it) and the same "
         f"{peer['pushes']:,} check-ins on both sides; the peer's phone keeps its documents in "
         "memory, Doorstep's in its encrypted SQLite store. The ratio is how many times "
@@ -235,6 +237,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="doorstep-peer-"))
+    load_before = os.getloadavg()[0]
     try:
         peer = run_peer(args.records, folder / "peer-run")
         print("peer", peer, flush=True)
@@ -245,7 +248,7 @@ def main() -> None:
                 print(backend, ours[-1], flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    section = render(peer, ours)
+    section = render(peer, ours, (load_before, os.getloadavg()[0]))
     print(section)
     if args.write:
         write_section(section, TITLE)
