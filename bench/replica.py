@@ -1,0 +1,246 @@
+"""Pulls from a streaming replica against pulls from the primary (issue 24, point 5).
+
+Makes a PostgreSQL primary and its streaming replica (testbed/replica.py: the installed
+PostgreSQL 15 programs, a temporary folder, free ports; durable settings, as in production),
+loads the demo district with a worker in each of eight communities, and runs one server
+process (`python -m server run`) twice on it: pulls from the primary, then with
+`DOORSTEP_READ_DATABASE_URL` naming the replica. Each time `--in-flight` phones pull for
+`--seconds`: first syncs (from no cursor, pages of 500), then empty incremental pulls. It
+reports pulls a second, their p50/p99, and the CPU each cluster's processes spent a pull.
+
+    python -m bench.replica [--in-flight 16] [--seconds 15] [--write-docs]
+"""
+
+import argparse
+import asyncio
+import math
+import sys
+import time
+import uuid
+
+import aiohttp
+from sqlalchemy import func, select
+
+from bench import serving
+from bench.results import ROOT, machine, write_section
+from server.auth.passwords import hash_password
+from server.auth.tables import User
+from server.db.sessions import create_engine_for, session_factory
+from server.org.tables import OrgUnit
+from server.residents.tables import Resident
+from testbed import DEMO_PASSWORD, build_demo, free_port, spawn_server
+from testbed import replica as clusters
+
+TITLE = "## Pulls from a streaming replica (issue 24)"
+DATABASE = "doorstep"
+USERS = [f"bench{index:03d}" for index in range(8)] + ["supervisor1"]
+
+
+def _postmaster(cluster: clusters.Cluster) -> int:
+    return int((cluster.folder / "postmaster.pid").read_text().split()[0])
+
+
+async def _sign_in(session: aiohttp.ClientSession, username: str) -> dict:
+    body = {"username": username, "password": DEMO_PASSWORD, "device_id": str(uuid.uuid4())}
+    async with session.post("/api/v1/auth/login", json=body) as answer:
+        token = (await answer.json())["access_token"]
+    return {"authorization": f"Bearer {token}"}
+
+
+async def _pull(session, headers, cursor, limit) -> tuple[dict, float]:
+    params = {"limit": str(limit), **({"cursor": cursor} if cursor else {})}
+    started = time.perf_counter()
+    async with session.get("/api/v1/sync/pull", params=params, headers=headers) as answer:
+        assert answer.status == 200, await answer.text()
+        page = await answer.json()
+    return page, time.perf_counter() - started
+
+
+async def _phase(session, devices, in_flight: int, seconds: float, empty: bool) -> dict:
+    """Pulls by `in_flight` phones for `seconds`: whole first syncs, or empty pulls."""
+    times: list[float] = []
+    records = 0
+    deadline = time.monotonic() + seconds
+
+    async def phone(index: int) -> None:
+        nonlocal records
+        headers, cursor = devices[index % len(devices)]
+        while time.monotonic() < deadline:
+            page, spent = await _pull(session, headers, cursor if empty else None, 500)
+            times.append(spent)
+            records += len(page["changes"])
+            while not empty and page["has_more"] and time.monotonic() < deadline:
+                page, spent = await _pull(session, headers, page["cursor"], 500)
+                times.append(spent)
+                records += len(page["changes"])
+
+    started = time.monotonic()
+    await asyncio.gather(*(phone(n) for n in range(in_flight)))
+    return {
+        "pulls": len(times),
+        "records": records,
+        "seconds": time.monotonic() - started,
+        "times": sorted(times),
+    }
+
+
+async def _drive(base_url: str, in_flight: int, seconds: float, meters) -> dict:
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(base_url, connector=connector) as session:
+        devices = []
+        for username in USERS:
+            headers = await _sign_in(session, username)
+            cursor = None
+            while True:  # each device's cursor at the end, for the empty pulls
+                page, _ = await _pull(session, headers, cursor, 5000)
+                cursor = page["cursor"]
+                if not page["has_more"]:
+                    break
+            devices.append((headers, cursor))
+        figures = {}
+        for name, empty in (("first", False), ("empty", True)):
+            before = meters()
+            figures[name] = await _phase(session, devices, in_flight, seconds, empty)
+            after = meters()
+            figures[name]["cpu"] = {k: after[k] - before[k] for k in after}
+    return figures
+
+
+def measure(in_flight: int, seconds: float) -> dict:
+    results = {}
+    with clusters.primary_and_replica(durable=True) as pair:
+        admin = pair.primary.dsn()
+        asyncio.run(_admin(admin, f'CREATE DATABASE "{DATABASE}"'))
+        primary_url, replica_url = pair.primary.url(DATABASE), pair.replica.url(DATABASE)
+        print("building the district", file=sys.stderr)
+        build_demo(primary_url)
+        asyncio.run(_add_workers(primary_url, 8))
+        asyncio.run(clusters.caught_up(pair.primary.dsn(DATABASE), pair.replica.dsn(DATABASE)))
+        pids = {"primary": _postmaster(pair.primary), "replica": _postmaster(pair.replica)}
+        for label, env in (
+            ("primary", {}),
+            ("replica", {"DOORSTEP_READ_DATABASE_URL": replica_url}),
+        ):
+            print(f"pulls from the {label}", file=sys.stderr)
+            process = spawn_server(
+                primary_url, port := free_port(), env={"PYTHONPATH": str(ROOT), **env}
+            )
+            try:
+
+                def meters(process=process) -> dict:
+                    return {
+                        "server": serving.cpu_seconds(process.pid),
+                        **{name: serving.cpu_seconds(pid) for name, pid in pids.items()},
+                    }
+
+                base_url = f"http://127.0.0.1:{port}"
+                results[label] = asyncio.run(_drive(base_url, in_flight, seconds, meters))
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+    return {"in_flight": in_flight, "seconds": seconds, "runs": results}
+
+
+async def _add_workers(url: str, communities: int) -> None:
+    """A worker (bench000, …) in each of the first `communities` communities with residents."""
+    engine = create_engine_for(url)
+    password = hash_password(DEMO_PASSWORD, 1024, 1)  # as cheap_settings: sign-in is not measured
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            peopled = await session.execute(
+                select(OrgUnit.id)
+                .join(Resident, Resident.community_id == OrgUnit.id)
+                .group_by(OrgUnit.id, OrgUnit.code)
+                .having(func.count() > 0)
+                .order_by(OrgUnit.code)
+                .limit(communities)
+            )
+            for index, (unit_id,) in enumerate(peopled.all()):
+                session.add(
+                    User(
+                        username=f"bench{index:03d}",
+                        display_name=f"bench {index}",
+                        role="worker",
+                        org_unit_id=unit_id,
+                        password_hash=password,
+                    )
+                )
+    finally:
+        await engine.dispose()
+
+
+async def _admin(dsn: str, statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _quantile(values: list[float], q: float) -> float:
+    return values[max(0, math.ceil(q * len(values)) - 1)] * 1000 if values else math.nan
+
+
+def table(r: dict) -> str:
+    lines = [
+        "| pulls read from | kind | pulls/s | records/s | p50 / p99 | CPU a pull: server "
+        "/ primary / replica |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, run in r["runs"].items():
+        for kind, words in (("first", "first syncs, pages of 500"), ("empty", "empty pulls")):
+            f = run[kind]
+            cpu = {k: v / max(f["pulls"], 1) * 1000 for k, v in f["cpu"].items()}
+            lines.append(
+                f"| {label} | {words} | {f['pulls'] / f['seconds']:,.0f} | "
+                f"{f['records'] / f['seconds']:,.0f} | {_quantile(f['times'], 0.5):.1f} / "
+                f"{_quantile(f['times'], 0.99):.1f} ms | {cpu['server']:.2f} / "
+                f"**{cpu['primary']:.2f}** / {cpu['replica']:.2f} ms |"
+            )
+    return "\n".join(lines)
+
+
+def render(r: dict, command: str) -> str:
+    return "\n".join(
+        [
+            TITLE,
+            "",
+            f"Measured by `{command}` on {machine()}. A primary and its streaming replica made "
+            "by `testbed/replica.py` (PostgreSQL 15, default durability), the demo district "
+            "with a worker in each of eight communities, one server process; "
+            f"{r['in_flight']} phones (nine accounts) pulling at once for {r['seconds']:.0f} s "
+            "a row. Server, primary and replica share the machine's cores with the load "
+            "generator. CPU: the server process, and every process of each cluster "
+            "(backends, WAL sender and receiver, startup), per pull.",
+            "",
+            table(r),
+            "",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.replica",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--in-flight", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args(argv)
+    reason = clusters.unavailable()
+    if reason:
+        sys.exit(f"cannot make a primary and replica here: {reason}")
+    figures = measure(args.in_flight, args.seconds)
+    command = "python -m bench.replica" + (" --write-docs" if args.write_docs else "")
+    text = render(figures, command)
+    print(text)
+    if args.write_docs:
+        write_section(text, TITLE)
+
+
+if __name__ == "__main__":
+    main()
