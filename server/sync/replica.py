@@ -54,14 +54,11 @@ class PullReader:
     def __init__(self, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.engine, self.sessions = engine, sessions
         self.resting_until = 0.0
-        self.served = 0  # pulls answered from the replica
-        self.fell_back = 0  # pulls answered from the primary because the replica could not
 
     def usable(self) -> bool:
         return time.monotonic() >= self.resting_until
 
     def failed(self) -> None:
-        self.fell_back += 1
         self.resting_until = time.monotonic() + RETRY_AFTER_S
 
 
@@ -87,16 +84,12 @@ async def pull(
         try:
             async with reader.sessions() as session, session.begin():
                 last_seq = await replayed_last_seq(session, principal.actor.device_id)
-                answer = await service.pull(
+                return await service.pull(
                     session, runtime, principal, cursor, limit, last_seq=last_seq
                 )
-            reader.served += 1
-            return answer
         except UNAVAILABLE:
             log.warning(
                 "the read replica could not answer a pull: reading the primary", exc_info=True
             )
             reader.failed()
-    else:
-        reader.fell_back += 1
     return await service.pull(primary, runtime, principal, cursor, limit)
