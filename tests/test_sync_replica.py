@@ -14,7 +14,10 @@ CI runs `DOORSTEP_REPLICA_ROUNDS` rounds (3 by default); a longer run sets it hi
 
 import asyncio
 import base64
+import json
 import os
+import queue
+import threading
 import uuid
 
 import asyncpg
@@ -213,3 +216,41 @@ def test_a_phone_keeps_its_changes_while_the_replica_lags(pair, server, tmp_path
     phone.sync()
     assert not phone.store.outbox(("pending", "acked"))
     assert checkin in {key[1] for key in phone.store.server_copy()}
+
+
+def test_a_live_event_waits_until_the_replica_holds_its_change(pair, server):
+    """The pull a phone makes on a live event finds the change, though the replica lagged."""
+    primary, standby = pair.primary.dsn(DATABASE), pair.replica.dsn(DATABASE)
+    worker, supervisor = Device(server, "worker1"), Device(server, "supervisor1")
+    asyncio.run(clusters.caught_up(primary, standby))
+    first = worker.pull_to_end(limit=500)
+    supervisor.pull_to_end(limit=500)
+    resident = next(c["id"] for p in first for c in p["changes"] if c["entity"] == "resident")
+    events: queue.Queue = queue.Queue()
+    opened = threading.Event()
+
+    def listen() -> None:
+        with (
+            httpx.Client(base_url=server.base_url, timeout=30) as client,
+            client.stream("GET", "/api/v1/sync/live", headers=supervisor.headers) as answer,
+        ):
+            for line in answer.iter_lines():
+                if line.startswith(":"):
+                    opened.set()
+                elif line.startswith("data:"):
+                    events.put(json.loads(line[5:]))
+                    return
+
+    threading.Thread(target=listen, daemon=True).start()
+    assert opened.wait(20), "the live stream did not open"
+    _sql(standby, "SELECT pg_wal_replay_pause()")
+    resume = threading.Timer(1.0, _sql, (standby, "SELECT pg_wal_replay_resume()"))
+    try:
+        checkin = worker.push_checkin(resident)
+        resume.start()  # the replica lags a second behind the push
+        events.get(timeout=30)
+        supervisor.pull_to_end()
+        assert checkin in supervisor.seen
+    finally:
+        resume.cancel()
+        resume.join()

@@ -18,11 +18,15 @@ its entries in what the pull reads. (The primary's would be ahead of a lagging r
 and the phone would drop outbox entries whose effects it has not yet pulled.) A device the
 replica does not know yet has applied nothing there: 0.
 
+*Live events* (server/sync/live.py) wait until the replica has replayed the change they
+announce (`PullReader.holds`, at most `LIVE_WAIT_S`), so the pull a phone makes on one finds it.
+
 *When the replica cannot answer* (down, restarting, a query cancelled by a conflict with
 replay), the pull is read from the primary instead, and the replica is left alone for
 `RETRY_AFTER_S` so that every pull does not wait for its connection first.
 """
 
+import asyncio
 import logging
 import time
 from uuid import UUID
@@ -33,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from server.auth.service import Principal
 from server.auth.tables import Device
+from server.feed.tables import FeedClock
 from server.runtime import Runtime
 from server.sync import service
 from shared.protocol import PullResponse
@@ -45,15 +50,47 @@ CONNECT_TIMEOUT_S = 2.0  # a replica that does not answer is given up this soon
 # TimeoutError included; the driver's errors come wrapped in DBAPIError).
 UNAVAILABLE = (OSError, DBAPIError)
 
+LIVE_WAIT_S = 5.0  # a live event waits this long at most for the replica to replay its change
+POLL_S = 0.01  # how often a waiting event's process asks the replica's feed clock
+
+_CLOCK = select(FeedClock.version).where(FeedClock.id == 1)
 _LAST_SEQ = select(Device.last_seq).where(Device.id == bindparam("device_id"))
 
 
 class PullReader:
-    """The replica pulls read from, and whether it is being given a rest."""
+    """The replica pulls read from, whether it is being given a rest, and the feed version it
+    was last seen to have replayed."""
 
     def __init__(self, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.engine, self.sessions = engine, sessions
         self.resting_until = 0.0
+        self.replayed = 0  # the replica's feed clock, as last read
+        self.polling = asyncio.Lock()  # one reader of it at a time, however many streams wait
+
+    async def holds(self, version: int, wait_s: float = LIVE_WAIT_S) -> bool:
+        """Whether the replica has replayed feed `version`, waiting for it at most `wait_s`.
+
+        A live event waits here, so that the pull it leads to finds its change on the replica.
+        The streams of a process share one poll of the replica's feed clock."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_s
+        while self.replayed < version:
+            if loop.time() >= deadline or not self.usable():
+                return False
+            async with self.polling:
+                if self.replayed >= version:  # another stream's poll saw it meanwhile
+                    break
+                try:
+                    async with self.engine.connect() as connection:
+                        seen = (await connection.execute(_CLOCK)).scalar_one()
+                except UNAVAILABLE:
+                    log.warning("the read replica could not be asked its feed version")
+                    self.failed()
+                    return False
+                self.replayed = max(self.replayed, seen)
+                if self.replayed < version:
+                    await asyncio.sleep(POLL_S)
+        return True
 
     def usable(self) -> bool:
         return time.monotonic() >= self.resting_until
