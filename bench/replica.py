@@ -2,13 +2,14 @@
 
 Makes a PostgreSQL primary and its streaming replica (testbed/replica.py: the installed
 PostgreSQL 15 programs, a temporary folder, free ports; durable settings, as in production),
-loads the demo district with a worker in each of eight communities, and runs one server
-process (`python -m server run`) twice on it: pulls from the primary, then with
-`DOORSTEP_READ_DATABASE_URL` naming the replica. Each time `--in-flight` phones pull for
-`--seconds`: first syncs (from no cursor, pages of 500), then empty incremental pulls. It
-reports pulls a second, their p50/p99, and the CPU each cluster's processes spent a pull.
+loads the demo district with a worker in each of eight communities, and runs the server
+(`python -m server run`) twice on it: one reading pulls from the primary, one with
+`DOORSTEP_READ_DATABASE_URL` naming the replica. `--in-flight` phones pull for `--seconds` a
+turn, the two servers' turns alternating `--rounds` times: first syncs (from no cursor, pages
+of 500), then empty incremental pulls. It reports pulls a second, their p50/p99, and the CPU
+the server and each cluster's processes spent a pull.
 
-    python -m bench.replica [--in-flight 16] [--seconds 15] [--write-docs]
+    python -m bench.replica [--in-flight 16] [--seconds 10] [--rounds 3] [--write-docs]
 """
 
 import argparse
@@ -84,30 +85,55 @@ async def _phase(session, devices, in_flight: int, seconds: float, empty: bool) 
     }
 
 
-async def _drive(base_url: str, in_flight: int, seconds: float, meters) -> dict:
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(base_url, connector=connector) as session:
-        devices = []
-        for username in USERS:
-            headers = await _sign_in(session, username)
-            cursor = None
-            while True:  # each device's cursor at the end, for the empty pulls
-                page, _ = await _pull(session, headers, cursor, 5000)
-                cursor = page["cursor"]
-                if not page["has_more"]:
-                    break
-            devices.append((headers, cursor))
-        figures = {}
-        for name, empty in (("first", False), ("empty", True)):
-            before = meters()
-            figures[name] = await _phase(session, devices, in_flight, seconds, empty)
-            after = meters()
-            figures[name]["cpu"] = {k: after[k] - before[k] for k in after}
-    return figures
+async def _devices(session: aiohttp.ClientSession) -> list[tuple[dict, str]]:
+    """Each account signed in, with its cursor at the end (for the empty pulls)."""
+    devices = []
+    for username in USERS:
+        headers = await _sign_in(session, username)
+        cursor = None
+        while True:
+            page, _ = await _pull(session, headers, cursor, 5000)
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                break
+        devices.append((headers, cursor))
+    return devices
 
 
-def measure(in_flight: int, seconds: float) -> dict:
-    results = {}
+def _add(total: dict, run: dict) -> None:
+    for key in ("pulls", "records", "seconds"):
+        total[key] = total.get(key, 0) + run[key]
+    total["times"] = sorted(total.get("times", []) + run["times"])
+    cpu = total.setdefault("cpu", {})
+    for key, value in run["cpu"].items():
+        cpu[key] = cpu.get(key, 0.0) + value
+
+
+async def _drive(servers: dict, in_flight: int, seconds: float, rounds: int, meters) -> dict:
+    """The two servers' turns alternate, `rounds` times, so that whatever else the machine
+    does falls on both alike; each (server, kind) sums its turns."""
+    results: dict[str, dict[str, dict]] = {label: {} for label in servers}
+    sessions = {
+        label: aiohttp.ClientSession(url, connector=aiohttp.TCPConnector(limit=0))
+        for label, (url, _) in servers.items()
+    }
+    try:
+        devices = {label: await _devices(session) for label, session in sessions.items()}
+        for _ in range(rounds):
+            for label, (_, pid) in servers.items():
+                for kind, empty in (("first", False), ("empty", True)):
+                    before = meters(pid)
+                    run = await _phase(sessions[label], devices[label], in_flight, seconds, empty)
+                    after = meters(pid)
+                    run["cpu"] = {k: after[k] - before[k] for k in after}
+                    _add(results[label].setdefault(kind, {}), run)
+    finally:
+        for session in sessions.values():
+            await session.close()
+    return results
+
+
+def measure(in_flight: int, seconds: float, rounds: int) -> dict:
     with clusters.primary_and_replica(durable=True) as pair:
         admin = pair.primary.dsn()
         asyncio.run(_admin(admin, f'CREATE DATABASE "{DATABASE}"'))
@@ -117,28 +143,30 @@ def measure(in_flight: int, seconds: float) -> dict:
         asyncio.run(_add_workers(primary_url, 8))
         asyncio.run(clusters.caught_up(pair.primary.dsn(DATABASE), pair.replica.dsn(DATABASE)))
         pids = {"primary": _postmaster(pair.primary), "replica": _postmaster(pair.replica)}
-        for label, env in (
-            ("primary", {}),
-            ("replica", {"DOORSTEP_READ_DATABASE_URL": replica_url}),
-        ):
-            print(f"pulls from the {label}", file=sys.stderr)
-            process = spawn_server(
-                primary_url, port := free_port(), env={"PYTHONPATH": str(ROOT), **env}
-            )
-            try:
 
-                def meters(process=process) -> dict:
-                    return {
-                        "server": serving.cpu_seconds(process.pid),
-                        **{name: serving.cpu_seconds(pid) for name, pid in pids.items()},
-                    }
+        def meters(server_pid: int) -> dict:
+            return {
+                "server": serving.cpu_seconds(server_pid),
+                **{name: serving.cpu_seconds(pid) for name, pid in pids.items()},
+            }
 
-                base_url = f"http://127.0.0.1:{port}"
-                results[label] = asyncio.run(_drive(base_url, in_flight, seconds, meters))
-            finally:
+        processes, servers = [], {}
+        try:
+            for label, env in (
+                ("primary", {}),
+                ("replica", {"DOORSTEP_READ_DATABASE_URL": replica_url}),
+            ):
+                port = free_port()
+                environment = {"PYTHONPATH": str(ROOT), **env}
+                processes.append(spawn_server(primary_url, port, env=environment))
+                servers[label] = (f"http://127.0.0.1:{port}", processes[-1].pid)
+            print(f"pulling, {rounds} rounds", file=sys.stderr)
+            results = asyncio.run(_drive(servers, in_flight, seconds, rounds, meters))
+        finally:
+            for process in processes:
                 process.terminate()
                 process.wait(timeout=30)
-    return {"in_flight": in_flight, "seconds": seconds, "runs": results}
+    return {"in_flight": in_flight, "seconds": seconds * rounds, "runs": results}
 
 
 async def _add_workers(url: str, communities: int) -> None:
@@ -207,13 +235,16 @@ def render(r: dict, command: str) -> str:
         [
             TITLE,
             "",
-            f"Measured by `{command}` on {machine()}. A primary and its streaming replica made "
-            "by `testbed/replica.py` (PostgreSQL 15, default durability), the demo district "
-            "with a worker in each of eight communities, one server process; "
-            f"{r['in_flight']} phones (nine accounts) pulling at once for {r['seconds']:.0f} s "
-            "a row. Server, primary and replica share the machine's cores with the load "
-            "generator. CPU: the server process, and every process of each cluster "
-            "(backends, WAL sender and receiver, startup), per pull.",
+            f"Measured by `{command}` on {machine()}. A primary and its streaming replica "
+            "made by `testbed/replica.py` (PostgreSQL 15, default durability), the demo "
+            "district with a worker in each of eight communities; two server processes, one "
+            "reading pulls from the primary and one from the replica, driven in alternate "
+            f"turns; {r['in_flight']} phones (nine accounts) pulling at once, "
+            f"{r['seconds']:.0f} s a row in all. Servers, primary and replica share the "
+            "machine's two cores with the load generator (and other work: pulls/s and "
+            "latency move with it; the CPU a pull is the steadier figure). CPU: the server "
+            "process, and every process of each cluster (backends, WAL sender and receiver, "
+            "startup), per pull.",
             "",
             table(r),
             "",
@@ -228,13 +259,14 @@ def main(argv: list[str] | None = None) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--in-flight", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="a turn")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of each server")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args(argv)
     reason = clusters.unavailable()
     if reason:
         sys.exit(f"cannot make a primary and replica here: {reason}")
-    figures = measure(args.in_flight, args.seconds)
+    figures = measure(args.in_flight, args.seconds, args.rounds)
     command = "python -m bench.replica" + (" --write-docs" if args.write_docs else "")
     text = render(figures, command)
     print(text)
