@@ -6,8 +6,8 @@ server over loopback HTTP reading pulls from the replica and writing pushes to t
 While the replica's replay is paused (`pg_wal_replay_pause()`), phones push and pull: the pulls
 answer without the unreplayed changes, their cursors stay at or below the version the replica
 has replayed, and `last_seq` is the replica's. After `pg_wal_replay_resume()` the next pulls
-bring every change, none missed and none twice. A pull whose replica is down is read from the
-primary.
+bring every change, none missed and none twice. A live event waits until the replica holds
+its change. A pull whose replica is down is read from the primary.
 
 CI runs `DOORSTEP_REPLICA_ROUNDS` rounds (3 by default); a longer run sets it higher.
 """
