@@ -15,9 +15,11 @@ the server and each cluster's processes spent a pull.
 import argparse
 import asyncio
 import math
+import os
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import aiohttp
 from sqlalchemy import func, select
@@ -39,6 +41,26 @@ USERS = [f"bench{index:03d}" for index in range(8)] + ["supervisor1"]
 
 def _postmaster(cluster: clusters.Cluster) -> int:
     return int((cluster.folder / "postmaster.pid").read_text().split()[0])
+
+
+def _times(pid: int) -> list[int]:
+    """utime, stime, cutime, cstime of a process, in clock ticks (/proc/<pid>/stat)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return [0, 0, 0, 0]  # ended meanwhile
+    return [int(value) for value in stat[stat.rindex(")") + 2 :].split()[11:15]]
+
+
+def cluster_cpu(postmaster: int) -> float:
+    """CPU seconds a cluster has spent: its processes now, and those that ended (the
+    postmaster reaps every backend, so their time is in its children's). A server's pool
+    closes connections beyond its size, so backends come and go during a run."""
+    own = _times(postmaster)
+    live = sum(
+        sum(_times(pid)[:2]) for pid in serving.process_tree(postmaster) if pid != postmaster
+    )
+    return (sum(own) + live) / os.sysconf("SC_CLK_TCK")
 
 
 async def _sign_in(session: aiohttp.ClientSession, username: str) -> dict:
@@ -147,7 +169,7 @@ def measure(in_flight: int, seconds: float, rounds: int) -> dict:
         def meters(server_pid: int) -> dict:
             return {
                 "server": serving.cpu_seconds(server_pid),
-                **{name: serving.cpu_seconds(pid) for name, pid in pids.items()},
+                **{name: cluster_cpu(pid) for name, pid in pids.items()},
             }
 
         processes, servers = [], {}
