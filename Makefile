@@ -24,6 +24,7 @@ bench: setup
 	.venv/bin/python -m bench.phone_memory --write
 	.venv/bin/python -m bench.photos
 	.venv/bin/python -m bench.hotpath
+	.venv/bin/python -m bench.replica --write-docs
 	.venv/bin/python -m bench.load --database postgresql --phones 1000 --in-flight 64 --seconds 60 --write-docs
 	.venv/bin/python -m bench.load --database sqlite --phones 1000 --in-flight 16 --seconds 60 --write-docs
 

@@ -47,7 +47,7 @@ from server.public import pages as public_pages
 from server.public import routes as public_routes
 from server.residents import routes as resident_routes
 from server.runtime import Runtime
-from server.sync import effects, live, preview_routes
+from server.sync import effects, live, preview_routes, replica
 from server.sync import records as synced_records
 from server.sync import routes as sync_routes
 from server.sync.gate import gate_for
@@ -78,7 +78,8 @@ async def start_runtime(app: Litestar) -> None:
         make_url(settings.session_database_url) if settings.dialect == "postgresql" else None
     )
     hub = notify.Hub(listen_at)
-    writes, reads = session_factories(engine, settings.timezone, process={"feed_hub": hub})
+    process = {"feed_hub": hub}
+    writes, reads = session_factories(engine, settings.timezone, process=process)
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -87,6 +88,7 @@ async def start_runtime(app: Litestar) -> None:
         write_gate=asyncio.Lock() if settings.dialect == "sqlite" else None,
         sync_gate=gate_for(settings),
         live=hub,
+        pull_reader=_pull_reader(settings, process),
     )
     runtime.token_key = await _token_key(runtime)
     app.state.runtime = runtime
@@ -102,6 +104,20 @@ async def stop_runtime(app: Litestar) -> None:
     if runtime is not None:
         await runtime.live.stop()
         await runtime.engine.dispose()
+        if runtime.pull_reader is not None:
+            await runtime.pull_reader.engine.dispose()
+
+
+def _pull_reader(settings: Settings, process: dict) -> replica.PullReader | None:
+    """The streaming replica pulls read from (DOORSTEP_READ_DATABASE_URL), if there is one;
+    its sessions share the process's caches with the primary's."""
+    if not settings.read_database_url:
+        return None
+    engine = create_engine_for(
+        settings.read_database_url, connect_timeout_s=replica.CONNECT_TIMEOUT_S
+    )
+    reads = session_factories(engine, settings.timezone, process=process)[1]
+    return replica.PullReader(engine, reads)
 
 
 async def allow_every_method(message: Message, scope: Scope) -> None:

@@ -17,6 +17,10 @@ class Settings:
     # A direct connection to PostgreSQL (not through the pooler) for what needs a session of
     # its own: the leader's advisory lock and the migrations; "" = `database_url`.
     direct_database_url: str = ""
+    # A streaming replica of the same database that pulls read from (pushes and everything
+    # else stay on `database_url`); "" = pulls read the primary too. PostgreSQL only
+    # (docs/deploy.md, "A read replica for pulls").
+    read_database_url: str = ""
     environment: str = "development"
     secret_key: str | None = None  # unset: a key kept in the database is used
     access_token_ttl: timedelta = timedelta(minutes=15)
@@ -86,6 +90,15 @@ class Settings:
     def dialect(self) -> str:
         return "postgresql" if self.database_url.startswith("postgresql") else "sqlite"
 
+    def __post_init__(self) -> None:
+        if self.read_database_url and not (
+            self.dialect == "postgresql" and self.read_database_url.startswith("postgresql")
+        ):
+            raise ValueError(
+                "DOORSTEP_READ_DATABASE_URL names a PostgreSQL replica of a PostgreSQL "
+                "DOORSTEP_DATABASE_URL (SQLite has no replicas)"
+            )
+
 
 def default_database_url() -> str:
     DEFAULT_SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +120,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DOORSTEP_DATABASE_URL") or default_database_url(),
         database_pooler=_pooler(env.get("DOORSTEP_DATABASE_POOLER") or ""),
         direct_database_url=env.get("DOORSTEP_DIRECT_DATABASE_URL") or "",
+        read_database_url=env.get("DOORSTEP_READ_DATABASE_URL") or "",
         environment=env.get("DOORSTEP_ENV", "development"),
         secret_key=env.get("DOORSTEP_SECRET_KEY") or None,
         escalation_every_s=float(env.get("DOORSTEP_BACKGROUND_EVERY_S") or 60.0),

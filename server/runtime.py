@@ -26,4 +26,7 @@ class Runtime:
     sync_gate: Any = None  # syncs in progress and turned away (server/sync/gate.py)
     live: Any = None  # the live-update streams of this process (server/sync/live.py)
     blob_store: Any = None  # where photos and signatures are kept (server/blobs/store.py)
+    # Where pulls read (server/sync/replica.py): the streaming replica of
+    # DOORSTEP_READ_DATABASE_URL, or None when pulls read the primary.
+    pull_reader: Any = None
     clock: Clock = field(default_factory=lambda: Clock("srv" + secrets.token_hex(3)))

@@ -45,14 +45,18 @@ PGBOUNCER_CONNECT_ARGS = {
 }
 
 
-def create_engine_for(url: str, pooler: str = "") -> AsyncEngine:
+def create_engine_for(
+    url: str, pooler: str = "", connect_timeout_s: float | None = None
+) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **_JSON)
         _tune_sqlite(engine)
         return engine
     # No ping before each checkout (a round trip on every request); connections are recycled
     # hourly, and one broken by a database restart fails its request and is replaced.
-    connect_args = PGBOUNCER_CONNECT_ARGS if pooler == "pgbouncer" else {}
+    connect_args = dict(PGBOUNCER_CONNECT_ARGS) if pooler == "pgbouncer" else {}
+    if connect_timeout_s is not None:  # asyncpg's own default is 60 s
+        connect_args["timeout"] = connect_timeout_s
     return create_async_engine(
         url,
         pool_size=10,

@@ -90,6 +90,8 @@ async def _events(
                 recheck_at = _next_recheck(loop, settings.live_recheck_s)
             if listener.woken.is_set():
                 listener.woken.clear()
+                if runtime.pull_reader is not None:  # pulls read a replica: once it has it
+                    await runtime.pull_reader.holds(listener.version)
                 yield _event(listener, scope_id)
             else:
                 yield KEEP_ALIVE

@@ -7,7 +7,7 @@ from litestar.params import QueryParameter
 
 from server.deps import Caller, Runtime_, Session
 from server.errors import ProblemError
-from server.sync import service
+from server.sync import replica, service
 from server.sync.cursor import CURSOR_PATTERN, MAX_CURSOR_LENGTH
 from server.sync.gate import sync_gate
 from shared import protocol
@@ -60,7 +60,8 @@ async def pull(
             "unsupported_protocol",
             "This app speaks an old sync protocol. Please update the app.",
         )
-    return await service.pull(db_session, runtime, principal, cursor, limit)
+    # From the read replica when one is configured (server/sync/replica.py).
+    return await replica.pull(db_session, runtime, principal, cursor, limit)
 
 
 ROUTES = [push, pull]

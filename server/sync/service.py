@@ -286,15 +286,21 @@ async def _apply_one(session, runtime, principal, mutation) -> tuple[MutationRes
 
 
 async def pull(
-    session: AsyncSession, runtime: Runtime, principal: Principal, cursor: str | None, limit: int
+    session: AsyncSession,
+    runtime: Runtime,
+    principal: Principal,
+    cursor: str | None,
+    limit: int,
+    last_seq: int | None = None,
 ) -> PullResponse:
+    """The page after `cursor`. `last_seq`, when given, was read in `session` before the
+    feed (a replica's: server/sync/replica.py); else the one read with the caller's standing."""
     actor = principal.actor
     units = await all_units(session)
     keys = scope.feed_keys(actor, units)
     scope_id = scope.fingerprint(keys)
-    # last_seq was read with the caller's standing, before the feed: every mutation it covers
-    # is then in what we read.
-    last_seq = principal.last_seq
+    # last_seq was read before the feed: every mutation it covers is then in what we read.
+    last_seq = principal.last_seq if last_seq is None else last_seq
     position = cursors.decode(cursor, scope_id, 0)
     read = await feed_query.page(session, keys, position.version, position.ord, limit + 1)
     # The horizon as the page saw it: below it, entries the cursor needs may be gone.
@@ -306,8 +312,9 @@ async def pull(
     last = cursors.Position(rows[-1].version, rows[-1].ord) if rows else position
     if not has_more:
         # Nothing more in scope up to the feed version the page saw: every entry at or below
-        # it was committed then, so the cursor may pass it. An idle phone's cursor thus keeps
-        # up with the feed, and compaction never sends it back to the start.
+        # it was committed then (on a replica: replayed), so the cursor may pass it. An idle
+        # phone's cursor thus keeps up with the feed, and compaction never sends it back to
+        # the start.
         last = max(last, cursors.Position(read.clock_version, cursors.PAST_EVERY_ORD))
     return PullResponse(
         cursor=cursors.encode(last, scope_id),
