@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 # A building number right after the street: "12号", "12-3号", "12号院", "第12号" (full-width
 # digits are made ASCII first).
-_NUMBER = re.compile(r"^第?(\d{1,6})(?:[-—之]\d+)?号")
+_NUMBER = re.compile(r"第?(\d{1,6})(?:[-—之]\d+)?号")
 _SPACE = re.compile(r"\s+")
 
 
