@@ -4,10 +4,12 @@ going back down puts the text back where it was."""
 
 import asyncio
 import uuid
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from alembic import command
 
+from server.console.strings import describe, translator
 from server.db import create_engine_for
 from server.db.migrate import alembic_config, upgrade
 
@@ -85,3 +87,10 @@ def test_the_free_text_department_becomes_a_note_and_its_column_goes(database_ur
     assert {row[0]: row[1] for row in back.all()}[held] == "城管局XYZ"
     assert asyncio.run(_run(database_url, _notes(held))) == []
     upgrade(database_url)
+
+
+def test_the_console_words_the_moved_note_in_both_languages():
+    event = SimpleNamespace(action="noted", params={"field": "department"}, note="城管局XYZ")
+    assert describe(event, translator("zh")) == "原责任部门（旧版手填） · 城管局XYZ"
+    assert describe(event, translator("en")) == "Former free-text department · 城管局XYZ"
+    assert translator("zh")("a_noted") == "备注"
