@@ -51,7 +51,6 @@ async def add_requests(url: str, count: int) -> None:
                         caller_phone=f"1370000{n:04d}",
                         address=f"解放路{n}号",
                         category_code="repair.water",
-                        department="水务局",
                         description=f"第{n}号来电：水管漏水",
                         status="received",
                         level="district",

@@ -15,6 +15,12 @@ def may_keep_calendar(actor: Actor) -> bool:
     return actor.role is Role.ADMIN and at_district_level(actor)
 
 
+def may_keep_address_library(actor: Actor) -> bool:
+    """Importing the address library (标准地址库): an admin of the district, like the
+    calendar."""
+    return may_keep_calendar(actor)
+
+
 _DEPTH = {"district": 1, "subdistrict": 2, "community": 3}
 
 

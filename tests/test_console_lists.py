@@ -33,7 +33,6 @@ async def _seed(api, count: int = 600) -> HotlineRequest:
                 caller_phone=OLD_PHONE if n == 0 else f"1370000{n:04d}",
                 address=f"解放路{n}号",
                 category_code="repair.water",
-                department="水务局",
                 description=OLD_TEXT if n == 0 else f"第{n}号来电：水管漏水",
                 status="received",
                 level="district",

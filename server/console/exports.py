@@ -76,7 +76,7 @@ async def request_table(
                 tr("l_" + r.level),
                 names.get(r.category_code, r.category_code),
                 r.community.name if r.community else "",
-                members.get(r.department_id, "") if r.department_id else r.department,
+                members.get(r.department_id, ""),
                 r.held_by.name if r.held_by else tr("l_district"),
                 tr("ch_" + r.channel),
                 r.caller_name,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.errors import Refusal
 from server.hotline import service as hotline
 from server.residents import service as residents
+from shared.catalogue import PROGRAMMES
 from shared.permissions import Actor
 
 NEW = "new"  # the resident picker's explicit choice: a caller not known yet
@@ -44,13 +45,23 @@ async def questions(session: AsyncSession, actor: Actor, form: dict[str, str]) -
                         seen.setdefault(r.id, r)
         if seen:
             asked["look_alikes"] = list(seen.values())[:MATCHES]
-    if (
-        picked in ("", NEW)
-        and not form.get("confirm_unplaced")
-        and await hotline.community_for_address(session, form.get("address", "")) is None
-    ):
-        asked["unplaced"] = True
+    if picked in ("", NEW) and not form.get("confirm_unplaced"):
+        placed, may_be = await hotline.place_address(session, form.get("address", ""))
+        if placed is None:
+            asked["unplaced"] = True
+            # Several communities share the street and number: name them, choose at dispatch.
+            asked["may_be"] = [u.name for u in may_be]
     return asked
+
+
+def by_programme(categories: list) -> list[tuple[str, list]]:
+    """The active categories under the eight key programmes, in the district's order (the
+    intake picker's <optgroup>s); a programme with none is left out."""
+    groups: dict[str, list] = {p: [] for p in PROGRAMMES}
+    for c in sorted(categories, key=lambda c: c.code):
+        if c.active:
+            groups.setdefault(c.programme, []).append(c)
+    return [(p, listed) for p, listed in groups.items() if listed]
 
 
 def as_body(form: dict[str, str]) -> dict[str, str]:

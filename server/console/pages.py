@@ -131,6 +131,7 @@ async def _queue(
         choice=await listing.choices(db_session, viewer.actor, categories, language(request)),
         can_register=can_register,
         categories=categories,
+        programmes=intake.by_programme(categories),
         form=form or {},
         asked=asked or {},
         picked=picked,

@@ -10,6 +10,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from server.console import exports, reports
+from server.console.addresses import AddressLibrary
 from server.console.admin import Admin
 from server.console.conflict_pages import ConflictPages
 from server.console.error_pages import ERROR_PAGES, pages_under_console
@@ -33,6 +34,7 @@ CONSOLE = Router(
         Levels,
         Mentoring,
         Admin,
+        AddressLibrary,
         FundsConsole,
         VisitPages,
         ConflictPages,

@@ -37,6 +37,8 @@ def describe(event, tr) -> str:
             parts.append(
                 tr("n_urged", number=params.get("repeat_number", ""), urges=params.get("urges", 1))
             )
+        case "noted" if params.get("field") == "department":
+            parts.append(tr("n_noted_department"))
         case "escalated" if params.get("level"):
             if params.get("raised"):
                 parts.append(tr("n_escalated", level=tr("l_" + params["level"])))

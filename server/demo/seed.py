@@ -12,7 +12,7 @@ from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
 from server.clock import utcnow
 from server.config import Settings
-from server.demo import names, places, staff
+from server.demo import names, places, staff, streets
 from server.demo.decisions import waiting_decisions
 from server.demo.mentoring import plan_mentoring
 from server.demo.partners import seed_partners
@@ -74,6 +74,7 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
             )
         )
     await session.flush()
+    session.add_all(streets.library(units))  # the address library (标准地址库)
     password_hash = hash_password(
         DEMO_PASSWORD, settings.password_memory_kib, settings.password_iterations
     )

@@ -77,7 +77,7 @@ async def dispatch(
         request.unit_id = own.id if own and own.level != OrgLevel.DISTRICT else None
     move(request, "dispatch", now, await _limit(session, request))
     if department is not None:
-        request.department_id, request.department = department.id, department.name
+        request.department_id = department.id
         request.level = Level.DEPARTMENT
     else:
         request.department_id = None
@@ -89,12 +89,12 @@ async def dispatch(
         RequestAction.DISPATCHED,
         now,
         note=(note or "").strip(),
-        **_where(unit, department, request.department),
+        **_where(unit, department),
     )
     return request
 
 
-def _where(unit: OrgUnit | None, department: Department | None, text: str) -> dict[str, str]:
+def _where(unit: OrgUnit | None, department: Department | None) -> dict[str, str]:
     """The dispatch step's facts: the unit (and its level) and the department, as codes."""
     facts: dict[str, str] = {}
     if unit is not None:
@@ -103,8 +103,6 @@ def _where(unit: OrgUnit | None, department: Department | None, text: str) -> di
             facts["community"] = unit.code
     if department is not None:
         facts["department_code"] = department.code
-    elif text:
-        facts["department"] = text  # v1's free text
     return facts
 
 
@@ -154,7 +152,7 @@ async def transfer(
         raise Refusal("invalid_request", "The request is already with that department.", 400)
     previous = await session.get(Department, request.department_id)
     move(request, "transfer", now, await _limit(session, request))
-    request.department_id, request.department = target.id, target.name
+    request.department_id = target.id
     timeline.record(
         session,
         request,

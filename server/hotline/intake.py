@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.addresses import service as addresses
 from server.catalogue.tables import ServiceCategory
 from server.errors import Refusal
 from server.hotline import timeline
@@ -68,13 +69,26 @@ async def _number(session: AsyncSession, now: datetime) -> str:
 
 
 async def community_for_address(session: AsyncSession, address: str) -> OrgUnit | None:
-    """The community whose name the address contains (the longest such name wins)."""
+    """The community the address is in (see `place_address`), or None: ask."""
+    return (await place_address(session, address))[0]
+
+
+async def place_address(
+    session: AsyncSession, address: str
+) -> tuple[OrgUnit | None, list[OrgUnit]]:
+    """The community whose name the address contains (the longest such name wins); else the
+    one the address library places it in (its street, and its number in the street's range:
+    `server/addresses`). None and the communities it may be in when several share the street
+    and number; None and nothing when neither knows the address."""
+    units = await all_units(session)
     matches = [
-        u
-        for u in (await all_units(session)).values()
-        if u.level == OrgLevel.COMMUNITY and u.name and u.name in address
+        u for u in units.values() if u.level == OrgLevel.COMMUNITY and u.name and u.name in address
     ]
-    return max(matches, key=lambda u: len(u.name)) if matches else None
+    if matches:
+        return max(matches, key=lambda u: len(u.name)), []
+    placed = await addresses.placement(session, address)
+    fitting = [units[c] for c in placed.communities if c in units]
+    return (fitting[0], []) if len(fitting) == 1 else (None, fitting)
 
 
 async def earlier_request(
@@ -168,7 +182,6 @@ async def _register(
         address=values["address"],
         resident_id=resident.id if resident else None,
         category_code=found.code,
-        department=found.department,
         description=values["description"],
         community_id=community.id if community else None,
         status=S.RECEIVED,
@@ -217,5 +230,4 @@ def send_down(
         RequestAction.DISPATCHED,
         now,
         community=community.code,
-        department=request.department,
     )

@@ -139,6 +139,9 @@ class RequestAction(StrEnum):
     CALLBACK = "callback"  # 回访: the caller called back and their answers recorded
     MERGED = "merged"  # merged as a repeat (副单) into a main request, and closed
     URGED = "urged"  # 催办: a repeat of it was merged into it
+    # A note kept on the timeline: what migration 0020 moved there from the request's old
+    # free-text department (params {"field": "department"}).
+    NOTED = "noted"
 
 
 class ActorCode(StrEnum):
@@ -177,7 +180,6 @@ class RequestRecordPublic(msgspec.Struct, kw_only=True):
     address: str  # where the problem is
     resident_id: UUID | None  # the resident, when known
     category_code: str  # the service category, e.g. "repair.water"
-    department: str  # the department that answers for it (its name), may be empty
     department_id: UUID | None  # the member department it is routed to, if any
     unit_id: UUID | None  # the office holding it: a subdistrict or community; none: district
     description: str  # what the caller said

@@ -14,7 +14,13 @@ push, the demo, the background round). Each part lives in its own module:
 from server.hotline.callbacks import call_back
 from server.hotline.dashboard import dashboard
 from server.hotline.dispatch import accept, dispatch, resolve, transfer
-from server.hotline.intake import community_for_address, create, earlier_request, same_address
+from server.hotline.intake import (
+    community_for_address,
+    create,
+    earlier_request,
+    place_address,
+    same_address,
+)
 from server.hotline.lifecycle import (
     assign,
     escalate_overdue,
@@ -68,6 +74,7 @@ __all__ = [
     "assignable",
     "categories",
     "community_for_address",
+    "place_address",
     "create",
     "dashboard",
     "detail",

@@ -25,7 +25,6 @@ class HotlineRequest(SQLModel, table=True):
     address: str = Field(max_length=200)
     resident_id: UUID | None = Field(default=None, foreign_key="resident.id", index=True)
     category_code: str = Field(max_length=60, index=True)
-    department: str = Field(default="", max_length=120)  # its name, or the category's default
     # The member department it is routed to: its staff accept, resolve, transfer or return it.
     department_id: UUID | None = Field(default=None, foreign_key="department.id", index=True)
     description: str = ""

@@ -3,6 +3,7 @@ tests that walk every table)."""
 
 
 def import_all() -> None:
+    from server.addresses import tables as _addresses  # noqa: F401
     from server.audit import tables as _audit  # noqa: F401
     from server.auth import tables as _auth  # noqa: F401
     from server.blobs import tables as _blobs  # noqa: F401

@@ -19,7 +19,7 @@ from server.errors import ProblemError
 from server.hotline import service as hotline
 from server.hotline.tables import HotlineRequest, RequestEvent
 from server.open311.tables import Open311Place
-from server.org.service import all_units
+from server.org.service import all_units, departments
 from server.public import service as public
 from server.public.tables import RequestTracking
 from shared import words
@@ -163,6 +163,7 @@ async def shown(
     }
     categories = {c.code: c for c in await hotline.categories(session)}
     units = await all_units(session)
+    members = {d.id: d.name if lang == "zh" else d.name_en for d in await departments(session)}
     answers = []
     for request in requests:
         found = categories.get(request.category_code)
@@ -184,7 +185,9 @@ async def shown(
                 "service_name": name,
                 "service_code": request.category_code,
                 "description": public.masked(request.description) if public_door else name,
-                "agency_responsible": request.department or place or tr("district_platform"),
+                "agency_responsible": members.get(request.department_id)
+                or place
+                or tr("district_platform"),
                 "service_notice": notice_words(found, lang) if found else "",
                 "requested_datetime": _iso(request.received_at, zone),
                 "updated_datetime": _iso(updated.get(request.id, request.received_at), zone),

@@ -181,6 +181,8 @@ async def view(
     names = {u.code: u.name for u in units.values()}
     steps = []
     for event in events:
+        if event.action == "noted":
+            continue  # the office's own note (an old department text), not a step of the work
         if event.actor_code == "caller":
             by = "resident"
         elif event.actor_id is not None:
