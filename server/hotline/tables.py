@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime
@@ -14,8 +14,28 @@ from server.records.keys import UNPLACED, key
 from shared.permissions import Actor, sees_request
 
 
+# The console's search looks for a substring of these (`server/console/listing.py`).
+SEARCHED = ("number", "caller_phone", "caller_name", "address", "description")
+
+
+def _trigram_indexes() -> tuple[Index, ...]:
+    """On PostgreSQL a trigram index (pg_trgm, GIN) on each searched column, so that
+    `ILIKE '%…%'` is an index look-up, not a scan of a year's requests (migration 0021);
+    SQLite has none (its scan is measured in docs/benchmarks.md)."""
+    return tuple(
+        Index(
+            f"ix_hotline_request_{name}_trgm",
+            name,
+            postgresql_using="gin",
+            postgresql_ops={name: "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql")
+        for name in SEARCHED
+    )
+
+
 class HotlineRequest(SQLModel, table=True):
     __tablename__ = "hotline_request"
+    __table_args__ = _trigram_indexes()
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     number: str = Field(max_length=20, unique=True, index=True)  # read out on the phone
@@ -35,7 +55,7 @@ class HotlineRequest(SQLModel, table=True):
     unit_id: UUID | None = Field(default=None, foreign_key="org_unit.id", index=True)
     level: str = Field(default="community", max_length=20)  # who answers for it now
     status: str = Field(max_length=20, index=True)
-    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     # 预警: when 80 % of the limit is gone (shared/workdays.py); moved with due_at by extensions
     warning_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
