@@ -7,9 +7,9 @@ Each request is as a working office leaves it: every step taken within its stage
 (dispatched to its community and its worker, resolved, verified, the caller told and their
 rating taken, each on the timeline), so the older ones are closed and the last days' still on
 their way, their stage clocks set by the rule. A few of the last ten days' stall at a step:
-they fall overdue, and the clock walk (`server/demo/history.py`) escalates them. Due times count calendar
-hours (`time_limit_hours`; a working-day limit is taken as days × 24): the year is load, not
-a lesson in the official calendar.
+they fall overdue, and the clock walk (`server/demo/history.py`) escalates them. Due times
+count calendar hours (`time_limit_hours`; a working-day limit is taken as days × 24): the
+year is load, not a lesson in the official calendar.
 
 These rows bypass the service layer, so they make no feed entries and no audit rows: the
 phones never hear of them (none is assigned to anyone), and the audit trail stays the

@@ -13,7 +13,6 @@ from server.records import Place, declare
 from server.records.keys import UNPLACED, key
 from shared.permissions import Actor, sees_request
 
-
 # The console's search looks for a substring of these (`server/console/listing.py`).
 SEARCHED = ("number", "caller_phone", "caller_name", "address", "description")
 
