@@ -220,3 +220,32 @@ async def test_a_refused_step_is_shown_inside_its_form_and_a_done_one_is_confirm
         assert "已转派至" not in again.text  # said once
     finally:
         await client.aclose()
+
+
+async def test_the_search_takes_any_text_and_follows_edits(api):
+    """What the search index is asked (SQLite: an FTS5 phrase from three characters; shorter,
+    and on PostgreSQL, ILIKE) is the typed text, quotes and query words included; a changed
+    row is found by its new text, not its old."""
+    oldest = await _seed(api, 60)
+    client = await _console(api, "dispatcher", "zh")
+    try:
+        for text in ("积水", "地下室积水", "路0号"):  # two characters, and more
+            found = await client.get("/console/", params={"search": text})
+            assert oldest.number in _numbers(found.text, "requests"), text
+        for text in ('"', 'a"b', "OR", "* AND", "NEAR(x", "号 NOT 路", "-1"):
+            answer = await client.get("/console/", params={"search": text})
+            assert answer.status_code == 200, text
+        assert (
+            _numbers((await client.get("/console/", params={"search": '"'})).text, "requests") == []
+        )
+        async with api.runtime.sessions() as session, session.begin():
+            await session.execute(
+                update(HotlineRequest)
+                .where(HotlineRequest.id == oldest.id)
+                .values(caller_phone="13822223333", caller_name="Zhang WEI")
+            )
+        for text, found in (("13822223333", True), (OLD_PHONE, False), ("zhang wei", True)):
+            page = await client.get("/console/", params={"search": text})
+            assert (oldest.number in _numbers(page.text, "requests")) is found, text
+    finally:
+        await client.aclose()
