@@ -19,7 +19,7 @@ import random
 from datetime import datetime, timedelta
 from uuid import uuid4
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.tables import User
@@ -96,6 +96,10 @@ async def add_year(
         else:
             session.add(RequestCounter(day=day, last=last))
     await session.flush()
+    # The planners' statistics, stale after a bulk load (PostgreSQL's autovacuum would come to
+    # it later; SQLite keeps none until asked): without them PostgreSQL scans for the search
+    # instead of reading its trigram indexes.
+    await session.execute(text("ANALYZE"))
     return count
 
 
