@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.console.views import date_range
 from server.errors import Refusal
-from server.hotline.queries import held_clause, overdue_clause, reader, visible_clause
+from server.hotline.queries import OPEN, held_clause, overdue_clause, reader, visible_clause
 from server.hotline.tables import REQUEST, SEARCHED, HotlineRequest
 from server.org.service import all_units, departments, subtree
 from shared.enums import OrgLevel
@@ -28,7 +28,6 @@ PAGE_SIZE = 50
 NEWEST, URGENT = "newest", "urgent"
 FILTERS = ("status", "level", "subdistrict", "community", "department", "category", "search")
 MAX_SEARCH = 80
-OPEN = tuple(s.value for s in RequestStatus if s is not RequestStatus.CLOSED)
 
 
 @dataclass
@@ -180,9 +179,7 @@ async def requests(
     if held:
         where.append(await held_clause(session, actor))
     if open_only:
-        # Said as the open statuses, not as "not closed": an index look-up of the year's few
-        # open requests instead of a scan of the closed ones.
-        where.append(HotlineRequest.status.in_(OPEN))
+        where.append(HotlineRequest.status.in_(OPEN))  # by name: see `queries.OPEN`
     if extra is not None:
         where.append(extra)
     total = await session.scalar(select(func.count()).select_from(HotlineRequest).where(*where))
