@@ -159,14 +159,14 @@ def _command(args: argparse.Namespace) -> int:
     logs.configure(settings.log_format)
     if args.command in ("backup", "restore"):
         return _backup_or_restore(settings, args)
+    if args.command == "seed-demo" and not 0 <= args.requests <= 1_000_000:
+        print("error: --requests is a number from 0 to 1000000", file=sys.stderr)
+        return 2
     try:
         upgrade(settings.session_database_url)
         if args.command == "migrate":
             print("the database schema is up to date")
         elif args.command == "seed-demo":
-            if not 0 <= args.requests <= 1_000_000:
-                print("error: --requests is a number from 0 to 1000000", file=sys.stderr)
-                return 2
             print(asyncio.run(_seed(settings, skip_if_present=False, requests=args.requests)))
         elif args.command == "create-user":
             print(asyncio.run(_create_user(settings, args)))

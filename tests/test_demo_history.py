@@ -75,3 +75,44 @@ async def test_the_walk_escalates_a_request_when_its_stage_falls_overdue(api):
     for before, after in zip(events, events[1:], strict=False):
         assert before.at + pressed_every < after.at <= before.at + pressed_every + history.STEP
     assert events[0].at < utcnow() - timedelta(days=1)
+
+
+def test_seed_demo_adds_a_year_of_calls(tmp_path):
+    """`seed-demo --requests N`: the demo and N calls over the past year, each numbered and with
+    its timeline; a count out of range is refused before anything is written."""
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, func
+
+    path = tmp_path / "year.db"
+    env = {**os.environ, "DOORSTEP_DATABASE_URL": f"sqlite+aiosqlite:///{path}"}
+    refused = subprocess.run(
+        [sys.executable, "-m", "server", "seed-demo", "--requests", "-1"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and "--requests" in refused.stderr
+    assert not path.exists()
+    done = subprocess.run(
+        [sys.executable, "-m", "server", "seed-demo", "--requests", "300"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "329 hotline requests" in done.stdout
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        received = connection.execute(
+            select(func.min(HotlineRequest.received_at), func.count())
+        ).one()
+        numbers = connection.scalar(select(func.count(func.distinct(HotlineRequest.number))))
+        steps = connection.scalar(select(func.count()).select_from(RequestEvent))
+    engine.dispose()
+    oldest = received[0].replace(tzinfo=utcnow().tzinfo)
+    assert received[1] == 329 == numbers
+    assert utcnow() - timedelta(days=366) < oldest < utcnow() - timedelta(days=360)
+    assert steps > 300 * 4
