@@ -1,7 +1,7 @@
 """A district's year of hotline calls for the demo (`seed-demo --requests N`): N requests
 spread evenly over the last 365 days, from callers across the 99 communities, written in bulk
-(a few statements of thousands of rows, not one service call each) so that 100,000 load in
-about a minute.
+(statements of thousands of rows, not one service call each; how long a year takes to seed
+is in docs/benchmarks.md).
 
 Each request is as a working office leaves it: every step taken within its stage's limit
 (dispatched to its community and its worker, resolved, verified, the caller told and their
