@@ -27,15 +27,16 @@ async def _in_transaction(settings: Settings, work):
         await engine.dispose()
 
 
-async def _seed(settings: Settings, skip_if_present: bool) -> str:
+async def _seed(settings: Settings, skip_if_present: bool, requests: int = 0) -> str:
     async def work(session):
         if skip_if_present and await has_demo(session):
             return "the demo district is already loaded"
-        counts = await seed_demo(session, settings)
+        counts = await seed_demo(session, settings, requests=requests)
         return (
             f"loaded the demo district: {counts['units']} org units, "
             f"{counts['residents']} residents, {counts['users']} accounts, "
-            f"{counts['requests']} hotline requests"
+            f"{counts['requests']} hotline requests ({counts['escalations']} escalations "
+            "as the rules made them over the seeded days)"
         )
 
     return await _in_transaction(settings, work)
@@ -118,7 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     restore.add_argument("file")
     commands.add_parser("migrate", help="bring the database schema up to date")
-    commands.add_parser("seed-demo", help="load the demo district into an empty database")
+    seed = commands.add_parser("seed-demo", help="load the demo district into an empty database")
+    seed.add_argument(
+        "--requests",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also N hotline requests over the past year (a district's year: 100000)",
+    )
     create = commands.add_parser("create-user", help="create an account")
     create.add_argument("--username", required=True)
     create.add_argument("--password", required=True)
@@ -151,12 +159,15 @@ def _command(args: argparse.Namespace) -> int:
     logs.configure(settings.log_format)
     if args.command in ("backup", "restore"):
         return _backup_or_restore(settings, args)
+    if args.command == "seed-demo" and not 0 <= args.requests <= 1_000_000:
+        print("error: --requests is a number from 0 to 1000000", file=sys.stderr)
+        return 2
     try:
         upgrade(settings.session_database_url)
         if args.command == "migrate":
             print("the database schema is up to date")
         elif args.command == "seed-demo":
-            print(asyncio.run(_seed(settings, skip_if_present=False)))
+            print(asyncio.run(_seed(settings, skip_if_present=False, requests=args.requests)))
         elif args.command == "create-user":
             print(asyncio.run(_create_user(settings, args)))
         elif args.command in ("create-api-key", "list-api-keys", "revoke-api-key"):

@@ -34,19 +34,20 @@ def cheap_settings(url: str, **overrides: Any) -> Settings:
     return Settings(database_url=url, **values)
 
 
-async def seed_demo_into(url: str, settings: Settings | None = None) -> None:
+async def seed_demo_into(url: str, settings: Settings | None = None, requests: int = 0) -> dict:
     engine = create_engine_for(url)
     try:
         async with session_factory(engine)() as session, session.begin():
-            await seed_demo(session, settings or cheap_settings(url))
+            return await seed_demo(session, settings or cheap_settings(url), requests=requests)
     finally:
         await engine.dispose()
 
 
-def build_demo(url: str, settings: Settings | None = None) -> None:
-    """A migrated database holding the demo district."""
+def build_demo(url: str, settings: Settings | None = None, requests: int = 0) -> dict:
+    """A migrated database holding the demo district (and `requests` more over the past
+    year); returns what was loaded."""
     upgrade(url)
-    asyncio.run(seed_demo_into(url, settings))
+    return asyncio.run(seed_demo_into(url, settings, requests))
 
 
 @contextmanager

@@ -6,7 +6,7 @@ most overdue on top, then the nearest due; the district's 本级待办 carries n
 import re
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from server.clock import utcnow
 from server.hotline.tables import HotlineRequest
@@ -100,15 +100,16 @@ async def test_an_old_request_is_found_by_search_and_by_paging(api):
 async def test_queues_put_the_most_overdue_on_top_then_the_nearest_due(api):
     await _seed(api, 40)
     now = utcnow()
+    # The district's queue: what it holds, and what escalation raised to it (the demo's clock
+    # walk escalated some of its requests over its days).
+    held_or_raised = or_(
+        and_(HotlineRequest.unit_id.is_(None), HotlineRequest.department_id.is_(None)),
+        and_(HotlineRequest.level == "district", HotlineRequest.escalations > 0),
+    )
     async with api.runtime.sessions() as session, session.begin():
-        held = (
-            await session.scalars(
-                select(HotlineRequest).where(
-                    HotlineRequest.unit_id.is_(None), HotlineRequest.department_id.is_(None)
-                )
-            )
-        ).all()
-        # Due times spread on both sides of now, in no order of receipt.
+        held = (await session.scalars(select(HotlineRequest).where(held_or_raised))).all()
+        # Due times spread on both sides of now (whole hours: none near it), in no order of
+        # receipt.
         for n, request in enumerate(held):
             shift = timedelta(hours=((n * 37) % 101) - 50)
             await session.execute(
@@ -120,9 +121,7 @@ async def test_queues_put_the_most_overdue_on_top_then_the_nearest_due(api):
         rows = (
             await session.execute(
                 select(HotlineRequest.number, HotlineRequest.due_at, HotlineRequest.status).where(
-                    HotlineRequest.unit_id.is_(None),
-                    HotlineRequest.department_id.is_(None),
-                    HotlineRequest.status != "closed",
+                    held_or_raised, HotlineRequest.status != "closed"
                 )
             )
         ).all()
@@ -218,5 +217,34 @@ async def test_a_refused_step_is_shown_inside_its_form_and_a_done_one_is_confirm
         assert "已转派至和平春晖社区" in shown.text
         again = await client.get("/console/levels/")
         assert "已转派至" not in again.text  # said once
+    finally:
+        await client.aclose()
+
+
+async def test_the_search_takes_any_text_and_follows_edits(api):
+    """What the search index is asked (SQLite: an FTS5 phrase from three characters; shorter,
+    and on PostgreSQL, ILIKE) is the typed text, quotes and query words included; a changed
+    row is found by its new text, not its old."""
+    oldest = await _seed(api, 60)
+    client = await _console(api, "dispatcher", "zh")
+    try:
+        for text in ("积水", "地下室积水", "路0号"):  # two characters, and more
+            found = await client.get("/console/", params={"search": text})
+            assert oldest.number in _numbers(found.text, "requests"), text
+        for text in ('"', 'a"b', "OR", "* AND", "NEAR(x", "号 NOT 路", "-1"):
+            answer = await client.get("/console/", params={"search": text})
+            assert answer.status_code == 200, text
+        assert (
+            _numbers((await client.get("/console/", params={"search": '"'})).text, "requests") == []
+        )
+        async with api.runtime.sessions() as session, session.begin():
+            await session.execute(
+                update(HotlineRequest)
+                .where(HotlineRequest.id == oldest.id)
+                .values(caller_phone="13822223333", caller_name="Zhang WEI")
+            )
+        for text, found in (("13822223333", True), (OLD_PHONE, False), ("zhang wei", True)):
+            page = await client.get("/console/", params={"search": text})
+            assert (oldest.number in _numbers(page.text, "requests")) is found, text
     finally:
         await client.aclose()

@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, column, false, func, literal_column, or_, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.console.views import date_range
 from server.errors import Refusal
-from server.hotline.queries import held_clause, overdue_clause, reader, visible_clause
-from server.hotline.tables import REQUEST, HotlineRequest
+from server.hotline.queries import OPEN, held_clause, overdue_clause, reader, visible_clause
+from server.hotline.tables import REQUEST, SEARCHED, HotlineRequest
 from server.org.service import all_units, departments, subtree
 from shared.enums import OrgLevel
 from shared.permissions import Actor
@@ -121,22 +121,24 @@ async def _where(session: AsyncSession, filters: Filters, now: datetime) -> list
     if filters.until:
         clauses.append(HotlineRequest.received_at < filters.until)
     if "search" in given:
-        pattern = _like(given["search"])
-        clauses.append(
-            or_(
-                *(
-                    column.ilike(pattern, escape="\\")
-                    for column in (
-                        HotlineRequest.number,
-                        HotlineRequest.caller_phone,
-                        HotlineRequest.caller_name,
-                        HotlineRequest.address,
-                        HotlineRequest.description,
-                    )
-                )
-            )
-        )
+        clauses.append(_search(session, given["search"]))
     return [c for c in clauses if c is not None]
+
+
+def _search(session: AsyncSession, text: str):
+    """The requests whose number, caller phone, name, address or text holds `text`, whatever
+    its case. On SQLite, three characters or more are looked up in the trigram index (the FTS5
+    table of migration 0021); on PostgreSQL each `ILIKE` is answered by its trigram index."""
+    if session.bind.dialect.name == "sqlite" and len(text) >= 3:
+        phrase = '"' + text.replace('"', '""') + '"'  # a phrase: every character literal
+        found = (
+            select(column("request_id"))
+            .select_from(table("hotline_request_search"))
+            .where(literal_column("hotline_request_search").op("MATCH")(phrase))
+        )
+        return HotlineRequest.id.in_(found)
+    pattern = _like(text)
+    return or_(*(getattr(HotlineRequest, name).ilike(pattern, escape="\\") for name in SEARCHED))
 
 
 def _order(order: str, now: datetime) -> list:
@@ -177,7 +179,7 @@ async def requests(
     if held:
         where.append(await held_clause(session, actor))
     if open_only:
-        where.append(HotlineRequest.status != RequestStatus.CLOSED)
+        where.append(HotlineRequest.status.in_(OPEN))  # by name: see `queries.OPEN`
     if extra is not None:
         where.append(extra)
     total = await session.scalar(select(func.count()).select_from(HotlineRequest).where(*where))

@@ -12,7 +12,7 @@ from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
 from server.clock import utcnow
 from server.config import Settings
-from server.demo import names, places, staff, streets
+from server.demo import history, names, places, staff, streets, volume
 from server.demo.decisions import waiting_decisions
 from server.demo.mentoring import plan_mentoring
 from server.demo.partners import seed_partners
@@ -53,8 +53,12 @@ async def is_empty(session: AsyncSession) -> bool:
     return not users and not units
 
 
-async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 400) -> dict:
-    """Loads the district; refuses in production and on a database holding other data."""
+async def seed_demo(
+    session: AsyncSession, settings: Settings, residents: int = 400, requests: int = 0
+) -> dict:
+    """Loads the district; refuses in production and on a database holding other data.
+    `requests`: that many more hotline calls over the past year (`server/demo/volume.py`).
+    Then the clock is walked over the seeded days (`server/demo/history.py`)."""
     if settings.is_production:
         raise DemoRefused("the demo district is never loaded when DOORSTEP_ENV=production")
     if not await is_empty(session):
@@ -95,17 +99,19 @@ async def seed_demo(session: AsyncSession, settings: Settings, residents: int = 
     people = await _residents(session, rng, units, users, residents)
     _visits(session, rng, units, users, people)
     await session.flush()
-    requests = await _hotline(session, rng, units, users, people)
-    requests += await staff.routed_requests(session, units, users, utcnow() - timedelta(days=1))
-    requests += await waiting_decisions(
-        session, units, users, people, utcnow() - timedelta(hours=20)
-    )
+    made = await _hotline(session, rng, units, users, people)
+    made += await staff.routed_requests(session, units, users, utcnow() - timedelta(days=1))
+    made += await waiting_decisions(session, units, users, people, utcnow() - timedelta(hours=20))
+    if requests:
+        made += await volume.add_year(session, units, users, requests, utcnow())
+    escalations = await history.walk(session, utcnow())
     _plans(units, users, people, session)
     partners = await seed_partners(session, units, users["admin"].id, settings.timezone)
     plan_mentoring(session, people)
     return {
         **partners,
-        "requests": requests,
+        "requests": made,
+        "escalations": escalations,
         "units": len(units),
         "residents": len(people),
         "users": len(users),

@@ -4,7 +4,7 @@ the people a request may be given to, and the catalogue's names for the console.
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.tables import User
@@ -88,9 +88,14 @@ def is_overdue(request: HotlineRequest, now: datetime) -> bool:
     return machine.is_overdue(request.status, request.due_at, now)
 
 
+# Every status but closed, by name: "open" as an index look-up of a year's few open requests,
+# where "not closed" scans the closed ones (or walks `due_at` over all of them).
+OPEN = tuple(s.value for s in RequestStatus if s is not RequestStatus.CLOSED)
+
+
 def overdue_clause(now: datetime):
     """`is_overdue` as a WHERE clause."""
-    return and_(HotlineRequest.due_at < now, HotlineRequest.status != RequestStatus.CLOSED)
+    return and_(HotlineRequest.due_at < now, HotlineRequest.status.in_(OPEN))
 
 
 async def search(
@@ -126,6 +131,11 @@ async def visible_clause(session: AsyncSession, actor: Actor):
     if not (actor.is_manager or actor.role is Role.INSPECTOR):
         return HotlineRequest.assignee_id == actor.user_id
     below = [u.id for u in await subtree(session, actor.unit_path)]
+    if at_district_level(actor) and len(below) == len(await all_units(session)):
+        # The whole tree and the unplaced: every request. Said as such, not as two lists of
+        # every unit's id (an OR of IN lists the databases answer through two index walks
+        # over every row: ~0.3 s at 10,000 requests, seconds at a year's).
+        return true()
     placed = or_(HotlineRequest.community_id.in_(below), HotlineRequest.unit_id.in_(below))
     if at_district_level(actor):
         return or_(
@@ -152,11 +162,11 @@ async def held_clause(session: AsyncSession, actor: Actor):
     else:
         holder = HotlineRequest.unit_id == own.id
     below = [u.id for u in await subtree(session, actor.unit_path)]
-    escalated = and_(
-        HotlineRequest.level == own.level,
-        HotlineRequest.escalations > 0,
-        or_(HotlineRequest.community_id.in_(below), HotlineRequest.unit_id.in_(below)),
-    )
+    if len(below) == len(units):  # the whole tree (see `visible_clause`)
+        placed = or_(HotlineRequest.community_id.is_not(None), HotlineRequest.unit_id.is_not(None))
+    else:
+        placed = or_(HotlineRequest.community_id.in_(below), HotlineRequest.unit_id.in_(below))
+    escalated = and_(HotlineRequest.level == own.level, HotlineRequest.escalations > 0, placed)
     return or_(and_(holder, HotlineRequest.department_id.is_(None)), escalated)
 
 

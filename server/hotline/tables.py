@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from server.db.types import UTCDateTime
@@ -13,9 +13,33 @@ from server.records import Place, declare
 from server.records.keys import UNPLACED, key
 from shared.permissions import Actor, sees_request
 
+# The console's search looks for a substring of these (`server/console/listing.py`).
+SEARCHED = ("number", "caller_phone", "caller_name", "address", "description")
+
+
+def _trigram_indexes() -> tuple[Index, ...]:
+    """On PostgreSQL a trigram index (pg_trgm, GIN) on each searched column, so that
+    `ILIKE '%…%'` is an index look-up, not a scan of a year's requests (migration 0021);
+    SQLite has none (its scan is measured in docs/benchmarks.md)."""
+    return tuple(
+        Index(
+            f"ix_hotline_request_{name}_trgm",
+            name,
+            postgresql_using="gin",
+            postgresql_ops={name: "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql")
+        for name in SEARCHED
+    )
+
 
 class HotlineRequest(SQLModel, table=True):
     __tablename__ = "hotline_request"
+    # The lists' order, newest first and then by id (`server/console/listing.py`), read off one
+    # index; and the search's trigram indexes (migration 0021).
+    __table_args__ = (
+        Index("ix_hotline_request_received_at", "received_at", "id"),
+        *_trigram_indexes(),
+    )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     number: str = Field(max_length=20, unique=True, index=True)  # read out on the phone
