@@ -42,7 +42,11 @@ MODULES: dict[str, tuple[str, list[str], list[str]]] = {
     # The push path: its envelope with the tests that need no database, then each mutation's
     # checks with one push on SQLite.
     "push-envelope": ("server/sync/service.py", ["tests/test_push_envelope.py"], []),
-    "push": ("server/sync/service.py", ["tests/test_push_refusals.py"], ["-k", "sqlite"]),
+    "push": (
+        "server/sync/service.py",
+        ["tests/test_push_refusals.py", "tests/test_sync_push.py", "tests/test_http_proof.py"],
+        ["-k", "sqlite"],
+    ),
 }
 
 # The functions mutated by default where the whole module takes too long on one core: the

@@ -101,10 +101,12 @@ async def seed_demo(
     await session.flush()
     made = await _hotline(session, rng, units, users, people)
     made += await staff.routed_requests(session, units, users, utcnow() - timedelta(days=1))
-    made += await waiting_decisions(session, units, users, people, utcnow() - timedelta(hours=20))
     if requests:
         made += await volume.add_year(session, units, users, requests, utcnow())
     escalations = await history.walk(session, utcnow())
+    # The decisions waiting today are made after the walk: they are the office's present, which
+    # the walk's rule must not move on.
+    made += await waiting_decisions(session, units, users, people, utcnow() - timedelta(hours=20))
     _plans(units, users, people, session)
     partners = await seed_partners(session, units, users["admin"].id, settings.timezone)
     plan_mentoring(session, people)
