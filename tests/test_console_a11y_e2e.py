@@ -16,7 +16,7 @@ import pytest
 
 from tests.support import console_pages
 from tests.support.axe import violations
-from tests.test_console_e2e import CHROMIUM, _browser, _shot
+from tests.test_console_e2e import CHROMIUM, _browser
 from tests.test_public_residents_e2e import _contrast
 
 WIDE = {"width": 1366, "height": 768}
@@ -104,6 +104,15 @@ def _menu(page, where: str, wide: bool) -> list[str]:
         folded = page.is_visible("details.menu-narrow")
         if len(set(tops)) != 1 or folded:
             return [f"{where}: the menu is not one row at 1366 px ({sorted(set(tops))})"]
+        # Nothing in the header but the person's name wraps, and the page fits the screen.
+        wrapped = page.eval_on_selector_all(
+            "header strong, header nav.links a, header > a",
+            "els => els.filter(e => e.getBoundingClientRect().height >"
+            " 1.9 * parseFloat(getComputedStyle(e).fontSize)).map(e => e.textContent)",
+        )
+        wide = [p for p in page.evaluate(LAYOUT)["problems"] if p.startswith("scrolls")]
+        if wrapped or wide:
+            return [f"{where}: the header wraps ({wrapped}) or {wide}"]
         return []
     if page.is_visible("header nav.links") or not page.is_visible("details.menu-narrow summary"):
         return [f"{where}: the menu does not fold at 683 px"]
@@ -133,11 +142,20 @@ def _caller_fields_whole(page, where: str) -> list[str]:
     return problems
 
 
+def _picture(page, name: str) -> None:
+    """The screen as a person sees it first (the viewport, not the whole page: the header,
+    the menu and the top of the content are what the layout changes)."""
+    folder = os.environ.get("DOORSTEP_CONSOLE_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
+
 def _pictures(page, kind: str, lang: str) -> None:
     if os.environ.get("DOORSTEP_CONSOLE_SHOTS") and kind in PICTURES:
-        _shot(page, f"{PICTURES[kind]}-683-{lang}")
+        _picture(page, f"{PICTURES[kind]}-683-{lang}")
         page.set_viewport_size(WIDE)
-        _shot(page, f"{PICTURES[kind]}-1366-{lang}")
+        _picture(page, f"{PICTURES[kind]}-1366-{lang}")
         page.set_viewport_size(NARROW)
 
 
@@ -168,20 +186,22 @@ def test_every_console_page_passes_axe_and_the_layout_checks(live_url, settings)
 
             def visit(kind, role=role, page=page, shown=shown):
                 shown.append(kind)
+                _pictures(page, kind, "zh")  # before the checks press Tab
                 problems.extend(_layout(page, f"{role} zh {kind}"))
                 if kind not in axed:  # axe once for each page, by the first role there
                     axed.add(kind)
                     problems.extend(f"{role} zh {kind}: {v}" for v in violations(page))
-                _pictures(page, kind, "zh")
 
             console_pages.reachable(page, base, visit, known)
             # The same pages in English.
             page.goto(f"{base}/console/language?next=/console/")
             for kind in shown:
                 page.goto(base + known[kind])
-                problems.extend(_layout(page, f"{role} en {kind}"))
                 _pictures(page, kind, "en")
+                problems.extend(_layout(page, f"{role} en {kind}"))
             problems.extend(_menu(page, f"{role} en at 683", wide=False))
+            page.set_viewport_size(WIDE)
+            problems.extend(_menu(page, f"{role} en at 1366", wide=True))
             context.close()
 
         # The dispatcher at 200 %: the caller's fields whole; a refused field tied to its
@@ -193,6 +213,7 @@ def test_every_console_page_passes_axe_and_the_layout_checks(live_url, settings)
             problems.extend(_caller_fields_whole(page, f"intake {lang}"))
             _refused_intake(page, base)
             where = f"refused intake {lang}"
+            _picture(page, f"a11y-intake-refused-683-{lang}")
             problems.extend(_caller_fields_whole(page, where) + _layout(page, where))
             marked = page.locator("[aria-invalid=true]")
             assert marked.count() == 1 and marked.get_attribute("id") == "f-caller_phone"
@@ -201,8 +222,6 @@ def test_every_console_page_passes_axe_and_the_layout_checks(live_url, settings)
             assert page.locator("[role=alert]").count() >= 1, where
             if lang == "zh":
                 problems.extend([f"{where}: {v}" for v in violations(page)])
-            if os.environ.get("DOORSTEP_CONSOLE_SHOTS"):
-                _shot(page, f"a11y-intake-refused-683-{lang}")
             page.goto(f"{base}/console/requests/{uuid.uuid4()}")
             problems.extend(_layout(page, f"not found {lang}"))
             if lang == "zh":
