@@ -5,7 +5,8 @@ check: at 683 CSS px (a 1366-px office screen at 200 % zoom) no page scrolls sid
 menu folds into a <details>; at 1366 px the menu is one row; every page has one h1 and a skip
 link as its first tab stop; input borders stand at 3:1 against what is behind them; a refused
 field is tied to its words (aria-invalid, aria-describedby) and the refusal is announced
-(role=alert). zh and en alike. Screenshots go to DOORSTEP_CONSOLE_SHOTS when set."""
+(role=alert); a chart (role=img) is described by a table of its figures. zh and en alike.
+Screenshots go to DOORSTEP_CONSOLE_SHOTS when set."""
 
 import os
 import time
@@ -63,6 +64,10 @@ LAYOUT = """() => {
       .map(id => document.getElementById(id)).filter(Boolean);
     if (!words.length || !words[0].textContent.trim())
       problems.push('refused field without its words: ' + (e.name || e.id));
+  }
+  for (const e of document.querySelectorAll('[role=img]')) {
+    const told = document.getElementById(e.getAttribute('aria-describedby') || '');
+    if (!told || !told.querySelector('tr')) problems.push('a chart without its table: ' + e.id);
   }
   return {problems, borders};
 }"""
