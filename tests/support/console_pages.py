@@ -30,8 +30,13 @@ def sign_in(context, base: str, username: str):
 
 
 def links(page, base: str) -> list[str]:
-    """The console addresses the page links to (same server, a page rather than a file)."""
+    """The console addresses the page links to (same server, a page rather than a file),
+    and where its GET forms lead as they stand (a preview asked for with a form's defaults)."""
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    hrefs += page.eval_on_selector_all(
+        "form[method=get][action]",
+        "els => els.map(f => f.action + '?' + new URLSearchParams(new FormData(f)))",
+    )
     host = urlsplit(base).netloc
     found = []
     for href in hrefs:
@@ -40,7 +45,7 @@ def links(page, base: str) -> list[str]:
             continue
         if LEFT_OUT.search(parts.path):
             continue
-        found.append(parts.path)
+        found.append(parts.path + (f"?{parts.query}" if parts.query else ""))
     return found
 
 
@@ -55,9 +60,9 @@ def reachable(page, base: str, visit, known: dict[str, str]) -> None:
     while queue:
         path = queue.pop(0)
         page.goto(base + path)
-        visit(page_kind(path))
+        visit(page_kind(urlsplit(path).path))
         for found in links(page, base):
-            kind = page_kind(found)
+            kind = page_kind(urlsplit(found).path)
             if kind not in known:
                 known[kind] = found
                 queue.append(found)
