@@ -41,7 +41,7 @@ def test_a_supervisor_manages_an_account_in_the_browser(live_url, settings):
         page.click("#create-account")
         page.wait_for_selector("#account-role")
         account_url = page.url.split("?")[0]
-        assert "网格员 刘洋" in page.inner_text("h3")
+        assert "网格员 刘洋" in page.inner_text("main h2")
         assert _signs_in(live_url, "c01.liu", "first-pass-2026") == 200
         page.goto(f"{live_url}/console/admin/accounts")
         _shot(page, "admin-accounts")

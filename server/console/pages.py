@@ -123,6 +123,7 @@ async def _queue(
         runtime,
         "queue.html",
         viewer,
+        here_key="queue",  # a refused intake answers at the form's address: still this page
         q=q,
         found=matches,
         requests=await views.request_rows(db_session, listed.requests, language(request), now),
