@@ -44,7 +44,12 @@ MODULES: dict[str, tuple[str, list[str], list[str]]] = {
     "push-envelope": ("server/sync/service.py", ["tests/test_push_envelope.py"], []),
     "push": (
         "server/sync/service.py",
-        ["tests/test_push_refusals.py", "tests/test_sync_push.py", "tests/test_http_proof.py"],
+        [
+            "tests/test_push_refusals.py",
+            "tests/test_push_bookkeeping.py",
+            "tests/test_sync_push.py",
+            "tests/test_http_proof.py",
+        ],
         ["-k", "sqlite"],
     ),
 }
