@@ -57,9 +57,7 @@ class AddressLibrary(Controller):
     async def import_csv(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        await forms.read_form(request, runtime)
-        upload = (await request.form()).get("file")
-        data = await upload.read() if hasattr(upload, "read") else b""
+        data = await forms.read_file(request, runtime, "file", MAX_BYTES)
         context = await self._context(db_session, viewer, "")
         try:
             if len(data) > MAX_BYTES:

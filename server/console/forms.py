@@ -100,3 +100,13 @@ def parse(form: dict[str, str], body: type[Body], **given: Any) -> Body:
 async def read(request: Request, runtime: Runtime, body: type[Body], **given: Any) -> Body:
     """The posted form, CSRF-checked, as `body` (see `parse`)."""
     return parse(await read_form(request, runtime), body, **given)
+
+
+async def read_file(request: Request, runtime: Runtime, field: str, limit: int) -> bytes:
+    """The file posted as `field` of a CSRF-checked form (empty when none was chosen), at most
+    `limit` bytes; `limit + 1` bytes come back when it is longer, for the caller to refuse."""
+    await read_form(request, runtime)
+    upload = (await request.form()).get(field)
+    if not hasattr(upload, "read"):
+        return b""
+    return await upload.read(limit + 1)
