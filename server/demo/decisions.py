@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.tables import User
-from server.demo import places
+from server.demo import steps
 from server.hotline import service as hotline
 from server.hotline.schemas import CallbackBody
 from server.org.tables import OrgUnit
@@ -104,16 +104,8 @@ async def _in_review(session, units, users, people, start: datetime, actor) -> N
     )
     await session.flush()
     at = now + timedelta(hours=1)
-    await visits.start(session, worker, m.VisitStart(visit_id=request.visit_id, at=at))
-    await visits.complete(
-        session,
-        worker,
-        m.VisitComplete(
-            visit_id=request.visit_id,
-            at=at + timedelta(minutes=40),
-            summary="更换楼道灯泡",
-            proof=places.visit_place(resident, at + timedelta(minutes=40)),
-        ),
+    await steps.visit_at_the_door(
+        session, worker, request.visit_id, resident, at, timedelta(minutes=40), "更换楼道灯泡"
     )
     await visits.decide(
         session, supervisor, m.ApprovalDecide(visit_id=request.visit_id, decision="approve")

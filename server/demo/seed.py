@@ -12,7 +12,7 @@ from server.auth.tables import User
 from server.catalogue.tables import ServiceCategory
 from server.clock import utcnow
 from server.config import Settings
-from server.demo import history, names, places, staff, streets, volume
+from server.demo import history, names, places, staff, steps, streets, volume
 from server.demo.decisions import waiting_decisions
 from server.demo.mentoring import plan_mentoring
 from server.demo.partners import seed_partners
@@ -353,16 +353,8 @@ async def _hotline(session, rng, units, users, people: list[Resident]) -> int:
             continue  # assigned: on worker1's phone
         await session.flush()
         at = now + timedelta(hours=1)
-        await visits.start(session, worker, m.VisitStart(visit_id=request.visit_id, at=at))
-        await visits.complete(
-            session,
-            worker,
-            m.VisitComplete(
-                visit_id=request.visit_id,
-                at=at + timedelta(hours=1),
-                summary="已上门处理完毕",
-                proof=places.visit_place(resident, at + timedelta(hours=1)),
-            ),
+        await steps.visit_at_the_door(
+            session, worker, request.visit_id, resident, at, timedelta(hours=1), "已上门处理完毕"
         )
         if index % 5 == 2:
             continue  # resolved: waiting for the supervisor to verify
