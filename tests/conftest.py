@@ -77,7 +77,9 @@ def postgres_template() -> str:
     asyncio.run(databases.pg_recreate(name))
     databases.build_template(databases.pg_url(name))
     yield name
+    failures = databases.DROPPER.flush()
     asyncio.run(databases.pg_drop(name))
+    assert not failures, f"test databases left behind: {failures}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -93,7 +95,7 @@ def database_url(request, tmp_path) -> str:
     name = f"doorstep_t_{uuid.uuid4().hex[:12]}"
     asyncio.run(databases.pg_clone(template, name))
     yield databases.pg_url(name)
-    asyncio.run(databases.pg_drop(name))
+    databases.pg_drop_later(name)
 
 
 @pytest.fixture

@@ -230,4 +230,4 @@ def test_returns_and_extensions_in_any_order(backend, request, tmp_path_factory)
     finally:
         server.close()
         if drop:
-            asyncio.run(databases.pg_drop(drop))
+            databases.pg_drop_later(drop)

@@ -424,7 +424,7 @@ def test_no_edit_is_lost_without_a_trace(backend, request, tmp_path_factory):
                 super().teardown()
             finally:
                 if self.drop:
-                    asyncio.run(databases.pg_drop(self.drop))
+                    databases.pg_drop_later(self.drop)
 
     run_state_machine_as_test(
         Case,
