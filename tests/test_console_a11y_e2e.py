@@ -13,11 +13,9 @@ import time
 import uuid
 from pathlib import Path
 
-import pytest
-
 from tests.support import console_pages
 from tests.support.axe import violations
-from tests.test_console_e2e import CHROMIUM, _browser
+from tests.support.browser import chromium
 from tests.test_public_residents_e2e import _contrast
 
 WIDE = {"width": 1366, "height": 768}
@@ -71,15 +69,6 @@ LAYOUT = """() => {
   }
   return {problems, borders};
 }"""
-
-
-def _chromium_or_skip(settings) -> None:
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser journey runs once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
 
 
 def _layout(page, where: str) -> list[str]:
@@ -165,13 +154,9 @@ def _pictures(page, kind: str, lang: str) -> None:
 
 
 def test_every_console_page_passes_axe_and_the_layout_checks(live_url, settings):
-    _chromium_or_skip(settings)
-    from playwright.sync_api import sync_playwright
-
     started = time.monotonic()
     base, axed, problems, seen = live_url, set(), [], {}
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
+    with chromium(settings) as browser:
         # Signed out: the sign-in page.
         context = browser.new_context(viewport=NARROW, bypass_csp=True, locale="zh-CN")
         page = context.new_page()
