@@ -56,3 +56,44 @@ def test_the_library_places_asks_and_is_replaced_from_csv(live_url, tmp_path, se
         admin.click("#import")
         admin.wait_for_url(re.compile(r"/console/admin/addresses/?$"))
         assert "1 entries, 1 streets, in 1 communities" in admin.content()
+
+
+def test_a_request_on_a_shared_street_is_dispatched_among_its_communities(live_url, settings):
+    """A call on 解放大街 (seven communities share it) registered unplaced: the request page's
+    dispatch form says why and offers the seven first, then every other community; the
+    dispatcher picks one and the page confirms where it went. zh and en."""
+    with chromium(settings) as browser:
+        for lang in ("zh", "en"):
+            desk = sign_in(browser, live_url, "dispatcher", lang, **DESK)
+            desk.goto(f"{live_url}/console/")
+            desk.fill("#f-caller_name", "周建国")
+            desk.fill("#f-caller_phone", "13812349998")
+            desk.select_option("#f-category_code", "repair.water")
+            desk.fill("#f-address", "解放大街菜市场后身")
+            desk.select_option("#resident-id", "new")
+            desk.fill("#f-description", "楼道水管漏水")
+            desk.click("#register")
+            desk.check("input[name=confirm_unplaced]")
+            desk.click("#register")
+            desk.wait_for_selector("#dispatch #shared-street")
+            why = desk.inner_text("#shared-street")
+            assert "解放大街" in why and ("7个社区" in why or "7 communities" in why)
+            picker = desk.locator("#dispatch select[name=community_code]")
+            assert picker.get_attribute("aria-describedby") == "shared-street"
+            # The first group is the seven; nothing is chosen for the dispatcher.
+            first = desk.locator("#dispatch optgroup").first
+            assert first.get_attribute("id") == "candidates"
+            assert first.locator("option").count() == 7
+            assert desk.eval_on_selector("#dispatch select", "s => s.value") == ""
+            # Any other community can still be chosen: all 99 are there.
+            assert desk.locator("#dispatch option[value^='D01-']").count() == 99
+            assert violations(desk) == []
+            shot(desk, f"dispatch-shared-street{'-en' if lang == 'en' else ''}")
+            chosen = first.locator("option").nth(2)
+            name = chosen.inner_text().split("（")[0]
+            picker.select_option(chosen.get_attribute("value"))
+            desk.click("#dispatch button")
+            desk.wait_for_selector("#done-flash")
+            assert name in desk.inner_text("#done-flash")
+            assert desk.locator("#shared-street").count() == 0
+            desk.context.close()
