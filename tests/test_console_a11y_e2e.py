@@ -174,12 +174,12 @@ def _refused_intake(page, base: str) -> None:
     page.wait_for_selector("[aria-invalid=true]")
 
 
-def _scrolled_list(page, where: str, scrolled: list[str]) -> list[str]:
-    """The request list at 683 px, when it scrolls inside its card (noted in `scrolled`),
+def _scrolled_list(page, where: str, scrolled: list[str], table: str = "requests") -> list[str]:
+    """A request list (`table`) at 683 px, when it scrolls inside its card (noted in `scrolled`),
     still shows each row's number and status with the card scrolled to its far right; left
     scrolled there for the picture."""
-    page.locator("#requests").scroll_into_view_if_needed()
-    card = "document.getElementById('requests').closest('.card')"
+    page.locator(f"#{table}").scroll_into_view_if_needed()
+    card = f"document.getElementById('{table}').closest('.card')"
     if not page.evaluate(f"() => {card}.scrollWidth > {card}.clientWidth"):
         return []  # it fits (the words are short enough): nothing to pin
     scrolled.append(where)
@@ -188,7 +188,7 @@ def _scrolled_list(page, where: str, scrolled: list[str]) -> list[str]:
     shown = page.evaluate(
         f"""() => {{
           const edge = {card}.getBoundingClientRect();
-          const row = document.querySelector('#requests tr:nth-child(2)');
+          const row = document.querySelector('#{table} tr:nth-child(2)');
           return [...row.querySelectorAll('.pin')].map(c => {{
             const box = c.getBoundingClientRect();
             return box.left >= edge.left - 1 && box.right <= edge.right + 1 ? c.textContent : '';
@@ -284,6 +284,9 @@ def test_every_console_page_passes_axe_and_the_layout_checks(live_url, settings)
             page.goto(f"{base}/console/")
             problems.extend(_scrolled_list(page, f"the request list {lang}", scrolled))
             _picture(page, f"a11y-requests-scrolled-683-{lang}")
+            page.goto(f"{base}/console/levels/")
+            problems.extend(_scrolled_list(page, f"the district's queue {lang}", scrolled, "held"))
+            _picture(page, f"a11y-levels-scrolled-683-{lang}")
             page.goto(f"{base}/console/")
             problems.extend(_caller_fields_whole(page, f"intake {lang}"))
             _refused_intake(page, base)
