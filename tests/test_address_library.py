@@ -73,6 +73,56 @@ async def test_the_console_asks_only_when_the_library_cannot_place(api):
         await client.aclose()
 
 
+async def test_the_dispatch_form_offers_the_communities_sharing_the_street_first(api):
+    """An unplaced request on a street seven communities share: the request page's dispatch
+    form names the street and the seven, lists them first, then every other community (any
+    may still be chosen); a request on an unknown street lists the communities as before."""
+    dispatcher = await api.login("dispatcher")
+    made = {}
+    for address in ("解放大街菜市场后身", "月亮湾小区3栋"):
+        answer = await dispatcher.post("/api/v1/requests", json={**CALL, "address": address})
+        assert answer.status_code == 201 and answer.json()["community"] is None
+        made[address] = answer.json()["id"]
+    client = await _console(api, "dispatcher")
+    try:
+        shown = (await client.get(f"/console/requests/{made['解放大街菜市场后身']}")).text
+        form = shown.split('id="dispatch"')[1].split("</form>")[0]
+        why = form.split('id="shared-street">')[1].split("</span>")[0]
+        assert "地址未能匹配到任何社区" not in form  # it matches seven: the library says so
+        assert "标准地址库" in why and "解放大街" in why and "7个社区" in why
+        assert 'aria-describedby="shared-street"' in form
+        first = form.split('id="candidates">')[1].split("</optgroup>")[0]
+        codes = re.findall(r'value="(D01-S07-C0\d)"', first)
+        assert codes == [f"D01-S07-C0{i}" for i in range(1, 8)]
+        assert "（解放街道）" in first
+        # Every other community follows, each once: 99 in all.
+        assert len(re.findall(r'<option value="D01-S\d\d-C\d\d"', form)) == 99
+        assert "其他社区 · 和平街道" in form
+        # Dispatched to one of them from the form.
+        sent = await client.post(
+            f"/console/requests/{made['解放大街菜市场后身']}/dispatch",
+            data={"community_code": JIEFANG_2, "_csrf_token": _csrf(shown)},
+        )
+        assert sent.status_code == 303
+        after = await dispatcher.get(f"/api/v1/requests/{made['解放大街菜市场后身']}")
+        assert after.json()["community"]["code"] == JIEFANG_2
+        # Nothing known of the street: no group of candidates, the communities as before.
+        unknown = (await client.get(f"/console/requests/{made['月亮湾小区3栋']}")).text
+        assert 'id="candidates"' not in unknown and 'id="shared-street"' not in unknown
+        assert "地址未能匹配到任何社区" in unknown
+        assert "其他社区" not in unknown
+        # In English, the same words.
+        client.cookies.set("doorstep_lang", "en")
+        again = await dispatcher.post(
+            "/api/v1/requests", json={**CALL, "address": "解放大街菜市场后身"}
+        )
+        english = (await client.get(f"/console/requests/{again.json()['id']}")).text
+        assert "Address library: 解放大街 is shared by 7 communities" in english
+        assert "Other communities · " in english
+    finally:
+        await client.aclose()
+
+
 def _summary(html: str) -> str:
     return html.split('id="address-summary">')[1].split("</p>")[0]
 

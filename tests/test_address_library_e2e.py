@@ -4,86 +4,98 @@ them; a district admin's CSV with a bad line is refused with the page naming the
 good one replaces the library; axe finds nothing on the library's page. Screenshots go to
 DOORSTEP_CONSOLE_SHOTS when set."""
 
-import os
 import re
-from pathlib import Path
-
-import pytest
 
 from tests.support.axe import violations
-from tests.test_console_e2e import CHROMIUM, _browser, _shot
+from tests.support.browser import chromium, shot, sign_in
 
-
-def _sign_in(browser, base: str, username: str, lang: str = "zh"):
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="zh-CN", bypass_csp=True
-    )
-    if lang == "en":
-        context.add_cookies([{"name": "doorstep_lang", "value": "en", "url": base}])
-    page = context.new_page()
-    page.goto(f"{base}/console/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass-2026")
-    page.click("#sign-in")
-    page.wait_for_url(lambda address: "/console/" in address and "/login" not in address)
-    return page
+DESK = {"viewport": {"width": 1366, "height": 900}, "bypass_csp": True}
 
 
 def test_the_library_places_asks_and_is_replaced_from_csv(live_url, tmp_path, settings):
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser journey runs once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    with chromium(settings) as browser:
+        # A call on 解放大街 without a number: seven communities share it, so it is asked.
+        desk = sign_in(browser, live_url, "dispatcher", **DESK)
+        desk.goto(f"{live_url}/console/")
+        desk.fill("#f-caller_name", "周建国")
+        desk.fill("#f-caller_phone", "13812349999")
+        desk.select_option("#f-category_code", "repair.water")
+        desk.fill("#f-address", "解放大街菜市场后身")
+        desk.select_option("#resident-id", "new")
+        desk.fill("#f-description", "楼道水管漏水")
+        desk.click("#register")
+        asked = desk.locator("#may-be").inner_text()
+        assert len(re.findall(r"解放\w{2}社区", asked)) == 7
+        assert desk.input_value("#f-address") == "解放大街菜市场后身"  # kept as typed
+        shot(desk, "intake-shared-street")
+        # The street and a number in its range: registered at once, placed.
+        desk.fill("#f-address", "解放路12号")
+        desk.click("#register")
+        desk.wait_for_url(re.compile(r"/console/requests/"))
+        assert "解放" in desk.content() and 'id="unplaced"' not in desk.content()
 
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        try:
-            # A call on 解放大街 without a number: seven communities share it, so it is asked.
-            desk = _sign_in(browser, live_url, "dispatcher")
+        for lang in ("zh", "en"):
+            admin = sign_in(browser, live_url, "admin", lang, **DESK)
+            admin.goto(f"{live_url}/console/admin/addresses/?q=解放")
+            assert admin.locator("#stretches tr").count() > 7
+            assert violations(admin) == []
+            shot(admin, f"admin-addresses{'-en' if lang == 'en' else ''}")
+        bad = tmp_path / "bad.csv"
+        bad.write_text("社区编码,街路巷,起始门牌,终止门牌\nD01-S01-C02,解放路,80,20\n", "utf-8")
+        admin.goto(f"{live_url}/console/admin/addresses/")
+        admin.set_input_files("#f-file", str(bad))
+        admin.click("#import")
+        said = admin.locator("#bad-row").inner_text()
+        assert "Line 2" in said and "80-20" in said
+        assert admin.get_attribute("#f-file", "aria-invalid") == "true"
+        assert violations(admin) == []
+        shot(admin, "admin-addresses-bad-row")
+        good = tmp_path / "good.csv"
+        good.write_text("community_code,street,first,last\nD01-S01-C02,解放路,1,50\n", "utf-8-sig")
+        admin.set_input_files("#f-file", str(good))
+        admin.click("#import")
+        admin.wait_for_url(re.compile(r"/console/admin/addresses/?$"))
+        assert "1 entries, 1 streets, in 1 communities" in admin.content()
+
+
+def test_a_request_on_a_shared_street_is_dispatched_among_its_communities(live_url, settings):
+    """A call on 解放大街 (seven communities share it) registered unplaced: the request page's
+    dispatch form says why and offers the seven first, then every other community; the
+    dispatcher picks one and the page confirms where it went. zh and en."""
+    with chromium(settings) as browser:
+        for lang in ("zh", "en"):
+            desk = sign_in(browser, live_url, "dispatcher", lang, **DESK)
             desk.goto(f"{live_url}/console/")
             desk.fill("#f-caller_name", "周建国")
-            desk.fill("#f-caller_phone", "13812349999")
+            desk.fill("#f-caller_phone", "1381234999" + ("8" if lang == "zh" else "7"))
             desk.select_option("#f-category_code", "repair.water")
             desk.fill("#f-address", "解放大街菜市场后身")
             desk.select_option("#resident-id", "new")
             desk.fill("#f-description", "楼道水管漏水")
             desk.click("#register")
-            asked = desk.locator("#may-be").inner_text()
-            assert len(re.findall(r"解放\w{2}社区", asked)) == 7
-            assert desk.input_value("#f-address") == "解放大街菜市场后身"  # kept as typed
-            _shot(desk, "intake-shared-street")
-            # The street and a number in its range: registered at once, placed.
-            desk.fill("#f-address", "解放路12号")
+            desk.check("input[name=confirm_unplaced]")
             desk.click("#register")
-            desk.wait_for_url(re.compile(r"/console/requests/"))
-            assert "解放" in desk.content() and 'id="unplaced"' not in desk.content()
-
-            for lang in ("zh", "en"):
-                admin = _sign_in(browser, live_url, "admin", lang)
-                admin.goto(f"{live_url}/console/admin/addresses/?q=解放")
-                assert admin.locator("#stretches tr").count() > 7
-                assert violations(admin) == []
-                _shot(admin, f"admin-addresses{'-en' if lang == 'en' else ''}")
-            bad = tmp_path / "bad.csv"
-            bad.write_text("社区编码,街路巷,起始门牌,终止门牌\nD01-S01-C02,解放路,80,20\n", "utf-8")
-            admin.goto(f"{live_url}/console/admin/addresses/")
-            admin.set_input_files("#f-file", str(bad))
-            admin.click("#import")
-            said = admin.locator("#bad-row").inner_text()
-            assert "Line 2" in said and "80-20" in said
-            assert admin.get_attribute("#f-file", "aria-invalid") == "true"
-            assert violations(admin) == []
-            _shot(admin, "admin-addresses-bad-row")
-            good = tmp_path / "good.csv"
-            good.write_text(
-                "community_code,street,first,last\nD01-S01-C02,解放路,1,50\n", "utf-8-sig"
-            )
-            admin.set_input_files("#f-file", str(good))
-            admin.click("#import")
-            admin.wait_for_url(re.compile(r"/console/admin/addresses/?$"))
-            assert "1 entries, 1 streets, in 1 communities" in admin.content()
-        finally:
-            browser.close()
+            desk.wait_for_selector("#dispatch #shared-street")
+            why = desk.inner_text("#shared-street")
+            assert "解放大街" in why and ("7个社区" in why or "7 communities" in why)
+            # The library's words take the place of "matches no community": it matches seven.
+            assert desk.inner_text("#unplaced") == why
+            picker = desk.locator("#dispatch select[name=community_code]")
+            assert picker.get_attribute("aria-describedby") == "shared-street"
+            # The first group is the seven; nothing is chosen for the dispatcher.
+            first = desk.locator("#dispatch optgroup").first
+            assert first.get_attribute("id") == "candidates"
+            assert first.locator("option").count() == 7
+            assert desk.eval_on_selector("#dispatch select", "s => s.value") == ""
+            # Any other community can still be chosen: all 99 are there.
+            assert desk.locator("#dispatch option[value^='D01-']").count() == 99
+            assert violations(desk) == []
+            shot(desk, f"dispatch-shared-street{'-en' if lang == 'en' else ''}")
+            chosen = first.locator("option").nth(2)
+            name = chosen.inner_text().split("（")[0]
+            picker.select_option(chosen.get_attribute("value"))
+            desk.click("#dispatch button")
+            desk.wait_for_selector("#done-flash")
+            assert name in desk.inner_text("#done-flash")
+            assert desk.locator("#shared-street").count() == 0
+            desk.context.close()

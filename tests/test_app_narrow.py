@@ -1,8 +1,10 @@
 """The sync bar on a 360 dp-wide phone: every figure of a 10,000-record first sync shows whole
 (two rows, figures shortened to 1.2万 / 12.3k), in both languages; a 5xx reads as a server
-error. Rendered offscreen by Kivy and measured with Kivy's own text renderer."""
+error. The home list at 360 dp shows a request visit's number whole, on a line of its own.
+Rendered offscreen by Kivy and measured with Kivy's own text renderer."""
 
 import asyncio
+import re
 
 import pytest
 from kivy.core.text import Label as CoreLabel
@@ -13,6 +15,7 @@ from mobile.core.crypto import KdfCost
 from mobile.core.phone import Phone
 from mobile.i18n import Words
 from tests.support.ui import frames, until
+from tests.test_app import server, signed_in, start_app  # noqa: F401  (fixtures)
 
 
 def test_figures_are_shortened_the_way_each_language_counts():
@@ -62,4 +65,35 @@ async def test_the_sync_bar_fits_360_dp(tmp_path, language):
     finally:
         app.stop()
         await task
+        Window.size = size
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+async def test_the_home_list_shows_a_requests_number_whole_at_360_dp(
+    tmp_path,
+    server,  # noqa: F811
+    start_app,  # noqa: F811
+    language,
+):
+    worker = signed_in(tmp_path, server, "worker1")
+    worker.set_language(language)
+    size = Window.size
+    Window.size = (360, 780)
+    try:
+        app = await start_app(worker)
+        home = app.screen("home")
+        home.set_kind("request")
+        await frames(6)
+        rows = [r for r in home.ids.list.children[0].children if r.what]
+        assert rows, "worker1 has no request visit to show"
+        numbers = {v["title"] for v in worker.visits(kind="request")}
+        tr = Words(language)
+        for row in rows:
+            assert row.width <= 360
+            number = row.what.removeprefix(tr("kind_request")).strip()
+            assert number in numbers, (row.what, numbers)
+            assert re.fullmatch(r"\d{6}-\d{4,}", number), row.what
+            for label in (row.ids.name, row.ids.what):
+                assert whole(label), f"{label.text!r} is cut at 360 dp"
+    finally:
         Window.size = size

@@ -74,7 +74,7 @@ async def test_one_tap_rewords_every_label_of_every_screen(tmp_path, server, sta
     assert "Proof of visit" in texts and "Start visit" in texts
     assert app.bar.badge in ("Online", "Offline")
     # The demo's visit titles are codes: the list words them in the app's language.
-    listed = " ".join(row["title"] for row in app.screen("home").ids.list.data)
+    listed = " ".join(row["what"] for row in app.screen("home").ids.list.data)
     assert "Visit to an elder living alone" in listed or "Home service" in listed
     assert "独居老人探访" not in listed and "上门服务" not in listed
 

@@ -2,14 +2,11 @@
 creates an account, resets its password, previews moving it to another community and makes
 the move; a bad value answers a page in the person's language."""
 
-import os
 import uuid
-from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.test_console_e2e import CHROMIUM, _browser, _shot, _sign_in
+from tests.support.browser import chromium, shot, sign_in
 
 
 def _signs_in(base: str, username: str, password: str) -> int:
@@ -18,17 +15,8 @@ def _signs_in(base: str, username: str, password: str) -> int:
 
 
 def test_a_supervisor_manages_an_account_in_the_browser(live_url, settings):
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser journey runs once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        page = _sign_in(browser, live_url, "supervisor1")
+    with chromium(settings) as browser:
+        page = sign_in(browser, live_url, "supervisor1")
         page.click("#nav-admin")
         page.wait_for_selector("#new-account")
 
@@ -44,7 +32,7 @@ def test_a_supervisor_manages_an_account_in_the_browser(live_url, settings):
         assert "网格员 刘洋" in page.inner_text("main h2")
         assert _signs_in(live_url, "c01.liu", "first-pass-2026") == 200
         page.goto(f"{live_url}/console/admin/accounts")
-        _shot(page, "admin-accounts")
+        shot(page, "admin-accounts")
         page.fill("#search-accounts input[name=q]", "刘洋")
         page.click("#search-accounts button")
         page.wait_for_url("**q=*")
@@ -55,7 +43,7 @@ def test_a_supervisor_manages_an_account_in_the_browser(live_url, settings):
         page.fill("#reset-password input[name=password]", "second-pass-2026")
         page.click("#reset")
         page.wait_for_selector("#done")
-        _shot(page, "admin-account")
+        shot(page, "admin-account")
         assert _signs_in(live_url, "c01.liu", "first-pass-2026") == 401
         assert _signs_in(live_url, "c01.liu", "second-pass-2026") == 200
 
@@ -65,7 +53,7 @@ def test_a_supervisor_manages_an_account_in_the_browser(live_url, settings):
         page.click("#accounts a")
         page.wait_for_selector("#reassign")
         assert len(page.locator("#reassign select[name=org_unit_code] option").all()) == 1
-        admin = _sign_in(browser, live_url, "admin")
+        admin = sign_in(browser, live_url, "admin")
         admin.goto(f"{live_url}/console/admin/accounts?q=worker1")
         admin.click("#accounts a")
         admin.wait_for_selector("#reassign")
@@ -75,7 +63,7 @@ def test_a_supervisor_manages_an_account_in_the_browser(live_url, settings):
         row = admin.locator("#scope-change tr[data-entity=resident] td").all_inner_texts()
         now, after, arriving, leaving = (int(cell) for cell in row[1:])
         assert now > 0 and after > 0 and arriving == after and leaving == now
-        _shot(admin, "admin-scope-preview")
+        shot(admin, "admin-scope-preview")
         admin.click("#confirm-change")
         admin.wait_for_selector("#done")
         assert "D01-S01-C02" not in admin.inner_text("#account-unit")  # shown by name
@@ -88,4 +76,3 @@ def test_a_supervisor_manages_an_account_in_the_browser(live_url, settings):
         admin.wait_for_selector(".error")
         assert "操作未完成" in admin.inner_text(".error")
         assert _signs_in(live_url, "c01.liu", "second-pass-2026") == 200
-        browser.close()

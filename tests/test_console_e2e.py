@@ -3,68 +3,19 @@ a dispatcher registers a leaking water pipe at an elderly resident's home and di
 the worker's phone core syncs it, starts and resolves it; the supervisor verifies it in the
 console; the resident's rating closes it; the dashboard counts it."""
 
-import os
-import shutil
-from pathlib import Path
-
 import httpx
-import pytest
 
+from tests.support.browser import chromium, shot, sign_in
 from tests.support.phones import make_phone
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = os.environ.get("DOORSTEP_CONSOLE_SHOTS")  # a folder: save the pages as PNGs there
-
-
-def _browser(playwright):
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    )
-
-
-def _shot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-
-
-def _sign_in(browser, base: str, username: str):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{base}/console/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass-2026")
-    page.click("#sign-in")
-    # Each role lands on its own work (`shared.console_links.first_page`).
-    page.wait_for_url(lambda address: "/console/" in address and "/login" not in address)
-    return page
 
 
 def test_a_leaking_pipe_from_call_to_rating(live_url, tmp_path, settings):
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser journey runs once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        dispatcher = _sign_in(browser, live_url, "dispatcher")
+    with chromium(settings) as browser:
+        dispatcher = sign_in(browser, live_url, "dispatcher")
         dispatcher.goto(f"{live_url}/console/dashboard")
         total_before = int(dispatcher.inner_text("#kpi-total"))
         dispatcher.goto(f"{live_url}/console/")
-        _shot(dispatcher, "queue")
+        shot(dispatcher, "queue")
 
         # Intake: the caller is an elderly resident living alone.
         # The resident picker searches every resident (a small endpoint behind the box).
@@ -88,7 +39,7 @@ def test_a_leaking_pipe_from_call_to_rating(live_url, tmp_path, settings):
         dispatcher.select_option("#assign select[name=assignee_id]", label="网格员 张伟")
         dispatcher.click("#assign button")
         dispatcher.wait_for_selector("text=已分派")
-        _shot(dispatcher, "request")
+        shot(dispatcher, "request")
 
         # The worker's phone core: sync, start, resolve.
         with httpx.Client(base_url=live_url, timeout=30) as http:
@@ -108,9 +59,9 @@ def test_a_leaking_pipe_from_call_to_rating(live_url, tmp_path, settings):
             assert phone.sync().rejected == []
 
         # The supervisor verifies it in the console.
-        supervisor = _sign_in(browser, live_url, "supervisor1")
+        supervisor = sign_in(browser, live_url, "supervisor1")
         supervisor.goto(f"{live_url}/console/supervise")
-        _shot(supervisor, "supervise")
+        shot(supervisor, "supervise")
         supervisor.click(f"#to-verify >> text={number}")
         supervisor.click("#verify button[value=approve]")
         supervisor.wait_for_selector("text=已核实")
@@ -142,14 +93,13 @@ def test_a_leaking_pipe_from_call_to_rating(live_url, tmp_path, settings):
         for words in ("受理", "经电话受理", "派至和平春晖社区", "分派给网格员 张伟", "评分5/5"):
             assert words in timeline
         assert "received" not in timeline and "a_" not in timeline
-        _shot(dispatcher, "request-closed")
+        shot(dispatcher, "request-closed")
 
         dispatcher.goto(f"{live_url}/console/dashboard")
         assert int(dispatcher.inner_text("#kpi-total")) == total_before + 1
-        _shot(dispatcher, "dashboard")
+        shot(dispatcher, "dashboard")
         board_csv = dispatcher.request.get(f"{live_url}/console/dashboard.csv")
         assert board_csv.ok and "和平春晖社区" in board_csv.text()
         exported = dispatcher.request.get(f"{live_url}/console/export.csv")
         assert exported.ok and number in exported.text()
         assert dispatcher.request.get(f"{live_url}/api/v1/requests/export.csv").status == 401
-        browser.close()

@@ -3,26 +3,12 @@ its fund in the console and finds it in the ledger and the CSV link; the distric
 subdistrict's fund and the register of organisations. With DOORSTEP_CONSOLE_SHOTS set, saves
 funds.png and organisations.png there."""
 
-import os
-from pathlib import Path
-
-import pytest
-
-from tests.test_console_e2e import CHROMIUM, _browser, _shot, _sign_in
+from tests.support.browser import chromium, shot, sign_in
 
 
 def test_spending_in_the_console_and_the_register(live_url, settings):
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser journey runs once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        supervisor = _sign_in(browser, live_url, "supervisor1")
+    with chromium(settings) as browser:
+        supervisor = sign_in(browser, live_url, "supervisor1")
         supervisor.goto(f"{live_url}/console/funds")
         before = supervisor.inner_text("#kpi-spent")
         supervisor.fill("#spend input[name=amount_cny]", "860")
@@ -34,17 +20,16 @@ def test_spending_in_the_console_and_the_register(live_url, settings):
         assert float(after.replace(",", "")) == float(before.replace(",", "")) + 860
         assert "养老服务" in supervisor.inner_text("#ledger")
 
-        admin = _sign_in(browser, live_url, "admin")
+        admin = sign_in(browser, live_url, "admin")
         admin.goto(f"{live_url}/console/funds?org_unit=D01-S01")
         assert admin.locator("#fund-children tr").count() == 8  # a header and 7 communities
-        _shot(admin, "funds")
+        shot(admin, "funds")
         admin.goto(f"{live_url}/console/organisations?org_unit=D01-S01")
         rows = admin.locator("#organisations tr")
         assert rows.count() > 5
         assert "两老" in admin.inner_text("#organisations")
-        _shot(admin, "organisations")
+        shot(admin, "organisations")
         admin.click("#organisations a >> nth=0")
         admin.wait_for_selector("#activities")
         admin.goto(f"{live_url}/console/dashboard")
         assert int(admin.inner_text("#fig-organisations")) >= 15
-        browser.close()

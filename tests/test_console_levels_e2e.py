@@ -3,12 +3,7 @@ sends a leaking pipe to a subdistrict office, which sends it on to a community a
 department; the department accepts and resolves it (after a return without a reason is
 refused with a page); an inspector's supervision note is answered by the community."""
 
-import os
-from pathlib import Path
-
-import pytest
-
-from tests.test_console_e2e import CHROMIUM, _browser, _shot, _sign_in
+from tests.support.browser import chromium, shot, sign_in
 from tests.test_console_words import _assert_words
 
 
@@ -17,18 +12,9 @@ def _words(page, where: str) -> None:
 
 
 def test_a_request_through_the_office_the_department_and_an_inspector(live_url, settings):
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser journey runs once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
+    with chromium(settings) as browser:
         # The district registers the call and sends it to the subdistrict office.
-        dispatcher = _sign_in(browser, live_url, "dispatcher")
+        dispatcher = sign_in(browser, live_url, "dispatcher")
         dispatcher.select_option("select[name=category_code]", value="repair.water")
         dispatcher.fill("input[name=caller_name]", "周建国")
         dispatcher.fill("input[name=caller_phone]", "13812340000")
@@ -46,14 +32,14 @@ def test_a_request_through_the_office_the_department_and_an_inspector(live_url, 
         _words(dispatcher, "request, sent to the subdistrict")
 
         # The subdistrict office sends it on to a community and the water department.
-        office = _sign_in(browser, live_url, "subdistrict1")
+        office = sign_in(browser, live_url, "subdistrict1")
         office.goto(f"{live_url}/console/levels/")
         # The queue's row opens one form with the pickers (none on the rows themselves).
         assert office.locator("#held select").count() == 0
         office.locator(f"#held tr[data-number='{number}'] a.route").click()
         office.select_option("select[name=org_unit_code]", value="D01-S01-C01")
         office.select_option("select[name=department_code]", value="DEP01")
-        _shot(office, "levels-subdistrict-queue")
+        shot(office, "levels-subdistrict-queue")
         _words(office, "the office's send-on form")
         office.click("#step-submit")
         office.wait_for_url(f"{live_url}/console/levels/")
@@ -63,14 +49,14 @@ def test_a_request_through_the_office_the_department_and_an_inspector(live_url, 
         assert office.locator(f"#held tr[data-number='{number}']").count() == 0
 
         # The water department: a return asks for its reason, then accept, resolve.
-        water = _sign_in(browser, live_url, "dept_water")
+        water = sign_in(browser, live_url, "dept_water")
         water.goto(f"{live_url}/console/levels/")
         row = water.locator(f"#held tr[data-number='{number}']")
         row.locator("button.accept").click()
         water.wait_for_url(f"{live_url}/console/levels/")
         row = water.locator(f"#held tr[data-number='{number}']")
         assert "办理中" in row.inner_text()
-        _shot(water, "levels-department-queue")
+        shot(water, "levels-department-queue")
         _words(water, "the department's queue")
         row.locator("a.return").click()
         assert water.get_attribute("textarea[name=reason]", "required") is not None
@@ -81,7 +67,7 @@ def test_a_request_through_the_office_the_department_and_an_inspector(live_url, 
         water.wait_for_load_state()
         water.goto(request_url)
         assert water.inner_text("#status") == "退单审核中"
-        district = _sign_in(browser, live_url, "dispatcher")
+        district = sign_in(browser, live_url, "dispatcher")
         district.goto(f"{live_url}/console/levels/")
         waiting = district.locator(f"#waiting tr[data-number='{number}']")
         _words(district, "the district's queue of decisions")
@@ -100,19 +86,19 @@ def test_a_request_through_the_office_the_department_and_an_inspector(live_url, 
         assert water.inner_text("#status") == "已办结待核实"
 
         # An inspector sends a supervision note; the community answers it.
-        inspector = _sign_in(browser, live_url, "inspector1")
+        inspector = sign_in(browser, live_url, "inspector1")
         inspector.goto(f"{live_url}/console/levels/inspection")
         assert inspector.locator("#watch tr.overdue").count() > 0
-        _shot(inspector, "levels-inspection")
+        shot(inspector, "levels-inspection")
         _words(inspector, "the inspectors' list")
         inspector.goto(request_url)
         inspector.fill("#supervise input[name=note]", "请说明核实进度")
         inspector.click("#supervise button")
         inspector.wait_for_selector("text=请说明核实进度")
         assert inspector.locator("#verify").count() == 0  # inspectors change no state
-        supervisor = _sign_in(browser, live_url, "supervisor1")
+        supervisor = sign_in(browser, live_url, "supervisor1")
         supervisor.goto(request_url)
-        _shot(supervisor, "levels-request-note")
+        shot(supervisor, "levels-request-note")
         supervisor.fill("form.answer input[name=note]", "已安排今日上门核实")
         supervisor.click("form.answer button")
         supervisor.wait_for_selector("text=已安排今日上门核实")
@@ -122,5 +108,4 @@ def test_a_request_through_the_office_the_department_and_an_inspector(live_url, 
         _words(supervisor, "the request with its note answered")
         supervisor.click("#verify button[value=approve]")
         supervisor.wait_for_selector("text=已核实")
-        _shot(supervisor, "levels-request-verified")
-        browser.close()
+        shot(supervisor, "levels-request-verified")

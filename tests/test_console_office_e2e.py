@@ -5,10 +5,8 @@ subdistrict; the resident search; a bad form value answered by a page; mentoring
 puts visits on the mentor's phone. Screenshots go to DOORSTEP_CONSOLE_SHOTS when set."""
 
 import asyncio
-import os
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,10 +14,10 @@ import pytest
 from server.clock import utcnow
 from server.plans import service as plans
 from shared.localtime import format_local
+from tests.support.browser import chromium, chromium_or_skip, shot, sign_in
 from tests.support.live import live_server
 from tests.support.phones import make_phone
 from tests.support.server import Api
-from tests.test_console_e2e import CHROMIUM, _browser, _shot
 from tests.test_console_words import _assert_words
 
 ZONE = "Asia/Shanghai"
@@ -27,12 +25,7 @@ ZONE = "Asia/Shanghai"
 
 @pytest.fixture
 def office_url(settings):
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser journey runs once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    chromium_or_skip(settings)
     with live_server(replace(settings, timezone=ZONE)) as url:
         # Missed visits, as the next background round would find them.
         asyncio.run(_raise_missed(replace(settings, timezone=ZONE)))
@@ -45,26 +38,11 @@ async def _raise_missed(settings) -> None:
             assert await plans.raise_missed(session, utcnow() + timedelta(minutes=5))
 
 
-def _sign_in(browser, base: str, username: str):
-    """A browser set up as in a Chinese office (zh-CN), signed in."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{base}/console/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass-2026")
-    page.click("#sign-in")
-    # Each role lands on its own work (`shared.console_links.first_page`).
-    page.wait_for_url(lambda address: "/console/" in address and "/login" not in address)
-    return page
-
-
 def _words(page, lang: str, where: str) -> None:
     _assert_words(page.content(), lang, where)
 
 
 def test_an_office_day_in_the_browser(office_url, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     base = office_url
     with httpx.Client(base_url=base, timeout=30) as http:
         login = http.post(
@@ -79,9 +57,8 @@ def test_an_office_day_in_the_browser(office_url, tmp_path):
         known = http.get("/api/v1/requests", params={"limit": 1000}, headers=headers).json()[0]
     received = datetime.fromisoformat(known["received_at"])
 
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        dispatcher = _sign_in(browser, base, "dispatcher")
+    with chromium() as browser:
+        dispatcher = sign_in(browser, base, "dispatcher")
 
         # Every page in words, times local (a known request's received time).
         dispatcher.goto(f"{base}/console/requests/{known['id']}")
@@ -100,7 +77,7 @@ def test_an_office_day_in_the_browser(office_url, tmp_path):
         dispatcher.fill("textarea[name=description]", "楼道灯不亮")
         dispatcher.click("#register")
         dispatcher.wait_for_selector("#ask-unplaced")
-        _shot(dispatcher, "intake-unplaced")
+        shot(dispatcher, "intake-unplaced")
         dispatcher.check("input[name=confirm_unplaced]")
         dispatcher.click("#register")
         dispatcher.wait_for_selector("#unplaced")
@@ -108,7 +85,7 @@ def test_an_office_day_in_the_browser(office_url, tmp_path):
         groups = dispatcher.locator("#dispatch optgroup")
         assert groups.count() == 15
         assert dispatcher.eval_on_selector("#dispatch select", "s => s.value") == ""
-        _shot(dispatcher, "dispatch-unplaced")
+        shot(dispatcher, "dispatch-unplaced")
         _words(dispatcher, "zh", "unplaced request")
         dispatcher.select_option("#dispatch select[name=community_code]", value="D01-S02-C01")
         dispatcher.click("#dispatch button")
@@ -121,7 +98,7 @@ def test_an_office_day_in_the_browser(office_url, tmp_path):
         dispatcher.click("#resident-find button")
         dispatcher.wait_for_selector("#found-count")
         assert "振兴" in dispatcher.locator("#resident-id option").nth(2).inner_text()
-        _shot(dispatcher, "queue")
+        shot(dispatcher, "queue")
 
         # A bad form value: a page in words with the way back, not JSON, not a 500.
         dispatcher.goto(f"{base}/console/dashboard?from=2026-02-31")
@@ -129,22 +106,22 @@ def test_an_office_day_in_the_browser(office_url, tmp_path):
         assert dispatcher.locator("#way-back a").count() == 2
 
         dispatcher.goto(f"{base}/console/dashboard")
-        _shot(dispatcher, "dashboard")
+        shot(dispatcher, "dashboard")
         dispatcher.goto(f"{base}/console/language?next=/console/dashboard")
         _words(dispatcher, "en", "dashboard")
         assert "Satisfaction rate" in dispatcher.content()
-        _shot(dispatcher, "dashboard-en")
+        shot(dispatcher, "dashboard-en")
         dispatcher.goto(f"{base}/console/requests/{known['id']}")
         assert format_local(received, "en", ZONE, year=True) in dispatcher.inner_text("#timeline")
         _words(dispatcher, "en", "request")
 
         # Mentoring: the supervisor pairs mentor1 with a family and sets the rhythm.
-        supervisor = _sign_in(browser, base, "supervisor1")
+        supervisor = sign_in(browser, base, "supervisor1")
         supervisor.goto(f"{base}/console/supervise")
         _words(supervisor, "zh", "supervise")
         assert supervisor.locator("#alerts tr.overdue").count() >= 1
         assert "探访应于" in supervisor.inner_text("#alerts")
-        _shot(supervisor, "supervise")
+        shot(supervisor, "supervise")
         supervisor.click("header >> text=一帮一")
         supervisor.wait_for_selector("#pair")
         supervisor.fill("#resident-search", "和平春晖社区")
@@ -158,17 +135,16 @@ def test_an_office_day_in_the_browser(office_url, tmp_path):
         assert supervisor.inner_text("#family-name") == family
         assert supervisor.inner_text("#rhythm") == "每7天"
         _words(supervisor, "zh", "family")
-        _shot(supervisor, "family")
+        shot(supervisor, "family")
         supervisor.goto(f"{base}/console/mentoring")
         assert family in supervisor.inner_text("#families")
-        _shot(supervisor, "mentoring")
+        shot(supervisor, "mentoring")
 
         # A mentor sees no link to the dashboard, and following one is a page in words.
-        mentor = _sign_in(browser, base, "mentor1")
+        mentor = sign_in(browser, base, "mentor1")
         assert mentor.locator("header a[href='/console/dashboard']").count() == 0
         mentor.goto(f"{base}/console/dashboard")
         assert "您没有权限" in mentor.inner_text("#error")
-        browser.close()
 
     # The mentoring visit the pairing planned is on the mentor's phone.
     with httpx.Client(base_url=base, timeout=30) as http:

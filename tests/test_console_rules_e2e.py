@@ -5,25 +5,13 @@ district's 审核 approves it from the request's page; a 回访 not reaching the
 where the caller is not satisfied, which opens 复核 with the community; a repeat call flagged
 at intake and merged as a 副单, counted as a 催办 on its main request."""
 
-import os
 import re
 import uuid
-from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.test_console_e2e import CHROMIUM, _browser, _shot, _sign_in
+from tests.support.browser import chromium, shot, sign_in
 from tests.test_console_words import _assert_words
-
-
-def _chromium_or_skip(settings) -> None:
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser journeys run once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
 
 
 def _register(page, base: str, phone: str, address: str, description: str) -> str:
@@ -62,12 +50,8 @@ def _words(page, where: str) -> None:
 
 
 def test_an_extension_asked_by_the_department_and_approved_by_the_district(live_url, settings):
-    _chromium_or_skip(settings)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        dispatcher = _sign_in(browser, live_url, "dispatcher")
+    with chromium(settings) as browser:
+        dispatcher = sign_in(browser, live_url, "dispatcher")
         number = _register(
             dispatcher,
             live_url,
@@ -78,7 +62,7 @@ def test_an_extension_asked_by_the_department_and_approved_by_the_district(live_
         request_url = dispatcher.url
         _to_water(dispatcher)
 
-        water = _sign_in(browser, live_url, "dept_water")
+        water = sign_in(browser, live_url, "dept_water")
         water.goto(request_url)
         water.click("#accept button")
         water.wait_for_selector("#extension")
@@ -97,7 +81,7 @@ def test_an_extension_asked_by_the_department_and_approved_by_the_district(live_
         dispatcher.goto(f"{live_url}/console/levels/")
         row = dispatcher.locator(f"#waiting tr[data-number='{number}']")
         assert "申请延期 2 个工作日" in row.inner_text()
-        _shot(dispatcher, "levels-waiting-extension")
+        shot(dispatcher, "levels-waiting-extension")
         row.locator("input[name=reason]").fill("同意延期")
         row.locator("form.extension_decision button.approve").click()
         dispatcher.wait_for_url(f"{live_url}/console/levels/")
@@ -112,24 +96,19 @@ def test_an_extension_asked_by_the_department_and_approved_by_the_district(live_
         assert "延期 2 个工作日" in water.inner_text("#timeline")
         assert water.locator("#extension").count() == 1  # it may ask again
         _words(water, "the request with its extension approved")
-        _shot(water, "levels-extension-approved")
-        browser.close()
+        shot(water, "levels-extension-approved")
 
 
 def test_a_return_waits_for_the_districts_review_and_is_approved(live_url, settings):
-    _chromium_or_skip(settings)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        dispatcher = _sign_in(browser, live_url, "dispatcher")
+    with chromium(settings) as browser:
+        dispatcher = sign_in(browser, live_url, "dispatcher")
         number = _register(
             dispatcher, live_url, "13812347002", "和平春晖社区幸福路12号", "楼下管道井有异味"
         )
         request_url = dispatcher.url
         _to_water(dispatcher)
 
-        water = _sign_in(browser, live_url, "dept_water")
+        water = sign_in(browser, live_url, "dept_water")
         water.goto(f"{live_url}/console/levels/")
         water.locator(f"#held tr[data-number='{number}'] a.return").click()
         water.fill("textarea[name=reason]", "系燃气管道，不属供水")
@@ -144,7 +123,7 @@ def test_a_return_waits_for_the_districts_review_and_is_approved(live_url, setti
         # The district's 审核, from the request's page: approved, with a reason.
         dispatcher.goto(request_url)
         assert dispatcher.inner_text("#status") == "退单审核中"
-        _shot(dispatcher, "levels-return-review")
+        shot(dispatcher, "levels-return-review")
         dispatcher.fill("#return_decision input[name=reason]", "同意退回，转燃气公司")
         dispatcher.click("#return_decision button.approve")
         dispatcher.wait_for_selector("text=退单审核通过")
@@ -158,7 +137,6 @@ def test_a_return_waits_for_the_districts_review_and_is_approved(live_url, setti
 
         water.goto(f"{live_url}/console/levels/")
         assert water.locator(f"#held tr[data-number='{number}']").count() == 0
-        browser.close()
 
 
 def _a_closed_demo_request(base: str) -> tuple[str, str]:
@@ -182,13 +160,9 @@ def _a_closed_demo_request(base: str) -> tuple[str, str]:
 
 
 def test_a_callback_not_reached_then_unsatisfied_opens_review(live_url, settings):
-    _chromium_or_skip(settings)
-    from playwright.sync_api import sync_playwright
-
     rid, number = _a_closed_demo_request(live_url)
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        dispatcher = _sign_in(browser, live_url, "dispatcher")
+    with chromium(settings) as browser:
+        dispatcher = sign_in(browser, live_url, "dispatcher")
         dispatcher.goto(f"{live_url}/console/requests/{rid}")
         assert dispatcher.inner_text("#status") == "已关闭"
 
@@ -218,24 +192,19 @@ def test_a_callback_not_reached_then_unsatisfied_opens_review(live_url, settings
         assert dispatcher.locator("#callback").count() == 0  # no 回访 while it is worked again
         assert _steps(dispatcher)[-2:] == ["callback", "reopened"]
         _words(dispatcher, "the request in 复核")
-        _shot(dispatcher, "request-callback-review")
+        shot(dispatcher, "request-callback-review")
 
         # The community that closed it has it back in its queue, to assign again.
-        supervisor = _sign_in(browser, live_url, "supervisor1")
+        supervisor = sign_in(browser, live_url, "supervisor1")
         supervisor.goto(f"{live_url}/console/")
         assert supervisor.locator(f"text={number}").count() >= 1
         supervisor.goto(f"{live_url}/console/requests/{rid}")
         assert supervisor.locator("#assign").count() == 1
-        browser.close()
 
 
 def test_a_repeat_is_flagged_at_intake_and_merged_as_a_second_ticket(live_url, settings):
-    _chromium_or_skip(settings)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        dispatcher = _sign_in(browser, live_url, "dispatcher")
+    with chromium(settings) as browser:
+        dispatcher = sign_in(browser, live_url, "dispatcher")
         address = "和平春晖社区幸福路16号2单元"
         first = _register(dispatcher, live_url, "13812347003", address, "卫生间水管漏水")
         first_url = dispatcher.url
@@ -246,7 +215,7 @@ def test_a_repeat_is_flagged_at_intake_and_merged_as_a_second_ticket(live_url, s
         repeat = dispatcher.inner_text("#repeat")
         assert "重复来电" in repeat and first in repeat and "已受理" in repeat
         assert dispatcher.locator("#merge select[name=into] option").all_inner_texts() == [first]
-        _shot(dispatcher, "request-repeat")
+        shot(dispatcher, "request-repeat")
         dispatcher.click("#merge button")
         dispatcher.wait_for_selector("#merged")
 
@@ -265,5 +234,4 @@ def test_a_repeat_is_flagged_at_intake_and_merged_as_a_second_ticket(live_url, s
         assert f"副单 {second} 并入，第 1 次催办" in dispatcher.inner_text("#timeline")
         assert dispatcher.inner_text("#status") == "已受理"
         _words(dispatcher, "the main request with its urge")
-        _shot(dispatcher, "request-urged")
-        browser.close()
+        shot(dispatcher, "request-urged")

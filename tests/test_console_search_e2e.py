@@ -3,11 +3,8 @@ year of calls behind the demo (`seed-demo --requests`, here 2,000 of them), the 
 a request from eleven months ago by the caller's phone and opens it."""
 
 import asyncio
-import os
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from server.auth.tables import User
@@ -16,7 +13,7 @@ from server.db.sessions import create_engine_for, session_factory
 from server.demo import volume
 from server.hotline.tables import HotlineRequest
 from server.org.tables import OrgUnit
-from tests.test_console_e2e import CHROMIUM, _browser, _shot, _sign_in
+from tests.support.browser import chromium, chromium_or_skip, shot, sign_in
 from tests.test_console_words import _assert_words
 
 
@@ -41,19 +38,11 @@ async def _a_year_behind(url: str) -> HotlineRequest:
 
 
 def test_the_dispatcher_finds_a_call_of_eleven_months_ago_by_the_callers_phone(live_url, settings):
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser journey runs once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+    chromium_or_skip(settings)  # before a year of calls is added
     old = asyncio.run(_a_year_behind(settings.database_url))
     assert old is not None and old.received_at < utcnow() - timedelta(days=330)
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        page = _sign_in(browser, live_url, "dispatcher")
+    with chromium() as browser:
+        page = sign_in(browser, live_url, "dispatcher")
         page.goto(f"{live_url}/console/")
         # Not on the first page of the list: a year is 40 pages of it.
         assert old.number not in page.inner_text("#requests")
@@ -66,9 +55,8 @@ def test_the_dispatcher_finds_a_call_of_eleven_months_ago_by_the_callers_phone(l
         # The search is kept in the box, and the page is words in one language.
         assert page.input_value("#list-q") == old.caller_phone
         _assert_words(page.content(), "zh", "the list searched by phone")
-        _shot(page, "search-by-phone")
+        shot(page, "search-by-phone")
         rows.locator("a").first.click()
         page.wait_for_selector("#number")
         assert page.inner_text("#number") == old.number
         assert old.caller_phone in page.content()
-        browser.close()

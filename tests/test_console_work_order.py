@@ -3,16 +3,13 @@ subdistrict, community, department) with the request, the caller, the routing, t
 and due time in local time, and room for signatures; only those who may read the request get
 it, in both languages."""
 
-import os
 from datetime import datetime
-from pathlib import Path
 
 import httpx
-import pytest
 
 from shared.localtime import format_local
+from tests.support.browser import chromium, sign_in
 from tests.support.public import REPORT
-from tests.test_console_e2e import CHROMIUM, _browser, _sign_in
 from tests.test_console_words import _assert_words, _console
 
 
@@ -108,17 +105,8 @@ async def test_only_those_who_may_read_the_request_get_its_work_order(api):
 def test_the_work_order_prints_on_a4_in_chromium(live_url, settings):
     """Printed (print media, A4): the toolbar is gone, the sheet fits the page's width, the
     signature rows are there, and Chromium makes a PDF of A4 pages from it."""
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser runs once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        page = _sign_in(browser, live_url, "dispatcher")
+    with chromium(settings) as browser:
+        page = sign_in(browser, live_url, "dispatcher")
         page.click("table a[href*='/console/requests/']")
         page.click("#work-order-link")
         page.wait_for_selector("#work-order")
@@ -130,4 +118,3 @@ def test_the_work_order_prints_on_a4_in_chromium(live_url, settings):
         assert pdf.startswith(b"%PDF")
         # An A4 page is 595 × 842 points.
         assert b"/MediaBox [0 0 595" in pdf or b"/MediaBox [0 0 594" in pdf
-        browser.close()

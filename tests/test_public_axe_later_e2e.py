@@ -9,14 +9,13 @@ with the main request), the rated request, an expired form (403) and reporting t
 
 import pytest
 
+from tests.support.browser import chromium
 from tests.support.public import bring_to_feedback, request_id, sign_in
-from tests.test_console_e2e import _browser
 from tests.test_public_e2e import _staff
 from tests.test_public_residents_e2e import (
     SMALL,
     WIDE,
     WIDE_PHONE,
-    _chromium_or_skip,
     _fill_report,
     page_problems,
 )
@@ -44,11 +43,7 @@ async def _merge(client, repeat: str, main: str) -> None:
 
 @pytest.mark.parametrize("size", ["360", "1366"])
 def test_axe_finds_nothing_on_the_residents_pages_later_on(live_url, settings, size):
-    _chromium_or_skip(settings)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
+    with chromium(settings) as browser:
         context = browser.new_context(**(SMALL if size == "360" else WIDE), bypass_csp=True)
         page = context.new_page()
         found: dict[str, list[str]] = {}
@@ -105,4 +100,3 @@ def test_axe_finds_nothing_on_the_residents_pages_later_on(live_url, settings, s
         assert "提交太频繁" in page.inner_text("#error")
         check("too many reports", "#error")
         assert not found, found
-        browser.close()

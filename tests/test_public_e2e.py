@@ -5,15 +5,13 @@ text on their page and in the console; forms without the CSRF token, guessed lin
 client that reports too often get pages in Chinese, never a 500 or JSON."""
 
 import asyncio
-import os
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
-import pytest
 
+from tests.support.browser import chromium, shot
+from tests.support.browser import sign_in as console_sign_in
 from tests.support.public import bring_to_feedback, request_id, sign_in
-from tests.test_console_e2e import CHROMIUM, _browser, _shot, _sign_in
 
 SCRIPT = "<script>document.title='pwned'</script>"
 IMG = "<img src=x onerror=\"document.title='pwned'\">"
@@ -40,23 +38,14 @@ def _report(page, address: str, description: str, name: str = "王秀兰", shoot
     page.fill("#caller_name", name)
     page.fill("#caller_phone", "13912345678")
     if shoot:
-        _shot(page, "public-report")
+        shot(page, "public-report")
     page.click("#submit")
     page.wait_for_selector("#receipt")
     return page.inner_text("#number"), page.inner_text("#link")
 
 
 def test_a_resident_reports_follows_and_rates(live_url, settings):
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser journey runs once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
+    with chromium(settings) as browser:
         resident = browser.new_context(**PHONE).new_page()
         dialogs: list[str] = []
         resident.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -70,7 +59,7 @@ def test_a_resident_reports_follows_and_rates(live_url, settings):
         )
         assert "/public/track/" in link and len(link.rsplit("/", 1)[1]) >= 43
         assert resident.inner_text("#status") == "已受理"
-        _shot(resident, "public-received")
+        shot(resident, "public-received")
 
         # Staff take it to "the resident was told"; the worker's name and number stay inside.
         _staff(live_url, lambda client: bring_to_feedback(client, number))
@@ -79,7 +68,7 @@ def test_a_resident_reports_follows_and_rates(live_url, settings):
         timeline = resident.inner_text("#timeline")
         assert "张伟" not in timeline and "13800138000" not in timeline
         assert "社区网格员" in timeline and "已电话告知" in timeline
-        _shot(resident, "public-track")
+        shot(resident, "public-track")
         resident.check("#score input[value='1']")
         resident.fill("#comment", "还是漏水")
         resident.click("#rate")
@@ -89,7 +78,7 @@ def test_a_resident_reports_follows_and_rates(live_url, settings):
         actions = [steps.nth(i).get_attribute("data-action") for i in range(steps.count())]
         assert actions[-2:] == ["rated", "reopened"]
         assert resident.locator("#rating").count() == 0
-        _shot(resident, "public-rated")
+        shot(resident, "public-rated")
 
         # Hostile text in every field the form has: shown as text, never run.
         hostile, _ = _report(
@@ -107,7 +96,7 @@ def test_a_resident_reports_follows_and_rates(live_url, settings):
             live_url,
             lambda client: _id_for(client, number),
         )
-        dispatcher = _sign_in(browser, live_url, "dispatcher")
+        dispatcher = console_sign_in(browser, live_url, "dispatcher")
         dispatcher.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         dispatcher.goto(f"{live_url}/console/requests/{rid}")
         card = dispatcher.inner_text("main")
@@ -119,7 +108,7 @@ def test_a_resident_reports_follows_and_rates(live_url, settings):
         resident.goto(f"{live_url}/public/catalogue?community=D01-S01-C01")
         assert "和平春晖社区工作站" in resident.inner_text("#workstation")
         assert "小时" in resident.inner_text("#catalogue")
-        _shot(resident, "public-catalogue")
+        shot(resident, "public-catalogue")
         resident.click("#language")
         assert "Services and their time limits" in resident.inner_text("main")
         resident.click("#language")
@@ -158,7 +147,6 @@ def test_a_resident_reports_follows_and_rates(live_url, settings):
         assert [a.status for a in answers] == [303, 303, 429, 429, 429]
         assert "提交太频繁" in answers[4].text()
         assert int(answers[4].headers["retry-after"]) > 0
-        browser.close()
 
 
 async def _id_for(client: httpx.AsyncClient, number: str) -> str:

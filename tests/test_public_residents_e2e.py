@@ -4,27 +4,16 @@ server refused without retyping the rest, keeps the link (copy, QR code), and la
 the request by its number and phone. axe-core finds no violation on any residents' page at
 360 px and 1366 px; help text is 16 px or more and input borders stand out at 3:1."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.support.axe import violations
-from tests.test_console_e2e import CHROMIUM, _browser, _shot
+from tests.support.browser import chromium, shot
 
 SMALL = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True}
 WIDE = {"viewport": {"width": 1366, "height": 900}}
 WIDE_PHONE = "１３９１２３４５６７８（儿子）"
-
-
-def _chromium_or_skip(settings) -> None:
-    if settings.dialect != "sqlite" and os.environ.get("CI") != "true":
-        pytest.skip("the browser journey runs once, on SQLite, outside CI")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
 
 
 def _luminance(rgb: str) -> float:
@@ -48,11 +37,7 @@ def _fill_report(page, base: str, address: str) -> None:
 
 
 def test_a_resident_files_fixes_a_field_and_follows_by_number_and_phone(live_url, settings):
-    _chromium_or_skip(settings)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
+    with chromium(settings) as browser:
         context = browser.new_context(**SMALL)
         page = context.new_page()
 
@@ -75,7 +60,7 @@ def test_a_resident_files_fixes_a_field_and_follows_by_number_and_phone(live_url
         assert page.input_value("#caller_name") == "王秀兰"
         assert page.input_value("#description") == "卫生间水管漏水，楼下已经渗水"
         assert page.input_value("#category_code") == "repair.water"
-        _shot(page, "public-refused-360")
+        shot(page, "public-refused-360")
         page.fill("#address", "和平春晖社区6号楼3单元201")  # only this is typed again
         page.click("#submit")
         page.wait_for_selector("#receipt")
@@ -91,7 +76,7 @@ def test_a_resident_files_fixes_a_field_and_follows_by_number_and_phone(live_url
         page.wait_for_selector("#copied", state="visible")
         qr = page.locator("svg.qr").bounding_box()
         assert qr["width"] >= 160 and qr["width"] <= 360
-        _shot(page, "public-receipt-360")
+        shot(page, "public-receipt-360")
 
         # Later, without the link: by number and phone (typed another way).
         page.click("a[href='/public/lookup']")
@@ -102,7 +87,7 @@ def test_a_resident_files_fixes_a_field_and_follows_by_number_and_phone(live_url
         assert page.inner_text("#track-number") == number
         assert page.inner_text("#status") == "已受理"
         assert page.locator("#rating").count() == 0 and page.locator("#link").count() == 0
-        _shot(page, "public-lookup-found-360")
+        shot(page, "public-lookup-found-360")
         # A wrong phone: the form again, as typed, with the words of the miss.
         page.goto(f"{live_url}/public/lookup")
         page.fill("#number", number)
@@ -112,7 +97,6 @@ def test_a_resident_files_fixes_a_field_and_follows_by_number_and_phone(live_url
         assert page.input_value("#number") == number
         assert page.input_value("#phone") == "13812345678"
         assert "没有找到" in page.inner_text("#form-error")
-        browser.close()
 
 
 def _residents_pages(page, base: str) -> list[tuple[str, object]]:
@@ -180,11 +164,7 @@ def page_problems(page, name: str) -> list[str]:
 
 @pytest.mark.parametrize("size", ["360", "1366"])
 def test_axe_finds_nothing_on_any_residents_page(live_url, settings, size):
-    _chromium_or_skip(settings)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
+    with chromium(settings) as browser:
         context = browser.new_context(**(SMALL if size == "360" else WIDE), bypass_csp=True)
         page = context.new_page()
         found = {}
@@ -194,4 +174,3 @@ def test_axe_finds_nothing_on_any_residents_page(live_url, settings, size):
             if problems:
                 found[name] = problems
         assert not found, found
-        browser.close()

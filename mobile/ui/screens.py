@@ -129,8 +129,8 @@ class HomeScreen(Screen):
         self.ids.list.data = [
             {
                 "visit_id": v["id"],
-                "title": v["resident_name"]
-                + (f" · {_visit_title(v, tr)}" if v.get("title") or v.get("title_code") else ""),
+                "title": v["resident_name"],
+                "what": _visit_title(v, tr) if v.get("title") or v.get("title_code") else "",
                 "subtitle": f"{tr('due')} {phone.local_time(v.get('due_at'))}  "
                 f"{v['resident_address']}",
                 "status_text": tr("overdue") if v["overdue"] else tr(f"status_{v['status']}"),

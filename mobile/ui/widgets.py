@@ -87,7 +87,8 @@ class VisitRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
     """One visit in the home list; RecycleView reuses rows, it never rebuilds them."""
 
     visit_id = StringProperty("")
-    title = StringProperty("")
+    title = StringProperty("")  # whose visit (the resident)
+    what = StringProperty("")  # what the visit is: its title, a request's number whole
     subtitle = StringProperty("")
     status_text = StringProperty("")
     overdue = BooleanProperty(False)

@@ -50,6 +50,7 @@ from shared.requests import RequestStatus
 INTAKE_FIELDS = {"unknown_category": "category_code", "not_found": "resident_id"}
 
 # Each form of the request page: the API's body struct it is read into, and the service call.
+DISPATCHABLE = (RequestStatus.RECEIVED, RequestStatus.DISPATCHED)  # the dispatch form shown
 STEPS: dict[str, tuple[type, Callable[..., Awaitable[Any]]]] = {
     "dispatch": (
         DispatchBody,
@@ -214,6 +215,15 @@ class Requests(Controller):
         manager = viewer.actor.is_manager
         units = await all_units(db_session)
         mine = {u.id for u in await visible_units(db_session, viewer.actor)}
+        sendable = [u for u in units.values() if u.id in mine or u.level != OrgLevel.COMMUNITY]
+        dispatch: dict[str, Any] = {"communities": [], "candidates": [], "shared_street": ""}
+        if manager and shown.community is None and shown.status in DISPATCHABLE:
+            # Unplaced: the communities the address library names first (a shared street).
+            dispatch = await views.dispatch_choices(
+                db_session, shown.address, sendable, translator(lang)
+            )
+        elif manager:
+            dispatch["communities"] = views.grouped_communities(sendable)
         return page(
             request,
             runtime,
@@ -223,11 +233,7 @@ class Requests(Controller):
             category=categories.get(shown.category_code, shown.category_code),
             timeline=views.timeline_rows(shown.timeline, translator(lang)),
             manager=manager,
-            communities=views.grouped_communities(
-                [u for u in units.values() if u.id in mine or u.level != OrgLevel.COMMUNITY]
-            )
-            if manager
-            else [],
+            **dispatch,
             workers=views.assignee_rows(
                 await hotline.assignable(db_session, viewer.actor, request_id), translator(lang)
             ),

@@ -6,8 +6,9 @@ a list to keep up to date. Downloads, photos, the language switch and sign-out a
 import re
 from urllib.parse import urlsplit
 
+from tests.support.browser import sign_in_page
+
 ROLES = ("admin", "dispatcher", "subdistrict1", "dept_water", "inspector1", "supervisor1")
-PASSWORD = "demo-pass-2026"
 LEFT_OUT = re.compile(r"\.(csv|xlsx)$|/blobs/|/language$|/logout$|/login$")
 ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MOST = 40  # pages a role may reach; more would be a crawl gone astray
@@ -20,13 +21,8 @@ def page_kind(path: str) -> str:
 
 
 def sign_in(context, base: str, username: str):
-    page = context.new_page()
-    page.goto(f"{base}/console/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#sign-in")
-    page.wait_for_url(lambda address: "/console/" in address and "/login" not in address)
-    return page
+    """`username` signed in, in a new page of the browser window `context`."""
+    return sign_in_page(context.new_page(), base, username)
 
 
 def links(page, base: str) -> list[str]:
