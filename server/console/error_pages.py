@@ -31,8 +31,9 @@ def to_error_page(request: Request, exc: Exception) -> Template:
     known = words.has(f"console.e_{code}")
     error = tr(f"e_{code}" if known else _BY_STATUS.get(status, "e_other"))
     # A refused form value: which field, and what is wrong with it.
-    detail = exc.words(tr) if isinstance(exc, InvalidForm) else None
     inside = request.state.get("form_page") if request.method == "POST" else None
+    labels = request.state.get("form_labels") if inside is not None else None
+    detail = exc.words(tr, labels) if isinstance(exc, InvalidForm) else None
     if inside is not None:
         # Inside the form: what was typed kept, the field marked, the error beside it.
         template, field, context = inside

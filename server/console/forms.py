@@ -45,12 +45,17 @@ class InvalidForm(Refusal):
         super().__init__("invalid_request", message, 400)
         self.field, self.problem, self.values = _explain(message)
 
-    def words(self, tr) -> str | None:
+    def words(self, tr, labels: dict[str, str] | None = None) -> str | None:
         """What is wrong, in the viewer's language: the field's label and the problem; None
-        when there is no field to name (the page's general sentence says enough)."""
-        if self.field is None or not words.has(f"console.f_{self.field}"):
+        when there is no field to name (the page's general sentence says enough). `labels`:
+        the words a form labels its fields with where they are not the common `f_<field>`
+        (a resolve form's `note` is its 处理结果)."""
+        if self.field is None:
             return None
-        return tr(self.problem, field=tr(f"f_{self.field}"), **self.values)
+        label = (labels or {}).get(self.field, f"f_{self.field}")
+        if not words.has(f"console.{label}"):
+            return None
+        return tr(self.problem, field=tr(label), **self.values)
 
 
 def _explain(message: str) -> tuple[str | None, str, dict[str, str]]:
@@ -78,11 +83,19 @@ async def read_form(request: Request, runtime: Runtime) -> dict[str, str]:
     return typed
 
 
-def refuse_inside(request: Request, template: str, field: str, **context: Any) -> None:
+def refuse_inside(
+    request: Request,
+    template: str,
+    field: str,
+    labels: dict[str, str] | None = None,
+    **context: Any,
+) -> None:
     """A refusal of this form is shown inside it: `template` again with `context` (plain
     values only: it renders after the rollback), what was typed, and the error next to
-    `field` (or the field the body struct names)."""
+    `field` (or the field the body struct names), naming the field by the words the form
+    labels it with (`labels`: field → words key, where not the common `f_<field>`)."""
     request.state.form_page = (template, field, context)
+    request.state.form_labels = labels or {}
 
 
 def parse(form: dict[str, str], body: type[Body], **given: Any) -> Body:

@@ -55,6 +55,12 @@ FORM_STEPS = {
     "transfer": "department_code",
     "return": "reason",
 }
+# Where a step's form labels a field otherwise than the common words (`f_<field>`).
+STEP_LABELS = {
+    "route": {"note": "route_note"},
+    "resolve": {"note": "result"},
+    "transfer": {"note": "route_note"},
+}
 
 
 class AnswerForm(msgspec.Struct):
@@ -321,7 +327,9 @@ class Levels(Controller):
             context = await _step_context(
                 request, db_session, runtime, viewer, request_id, step, form.get("next", "")
             )
-            forms.refuse_inside(request, "levels_step.html", FORM_STEPS[step], **context)
+            forms.refuse_inside(
+                request, "levels_step.html", FORM_STEPS[step], STEP_LABELS.get(step), **context
+            )
         body_type, call = STEPS[step]
         await call(db_session, viewer.actor, request_id, forms.parse(form, body_type), utcnow())
         done = await done_cookie(db_session, request_id, step, language(request))
