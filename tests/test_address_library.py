@@ -123,6 +123,44 @@ async def test_the_dispatch_form_offers_the_communities_sharing_the_street_first
         await client.aclose()
 
 
+async def test_the_levels_route_forms_offer_the_communities_sharing_the_street_first(api):
+    """The levels' 派往街道或社区 (on the request page and on its own step page) for a request
+    on a street seven communities share: the seven first with their subdistrict and the
+    sentence saying why, then every unit as before; routing to one of them works."""
+    dispatcher = await api.login("dispatcher")
+    made = await dispatcher.post("/api/v1/requests", json={**CALL, "address": "解放大街菜市场东门"})
+    request_id = made.json()["id"]
+    client = await _console(api, "dispatcher")
+    try:
+        shown = (await client.get(f"/console/requests/{request_id}")).text
+        form = shown.split('id="route"')[1].split("</form>")[0]
+        assert 'aria-describedby="route-shared-street"' in form
+        why = form.split('id="route-shared-street">')[1].split("</p>")[0]
+        assert "解放大街" in why and "7个社区" in why
+        first = form.split('id="route-candidates">')[1].split("</optgroup>")[0]
+        assert re.findall(r'value="(D01-S07-C0\d)"', first) == [
+            f"D01-S07-C0{i}" for i in range(1, 8)
+        ]
+        assert "全部街道和社区" in form
+        step = (await client.get(f"/console/levels/requests/{request_id}/route")).text
+        first = step.split('id="candidates">')[1].split("</optgroup>")[0]
+        assert len(re.findall(r'value="D01-S07-C0\d"', first)) == 7 and "（解放街道）" in first
+        assert 'aria-describedby="shared-street"' in step
+        sent = await client.post(
+            f"/console/levels/requests/{request_id}/route",
+            data={"org_unit_code": JIEFANG_2, "_csrf_token": _csrf(step), "_form": "step"},
+        )
+        assert sent.status_code == 303, sent.text
+        after = await dispatcher.get(f"/api/v1/requests/{request_id}")
+        assert after.json()["community"]["code"] == JIEFANG_2
+        # A street nobody shares: the route form as before.
+        placed = await dispatcher.post("/api/v1/requests", json={**CALL, "address": "解放路12号"})
+        plain = (await client.get(f"/console/requests/{placed.json()['id']}")).text
+        assert 'id="route-candidates"' not in plain and "全部街道和社区" not in plain
+    finally:
+        await client.aclose()
+
+
 def _summary(html: str) -> str:
     return html.split('id="address-summary">')[1].split("</p>")[0]
 

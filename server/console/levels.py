@@ -20,7 +20,7 @@ from server.console import decisions, forms, listing
 from server.console.session import flash_cookie, language, page
 from server.console.strings import translator
 from server.console.urls import FOLDER, PREFIX, url
-from server.console.views import category_names, pace_words
+from server.console.views import category_names, pace_words, shared_street
 from server.deps import Runtime_, Session, Viewer
 from server.errors import Refusal
 from server.hotline import service as hotline
@@ -147,19 +147,19 @@ async def request_context(
     assert request is not None  # the page read it a moment ago
     place, holder = await community_path(session, request), await holder_path(session, request)
     may_route = may_act_on_request(actor, place, holder) and shown.status in ROUTABLE
-    targets = []
+    targets, candidates, said = [], [], ""
     if may_route:
-        targets = [
-            u
-            for u in await visible_units(session, actor)
-            if u.level != OrgLevel.DISTRICT and u.path != actor.unit_path
-        ]
+        seen = await visible_units(session, actor)
+        targets = [u for u in seen if u.level != OrgLevel.DISTRICT and u.path != actor.unit_path]
+        candidates, said = await shared_street(session, request.address, targets, translator(lang))
     may_answer = may_answer_note(actor, place, holder, request.department_id)
     members = await departments(session)
     authors = await _names(session, [n.author_id for n in shown.supervision])
     return {
         "may_route": may_route,
         "targets": targets,
+        "candidates": candidates,
+        "shared_street": said,
         "departments": members,
         "department_of": may_work_for_department(actor, request.department_id),
         "may_supervise": may_supervise_request(actor, place, holder),
@@ -350,17 +350,21 @@ async def _step_context(
     found = await hotline.visible(session, viewer.actor, request_id)
     lang, zone = language(request), runtime.settings.timezone
     (row,) = await rows(session, [found], lang, zone)
-    targets = []
+    targets, candidates, said = [], [], ""
     if step == "route":
-        targets = [
-            {"code": u.code, "name": u.name, "level": u.level}
+        units = [
+            u
             for u in await visible_units(session, viewer.actor)
             if u.level != OrgLevel.DISTRICT and u.path != viewer.actor.unit_path
         ]
+        targets = [{"code": u.code, "name": u.name, "level": u.level} for u in units]
+        candidates, said = await shared_street(session, found.address, units, translator(lang))
     return {
         "step": step,
         "r": row,
         "targets": targets,
+        "candidates": candidates,
+        "shared_street": said,
         "departments": [
             {"code": d.code, "name": d.name, "name_en": d.name_en}
             for d in await departments(session)

@@ -183,40 +183,50 @@ async def approval_rows(session: AsyncSession, shown: list) -> list[dict[str, An
     ]
 
 
-async def dispatch_choices(session: AsyncSession, address: str, units: list, tr) -> dict[str, Any]:
-    """The request page's community picker for an unplaced request: when the address library
-    (标准地址库) finds the address's street (and number) in several communities, those
-    communities come first, under a group saying why (`shared_street`), each with its
-    subdistrict; every other community the viewer may send to follows under its subdistrict,
-    so that any can still be chosen. `units` are the units the viewer sees."""
+async def shared_street(
+    session: AsyncSession, address: str, units: list, tr
+) -> tuple[list[dict[str, str]], str]:
+    """When the address library (标准地址库) finds the address's street (and number) in
+    several of the communities among `units`: those communities (code, name, subdistrict; by
+    code) and the sentence saying why they come first; ([], "") otherwise."""
     placed = await addresses.placement(session, address)
     by_id = {u.id: u for u in units}
     candidates = [
         by_id[c] for c in placed.communities if c in by_id and by_id[c].level == OrgLevel.COMMUNITY
     ]
     if len(candidates) < 2:
-        return {"communities": grouped_communities(units), "candidates": [], "shared_street": ""}
+        return [], ""
     candidates.sort(key=lambda u: u.code)
-    chosen = {u.id for u in candidates}
     where = (
         tr("street_number", street=placed.street, number=placed.number)
         if placed.number is not None
         else placed.street
     )
+    said = tr(
+        "dispatch_shared",
+        street=where,
+        count=len(candidates),
+        communities=tr("list_joiner").join(u.name for u in candidates),
+    )
+    return [
+        {
+            "code": u.code,
+            "name": u.name,
+            "subdistrict": by_id[u.parent_id].name if u.parent_id in by_id else "",
+        }
+        for u in candidates
+    ], said
+
+
+async def dispatch_choices(session: AsyncSession, address: str, units: list, tr) -> dict[str, Any]:
+    """The request page's community picker for an unplaced request: the communities a shared
+    street names first (`shared_street`), each with its subdistrict; every other community the
+    viewer may send to follows under its subdistrict, so that any can still be chosen. `units`
+    are the units the viewer sees."""
+    candidates, said = await shared_street(session, address, units, tr)
+    chosen = {c["code"] for c in candidates}
     return {
-        "communities": grouped_communities([u for u in units if u.id not in chosen]),
-        "candidates": [
-            {
-                "code": u.code,
-                "name": u.name,
-                "subdistrict": by_id[u.parent_id].name if u.parent_id in by_id else "",
-            }
-            for u in candidates
-        ],
-        "shared_street": tr(
-            "dispatch_shared",
-            street=where,
-            count=len(candidates),
-            communities=tr("list_joiner").join(u.name for u in candidates),
-        ),
+        "communities": grouped_communities([u for u in units if u.code not in chosen]),
+        "candidates": candidates,
+        "shared_street": said,
     }
