@@ -203,3 +203,25 @@ class RequestCallback(SQLModel, table=True):
     resolved: bool | None = None  # the caller says the problem is solved; None: not asked
     satisfied: bool | None = None  # the caller is satisfied; None: no answer
     note: str = ""
+
+
+class RequestDayFigures(SQLModel, table=True):
+    """The dashboard's figures of the requests received on one local day (the district's
+    zone), one row a grouping and key: kept by `server/hotline/daily.py`, which recomputes a
+    day's rows in the transaction that changes one of its requests (docs/hotline.md, "The
+    dashboard at volume"). Open and overdue are not here: they change with the clock, and
+    are counted from the few open requests when asked."""
+
+    __tablename__ = "request_day_figures"
+
+    day: date = Field(primary_key=True)
+    grouping: str = Field(primary_key=True, max_length=20)  # overall|category|level|…
+    group_key: str = Field(primary_key=True, max_length=60)  # a code, a level, a unit's id, …
+    total: int = 0  # requests received
+    rated: int = 0  # of them rated
+    rating_sum: int = 0  # their ratings added up (the mean is rating_sum / rated)
+    satisfied: int = 0  # rated 4 or 5
+    # Received to resolved, in microseconds, of each resolved one: the medians are exact.
+    resolved_us: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )

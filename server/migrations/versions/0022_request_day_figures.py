@@ -1,0 +1,41 @@
+"""The office at volume (issue 21): the dashboard's figures by local day
+(`request_day_figures`, kept by server/hotline/daily.py), built here from every request there
+is; and two indexes for lists that scanned a year: closed requests of one place
+(`status, community_id`), and the inspection list's "rated poorly" (`rating`).
+
+Revision ID: 0022
+Revises: 0021
+Create Date: 2026-12-03 19:00:00
+"""
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision = "0022"
+down_revision = "0021"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "request_day_figures",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("grouping", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("group_key", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("rated", sa.Integer(), nullable=False),
+        sa.Column("rating_sum", sa.Integer(), nullable=False),
+        sa.Column("satisfied", sa.Integer(), nullable=False),
+        sa.Column("resolved_us", sa.JSON(), server_default="[]", nullable=False),
+        sa.PrimaryKeyConstraint("day", "grouping", "group_key"),
+    )
+    # The figures of the requests already there, made the way the server keeps them.
+    from server.hotline import daily
+
+    daily.rebuild(op.get_bind())
+
+
+def downgrade() -> None:
+    op.drop_table("request_day_figures")
