@@ -12,7 +12,18 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, case, column, false, func, literal_column, or_, select, table
+from sqlalchemy import (
+    Boolean,
+    and_,
+    case,
+    column,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.console.views import date_range
@@ -85,6 +96,16 @@ def read(query, zone_name: str) -> Filters:
     )
 
 
+def _status_is(session: AsyncSession, status: str):
+    """`status = …`; on SQLite "closed" is said to hold for nearly every request (a year's
+    99.7 %): SQLite keeps no histogram and would otherwise read the status index, the whole
+    year, rather than the place's index (`community_id, status`) or the newest-first one."""
+    equal = HotlineRequest.status == status
+    if status == RequestStatus.CLOSED and session.bind.dialect.name == "sqlite":
+        return func.likelihood(equal, literal_column("0.99"), type_=Boolean)
+    return equal
+
+
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -94,7 +115,7 @@ async def _where(session: AsyncSession, filters: Filters, now: datetime) -> list
     """The filters as WHERE clauses; a code that names nothing matches nothing."""
     given, clauses = filters.values, []
     if "status" in given:
-        clauses.append(HotlineRequest.status == given["status"])
+        clauses.append(_status_is(session, given["status"]))
     if "level" in given:
         clauses.append(HotlineRequest.level == given["level"])
     units = {u.code: u for u in (await all_units(session)).values()}

@@ -39,6 +39,12 @@ class HotlineRequest(SQLModel, table=True):
     __table_args__ = (
         Index("ix_hotline_request_received_at", "received_at", "id"),
         *_trigram_indexes(),
+        # A list of one place's requests in one status (closed requests of a subdistrict:
+        # both OR branches of "placed there" read off an index) and the inspection list's
+        # "rated poorly" (migration 0022).
+        Index("ix_hotline_request_community_status", "community_id", "status"),
+        Index("ix_hotline_request_unit_status", "unit_id", "status"),
+        Index("ix_hotline_request_rating", "rating"),
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)

@@ -31,6 +31,11 @@ def upgrade() -> None:
         sa.Column("resolved_us", sa.JSON(), server_default="[]", nullable=False),
         sa.PrimaryKeyConstraint("day", "grouping", "group_key"),
     )
+    op.create_index(
+        "ix_hotline_request_community_status", "hotline_request", ["community_id", "status"]
+    )
+    op.create_index("ix_hotline_request_unit_status", "hotline_request", ["unit_id", "status"])
+    op.create_index("ix_hotline_request_rating", "hotline_request", ["rating"])
     # The figures of the requests already there, made the way the server keeps them.
     from server.hotline import daily
 
@@ -38,4 +43,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for name in ("rating", "unit_status", "community_status"):
+        op.drop_index(f"ix_hotline_request_{name}", table_name="hotline_request")
     op.drop_table("request_day_figures")
