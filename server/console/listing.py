@@ -7,6 +7,7 @@ Two orders: a list (the request list, the inspection list) is newest first; a qu
 a department's queue) is by urgency: overdue first, the most overdue on top, then the nearest
 due. Both end in the id, so a page never repeats or skips a row."""
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -216,16 +217,28 @@ async def requests(
     return Page(found, total or 0, filters.page, size)
 
 
-async def all_requests(
-    session: AsyncSession, actor: Actor, filters: Filters, now: datetime, limit: int = 100_000
-) -> list[HotlineRequest]:
-    """Every request the filters match (for the exports), newest first."""
+EXPORT_CHUNK = 1000  # requests read, turned into rows and let go at a time
+
+
+async def every_request(
+    session: AsyncSession, actor: Actor, filters: Filters, now: datetime, limit: int = 1_000_000
+) -> AsyncIterator[list[HotlineRequest]]:
+    """Every request the filters match (for the exports), newest first, in chunks read from
+    one cursor: a year's 100,000 are never all in memory at once. Each chunk is let go of
+    (expunged) when the next is read."""
     where = [await visible_clause(session, actor), *await _where(session, filters, now)]
-    rows = await session.scalars(
-        select(HotlineRequest).where(*where).order_by(*_order(NEWEST, now)).limit(limit)
-    )
     readers = await reader(session, actor)
-    return [row for row in rows.all() if readers.reads(REQUEST, row)]
+    found = await session.stream_scalars(
+        select(HotlineRequest)
+        .where(*where)
+        .order_by(*_order(NEWEST, now))
+        .limit(limit)
+        .execution_options(yield_per=EXPORT_CHUNK)
+    )
+    async for part in found.partitions(EXPORT_CHUNK):
+        yield [row for row in part if readers.reads(REQUEST, row)]
+        for row in part:
+            session.expunge(row)
 
 
 async def choices(session: AsyncSession, actor: Actor, categories: list, lang: str) -> dict:

@@ -269,10 +269,7 @@ class Requests(Controller):
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
         filters = listing.read(request.query_params, runtime.settings.timezone)
-        rows = await listing.all_requests(db_session, viewer.actor, filters, utcnow())
-        return await exports.requests_csv_in(
-            db_session, rows, language(request), runtime.settings.timezone
-        )
+        return exports.requests_csv_stream(runtime, viewer.actor, filters, language(request))
 
     @get("/export.xlsx", name="console.export_xlsx")
     async def export_xlsx(
@@ -280,10 +277,7 @@ class Requests(Controller):
     ) -> Response:
         """The request list (its filters) as an Excel workbook, in the viewer's language."""
         filters = listing.read(request.query_params, runtime.settings.timezone)
-        rows = await listing.all_requests(db_session, viewer.actor, filters, utcnow())
-        return await exports.requests_xlsx_in(
-            db_session, rows, language(request), runtime.settings.timezone
-        )
+        return await exports.requests_xlsx_stream(runtime, viewer.actor, filters, language(request))
 
     @get("/dashboard.csv", name="console.dashboard_csv")
     async def dashboard_csv(

@@ -174,60 +174,111 @@ async def stats(
 ) -> StatsPublic:
     """The figures of the requests the actor sees (`visible_clause`) received on the local
     days `start`…`end`, by `by` (GROUPINGS) and in total."""
+    return (await stats_by(session, actor, start, end, (by,), now))[by]
+
+
+# What the rates read of a request, a step and a 回访: rows of these columns, not whole
+# records (a month at a district's volume is ~8,000 requests and ~75,000 steps).
+_REQUEST_COLUMNS = (
+    HotlineRequest.id,
+    HotlineRequest.received_at,
+    HotlineRequest.due_at,
+    HotlineRequest.status,
+    HotlineRequest.closed_at,
+    HotlineRequest.reopened,
+    HotlineRequest.repeat_of,
+    HotlineRequest.merged_into,
+    HotlineRequest.category_code,
+    HotlineRequest.channel,
+    HotlineRequest.department_id,
+    HotlineRequest.community_id,
+    HotlineRequest.unit_id,
+)
+_STEP_COLUMNS = (
+    RequestEvent.request_id,
+    RequestEvent.ordinal,
+    RequestEvent.at,
+    RequestEvent.action,
+    RequestEvent.params,
+)
+_CALL_COLUMNS = (
+    RequestCallback.request_id,
+    RequestCallback.at,
+    RequestCallback.reached,
+    RequestCallback.resolved,
+    RequestCallback.satisfied,
+)
+
+
+async def stats_by(
+    session: AsyncSession,
+    actor: Actor,
+    start: date,
+    end: date,
+    groupings: tuple[str, ...],
+    now: datetime,
+) -> dict[str, StatsPublic]:
+    """`stats` by each of `groupings`, the requests read once for all of them."""
     if not may_see_figures(actor):
         raise Refusal("forbidden", "The figures are for supervisors, departments and the district.")
-    if by not in GROUPINGS:
-        raise Refusal("invalid_request", f"by is one of {', '.join(GROUPINGS)}.", 400)
+    for by in groupings:
+        if by not in GROUPINGS:
+            raise Refusal("invalid_request", f"by is one of {', '.join(GROUPINGS)}.", 400)
     since, until = local_range(start, end)
+    chosen = (
+        await visible_clause(session, actor),
+        HotlineRequest.received_at >= since,
+        HotlineRequest.received_at < until,
+    )
     requests = (
-        await session.scalars(
-            select(HotlineRequest)
-            .where(
-                await visible_clause(session, actor),
-                HotlineRequest.received_at >= since,
-                HotlineRequest.received_at < until,
-            )
-            .order_by(HotlineRequest.received_at)
+        await session.execute(
+            select(*_REQUEST_COLUMNS).where(*chosen).order_by(HotlineRequest.received_at)
         )
     ).all()
-    ids = [r.id for r in requests]
-    steps: dict[UUID, list[RequestEvent]] = defaultdict(list)
-    calls: dict[UUID, list[RequestCallback]] = defaultdict(list)
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        for event in (
-            await session.scalars(
-                select(RequestEvent)
-                .where(RequestEvent.request_id.in_(chunk))
-                .order_by(RequestEvent.ordinal)
-            )
-        ).all():
-            steps[event.request_id].append(event)
-        for call in (
-            await session.scalars(
-                select(RequestCallback)
-                .where(RequestCallback.request_id.in_(chunk))
-                .order_by(RequestCallback.at)
-            )
-        ).all():
-            calls[call.request_id].append(call)
+    steps: dict[UUID, list] = defaultdict(list)
+    calls: dict[UUID, list] = defaultdict(list)
+    # The steps and 回访 of the same requests, by a join rather than lists of their ids.
+    for step in await session.execute(
+        select(*_STEP_COLUMNS)
+        .join(HotlineRequest, HotlineRequest.id == RequestEvent.request_id)
+        .where(*chosen)
+        .order_by(RequestEvent.request_id, RequestEvent.ordinal)
+    ):
+        steps[step.request_id].append(step)
+    for call in await session.execute(
+        select(*_CALL_COLUMNS)
+        .join(HotlineRequest, HotlineRequest.id == RequestCallback.request_id)
+        .where(*chosen)
+        .order_by(RequestCallback.request_id, RequestCallback.at)
+    ):
+        calls[call.request_id].append(call)
     catalogue = {c.code: c for c in (await session.scalars(select(ServiceCategory))).all()}
-    names = await _names(session, by, catalogue)
-    key_of = await _keys(session, by)
-    tallies: dict[str, _Tally] = {}
-    if by == "subdistrict":  # a ranking names every subdistrict, also one with no request
-        for unit in await visible_units(session, actor):
-            if unit.level == OrgLevel.SUBDISTRICT:
-                tallies[unit.code] = _Tally()
+    subdistricts = [
+        unit.code
+        for unit in await visible_units(session, actor)
+        if unit.level == OrgLevel.SUBDISTRICT
+    ]
+    tables: dict[str, dict[str, _Tally]] = {}
+    keys: dict[str, Callable] = {}
+    names: dict[str, dict[str, str]] = {}
+    for by in groupings:
+        names[by] = await _names(session, by, catalogue)
+        keys[by] = await _keys(session, by)
+        # A ranking names every subdistrict, also one with no request.
+        tables[by] = {code: _Tally() for code in subdistricts} if by == "subdistrict" else {}
     total = _Tally()
     for request in requests:
         limit = span_hours(request)  # the stages' shares are of the request's own span
-        key = key_of(request)
-        for tally in (tallies.setdefault(key, _Tally()), total):
+        mine = [tables[by].setdefault(keys[by](request), _Tally()) for by in groupings]
+        for tally in (*mine, total):
             _tally(tally, request, steps[request.id], calls[request.id], limit, now)
-    return StatsPublic(
-        rows=[tallies[key].row(key, names.get(key, key)) for key in sorted(tallies)],
-        total=total.row("all", words.word("console.stats_total")),
-    )
+    return {
+        by: StatsPublic(
+            rows=[tables[by][key].row(key, names[by].get(key, key)) for key in sorted(tables[by])],
+            total=total.row("all", words.word("console.stats_total")),
+        )
+        for by in groupings
+    }
 
 
 async def _names(
