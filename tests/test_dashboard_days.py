@@ -131,9 +131,11 @@ async def _activity(api, rng: random.Random, bare: list[uuid.UUID]) -> None:
                 session.add(row)
                 await session.flush()
                 bare.append(row.id)
+                ids.append(row.id)
             elif action == "delete" and bare:
                 gone = bare.pop(rng.randrange(len(bare)))
                 await session.delete(await session.get(HotlineRequest, gone))
+                ids.remove(gone)
             else:
                 request = await session.get(HotlineRequest, rng.choice(ids))
                 field = rng.choice(

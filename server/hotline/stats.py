@@ -7,14 +7,16 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from uuid import UUID
+from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalogue.tables import ServiceCategory
 from server.errors import Refusal
-from server.hotline.holidays import span_hours
+from server.hotline import facts
+from server.hotline.facts import SATISFIED_SCORE, taken_up  # noqa: F401 (the tests name them)
 from server.hotline.queries import visible_clause
 from server.hotline.schemas import (
     UNPLACED,
@@ -23,9 +25,8 @@ from server.hotline.schemas import (
     StatsPublic,
     StatsRowPublic,
 )
-from server.hotline.tables import HotlineRequest, RequestCallback, RequestEvent
+from server.hotline.tables import HotlineRequest, RequestFigures
 from server.org.service import all_units, departments, visible_units
-from shared import requests as machine
 from shared import words
 from shared.enums import OrgLevel
 from shared.hotline_access import may_see_figures
@@ -35,40 +36,6 @@ from shared.permissions import Actor
 GROUPINGS = ("subdistrict", "department", "category", "channel")
 LONGEST_RANGE = timedelta(days=400)
 FIRST_YEAR, LAST_YEAR = 1970, 2200  # as every time the API takes
-SATISFIED_SCORE = 4  # a rating of 4 or 5 is 满意, as on the dashboard
-# The steps by which the level a request was sent to takes it up (响应): a department
-# accepts it, a community assigns a worker, a subdistrict office sends it on or assigns.
-_TAKEN_UP = {
-    "department": {RequestAction.ACCEPTED},
-    "community": {RequestAction.ASSIGNED},
-    "subdistrict": {RequestAction.DISPATCHED, RequestAction.ASSIGNED},
-}
-# Steps that take the request away from the level it was sent to before it took it up.
-_TAKEN_AWAY = {RequestAction.RETURNED, RequestAction.TRANSFERRED, RequestAction.DISPATCHED}
-
-# Requests counted by whether they took a step: 延期 granted, 退单 asked and approved.
-_COUNTED_STEPS = {
-    RequestAction.EXTENSION_APPROVED,
-    RequestAction.RETURNED,
-    RequestAction.RETURN_APPROVED,
-}
-
-
-def taken_up(sent: RequestEvent, later: list[RequestEvent]) -> datetime | bool | None:
-    """When the level `sent` went to took the request up; False when it left that level
-    first (returned, transferred, sent elsewhere); None while it waits."""
-    if sent.params.get("department_code"):
-        level = "department"
-    elif sent.params.get("level") == "subdistrict":
-        level = "subdistrict"
-    else:
-        level = "community"
-    for step in later:
-        if step.action in _TAKEN_UP[level]:
-            return step.at
-        if step.action in _TAKEN_AWAY:
-            return False
-    return None
 
 
 def local_range(start: date, end: date) -> tuple[datetime, datetime]:
@@ -123,52 +90,6 @@ class _Tally:
         )
 
 
-def _tally(
-    tally: _Tally,
-    request: HotlineRequest,
-    steps: list[RequestEvent],
-    calls: list[RequestCallback],
-    limit_hours: float,
-    now: datetime,
-) -> None:
-    """Count one request into the tally (docs/hotline.md, "The figures")."""
-    tally.received += 1
-    tally.count("repeat", request.repeat_of is not None)
-    if request.merged_into is not None:
-        return  # a merged repeat is counted on its main request
-    for action in {s.action for s in steps} & _COUNTED_STEPS:
-        tally.steps[action] += 1  # requests with the step, however often it came
-    sent = next((i for i, s in enumerate(steps) if s.action == RequestAction.DISPATCHED), None)
-    if sent is not None:
-        deadline = machine.stage_due(machine.RequestStatus.DISPATCHED, steps[sent].at, limit_hours)
-        taken = taken_up(steps[sent], steps[sent + 1 :])
-        if taken is not None:
-            tally.count("response", taken is not False and taken <= deadline)
-        elif deadline is not None and now > deadline:
-            tally.count("response", False)
-    reached = [c for c in calls if c.reached]
-    answered = [c for c in reached if c.resolved is not None]
-    if answered:
-        tally.count("resolution", bool(answered[-1].resolved))
-    opinions: list[tuple[datetime, int, bool]] = [
-        (s.at, s.ordinal, int(s.params.get("score", 0)) >= SATISFIED_SCORE)
-        for s in steps
-        if s.action == RequestAction.RATED
-    ]
-    opinions += [(c.at, 1 << 30, bool(c.satisfied)) for c in reached if c.satisfied is not None]
-    if opinions:
-        tally.count("satisfaction", max(opinions, key=lambda o: (o[0], o[1]))[2])
-    closed = request.status == machine.RequestStatus.CLOSED and request.closed_at is not None
-    if closed:
-        tally.closed += 1
-        tally.count("on_time", request.closed_at <= request.due_at)
-        reworked = request.reopened > 0 or any(s.action == RequestAction.SENT_BACK for s in steps)
-        tally.count("first_time", not reworked)
-        tally.count("callback", bool(reached))
-    elif request.due_at < now:
-        tally.count("on_time", False)
-
-
 async def stats(
     session: AsyncSession, actor: Actor, start: date, end: date, by: str, now: datetime
 ) -> StatsPublic:
@@ -177,36 +98,15 @@ async def stats(
     return (await stats_by(session, actor, start, end, (by,), now))[by]
 
 
-# What the rates read of a request, a step and a 回访: rows of these columns, not whole
-# records (a month at a district's volume is ~8,000 requests and ~75,000 steps).
-_REQUEST_COLUMNS = (
+# What the groupings read of a request (the rest is in its `request_figures` row).
+_KEY_COLUMNS = (
     HotlineRequest.id,
-    HotlineRequest.received_at,
     HotlineRequest.due_at,
-    HotlineRequest.status,
-    HotlineRequest.closed_at,
-    HotlineRequest.reopened,
-    HotlineRequest.repeat_of,
-    HotlineRequest.merged_into,
     HotlineRequest.category_code,
     HotlineRequest.channel,
     HotlineRequest.department_id,
     HotlineRequest.community_id,
     HotlineRequest.unit_id,
-)
-_STEP_COLUMNS = (
-    RequestEvent.request_id,
-    RequestEvent.ordinal,
-    RequestEvent.at,
-    RequestEvent.action,
-    RequestEvent.params,
-)
-_CALL_COLUMNS = (
-    RequestCallback.request_id,
-    RequestCallback.at,
-    RequestCallback.reached,
-    RequestCallback.resolved,
-    RequestCallback.satisfied,
 )
 
 
@@ -217,8 +117,11 @@ async def stats_by(
     end: date,
     groupings: tuple[str, ...],
     now: datetime,
+    by_facts: bool = True,
 ) -> dict[str, StatsPublic]:
-    """`stats` by each of `groupings`, the requests read once for all of them."""
+    """`stats` by each of `groupings`, the requests read once for all of them: their kept
+    rows (`request_figures`, facts.py), or with `by_facts` False their facts made here from
+    their steps and 回访 (the tests compare the two)."""
     if not may_see_figures(actor):
         raise Refusal("forbidden", "The figures are for supervisors, departments and the district.")
     for by in groupings:
@@ -230,28 +133,17 @@ async def stats_by(
         HotlineRequest.received_at >= since,
         HotlineRequest.received_at < until,
     )
-    requests = (
-        await session.execute(
-            select(*_REQUEST_COLUMNS).where(*chosen).order_by(HotlineRequest.received_at)
-        )
-    ).all()
-    steps: dict[UUID, list] = defaultdict(list)
-    calls: dict[UUID, list] = defaultdict(list)
-    # The steps and 回访 of the same requests, by a join rather than lists of their ids.
-    for step in await session.execute(
-        select(*_STEP_COLUMNS)
-        .join(HotlineRequest, HotlineRequest.id == RequestEvent.request_id)
-        .where(*chosen)
-        .order_by(RequestEvent.request_id, RequestEvent.ordinal)
-    ):
-        steps[step.request_id].append(step)
-    for call in await session.execute(
-        select(*_CALL_COLUMNS)
-        .join(HotlineRequest, HotlineRequest.id == RequestCallback.request_id)
-        .where(*chosen)
-        .order_by(RequestCallback.request_id, RequestCallback.at)
-    ):
-        calls[call.request_id].append(call)
+    if by_facts:
+        rows = (
+            await session.execute(
+                select(*_KEY_COLUMNS, RequestFigures)
+                .join(RequestFigures, RequestFigures.request_id == HotlineRequest.id)
+                .where(*chosen)
+            )
+        ).all()
+        counted = [(row, row.RequestFigures) for row in rows]
+    else:
+        counted = await _made_here(session, chosen)
     catalogue = {c.code: c for c in (await session.scalars(select(ServiceCategory))).all()}
     subdistricts = [
         unit.code
@@ -267,11 +159,10 @@ async def stats_by(
         # A ranking names every subdistrict, also one with no request.
         tables[by] = {code: _Tally() for code in subdistricts} if by == "subdistrict" else {}
     total = _Tally()
-    for request in requests:
-        limit = span_hours(request)  # the stages' shares are of the request's own span
+    for request, made in counted:
         mine = [tables[by].setdefault(keys[by](request), _Tally()) for by in groupings]
         for tally in (*mine, total):
-            _tally(tally, request, steps[request.id], calls[request.id], limit, now)
+            facts.count(tally, made, request.due_at, now)
     return {
         by: StatsPublic(
             rows=[tables[by][key].row(key, names[by].get(key, key)) for key in sorted(tables[by])],
@@ -279,6 +170,20 @@ async def stats_by(
         )
         for by in groupings
     }
+
+
+async def _made_here(session: AsyncSession, chosen: tuple) -> list[tuple[Any, Any]]:
+    """(request, facts) of the chosen requests, the facts made from their steps and 回访."""
+    requests = (
+        await session.execute(select(*_KEY_COLUMNS).where(*chosen).order_by(HotlineRequest.id))
+    ).all()
+    made: list[dict[str, Any]] = []
+    ids = [r.id for r in requests]
+    for i in range(0, len(ids), facts.CHUNK):
+        part = ids[i : i + facts.CHUNK]
+        made += await session.run_sync(lambda s, part=part: facts.made_for(s.connection(), part))
+    by_id = {m["request_id"]: SimpleNamespace(**m) for m in made}
+    return [(r, by_id[r.id]) for r in requests]
 
 
 async def _names(

@@ -231,3 +231,28 @@ class RequestDayFigures(SQLModel, table=True):
     resolved_us: list[int] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+
+
+class RequestFigures(SQLModel, table=True):
+    """What the figures (`GET /api/v1/stats`, the reports) need of one request, worked out from
+    its steps and 回访 and kept by `server/hotline/facts.py` in the transaction that changes
+    them. What the clock decides is not here: it is decided when the figures are asked for."""
+
+    __tablename__ = "request_figures"
+
+    request_id: UUID = Field(primary_key=True)
+    repeat: bool = False  # 重复件
+    merged: bool = False  # a 副单: counted on its main request
+    extended: bool = False  # an extension was granted
+    returned: bool = False  # a department returned it
+    return_approved: bool = False  # and the return was approved
+    # 响应: hit (taken up in time), miss (late, or sent on first), waiting (not yet), or None
+    # (never dispatched); `response_due`: when a waiting one becomes a miss.
+    response: str | None = Field(default=None, max_length=8)
+    response_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    resolution: bool | None = None  # the last 回访 answer on whether it is solved
+    satisfaction: bool | None = None  # the last opinion (a rating or a 回访 answer): 满意
+    closed: bool = False
+    on_time: bool | None = None  # closed by its due time (closed ones only)
+    first_time: bool | None = None  # closed without a reopening or a sending back
+    callback: bool | None = None  # closed with a 回访 that reached the caller
