@@ -178,6 +178,17 @@ async def test_the_figures_by_day_are_a_count_of_the_requests(api, seed):
             await session.flush()
             raise RuntimeError("rolled back")
     await _compare(api, rng)
+    # A savepoint rolled back keeps what the transaction changed before it.
+    async with api.runtime.sessions() as session, session.begin():
+        first, second = (await session.scalars(select(HotlineRequest).limit(2))).all()
+        first.rating, first.category_code = 1, CATALOGUE[-1].code
+        await session.flush()
+        with pytest.raises(RuntimeError):
+            async with session.begin_nested():
+                second.rating = 2
+                await session.flush()
+                raise RuntimeError("rolled back to the savepoint")
+    await _compare(api, rng)
     # The day rows are exactly what a rebuild from every request makes.
     async with api.runtime.sessions() as session:
         kept = {

@@ -15,7 +15,7 @@ from server.clock import utcnow
 from server.hotline import facts
 from server.hotline import service as hotline
 from server.hotline.stats import GROUPINGS
-from server.hotline.tables import RequestFigures
+from server.hotline.tables import HotlineRequest, RequestEvent, RequestFigures
 from shared.localtime import to_local
 from tests.test_dashboard_days import _activity, _actor
 from tests.test_hotline_stats import _fixture
@@ -62,4 +62,25 @@ async def test_the_kept_facts_count_as_the_steps_do(api, seed):
     for _ in range(4):
         await _activity(api, rng, bare)
         await _compare(api, rng)
+    # A savepoint rolled back keeps what the transaction changed before it.
+    async with api.runtime.sessions() as session, session.begin():
+        request = await session.scalar(
+            select(HotlineRequest).where(HotlineRequest.rating.is_(None)).limit(1)
+        )
+        session.add(
+            RequestEvent(
+                request_id=request.id,
+                ordinal=request.rev,
+                at=utcnow(),
+                action="rated",
+                params={"score": 1},
+            )
+        )
+        await session.flush()
+        with pytest.raises(RuntimeError):
+            async with session.begin_nested():
+                request.reopened += 1
+                await session.flush()
+                raise RuntimeError("rolled back to the savepoint")
+    await _compare(api, rng)
     await _same_as_rebuilt(api)

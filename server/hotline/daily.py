@@ -176,8 +176,10 @@ def _before_commit(session: Session) -> None:
         recompute(session.connection(), days)
 
 
-def _after_rollback(session: Session) -> None:
-    if isinstance(session, ServerSession):
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    """What was noted goes with the whole transaction, not with a savepoint rolled back (what
+    was noted before the savepoint still needs its rows made again; more is harmless)."""
+    if isinstance(session, ServerSession) and transaction.parent is None:
         session.info.pop("figure_days", None)
 
 
@@ -187,7 +189,7 @@ def install() -> None:
     if not event.contains(ServerSession, "before_flush", _before_flush):
         event.listen(ServerSession, "before_flush", _before_flush)
         event.listen(ServerSession, "before_commit", _before_commit)
-        event.listen(ServerSession, "after_rollback", _after_rollback)
+        event.listen(ServerSession, "after_transaction_end", _after_transaction_end)
     ServerSession.attach("request figures")
 
 
