@@ -3,16 +3,23 @@
 It lives with the console's words; the API's `/api/v1/requests/export.csv` and the console's
 download both make it here."""
 
+import asyncio
+import csv
 import io
+import tempfile
+from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, get
 from litestar.params import QueryParameter
+from litestar.response import Stream
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import utcnow
+from server.console import listing
 from server.console.strings import translator
 from server.console.views import category_names, dashboard_groups
 from server.deps import Caller, Runtime_, Session
@@ -21,7 +28,9 @@ from server.export import csv_download
 from server.hotline import service as hotline
 from server.hotline.tables import HotlineRequest
 from server.org.service import departments
+from server.runtime import Runtime
 from shared.localtime import to_local
+from shared.permissions import Actor
 from shared.requests import RequestStatus
 
 COLUMNS = [
@@ -110,49 +119,148 @@ async def requests_csv_in(
     return csv_download(columns, shown, filename)
 
 
+def _local_minute(row: list[Any]) -> list[Any]:
+    return [v.strftime(LOCAL_MINUTE) if isinstance(v, datetime) else v for v in row]
+
+
+def _chunks(runtime: Runtime, actor: Actor, filters: listing.Filters):
+    """The requests of an export, a chunk at a time, read in a session of the export's own (a
+    streamed answer is sent after the request's own session has closed)."""
+
+    async def read() -> AsyncIterator[tuple[AsyncSession, list[HotlineRequest]]]:
+        maker = runtime.read_sessions or runtime.sessions
+        async with maker() as session:
+            async for part in listing.every_request(session, actor, filters, utcnow()):
+                yield session, part
+
+    return read()
+
+
+def requests_csv_stream(
+    runtime: Runtime,
+    actor: Actor,
+    filters: listing.Filters,
+    lang: str,
+    filename: str = "requests.csv",
+) -> Stream:
+    """The console's request list (its filters) as CSV, streamed: a thousand requests read,
+    written and let go at a time, so a year's export holds a chunk in memory, not the year."""
+    zone = runtime.settings.timezone
+    tr = translator(lang)
+
+    async def body() -> AsyncIterator[bytes]:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([tr("csv_" + c) for c in COLUMNS])
+        yield ("\ufeff" + out.getvalue()).encode()
+        async for session, part in _chunks(runtime, actor, filters):
+            _, rows = await request_table(session, part, lang, zone)
+            out.seek(0)
+            out.truncate()
+            writer.writerows([_cell(v) for v in _local_minute(row)] for row in rows)
+            yield out.getvalue().encode()
+
+    return Stream(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def requests_xlsx_stream(
+    runtime: Runtime,
+    actor: Actor,
+    filters: listing.Filters,
+    lang: str,
+    filename: str = "requests.xlsx",
+) -> Stream:
+    """The console's request list as an Excel workbook made in openpyxl's write-only mode:
+    rows go to a temporary file as they are made (a chunk of requests in memory at a time),
+    the finished file is sent in pieces and removed. The CSV's columns, times as real date
+    cells (local, shown "yyyy-mm-dd hh:mm"), columns wide enough (by the first 2,000 rows) that
+    a number stays on one line, the header frozen. What a caller typed is text, never a
+    formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    zone = runtime.settings.timezone
+    tr = translator(lang)
+    columns = [tr("csv_" + c) for c in COLUMNS]
+    times = {i for i, name in enumerate(COLUMNS) if name in TIMES}
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(tr("export_sheet"))
+    sheet.freeze_panes = "A2"
+    waiting: list[list[Any]] = []  # the first rows, kept until the widths are known
+    started = False
+
+    def start() -> None:
+        for i, header in enumerate(columns):
+            widest = max([_width(header), *(_width(row[i]) for row in waiting)])
+            sheet.column_dimensions[get_column_letter(i + 1)].width = min(widest + 2, 60)
+        heads = []
+        for header in columns:
+            cell = WriteOnlyCell(sheet, value=header)
+            cell.font = Font(bold=True)
+            heads.append(cell)
+        sheet.append(heads)
+
+    def write(row: list[Any]) -> None:
+        cells = []
+        for i, value in enumerate(row):
+            if i in times and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd hh:mm"
+                cells.append(cell)
+            else:
+                cells.append(_cell(value) if isinstance(value, str) else value)
+        sheet.append(cells)
+
+    async for session, part in _chunks(runtime, actor, filters):
+        _, rows = await request_table(session, part, lang, zone)
+        if started:
+            for row in rows:
+                write(row)
+            continue
+        waiting.extend(rows)
+        if len(waiting) >= 2000:
+            start()
+            started = True
+            for row in waiting:
+                write(row)
+            waiting.clear()
+    if not started:
+        start()
+        for row in waiting:
+            write(row)
+    made = tempfile.NamedTemporaryFile(prefix="doorstep-export-", suffix=".xlsx", delete=False)
+    made.close()
+    path = Path(made.name)
+    try:
+        await asyncio.to_thread(book.save, path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            with path.open("rb") as file:
+                while piece := await asyncio.to_thread(file.read, 256 * 1024):
+                    yield piece
+        finally:
+            path.unlink(missing_ok=True)
+
+    return Stream(
+        body(),
+        media_type=XLSX,
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 def _width(value: Any) -> int:
     """How wide a value reads in a spreadsheet's character widths (a Chinese character is two)."""
     text = value.strftime(LOCAL_MINUTE) if isinstance(value, datetime) else str(value or "")
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-async def requests_xlsx_in(
-    session: AsyncSession,
-    requests: list[HotlineRequest],
-    lang: str,
-    zone: str,
-    filename: str = "requests.xlsx",
-) -> Response:
-    """The requests as an Excel workbook: the CSV's columns, times as real date cells (local,
-    shown "yyyy-mm-dd hh:mm"), columns wide enough that a number stays on one line, the header
-    frozen. What a caller typed is text, never a formula."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    columns, rows = await request_table(session, requests, lang, zone)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = translator(lang)("export_sheet")
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_cell(v) if isinstance(v, str) else v for v in row])
-    times = [i for i, name in enumerate(COLUMNS, start=1) if name in TIMES]
-    for column in times:
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.number_format = "yyyy-mm-dd hh:mm"
-    for i, header in enumerate(columns):
-        widest = max([_width(header), *(_width(row[i]) for row in rows[:2000])])
-        sheet.column_dimensions[get_column_letter(i + 1)].width = min(widest + 2, 60)
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        content=out.getvalue(),
-        media_type=XLSX,
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @get(

@@ -275,10 +275,7 @@ class Requests(Controller):
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
         filters = listing.read(request.query_params, runtime.settings.timezone)
-        rows = await listing.all_requests(db_session, viewer.actor, filters, utcnow())
-        return await exports.requests_csv_in(
-            db_session, rows, language(request), runtime.settings.timezone
-        )
+        return exports.requests_csv_stream(runtime, viewer.actor, filters, language(request))
 
     @get("/export.xlsx", name="console.export_xlsx")
     async def export_xlsx(
@@ -286,16 +283,14 @@ class Requests(Controller):
     ) -> Response:
         """The request list (its filters) as an Excel workbook, in the viewer's language."""
         filters = listing.read(request.query_params, runtime.settings.timezone)
-        rows = await listing.all_requests(db_session, viewer.actor, filters, utcnow())
-        return await exports.requests_xlsx_in(
-            db_session, rows, language(request), runtime.settings.timezone
-        )
+        return await exports.requests_xlsx_stream(runtime, viewer.actor, filters, language(request))
 
     @get("/dashboard.csv", name="console.dashboard_csv")
     async def dashboard_csv(
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Response:
-        since, until = views.date_range(request.query_params, runtime.settings.timezone)
+        query = views.dashboard_query(request.query_params, runtime.settings.timezone, utcnow())
+        since, until = views.date_range(query, runtime.settings.timezone)
         board = await hotline.dashboard(db_session, viewer.actor, utcnow(), since, until)
         return await exports.dashboard_csv_in(db_session, board, language(request))
 
@@ -338,7 +333,9 @@ class Requests(Controller):
         self, request: Request, db_session: Session, runtime: Runtime_, viewer: Viewer
     ) -> Template:
         lang = language(request)
-        since, until = views.date_range(request.query_params, runtime.settings.timezone)
+        # This month unless the viewer chose (both fields left empty: every request).
+        query = views.dashboard_query(request.query_params, runtime.settings.timezone, utcnow())
+        since, until = views.date_range(query, runtime.settings.timezone)
         board = await hotline.dashboard(db_session, viewer.actor, utcnow(), since, until)
         categories = await views.category_names(db_session, lang)
         return page(
@@ -348,14 +345,14 @@ class Requests(Controller):
             viewer,
             board=views.dashboard_groups(board, categories, translator(lang)),
             **await dashboard_block(db_session, viewer.actor, runtime),
-            date_from=request.query_params.get("from", ""),
-            date_to=request.query_params.get("to", ""),
+            date_from=query.get("from", ""),
+            date_to=query.get("to", ""),
             # Years the official calendar does not know: their limits count weekends only.
             calendar_gaps=await holidays.unknown_years(db_session, utcnow()),
             # The CSV of what the screen shows: the same range.
             csv_link=url(
                 request,
                 "console.dashboard_csv",
-                {k: v for k in ("from", "to") if (v := request.query_params.get(k, ""))},
+                {k: v for k in ("from", "to") if (v := query.get(k, ""))},
             ),
         )

@@ -13,7 +13,7 @@ from server.hotline import service as hotline
 from server.hotline.schemas import UNPLACED, UNROUTED, DashboardPublic, TimelineEventPublic
 from server.hotline.tables import HotlineRequest
 from shared.enums import OrgLevel
-from shared.localtime import zone
+from shared.localtime import to_local, zone
 from shared.workdays import Pace, standing
 
 
@@ -108,6 +108,17 @@ def assignee_rows(people: list, tr) -> list[dict[str, Any]]:
         {"id": p.id, "name": p.display_name, "role": tr("r_" + p.role)}
         for p in sorted(people, key=lambda p: (order.get(p.role, 2), p.display_name))
     ]
+
+
+def dashboard_query(query, zone_name: str, now: datetime) -> dict[str, str]:
+    """The dashboard's range as asked: this month so far (local days) when the address names
+    neither end, as on a first visit; what was asked otherwise (both left empty: every
+    request). A year of requests is read by day (server/hotline/daily.py), but a month is what
+    an office looks at first, and the form shows it."""
+    if "from" in query or "to" in query:
+        return {k: query.get(k) or "" for k in ("from", "to")}
+    today = to_local(now, zone_name).date()
+    return {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
 
 
 def date_range(query, zone_name: str) -> tuple[datetime | None, datetime | None]:

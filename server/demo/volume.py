@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.tables import User
 from server.demo import names
+from server.hotline import daily, facts
+from server.hotline.daily import local_day
 from server.hotline.tables import HotlineRequest, RequestCounter, RequestEvent
 from server.org.tables import OrgUnit
 from shared.catalogue import CATALOGUE
@@ -100,6 +102,11 @@ async def add_year(
         else:
             session.add(RequestCounter(day=day, last=last))
     await session.flush()
+    # Written behind the ORM's back: the dashboard's day rows of the year made before the commit.
+    # And every request's row for the figures, made here at once (not a request at a time).
+    await session.run_sync(lambda s: facts.rebuild(s.connection()))
+    first = local_day(start)
+    daily.touch(session.sync_session, {first + timedelta(days=n) for n in range(DAYS + 2)})
     # On PostgreSQL, what autovacuum would do later, done now: the trigram indexes' pending
     # lists merged (a bulk load leaves every new row in them, read one by one: 0.3 s a search
     # instead of 0.5 ms), and the planner's statistics (without them it scans for the search).

@@ -48,7 +48,7 @@ from server.hotline.review import (
     give_back,
     pending_decisions,
 )
-from server.hotline.stats import stats
+from server.hotline.stats import stats, stats_by
 from server.hotline.supervision import add_note, answer, open_notes, watch_list
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "merge",
     "same_address",
     "stats",
+    "stats_by",
     "accept",
     "add_note",
     "answer",

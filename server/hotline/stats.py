@@ -7,14 +7,16 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from uuid import UUID
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalogue.tables import ServiceCategory
 from server.errors import Refusal
-from server.hotline.holidays import span_hours
+from server.hotline import facts
+from server.hotline.facts import SATISFIED_SCORE, taken_up  # noqa: F401 (the tests name them)
 from server.hotline.queries import visible_clause
 from server.hotline.schemas import (
     UNPLACED,
@@ -23,9 +25,8 @@ from server.hotline.schemas import (
     StatsPublic,
     StatsRowPublic,
 )
-from server.hotline.tables import HotlineRequest, RequestCallback, RequestEvent
+from server.hotline.tables import HotlineRequest, RequestFigures
 from server.org.service import all_units, departments, visible_units
-from shared import requests as machine
 from shared import words
 from shared.enums import OrgLevel
 from shared.hotline_access import may_see_figures
@@ -35,40 +36,6 @@ from shared.permissions import Actor
 GROUPINGS = ("subdistrict", "department", "category", "channel")
 LONGEST_RANGE = timedelta(days=400)
 FIRST_YEAR, LAST_YEAR = 1970, 2200  # as every time the API takes
-SATISFIED_SCORE = 4  # a rating of 4 or 5 is 满意, as on the dashboard
-# The steps by which the level a request was sent to takes it up (响应): a department
-# accepts it, a community assigns a worker, a subdistrict office sends it on or assigns.
-_TAKEN_UP = {
-    "department": {RequestAction.ACCEPTED},
-    "community": {RequestAction.ASSIGNED},
-    "subdistrict": {RequestAction.DISPATCHED, RequestAction.ASSIGNED},
-}
-# Steps that take the request away from the level it was sent to before it took it up.
-_TAKEN_AWAY = {RequestAction.RETURNED, RequestAction.TRANSFERRED, RequestAction.DISPATCHED}
-
-# Requests counted by whether they took a step: 延期 granted, 退单 asked and approved.
-_COUNTED_STEPS = {
-    RequestAction.EXTENSION_APPROVED,
-    RequestAction.RETURNED,
-    RequestAction.RETURN_APPROVED,
-}
-
-
-def taken_up(sent: RequestEvent, later: list[RequestEvent]) -> datetime | bool | None:
-    """When the level `sent` went to took the request up; False when it left that level
-    first (returned, transferred, sent elsewhere); None while it waits."""
-    if sent.params.get("department_code"):
-        level = "department"
-    elif sent.params.get("level") == "subdistrict":
-        level = "subdistrict"
-    else:
-        level = "community"
-    for step in later:
-        if step.action in _TAKEN_UP[level]:
-            return step.at
-        if step.action in _TAKEN_AWAY:
-            return False
-    return None
 
 
 def local_range(start: date, end: date) -> tuple[datetime, datetime]:
@@ -95,6 +62,21 @@ class _Tally:
     steps: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     hits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     bases: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, sums: Any) -> None:
+        """Add the sums of a group of kept rows (`_sums`)."""
+        self.received += sums.received
+        self.closed += sums.closed
+        self.bases["repeat"] += sums.received
+        self.hits["repeat"] += sums.repeat_hits
+        for action, name in facts.COUNTED_STEPS.items():
+            self.steps[action] += getattr(sums, name)
+        for name in ("response", "resolution", "satisfaction", "on_time"):
+            self.bases[name] += getattr(sums, f"{name}_base")
+            self.hits[name] += getattr(sums, f"{name}_hits")
+        for name in ("first_time", "callback"):
+            self.bases[name] += sums.closed
+            self.hits[name] += getattr(sums, f"{name}_hits")
 
     def count(self, name: str, hit: bool) -> None:
         self.bases[name] += 1
@@ -123,111 +105,144 @@ class _Tally:
         )
 
 
-def _tally(
-    tally: _Tally,
-    request: HotlineRequest,
-    steps: list[RequestEvent],
-    calls: list[RequestCallback],
-    limit_hours: float,
-    now: datetime,
-) -> None:
-    """Count one request into the tally (docs/hotline.md, "The figures")."""
-    tally.received += 1
-    tally.count("repeat", request.repeat_of is not None)
-    if request.merged_into is not None:
-        return  # a merged repeat is counted on its main request
-    for action in {s.action for s in steps} & _COUNTED_STEPS:
-        tally.steps[action] += 1  # requests with the step, however often it came
-    sent = next((i for i, s in enumerate(steps) if s.action == RequestAction.DISPATCHED), None)
-    if sent is not None:
-        deadline = machine.stage_due(machine.RequestStatus.DISPATCHED, steps[sent].at, limit_hours)
-        taken = taken_up(steps[sent], steps[sent + 1 :])
-        if taken is not None:
-            tally.count("response", taken is not False and taken <= deadline)
-        elif deadline is not None and now > deadline:
-            tally.count("response", False)
-    reached = [c for c in calls if c.reached]
-    answered = [c for c in reached if c.resolved is not None]
-    if answered:
-        tally.count("resolution", bool(answered[-1].resolved))
-    opinions: list[tuple[datetime, int, bool]] = [
-        (s.at, s.ordinal, int(s.params.get("score", 0)) >= SATISFIED_SCORE)
-        for s in steps
-        if s.action == RequestAction.RATED
-    ]
-    opinions += [(c.at, 1 << 30, bool(c.satisfied)) for c in reached if c.satisfied is not None]
-    if opinions:
-        tally.count("satisfaction", max(opinions, key=lambda o: (o[0], o[1]))[2])
-    closed = request.status == machine.RequestStatus.CLOSED and request.closed_at is not None
-    if closed:
-        tally.closed += 1
-        tally.count("on_time", request.closed_at <= request.due_at)
-        reworked = request.reopened > 0 or any(s.action == RequestAction.SENT_BACK for s in steps)
-        tally.count("first_time", not reworked)
-        tally.count("callback", bool(reached))
-    elif request.due_at < now:
-        tally.count("on_time", False)
-
-
 async def stats(
     session: AsyncSession, actor: Actor, start: date, end: date, by: str, now: datetime
 ) -> StatsPublic:
     """The figures of the requests the actor sees (`visible_clause`) received on the local
     days `start`…`end`, by `by` (GROUPINGS) and in total."""
+    return (await stats_by(session, actor, start, end, (by,), now))[by]
+
+
+# What the groupings read of a request (the rest is in its `request_figures` row).
+_KEY_COLUMNS = (
+    HotlineRequest.id,
+    HotlineRequest.due_at,
+    HotlineRequest.category_code,
+    HotlineRequest.channel,
+    HotlineRequest.department_id,
+    HotlineRequest.community_id,
+    HotlineRequest.unit_id,
+)
+
+
+_GROUPED_BY = {
+    "subdistrict": (HotlineRequest.community_id, HotlineRequest.unit_id),
+    "department": (HotlineRequest.department_id,),
+    "category": (HotlineRequest.category_code,),
+    "channel": (HotlineRequest.channel,),
+}
+
+
+def _sums(columns: tuple, chosen: tuple, now: datetime):
+    """The kept rows of the chosen requests summed by `columns`: for each rate its base and
+    its hits (`facts.count`, said in SQL; what the clock decides, decided by `now`)."""
+    F = RequestFigures
+    counted = ~F.merged  # a merged repeat counts as received and as a repeat only
+
+    def number(condition) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    late = (F.response == "waiting") & (F.response_due < now)
+    answered = F.response.in_(("hit", "miss")) | late
+    return (
+        select(
+            *columns,
+            func.count().label("received"),
+            number(F.repeat).label("repeat_hits"),
+            number(counted & F.extended).label("extended"),
+            number(counted & F.returned).label("returned"),
+            number(counted & F.return_approved).label("return_approved"),
+            number(counted & answered).label("response_base"),
+            number(counted & (F.response == "hit")).label("response_hits"),
+            number(counted & F.resolution.is_not(None)).label("resolution_base"),
+            number(counted & F.resolution).label("resolution_hits"),
+            number(counted & F.satisfaction.is_not(None)).label("satisfaction_base"),
+            number(counted & F.satisfaction).label("satisfaction_hits"),
+            number(counted & F.closed).label("closed"),
+            number(counted & (F.closed | (HotlineRequest.due_at < now))).label("on_time_base"),
+            number(counted & F.closed & F.on_time).label("on_time_hits"),
+            number(counted & F.closed & F.first_time).label("first_time_hits"),
+            number(counted & F.closed & F.callback).label("callback_hits"),
+        )
+        .select_from(HotlineRequest)
+        .join(F, F.request_id == HotlineRequest.id)
+        .where(*chosen)
+        .group_by(*columns)
+    )
+
+
+async def stats_by(
+    session: AsyncSession,
+    actor: Actor,
+    start: date,
+    end: date,
+    groupings: tuple[str, ...],
+    now: datetime,
+    by_facts: bool = True,
+) -> dict[str, StatsPublic]:
+    """`stats` by each of `groupings`, the requests read once for all of them: their kept
+    rows (`request_figures`, facts.py), or with `by_facts` False their facts made here from
+    their steps and 回访 (the tests compare the two)."""
     if not may_see_figures(actor):
         raise Refusal("forbidden", "The figures are for supervisors, departments and the district.")
-    if by not in GROUPINGS:
-        raise Refusal("invalid_request", f"by is one of {', '.join(GROUPINGS)}.", 400)
+    for by in groupings:
+        if by not in GROUPINGS:
+            raise Refusal("invalid_request", f"by is one of {', '.join(GROUPINGS)}.", 400)
     since, until = local_range(start, end)
-    requests = (
-        await session.scalars(
-            select(HotlineRequest)
-            .where(
-                await visible_clause(session, actor),
-                HotlineRequest.received_at >= since,
-                HotlineRequest.received_at < until,
-            )
-            .order_by(HotlineRequest.received_at)
-        )
-    ).all()
-    ids = [r.id for r in requests]
-    steps: dict[UUID, list[RequestEvent]] = defaultdict(list)
-    calls: dict[UUID, list[RequestCallback]] = defaultdict(list)
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        for event in (
-            await session.scalars(
-                select(RequestEvent)
-                .where(RequestEvent.request_id.in_(chunk))
-                .order_by(RequestEvent.ordinal)
-            )
-        ).all():
-            steps[event.request_id].append(event)
-        for call in (
-            await session.scalars(
-                select(RequestCallback)
-                .where(RequestCallback.request_id.in_(chunk))
-                .order_by(RequestCallback.at)
-            )
-        ).all():
-            calls[call.request_id].append(call)
-    catalogue = {c.code: c for c in (await session.scalars(select(ServiceCategory))).all()}
-    names = await _names(session, by, catalogue)
-    key_of = await _keys(session, by)
-    tallies: dict[str, _Tally] = {}
-    if by == "subdistrict":  # a ranking names every subdistrict, also one with no request
-        for unit in await visible_units(session, actor):
-            if unit.level == OrgLevel.SUBDISTRICT:
-                tallies[unit.code] = _Tally()
-    total = _Tally()
-    for request in requests:
-        limit = span_hours(request)  # the stages' shares are of the request's own span
-        key = key_of(request)
-        for tally in (tallies.setdefault(key, _Tally()), total):
-            _tally(tally, request, steps[request.id], calls[request.id], limit, now)
-    return StatsPublic(
-        rows=[tallies[key].row(key, names.get(key, key)) for key in sorted(tallies)],
-        total=total.row("all", words.word("console.stats_total")),
+    chosen = (
+        await visible_clause(session, actor),
+        HotlineRequest.received_at >= since,
+        HotlineRequest.received_at < until,
     )
+    catalogue = {c.code: c for c in (await session.scalars(select(ServiceCategory))).all()}
+    subdistricts = [
+        unit.code
+        for unit in await visible_units(session, actor)
+        if unit.level == OrgLevel.SUBDISTRICT
+    ]
+    tables: dict[str, dict[str, _Tally]] = {}
+    keys: dict[str, Callable] = {}
+    names: dict[str, dict[str, str]] = {}
+    for by in groupings:
+        names[by] = await _names(session, by, catalogue)
+        keys[by] = await _keys(session, by)
+        # A ranking names every subdistrict, also one with no request.
+        tables[by] = {code: _Tally() for code in subdistricts} if by == "subdistrict" else {}
+    total = _Tally()
+    if by_facts:
+        # Summed in the database over the range's kept rows, in one GROUP BY by every column
+        # the groupings read: groups come back (a few thousand at most), not a row per request.
+        columns = list(dict.fromkeys(c for by in groupings for c in _GROUPED_BY[by]))
+        for group in await session.execute(_sums(tuple(columns), chosen, now)):
+            for by in groupings:
+                tables[by].setdefault(keys[by](group), _Tally()).add(group)
+            total.add(group)
+    else:
+        for request, made in await _made_here(session, chosen):
+            mine = [tables[by].setdefault(keys[by](request), _Tally()) for by in groupings]
+            for tally in (*mine, total):
+                facts.count(tally, made, request.due_at, now)
+    return {
+        by: StatsPublic(
+            rows=[tables[by][key].row(key, names[by].get(key, key)) for key in sorted(tables[by])],
+            total=total.row("all", words.word("console.stats_total")),
+        )
+        for by in groupings
+    }
+
+
+async def _made_here(session: AsyncSession, chosen: tuple) -> list[tuple[Any, Any]]:
+    """(request, facts) of the chosen requests, the facts made from their steps and 回访."""
+    requests = (
+        await session.execute(select(*_KEY_COLUMNS).where(*chosen).order_by(HotlineRequest.id))
+    ).all()
+    made: list[dict[str, Any]] = []
+    ids = [r.id for r in requests]
+    for i in range(0, len(ids), facts.CHUNK):
+        part = ids[i : i + facts.CHUNK]
+        made += await session.run_sync(lambda s, part=part: facts.made_for(s.connection(), part))
+    by_id = {m["request_id"]: SimpleNamespace(**m) for m in made}
+    return [(r, by_id[r.id]) for r in requests]
 
 
 async def _names(

@@ -39,6 +39,12 @@ class HotlineRequest(SQLModel, table=True):
     __table_args__ = (
         Index("ix_hotline_request_received_at", "received_at", "id"),
         *_trigram_indexes(),
+        # A list of one place's requests in one status (closed requests of a subdistrict:
+        # both OR branches of "placed there" read off an index) and the inspection list's
+        # "rated poorly" (migration 0022).
+        Index("ix_hotline_request_community_status", "community_id", "status"),
+        Index("ix_hotline_request_unit_status", "unit_id", "status"),
+        Index("ix_hotline_request_rating", "rating"),
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
@@ -203,3 +209,50 @@ class RequestCallback(SQLModel, table=True):
     resolved: bool | None = None  # the caller says the problem is solved; None: not asked
     satisfied: bool | None = None  # the caller is satisfied; None: no answer
     note: str = ""
+
+
+class RequestDayFigures(SQLModel, table=True):
+    """The dashboard's figures of the requests received on one local day (the district's
+    zone), one row a grouping and key: kept by `server/hotline/daily.py`, which recomputes a
+    day's rows in the transaction that changes one of its requests (docs/hotline.md, "The
+    dashboard at volume"). Open and overdue are not here: they change with the clock, and
+    are counted from the few open requests when asked."""
+
+    __tablename__ = "request_day_figures"
+
+    day: date = Field(primary_key=True)
+    grouping: str = Field(primary_key=True, max_length=20)  # overall|category|level|…
+    group_key: str = Field(primary_key=True, max_length=60)  # a code, a level, a unit's id, …
+    total: int = 0  # requests received
+    rated: int = 0  # of them rated
+    rating_sum: int = 0  # their ratings added up (the mean is rating_sum / rated)
+    satisfied: int = 0  # rated 4 or 5
+    # Received to resolved, in microseconds, of each resolved one: the medians are exact.
+    resolved_us: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+
+
+class RequestFigures(SQLModel, table=True):
+    """What the figures (`GET /api/v1/stats`, the reports) need of one request, worked out from
+    its steps and 回访 and kept by `server/hotline/facts.py` in the transaction that changes
+    them. What the clock decides is not here: it is decided when the figures are asked for."""
+
+    __tablename__ = "request_figures"
+
+    request_id: UUID = Field(primary_key=True)
+    repeat: bool = False  # 重复件
+    merged: bool = False  # a 副单: counted on its main request
+    extended: bool = False  # an extension was granted
+    returned: bool = False  # a department returned it
+    return_approved: bool = False  # and the return was approved
+    # 响应: hit (taken up in time), miss (late, or sent on first), waiting (not yet), or None
+    # (never dispatched); `response_due`: when a waiting one becomes a miss.
+    response: str | None = Field(default=None, max_length=8)
+    response_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    resolution: bool | None = None  # the last 回访 answer on whether it is solved
+    satisfaction: bool | None = None  # the last opinion (a rating or a 回访 answer): 满意
+    closed: bool = False
+    on_time: bool | None = None  # closed by its due time (closed ones only)
+    first_time: bool | None = None  # closed without a reopening or a sending back
+    callback: bool | None = None  # closed with a 回访 that reached the caller

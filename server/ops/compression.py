@@ -164,14 +164,16 @@ def _compressing(send: Send) -> Send:
         if message["type"] == "http.response.start":
             start = message
             return
-        if message["type"] != "http.response.body" or start is None:
-            await send(message)
-            return
-        if deflater is not None:  # the rest of a compressed stream
+        # The rest of a compressed stream (checked first: `start` is gone after the first
+        # piece, and a piece sent past the deflater would break the gzip stream).
+        if deflater is not None and message["type"] == "http.response.body":
             more = message.get("more_body", False)
             data = deflater.compress(message.get("body", b""))
             data += deflater.flush(zlib.Z_SYNC_FLUSH if more else zlib.Z_FINISH)
             await send({**message, "body": data})
+            return
+        if message["type"] != "http.response.body" or start is None:
+            await send(message)
             return
         first, start = start, None
         headers = MutableScopeHeaders.from_message(first)
