@@ -228,7 +228,7 @@ async def test_the_search_takes_any_text_and_follows_edits(api):
     oldest = await _seed(api, 60)
     client = await _console(api, "dispatcher", "zh")
     try:
-        for text in ("积水", "地下室积水", "路0号"):  # two characters, and more
+        for text in ("地下室积水", "路0号", "积水已"):
             found = await client.get("/console/", params={"search": text})
             assert oldest.number in _numbers(found.text, "requests"), text
         for text in ('"', 'a"b', "OR", "* AND", "NEAR(x", "号 NOT 路", "-1"):
@@ -246,5 +246,53 @@ async def test_the_search_takes_any_text_and_follows_edits(api):
         for text, found in (("13822223333", True), (OLD_PHONE, False), ("zhang wei", True)):
             page = await client.get("/console/", params={"search": text})
             assert (oldest.number in _numbers(page.text, "requests")) is found, text
+    finally:
+        await client.aclose()
+
+
+async def test_a_search_of_one_or_two_characters_finds_callers_by_the_start_of_their_name(api):
+    """Two characters are no trigram: such a search looks for callers whose name starts with
+    them (an index on the name), and the list says so; three or more search every field."""
+    names = ["李娜", "李娜娜", "王李娜", "李四", "Li%", "lina"]
+    now = utcnow()
+    made = {}
+    async with api.runtime.sessions() as session, session.begin():
+        for n, name in enumerate(names):
+            row = HotlineRequest(
+                number=f"{to_local(now):%y%m%d}-8{n:03d}",
+                channel="phone",
+                caller_name=name,
+                caller_phone=f"1360000{n:04d}",
+                address="幸福路1号",
+                category_code="repair.water",
+                description=f"{name}家里水管漏水",
+                status="received",
+                level="district",
+                received_at=now - timedelta(minutes=n),
+                due_at=now + timedelta(hours=72),
+                stage_started_at=now,
+            )
+            session.add(row)
+            made[name] = row.number
+    client = await _console(api, "dispatcher", "zh")
+    try:
+
+        async def found(text: str) -> set[str]:
+            page = await client.get("/console/", params={"search": text})
+            assert page.status_code == 200, text
+            return {name for name, number in made.items() if number in page.text}
+
+        assert await found("李娜") == {"李娜", "李娜娜"}  # not 王李娜: inside, not at the start
+        assert await found("李") == {"李娜", "李娜娜", "李四"}
+        # A Latin name's case: as typed on SQLite (a range on the index), either on PostgreSQL.
+        assert {"Li%"} <= await found("Li") <= {"Li%", "lina"}
+        assert await found("%") == set()  # the typed character, not a wildcard
+        assert await found("王李娜") == {"王李娜"}  # three: every field, inside the text too
+        assert await found("娜家里") == {"李娜", "李娜娜", "王李娜"}
+        page = await client.get("/console/", params={"search": "李娜"})
+        said = page.text.split('id="short-search">')[1].split("</p>")[0]
+        assert "“李娜”不足三个字" in said and "三个字以上" in said
+        longer = await client.get("/console/", params={"search": "王李娜"})
+        assert 'id="short-search"' not in longer.text
     finally:
         await client.aclose()

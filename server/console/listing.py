@@ -107,9 +107,13 @@ def _status_is(session: AsyncSession, status: str):
     return equal
 
 
+def _escaped(text: str) -> str:
+    """`text` as a LIKE pattern's literal part (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{_escaped(text)}%"
 
 
 async def _where(session: AsyncSession, filters: Filters, now: datetime) -> list:
@@ -147,11 +151,30 @@ async def _where(session: AsyncSession, filters: Filters, now: datetime) -> list
     return [c for c in clauses if c is not None]
 
 
+# Fewer characters than this cannot be found inside a text by any index (trigrams), so such a
+# search looks for callers whose name starts with them (an index on `caller_name`): a surname,
+# or a two-character name (李娜). The list says so beside the search box.
+SHORT_SEARCH = 3
+
+
 def _search(session: AsyncSession, text: str):
     """The requests whose number, caller phone, name, address or text holds `text`, whatever
     its case. On SQLite, three characters or more are looked up in the trigram index (the FTS5
-    table of migration 0021); on PostgreSQL each `ILIKE` is answered by its trigram index."""
-    if session.bind.dialect.name == "sqlite" and len(text) >= 3:
+    table of migration 0021); on PostgreSQL each `ILIKE` is answered by its trigram index.
+    Shorter: the callers whose name starts with it (`SHORT_SEARCH`)."""
+    sqlite = session.bind.dialect.name == "sqlite"
+    if len(text) < SHORT_SEARCH and sqlite:
+        # A range on the index (SQLite compares the bytes): from `text` to `text` followed by
+        # the last character there is.
+        return and_(
+            HotlineRequest.caller_name >= text,
+            HotlineRequest.caller_name < text + "\U0010ffff",
+        )
+    if len(text) < SHORT_SEARCH:
+        # A pattern anchored at the start: pg_trgm's index finds it by the name's first
+        # trigrams (a range would depend on the database's collation).
+        return HotlineRequest.caller_name.ilike(f"{_escaped(text)}%", escape="\\")
+    if sqlite:
         phrase = '"' + text.replace('"', '""') + '"'  # a phrase: every character literal
         found = (
             select(column("request_id"))

@@ -45,6 +45,8 @@ class HotlineRequest(SQLModel, table=True):
         Index("ix_hotline_request_community_status", "community_id", "status"),
         Index("ix_hotline_request_unit_status", "unit_id", "status"),
         Index("ix_hotline_request_rating", "rating"),
+        # A search of one or two characters: callers whose name starts so (migration 0023).
+        Index("ix_hotline_request_caller_name", "caller_name"),
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
