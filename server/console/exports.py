@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.params import QueryParameter
 from litestar.response import Stream
 from openpyxl.utils import get_column_letter
@@ -22,7 +22,7 @@ from server.clock import utcnow
 from server.console import listing
 from server.console.strings import translator
 from server.console.views import category_names, dashboard_groups
-from server.deps import Caller, Runtime_, Session
+from server.deps import Caller, Runtime_
 from server.export import csv_cell as _cell
 from server.export import csv_download
 from server.hotline import service as hotline
@@ -102,21 +102,6 @@ async def request_table(
             ]
         )
     return [tr("csv_" + c) for c in COLUMNS], rows
-
-
-async def requests_csv_in(
-    session: AsyncSession,
-    requests: list[HotlineRequest],
-    lang: str,
-    zone: str,
-    filename: str = "requests.csv",
-) -> Response:
-    """The requests as a CSV download in `lang`, times local in `zone` ("YYYY-MM-DD HH:MM")."""
-    columns, rows = await request_table(session, requests, lang, zone)
-    shown = [
-        [v.strftime(LOCAL_MINUTE) if isinstance(v, datetime) else v for v in row] for row in rows
-    ]
-    return csv_download(columns, shown, filename)
 
 
 def _local_minute(row: list[Any]) -> list[Any]:
@@ -270,16 +255,16 @@ def _width(value: Any) -> int:
     media_type="text/csv",
 )
 async def export_requests(
-    request: Request,
-    db_session: Session,
     principal: Caller,
     runtime: Runtime_,
     lang: Annotated[Literal["zh", "en"], QueryParameter(description="headers and words")] = "zh",
     status: Annotated[RequestStatus | None, QueryParameter(description="by status")] = None,
     overdue: Annotated[bool, QueryParameter(description="only overdue ones")] = False,
-) -> Response:
-    rows = await hotline.search(db_session, principal.actor, status, overdue, utcnow(), 100_000)
-    return await requests_csv_in(db_session, rows, lang, runtime.settings.timezone)
+) -> Stream:
+    """Streamed as the console's export is (a thousand requests at a time, every one that
+    matches, newest first)."""
+    filters = listing.Filters(values={"status": status.value} if status else {}, overdue=overdue)
+    return requests_csv_stream(runtime, principal.actor, filters, lang)
 
 
 ROUTES = [export_requests]
