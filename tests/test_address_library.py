@@ -118,6 +118,8 @@ async def test_the_dispatch_form_offers_the_communities_sharing_the_street_first
         )
         english = (await client.get(f"/console/requests/{again.json()['id']}")).text
         assert "Address library: 解放大街 is shared by 7 communities" in english
+        named = english.split('id="candidates">')[1].split("</optgroup>")[0]
+        assert "(解放街道)" in named and "（" not in named  # English brackets in English
         assert "Other communities · " in english
     finally:
         await client.aclose()
@@ -146,6 +148,20 @@ async def test_the_levels_route_forms_offer_the_communities_sharing_the_street_f
         first = step.split('id="candidates">')[1].split("</optgroup>")[0]
         assert len(re.findall(r'value="D01-S07-C0\d"', first)) == 7 and "（解放街道）" in first
         assert 'aria-describedby="shared-street"' in step
+        # A refused route (its note too long) keeps the unit chosen, in the candidates or not.
+        for chosen in ("D01-S01", JIEFANG_1):
+            refused = await client.post(
+                f"/console/levels/requests/{request_id}/route",
+                data={
+                    "org_unit_code": chosen,
+                    "note": "说" * 4001,  # a note may have 4,000
+                    "_csrf_token": _csrf(step),
+                    "_form": "step",
+                },
+            )
+            assert refused.status_code == 400, refused.text
+            picked = re.findall(r'<option value="([^"]+)" selected', refused.text)
+            assert picked == [chosen], (chosen, picked)
         sent = await client.post(
             f"/console/levels/requests/{request_id}/route",
             data={"org_unit_code": JIEFANG_2, "_csrf_token": _csrf(step), "_form": "step"},

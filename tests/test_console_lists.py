@@ -85,8 +85,18 @@ async def test_an_old_request_is_found_by_search_and_by_paging(api):
         reversed_ = await client.get("/console/", params={"from": "2026-05-02", "to": "2026-05-01"})
         assert reversed_.status_code == 400 and "结束日期早于开始日期" in reversed_.text
         assert "格式" not in reversed_.text
-        for query in ({"page": "0"}, {"page": "x"}, {"status": "nope"}, {"level": "x"}):
+        for query in (
+            {"page": "0"},
+            {"page": "x"},
+            {"status": "nope"},
+            {"level": "x"},
+            {"to": "9999-12-31"},  # would overflow past the last day there is
+            {"from": "0001-01-01"},  # would overflow on its way to UTC
+        ):
             assert (await client.get("/console/", params=query)).status_code == 400, query
+        for path in ("/console/dashboard", "/console/dashboard.csv", "/console/export.csv"):
+            edge = await client.get(path, params={"from": "0001-01-01", "to": "9999-12-31"})
+            assert edge.status_code == 400, path
         nobody = await client.get("/console/", params={"community": "NOPE"})
         assert nobody.status_code == 200 and _numbers(nobody.text, "requests") == []
         # The search's wildcards are the typed characters, not SQL's.

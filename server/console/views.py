@@ -121,6 +121,9 @@ def dashboard_query(query, zone_name: str, now: datetime) -> dict[str, str]:
     return {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
 
 
+DATE_YEARS = (1970, 2200)  # the dates a range may name
+
+
 def date_range(query, zone_name: str) -> tuple[datetime | None, datetime | None]:
     """The dashboard's `from` and `to` (local dates, YYYY-MM-DD, both days included) as the
     UTC instants [start of `from`, start of the day after `to`); 400 `bad_date` otherwise."""
@@ -130,9 +133,13 @@ def date_range(query, zone_name: str) -> tuple[datetime | None, datetime | None]
         if not text:
             return None
         try:
-            return date.fromisoformat(text)
+            found = date.fromisoformat(text)
         except ValueError:
             raise Refusal("bad_date", f"{name!r} is not a date (YYYY-MM-DD).", 400) from None
+        if not DATE_YEARS[0] <= found.year <= DATE_YEARS[1]:
+            # Year 1 or 9999 would overflow on the way to UTC; no request is dated there.
+            raise Refusal("bad_date", f"{name!r} is not a date the hotline knows.", 400)
+        return found
 
     first, last = day("from"), day("to")
     if first and last and first > last:

@@ -45,8 +45,9 @@ class HotlineRequest(SQLModel, table=True):
         Index("ix_hotline_request_community_status", "community_id", "status"),
         Index("ix_hotline_request_unit_status", "unit_id", "status"),
         Index("ix_hotline_request_rating", "rating"),
-        # A search of one or two characters: callers whose name starts so (migration 0023).
-        Index("ix_hotline_request_caller_name", "caller_name"),
+        # A search of one or two characters on SQLite: callers whose name starts so (migration
+        # 0023); PostgreSQL's trigram index answers the anchored ILIKE it asks instead.
+        Index("ix_hotline_request_caller_name", "caller_name").ddl_if(dialect="sqlite"),
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)

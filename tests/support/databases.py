@@ -75,12 +75,19 @@ class _Dropper:
 
     def put(self, name: str) -> None:
         with self._lock:
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="pg-dropper", daemon=True)
                 self._thread.start()
-        self._names.put(name)
+        # A dropper that stopped answering fails the test instead of hanging the run.
+        self._names.put(name, timeout=120)
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as exc:  # recorded, and flush() fails the session with it
+            self.failures.append(f"the dropper stopped: {type(exc).__name__}: {exc}")
+
+    def _loop(self) -> None:
         done = False
         while not done:
             batch = [self._names.get()]
