@@ -189,6 +189,20 @@ async def test_the_figures_by_day_are_a_count_of_the_requests(api, seed):
                 await session.flush()
                 raise RuntimeError("rolled back to the savepoint")
     await _compare(api, rng)
+    # A savepoint released inside one that is rolled back: what the transaction changed
+    # before both still counts (the rows are made at the real commit only).
+    async with api.runtime.sessions() as session, session.begin():
+        first, second = (await session.scalars(select(HotlineRequest).limit(2))).all()
+        first.rating = 5 if first.rating != 5 else 4
+        first.category_code = CATALOGUE[0].code
+        await session.flush()
+        with pytest.raises(RuntimeError):
+            async with session.begin_nested():
+                async with session.begin_nested():
+                    second.rating = 3
+                    await session.flush()
+                raise RuntimeError("rolled back to the outer savepoint")
+    await _compare(api, rng)
     # The day rows are exactly what a rebuild from every request makes.
     async with api.runtime.sessions() as session:
         kept = {

@@ -244,7 +244,10 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if not isinstance(session, ServerSession):
+    # Only at the real commit: a savepoint's release fires this too, and rows made inside a
+    # savepoint that an outer one then rolls back would be lost with what was noted (and the
+    # advisory locks would be taken mid-transaction, before the next row lock: a deadlock).
+    if not isinstance(session, ServerSession) or session.in_nested_transaction():
         return
     session.flush()
     ids = session.info.pop("figure_requests", None)
