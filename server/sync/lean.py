@@ -75,14 +75,24 @@ class Prepared:
             if convert is not None:
                 self.binds[name] = convert
         columns = list(statement.selected_columns)
-        self.results = [
-            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
-        ]
+        self.types = [c.type.dialect_impl(dialect) for c in columns]
+        self.dialect = dialect
+        # SQLite's driver names no column types; asyncpg's numbers need theirs (the first run).
+        self.results = (
+            None if dialect.name == "postgresql" else self._processors([None] * len(columns))
+        )
         # A plain object (a scope rule and `from_row` read a row's attributes by name).
         names = [c.key or f"column{n}" for n, c in enumerate(columns)]
         self.row = make_dataclass("Row", names, slots=True, eq=False)
         self.first = names[0]
         self.postgresql = dialect.name == "postgresql"
+
+    def _processors(self, coltypes: list[Any]) -> list[Callable[[Any], Any] | None]:
+        """What SQLAlchemy does to each column's values, given the driver's column types."""
+        return [
+            kind.result_processor(self.dialect, coltype)
+            for kind, coltype in zip(self.types, coltypes, strict=True)
+        ]
 
     def args(self, params: dict[str, Any]) -> list[Any]:
         values = []
@@ -100,6 +110,9 @@ class Prepared:
     async def rows(self, connection: Any, **params: Any) -> list[Any]:
         args = self.args(params)
         if self.postgresql:
+            if self.results is None:  # the column types asyncpg describes, as SQLAlchemy reads them
+                described = (await connection.prepare(self.sql)).get_attributes()
+                self.results = self._processors([a.type.oid for a in described])
             raw = await connection.fetch(self.sql, *args)
         else:
             raw = await connection.execute_fetchall(self.sql, args)
