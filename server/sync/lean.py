@@ -198,6 +198,31 @@ async def units_of(runtime: Runtime) -> dict[UUID, Any]:
     return units
 
 
+class _Scopes:
+    """Each caller's feed keys and their fingerprint, for one org tree: computing them walks
+    the tree's hundred units, and every pull needs them. A new tree (the cache reloaded it)
+    starts afresh; so does a full one."""
+
+    MAX = 10_000
+
+    def __init__(self) -> None:
+        self.units: Any = None
+        self.found: dict[tuple, tuple[list[str], str]] = {}
+
+    def of(self, actor: Any, units: dict[UUID, Any]) -> tuple[list[str], str]:
+        if units is not self.units or len(self.found) >= self.MAX:
+            self.units, self.found = units, {}
+        who = (actor.user_id, actor.role, actor.unit_path, actor.department_id)
+        found = self.found.get(who)
+        if found is None:
+            keys = scope.feed_keys(actor, units)
+            found = self.found[who] = (keys, scope.fingerprint(keys))
+        return found
+
+
+_SCOPES = _Scopes()
+
+
 @dataclass
 class Caller:
     """A pull's caller, and the primary's connection its standing was read on."""
@@ -263,8 +288,7 @@ async def page(
     `connection`. `last_seq`, when given, was read on it before the feed (a replica's)."""
     compiled = caller.statements
     actor = caller.principal.actor
-    keys = scope.feed_keys(actor, caller.units)
-    scope_id = scope.fingerprint(keys)
+    keys, scope_id = _SCOPES.of(actor, caller.units)
     last_seq = caller.principal.last_seq if last_seq is None else last_seq
     position = cursors.decode(cursor, scope_id, 0)
     bound_keys = keys if compiled.postgresql else json.dumps(keys)

@@ -21,6 +21,10 @@ replica does not know yet has applied nothing there: 0.
 *Live events* (server/sync/live.py) wait until the replica has replayed the change they
 announce (`PullReader.holds`, at most `LIVE_WAIT_S`), so the pull a phone makes on one finds it.
 
+*The route's pull* runs this on the driver's own connections (server/sync/lean.py: `last_seq`,
+page and records on a replica connection, the standing on the primary's); `pull` below is the
+same in ORM sessions, the reference it is tested against.
+
 *When the replica cannot answer* (down, restarting, a query cancelled by a conflict with
 replay), the pull is read from the primary instead, and the replica is left alone for
 `RETRY_AFTER_S` so that every pull does not wait for its connection first.
