@@ -39,7 +39,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, Response
 from litestar.enums import MediaType
-from sqlalchemy import String, any_, bindparam, column, func, select
+from sqlalchemy import Float, Numeric, String, any_, bindparam, column, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -60,6 +60,17 @@ log = logging.getLogger("doorstep.sync")
 _ENCODER = msgspec.json.Encoder()
 
 
+FLOAT8, NUMERIC = 701, 1700  # PostgreSQL's type oids
+
+
+def _coltype(kind: Any, dialect: Dialect) -> int | None:
+    """The column type the driver would describe, where SQLAlchemy's conversion depends on it."""
+    kind = getattr(kind, "impl", kind)  # a TypeDecorator's own type
+    if dialect.name != "postgresql" or not isinstance(kind, Numeric | Float):
+        return None
+    return FLOAT8 if isinstance(kind, Float) else NUMERIC
+
+
 class Prepared:
     """One Core statement compiled for a dialect: its SQL text, its parameters in order (with
     the bind conversions the dialect makes) and its result columns' conversions."""
@@ -75,24 +86,18 @@ class Prepared:
             if convert is not None:
                 self.binds[name] = convert
         columns = list(statement.selected_columns)
-        self.types = [c.type.dialect_impl(dialect) for c in columns]
-        self.dialect = dialect
-        # SQLite's driver names no column types; asyncpg's numbers need theirs (the first run).
-        self.results = (
-            None if dialect.name == "postgresql" else self._processors([None] * len(columns))
-        )
+        # What SQLAlchemy does to each column's values. It asks the driver's column type only of
+        # numbers on asyncpg (PostgreSQL's type oid: float8 or numeric, as the migrations make
+        # them from these same types); no statement is prepared to learn it (PgBouncer).
+        self.results = [
+            c.type.dialect_impl(dialect).result_processor(dialect, _coltype(c.type, dialect))
+            for c in columns
+        ]
         # A plain object (a scope rule and `from_row` read a row's attributes by name).
         names = [c.key or f"column{n}" for n, c in enumerate(columns)]
         self.row = make_dataclass("Row", names, slots=True, eq=False)
         self.first = names[0]
         self.postgresql = dialect.name == "postgresql"
-
-    def _processors(self, coltypes: list[Any]) -> list[Callable[[Any], Any] | None]:
-        """What SQLAlchemy does to each column's values, given the driver's column types."""
-        return [
-            kind.result_processor(self.dialect, coltype)
-            for kind, coltype in zip(self.types, coltypes, strict=True)
-        ]
 
     def args(self, params: dict[str, Any]) -> list[Any]:
         values = []
@@ -110,9 +115,6 @@ class Prepared:
     async def rows(self, connection: Any, **params: Any) -> list[Any]:
         args = self.args(params)
         if self.postgresql:
-            if self.results is None:  # the column types asyncpg describes, as SQLAlchemy reads them
-                described = (await connection.prepare(self.sql)).get_attributes()
-                self.results = self._processors([a.type.oid for a in described])
             raw = await connection.fetch(self.sql, *args)
         else:
             raw = await connection.execute_fetchall(self.sql, args)
