@@ -43,6 +43,7 @@ from sqlalchemy import Float, Numeric, String, any_, bindparam, column, func, se
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from server.auth.service import STANDING, Principal, read_claims, standing_of
 from server.clock import utcnow
@@ -176,16 +177,18 @@ KEEP_CONNECTION = (ProblemError,)
 @asynccontextmanager
 async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
     """The driver's own connection (asyncpg's, aiosqlite's), out of the engine's pool and back.
-    No transaction: each statement is its own (autocommit)."""
-    async with engine.connect() as connection:
-        raw = await connection.get_raw_connection()
-        try:
-            yield raw.driver_connection
-        except KEEP_CONNECTION:
-            raise
-        except BaseException:
-            await connection.invalidate()
-            raise
+    No transaction: each statement is its own (autocommit). The pool's own connection, not an
+    engine `Connection` around it: a check-out and check-in cost a third of that."""
+    pooled = await greenlet_spawn(engine.sync_engine.raw_connection)
+    try:
+        yield pooled.driver_connection
+    except KEEP_CONNECTION:
+        raise
+    except BaseException:
+        await greenlet_spawn(pooled.invalidate)  # closed; the pool opens another
+        raise
+    finally:
+        await greenlet_spawn(pooled.close)  # back to the pool (reset as any other)
 
 
 async def units_of(runtime: Runtime) -> dict[UUID, Any]:
