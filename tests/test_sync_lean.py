@@ -52,3 +52,21 @@ async def test_the_lean_pull_leaves_its_connection_usable_after_a_refusal(api):
         foreign = await session.get("/api/v1/sync/pull", params={"cursor": "bm90LW91cnM"})
         assert foreign.status_code == 422
     assert (await session.get("/api/v1/sync/pull")).status_code == 200
+
+
+async def test_a_connection_left_in_doubt_is_closed_and_the_next_pull_gets_another(api):
+    """Anything but a refusal (a cancelled request, a broken socket) may leave the driver's
+    connection mid-conversation: it is closed, not given back to the pool."""
+    from server.sync import lean
+
+    session = await api.login("worker1")
+    with pytest.raises(RuntimeError):
+        async with lean.driver_connection(api.runtime.engine) as connection:
+            in_doubt = connection
+            raise RuntimeError("the request was cancelled mid-read")
+    if api.runtime.engine.dialect.name == "postgresql":
+        assert in_doubt.is_closed()
+    else:
+        assert in_doubt._connection is None  # aiosqlite's: its sqlite3 connection closed
+    for _ in range(3):
+        assert (await session.get("/api/v1/sync/pull")).status_code == 200
