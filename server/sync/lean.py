@@ -35,6 +35,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, make_dataclass
 from typing import Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 import msgspec
 from litestar import Request, Response
@@ -138,13 +139,13 @@ class Statements:
     postgresql: bool
 
 
-_COMPILED: dict[Any, Statements] = {}
+# Per engine's dialect: its result conversions carry the engine's own settings (its JSON codec).
+_COMPILED: WeakKeyDictionary[Dialect, "Statements"] = WeakKeyDictionary()
 
 
 def statements(dialect: Dialect) -> Statements:
-    """The statements for a dialect, compiled at the first pull of its engine."""
-    key = (dialect.name, dialect.paramstyle, id(dialect.__class__))
-    found = _COMPILED.get(key)
+    """The statements for an engine's dialect, compiled at the engine's first pull."""
+    found = _COMPILED.get(dialect)
     if found is None:
         postgresql = dialect.name == "postgresql"
         page, remaining = feed_query._POSTGRESQL if postgresql else feed_query._SQLITE
@@ -165,7 +166,7 @@ def statements(dialect: Dialect) -> Statements:
             records,
             postgresql,
         )
-        _COMPILED[key] = found
+        _COMPILED[dialect] = found
     return found
 
 
