@@ -6,13 +6,18 @@ figure is the CPU milliseconds of one call, averaged over many:
 
 - the framework's floor: GET /health (no database, no token);
 - an empty pull: token, the caller's standing, the feed after the cursor (nothing new);
+- a first-sync page: the same from the start, a page of 500 records (issue 24);
 - the database layer alone: one read-only transaction with 0, 1 and 2 small queries.
 
-    python -m bench.hotpath [--only sqlite|postgresql] [--calls 2000]
+    python -m bench.hotpath [--only sqlite|postgresql] [--calls 2000] [--profile]
+
+`--profile` runs pyinstrument (the `bench` extra) over the empty pulls and the first-sync
+pages and prints where their time goes, the frames above 2 % of it.
 """
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -28,6 +33,7 @@ from server.feed.tables import FeedClock
 from testbed import DEMO_PASSWORD, build_demo, cheap_settings
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+FIRST_PAGE = 500  # records in the first-sync page measured (the phone's default limit)
 
 
 async def _cpu_ms(calls: int, step) -> float:
@@ -39,7 +45,31 @@ async def _cpu_ms(calls: int, step) -> float:
     return (time.process_time() - started) / calls * 1000
 
 
-async def measure(url: str, calls: int) -> dict[str, float]:
+def _profiled(label: str, profile: bool):
+    """A pyinstrument profiler over a step's calls, or nothing."""
+    if not profile:
+        return contextlib.nullcontext()
+    from pyinstrument import Profiler
+
+    @contextlib.contextmanager
+    def run():
+        profiler = Profiler(interval=0.0002, async_mode="disabled")
+        profiler.start()
+        try:
+            yield
+        finally:
+            profiler.stop()
+            print(f"\n=== profile: {label} ===")
+            options = {"filter_threshold": 0.02}
+            print(profiler.output_text(time="percent_of_total", processor_options=options))
+
+    return run()
+
+
+async def measure(url: str, calls: int, profile: bool = False) -> dict[str, float]:
+    from bench.sync import add_records
+
+    await add_records(url, FIRST_PAGE)  # a first page full in worker1's scope
     app = create_app(cheap_settings(url))
     await start_runtime(app)
     figures: dict[str, float] = {}
@@ -74,8 +104,18 @@ async def measure(url: str, calls: int) -> dict[str, float]:
                 )
                 assert response.status_code == 200 and not response.json()["changes"]
 
+            async def first_page() -> None:
+                response = await client.get(
+                    "/api/v1/sync/pull", params={"limit": FIRST_PAGE}, headers=headers
+                )
+                assert response.status_code == 200
+                assert len(response.json()["changes"]) == FIRST_PAGE
+
             figures["health"] = await _cpu_ms(calls, health)
-            figures["empty_pull"] = await _cpu_ms(calls, empty_pull)
+            with _profiled(f"empty pull, {url.split(':')[0]}", profile):
+                figures["empty_pull"] = await _cpu_ms(calls, empty_pull)
+            with _profiled(f"first-sync page of {FIRST_PAGE}, {url.split(':')[0]}", profile):
+                figures["first_page"] = await _cpu_ms(max(calls // 20, 20), first_page)
 
         runtime = app.state.runtime
         statement = select(FeedClock.version).where(FeedClock.id == 1)
@@ -108,6 +148,7 @@ def render(results: dict[str, dict[str, float]], calls: int) -> str:
     rows = [
         ("GET /health: the framework's floor (no database)", "health"),
         ("an empty pull (token, standing + horizon, feed)", "empty_pull"),
+        (f"a first-sync page of {FIRST_PAGE} records", "first_page"),
         ("a read-only transaction, no query", "tx_0"),
         ("… with one small query", "tx_1"),
         ("… with two small queries", "tx_2"),
@@ -136,6 +177,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--profile", action="store_true", help="pyinstrument the pulls")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="doorstep-hotpath-"))
     results: dict[str, dict[str, float]] = {}
@@ -143,14 +185,14 @@ def main() -> None:
         if args.only in (None, "sqlite"):
             url = f"sqlite+aiosqlite:///{folder}/server.db"
             build_demo(url)
-            results["sqlite"] = asyncio.run(measure(url, args.calls))
+            results["sqlite"] = asyncio.run(measure(url, args.calls, args.profile))
         if args.only in (None, "postgresql"):
             name = f"doorstep_hotpath_{os.getpid()}"
             asyncio.run(_pg(name))
             try:
                 url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
                 build_demo(url)
-                results["postgresql"] = asyncio.run(measure(url, args.calls))
+                results["postgresql"] = asyncio.run(measure(url, args.calls, args.profile))
             finally:
                 asyncio.run(_pg(name, drop_only=True))
     finally:

@@ -3,6 +3,7 @@
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -43,7 +44,7 @@ class Principal:
 
 # The caller's standing in one indexed query, as plain columns: no ORM objects on the path
 # every sync takes.
-_STANDING = (
+STANDING = (
     select(
         Device.revoked_at,
         Device.sessions_ended_at,
@@ -281,23 +282,23 @@ async def end_sessions_of(session: AsyncSession, device_id: UUID, now: datetime)
         await end_sessions(session, device, now)
 
 
-async def authenticate(
-    session: AsyncSession,
-    runtime: Runtime,
-    authorization: str | None,
-    now: datetime,
-    kind: str = tokens.API,
-) -> Principal:
-    """The caller behind a bearer token of this kind (the API's, or the console cookie's)."""
+def read_claims(
+    runtime: Runtime, authorization: str | None, now: datetime, kind: str = tokens.API
+) -> tokens.AccessClaims:
+    """What a bearer token of this kind says, checked (signature, expiry); 401 otherwise.
+    No database: the caller's standing is `standing_of` the row `STANDING` reads."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise _unauthorized("Sign in first: this call needs a bearer token.")
     try:
-        claims = tokens.read_access(runtime.token_key, authorization[7:].strip(), now, kind)
+        return tokens.read_access(runtime.token_key, authorization[7:].strip(), now, kind)
     except tokens.TokenInvalid as exc:
         raise _unauthorized(f"The access token is not valid ({exc}). Sign in again.") from exc
-    connection = await session.connection()
-    params = {"device_id": claims.device_id, "user_id": claims.user_id}
-    found = (await connection.execute(_STANDING, params)).first()
+
+
+def standing_of(claims: tokens.AccessClaims, found: Any, units: dict[UUID, OrgUnit]) -> Principal:
+    """The caller, from the row `STANDING` read for the token's device and user (None: no
+    such pair); 401 or 403 when the device, the session or the account no longer stands.
+    The ORM's `authenticate` and the lean sync path (server/sync/lean.py) both decide here."""
     if found is None:
         raise _unauthorized("The access token is not valid. Sign in again.")
     if found.revoked_at is not None:
@@ -307,7 +308,23 @@ async def authenticate(
         raise _unauthorized("The session has ended. Sign in again.")
     if not found.active:
         raise _unauthorized("The account is disabled.")
-    unit = (await all_units(session))[found.org_unit_id]
+    unit = units[found.org_unit_id]
     person = Person(found.id, found.username, found.display_name, found.role, found.org_unit_id)
     actor = Actor(found.id, Role(found.role), unit.path, claims.device_id, found.department_id)
     return Principal(actor, person, unit, found.last_seq)
+
+
+async def authenticate(
+    session: AsyncSession,
+    runtime: Runtime,
+    authorization: str | None,
+    now: datetime,
+    kind: str = tokens.API,
+) -> Principal:
+    """The caller behind a bearer token of this kind (the API's, or the console cookie's)."""
+    claims = read_claims(runtime, authorization, now, kind)
+    connection = await session.connection()
+    params = {"device_id": claims.device_id, "user_id": claims.user_id}
+    found = (await connection.execute(STANDING, params)).first()
+    units = await all_units(session) if found is not None else {}
+    return standing_of(claims, found, units)

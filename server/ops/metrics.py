@@ -25,6 +25,7 @@ from sqlalchemy import text
 
 from server.errors import ProblemError
 from server.runtime import Runtime
+from server.sync.lean import PulledPage
 from shared.protocol import PullResponse, PushResponse
 
 HTTP_REQUESTS = Counter(
@@ -83,6 +84,10 @@ async def count_sync_answers(response: Response) -> Response:
     elif isinstance(content, PullResponse):
         for change in content.changes:
             SYNC_PULL_CHANGES.labels(change.op).inc()
+    elif isinstance(response, PulledPage):  # the lean pull's answer, encoded already
+        for op, count in (("put", response.puts), ("delete", response.deletes)):
+            if count:
+                SYNC_PULL_CHANGES.labels(op).inc(count)
     return response
 
 

@@ -21,6 +21,10 @@ replica does not know yet has applied nothing there: 0.
 *Live events* (server/sync/live.py) wait until the replica has replayed the change they
 announce (`PullReader.holds`, at most `LIVE_WAIT_S`), so the pull a phone makes on one finds it.
 
+*The route's pull* runs this on the driver's own connections (server/sync/lean.py: `last_seq`,
+page and records on a replica connection, the standing on the primary's); `pull` below is the
+same in ORM sessions, the reference it is tested against.
+
 *When the replica cannot answer* (down, restarting, a query cancelled by a conflict with
 replay), the pull is read from the primary instead, and the replica is left alone for
 `RETRY_AFTER_S` so that every pull does not wait for its connection first.
@@ -31,6 +35,7 @@ import logging
 import time
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -49,12 +54,14 @@ CONNECT_TIMEOUT_S = 2.0  # a replica that does not answer is given up this soon
 # What a replica that cannot answer raises (asyncpg's connection errors are OSErrors,
 # TimeoutError included; the driver's errors come wrapped in DBAPIError).
 UNAVAILABLE = (OSError, DBAPIError)
+# The same, on the driver's own connection (server/sync/lean.py): asyncpg's errors unwrapped.
+UNAVAILABLE_RAW = (OSError, DBAPIError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 LIVE_WAIT_S = 5.0  # a live event waits this long at most for the replica to replay its change
 POLL_S = 0.01  # how often a waiting event's process asks the replica's feed clock
 
 _CLOCK = select(FeedClock.version).where(FeedClock.id == 1)
-_LAST_SEQ = select(Device.last_seq).where(Device.id == bindparam("device_id"))
+LAST_SEQ = select(Device.last_seq).where(Device.id == bindparam("device_id"))
 
 
 class PullReader:
@@ -102,7 +109,7 @@ class PullReader:
 async def replayed_last_seq(session: AsyncSession, device_id: UUID) -> int:
     """The device's last applied seq as the replica has replayed it (0: not there yet)."""
     connection = await session.connection()
-    found = (await connection.execute(_LAST_SEQ, {"device_id": device_id})).scalar()
+    found = (await connection.execute(LAST_SEQ, {"device_id": device_id})).scalar()
     return found or 0
 
 

@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from server.deps import Caller, Runtime_, Session
 from server.errors import ProblemError
-from server.sync import replica, service
+from server.sync import lean, service
 from server.sync.cursor import CURSOR_PATTERN, MAX_CURSOR_LENGTH
 from server.sync.gate import sync_gate
 from shared import protocol
@@ -35,12 +36,14 @@ async def push(
     "/api/v1/sync/pull",
     tags=["sync"],
     middleware=[sync_gate],
+    # The lean path (server/sync/lean.py): no transaction, no ORM; the caller's token and
+    # standing are checked by this dependency, before the query is looked at, as elsewhere.
+    dependencies={"caller": Provide(lean.provide_caller)},
     summary="The changes in the caller's scope after a cursor, a page at a time",
 )
 async def pull(
-    db_session: Session,
     runtime: Runtime_,
-    principal: Caller,
+    caller: NamedDependency[lean.Caller],
     cursor: Annotated[
         str | None,
         QueryParameter(
@@ -53,7 +56,7 @@ async def pull(
         int, QueryParameter(ge=1, le=protocol.MAX_PULL_LIMIT)
     ] = protocol.DEFAULT_PULL_LIMIT,
     protocol_version: Annotated[int, QueryParameter(name="protocol")] = protocol.PROTOCOL_VERSION,
-) -> PullResponse:
+) -> Response[PullResponse]:
     if protocol_version != protocol.PROTOCOL_VERSION:
         raise ProblemError(
             426,
@@ -61,7 +64,7 @@ async def pull(
             "This app speaks an old sync protocol. Please update the app.",
         )
     # From the read replica when one is configured (server/sync/replica.py).
-    return await replica.pull(db_session, runtime, principal, cursor, limit)
+    return await lean.pull(runtime, caller, cursor, limit)
 
 
 ROUTES = [push, pull]
