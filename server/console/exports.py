@@ -6,10 +6,10 @@ download both make it here."""
 import asyncio
 import csv
 import io
+import os
 import tempfile
 from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from litestar import Response, get
@@ -108,17 +108,26 @@ def _local_minute(row: list[Any]) -> list[Any]:
     return [v.strftime(LOCAL_MINUTE) if isinstance(v, datetime) else v for v in row]
 
 
-def _chunks(runtime: Runtime, actor: Actor, filters: listing.Filters):
-    """The requests of an export, a chunk at a time, read in a session of the export's own (a
-    streamed answer is sent after the request's own session has closed)."""
-
-    async def read() -> AsyncIterator[tuple[AsyncSession, list[HotlineRequest]]]:
-        maker = runtime.read_sessions or runtime.sessions
+async def _tables(
+    runtime: Runtime, actor: Actor, filters: listing.Filters, lang: str
+) -> AsyncIterator[list[list[Any]]]:
+    """An export's rows (`request_table`), a chunk at a time. Each chunk is read and made in a
+    short session of its own, closed before the rows go out: a slow or stalled download holds
+    no connection and no transaction (a streamed answer is sent after the request's own session
+    has closed). Requests that arrive meanwhile are newer than the first chunk: not in it."""
+    maker = runtime.read_sessions or runtime.sessions
+    zone, now = runtime.settings.timezone, utcnow()
+    after, read = None, 0
+    while read < listing.EXPORT_LIMIT:
+        size = min(listing.EXPORT_CHUNK, listing.EXPORT_LIMIT - read)
         async with maker() as session:
-            async for part in listing.every_request(session, actor, filters, utcnow()):
-                yield session, part
-
-    return read()
+            part, after = await listing.request_chunk(session, actor, filters, now, after, size)
+            rows = (await request_table(session, part, lang, zone))[1] if part else []
+        read += size
+        if rows:
+            yield rows
+        if after is None:
+            return
 
 
 def requests_csv_stream(
@@ -130,7 +139,6 @@ def requests_csv_stream(
 ) -> Stream:
     """The console's request list (its filters) as CSV, streamed: a thousand requests read,
     written and let go at a time, so a year's export holds a chunk in memory, not the year."""
-    zone = runtime.settings.timezone
     tr = translator(lang)
 
     async def body() -> AsyncIterator[bytes]:
@@ -138,8 +146,7 @@ def requests_csv_stream(
         writer = csv.writer(out)
         writer.writerow([tr("csv_" + c) for c in COLUMNS])
         yield ("\ufeff" + out.getvalue()).encode()
-        async for session, part in _chunks(runtime, actor, filters):
-            _, rows = await request_table(session, part, lang, zone)
+        async for rows in _tables(runtime, actor, filters, lang):
             out.seek(0)
             out.truncate()
             writer.writerows([_cell(v) for v in _local_minute(row)] for row in rows)
@@ -161,7 +168,7 @@ async def requests_xlsx_stream(
 ) -> Stream:
     """The console's request list as an Excel workbook made in openpyxl's write-only mode:
     rows go to a temporary file as they are made (a chunk of requests in memory at a time),
-    the finished file is sent in pieces and removed. The CSV's columns, times as real date
+    the finished file (one without a name) is sent in pieces. The CSV's columns, times as real date
     cells (local, shown "yyyy-mm-dd hh:mm"), columns wide enough (by the first 2,000 rows) that
     a number stays on one line, the header frozen. What a caller typed is text, never a
     formula."""
@@ -169,7 +176,6 @@ async def requests_xlsx_stream(
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    zone = runtime.settings.timezone
     tr = translator(lang)
     columns = [tr("csv_" + c) for c in COLUMNS]
     times = {i for i, name in enumerate(COLUMNS) if name in TIMES}
@@ -201,39 +207,48 @@ async def requests_xlsx_stream(
                 cells.append(_cell(value) if isinstance(value, str) else value)
         sheet.append(cells)
 
-    async for session, part in _chunks(runtime, actor, filters):
-        _, rows = await request_table(session, part, lang, zone)
-        if started:
-            for row in rows:
-                write(row)
-            continue
-        waiting.extend(rows)
-        if len(waiting) >= 2000:
+    try:
+        async for rows in _tables(runtime, actor, filters, lang):
+            if started:
+                for row in rows:
+                    write(row)
+                continue
+            waiting.extend(rows)
+            if len(waiting) >= 2000:
+                start()
+                started = True
+                for row in waiting:
+                    write(row)
+                waiting.clear()
+        if not started:
             start()
-            started = True
             for row in waiting:
                 write(row)
-            waiting.clear()
-    if not started:
-        start()
-        for row in waiting:
-            write(row)
-    made = tempfile.NamedTemporaryFile(prefix="doorstep-export-", suffix=".xlsx", delete=False)
-    made.close()
-    path = Path(made.name)
-    try:
-        await asyncio.to_thread(book.save, path)
+        made = tempfile.TemporaryFile(prefix="doorstep-export-")  # no name on disk
+        try:
+            await asyncio.to_thread(book.save, made)
+        except BaseException:
+            made.close()
+            raise
     except BaseException:
-        path.unlink(missing_ok=True)
+        # openpyxl keeps the rows in a temporary file of its own until the workbook is saved
+        # (saving removes it); a failed or cancelled export removes it here, not at exit.
+        writer = getattr(sheet, "_writer", None)
+        if writer is not None and os.path.exists(writer.out):
+            writer.close()
+            writer.cleanup()
         raise
+    # The finished workbook is read from the open file, which has no name: its space is given
+    # back when it is closed (the body's end, or the garbage collector if the client left
+    # before the body began), and nothing is left behind by a crash.
+    made.seek(0)
 
     async def body() -> AsyncIterator[bytes]:
         try:
-            with path.open("rb") as file:
-                while piece := await asyncio.to_thread(file.read, 256 * 1024):
-                    yield piece
+            while piece := await asyncio.to_thread(made.read, 256 * 1024):
+                yield piece
         finally:
-            path.unlink(missing_ok=True)
+            made.close()
 
     return Stream(
         body(),

@@ -7,7 +7,6 @@ Two orders: a list (the request list, the inspection list) is newest first; a qu
 a department's queue) is by urgency: overdue first, the most overdue on top, then the nearest
 due. Both end in the id, so a page never repeats or skips a row."""
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -241,27 +240,38 @@ async def requests(
 
 
 EXPORT_CHUNK = 1000  # requests read, turned into rows and let go at a time
+EXPORT_LIMIT = 1_000_000  # requests in one export at most
 
 
-async def every_request(
-    session: AsyncSession, actor: Actor, filters: Filters, now: datetime, limit: int = 1_000_000
-) -> AsyncIterator[list[HotlineRequest]]:
-    """Every request the filters match (for the exports), newest first, in chunks read from
-    one cursor: a year's 100,000 are never all in memory at once. Each chunk is let go of
-    (expunged) when the next is read."""
+async def request_chunk(
+    session: AsyncSession,
+    actor: Actor,
+    filters: Filters,
+    now: datetime,
+    after: tuple[datetime, Any] | None,
+    size: int,
+) -> tuple[list[HotlineRequest], tuple[datetime, Any] | None]:
+    """One chunk of an export: the next `size` requests the filters match, newest first,
+    after `after` (the previous chunk's last `(received_at, id)`), and where the next chunk
+    starts (None: there is none). Each chunk is its own short read (keyset paging on the lists'
+    index), so an export holds no connection or transaction while its client reads."""
     where = [await visible_clause(session, actor), *await _where(session, filters, now)]
+    if after is not None:
+        at, last_id = after
+        where.append(
+            or_(
+                HotlineRequest.received_at < at,
+                and_(HotlineRequest.received_at == at, HotlineRequest.id < last_id),
+            )
+        )
+    rows = (
+        await session.scalars(
+            select(HotlineRequest).where(*where).order_by(*_order(NEWEST, now)).limit(size)
+        )
+    ).all()
     readers = await reader(session, actor)
-    found = await session.stream_scalars(
-        select(HotlineRequest)
-        .where(*where)
-        .order_by(*_order(NEWEST, now))
-        .limit(limit)
-        .execution_options(yield_per=EXPORT_CHUNK)
-    )
-    async for part in found.partitions(EXPORT_CHUNK):
-        yield [row for row in part if readers.reads(REQUEST, row)]
-        for row in part:
-            session.expunge(row)
+    following = (rows[-1].received_at, rows[-1].id) if len(rows) == size else None
+    return [row for row in rows if readers.reads(REQUEST, row)], following
 
 
 async def choices(session: AsyncSession, actor: Actor, categories: list, lang: str) -> dict:
