@@ -7,6 +7,7 @@ transactions that change the same day at once."""
 
 import asyncio
 import random
+import threading
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
@@ -228,30 +229,55 @@ async def test_the_figures_by_day_are_a_count_of_the_requests(api, seed):
         await session.rollback()
 
 
-async def test_two_writers_of_one_day_both_count(api, database_url):
+async def test_two_writers_of_one_day_both_count(api, database_url, settings, monkeypatch):
     """PostgreSQL (SQLite has one writer at a time): two transactions rate two requests of the
-    same day at once; the day's rows count both."""
+    same day at once. A has read the day's requests for its rows (its own change, not B's) and
+    is held there while B, another server process's transaction, rates the other request and
+    commits. With the day's lock B waits for A and reads both; without it B would write rows
+    without A's rating and A rows without B's (or the two would collide)."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite writes one transaction at a time")
+    from server.hotline import daily
+    from tests.support.server import Api
+
     async with api.runtime.sessions() as session:
         day_of = {}
         for request in (await session.scalars(select(HotlineRequest))).all():
             day_of.setdefault(to_local(request.received_at).date(), []).append(request.id)
         pair = next(ids[:2] for ids in day_of.values() if len(ids) >= 2)
-    opened = asyncio.Event()
+    a_has_read, b_done = threading.Event(), threading.Event()
+    tally, main = daily.tally, threading.current_thread()
 
-    async def rate(request_id: uuid.UUID, score: int, wait: bool) -> None:
+    def held_tally(rows):
+        if threading.current_thread() is main and not a_has_read.is_set():
+            a_has_read.set()
+            b_done.wait(3)  # B is done, or (with the lock) waiting for this transaction
+        return tally(rows)
+
+    monkeypatch.setattr(daily, "tally", held_tally)
+
+    def other_process() -> None:
+        async def rate_b() -> None:
+            async with Api.start(settings) as other:
+                async with other.runtime.sessions() as session, session.begin():
+                    request = await session.get(HotlineRequest, pair[1])
+                    request.rating = 1 if request.rating != 1 else 2
+
+        a_has_read.wait(30)
+        try:
+            asyncio.run(rate_b())
+        finally:
+            b_done.set()
+
+    b = threading.Thread(target=other_process)
+    b.start()
+    try:
         async with api.runtime.sessions() as session, session.begin():
-            request = await session.get(HotlineRequest, request_id)
-            request.rating = score
-            await session.flush()
-            if wait:
-                opened.set()
-                await asyncio.sleep(0.3)  # the other commits while this one is open
-            else:
-                await opened.wait()
-
-    await asyncio.gather(rate(pair[0], 2, True), rate(pair[1], 1, False))
+            request = await session.get(HotlineRequest, pair[0])
+            request.rating = 2 if request.rating != 2 else 3
+    finally:
+        await asyncio.to_thread(b.join, 60)
+    assert a_has_read.is_set() and b_done.is_set()
     await _compare(api, random.Random(3))
 
 
