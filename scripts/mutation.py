@@ -47,6 +47,7 @@ MODULES: dict[str, tuple[str, list[str], list[str]]] = {
         [
             "tests/test_push_refusals.py",
             "tests/test_push_bookkeeping.py",
+            "tests/test_push_batch.py",
             "tests/test_sync_push.py",
             "tests/test_http_proof.py",
         ],
