@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 from server.audit.tables import AuditEntry
 from server.auth.tables import Device, MutationLog
 from server.clock import utcnow
+from server.feed import lookup
 from server.feed.tables import FeedEntry
 from server.sync import effects
 from server.visits.tables import Checkin, Visit
@@ -212,15 +213,18 @@ async def test_a_text_too_long_met_on_the_careful_path_is_refused_in_words(
         assert await session.get(Checkin, uuid.UUID(record["id"])) is not None
         journal = (
             await session.execute(
-                select(MutationLog.seq, MutationLog.status, MutationLog.error_code)
+                select(
+                    MutationLog.seq, MutationLog.status, MutationLog.error_code, MutationLog.stamp
+                )
                 .where(MutationLog.device_id == uuid.UUID(worker.device_id))
                 .order_by(MutationLog.seq)
             )
         ).all()
+    # The refused change is credited with no stamp: its savepoint, and what it wrote, are gone.
     assert [tuple(row) for row in journal] == [
-        (1, "rejected", "invalid_args"),
-        (2, "applied", None),
-        (3, "applied", None),
+        (1, "rejected", "invalid_args", ""),
+        (2, "applied", None, f"{1_700_000_000_002:013d}:00000:test"),
+        (3, "applied", None, f"{1_700_000_000_003:013d}:00000:test"),
     ]
 
 
@@ -298,3 +302,42 @@ async def test_assignments_read_the_assignees_once(api, caplog):
     assert {r["status"] for r in answer.json()["results"]} == {"applied"}
     assert FALLBACK not in [r.getMessage() for r in caplog.records]
     assert (seen.get("app_user"), seen.get("visit")) == (1, 1), seen
+
+
+async def test_a_write_the_database_refuses_on_the_careful_path_rejects_that_change_alone(
+    api, caplog, monkeypatch
+):
+    worker = await api.login("worker1")
+    first, second = (await assigned_visits(worker))[:2]
+    one, two = await residents(worker, 2)
+    records = [checkin(one), checkin(two)]
+
+    async def duplicate(session, _args):
+        # A rule's bug: an append-only row written again under an id already taken.
+        taken = (await session.execute(select(Checkin.__table__).limit(1))).mappings().one()
+        await lookup.append(session, Checkin, dict(taken))
+
+    monkeypatch.setitem(effects.EFFECTS, VisitStart, failing_start(second["id"], duplicate))
+    caplog.set_level(logging.ERROR)
+    answer = await worker.push(
+        ("checkin.record", records[0]),
+        ("visit.start", {"visit_id": first["id"], "at": AT}),
+        ("visit.start", {"visit_id": second["id"], "at": AT}),
+        ("checkin.record", records[1]),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["results"] == [
+        {"seq": 1, "status": "applied"},
+        {"seq": 2, "status": "applied"},
+        {"seq": 3, "status": "rejected", "error": {"code": "internal_error", "message": FAILED}},
+        {"seq": 4, "status": "applied"},
+    ]
+    async with api.runtime.sessions() as session:
+        written = set(
+            await session.scalars(
+                select(Checkin.id).where(Checkin.id.in_([uuid.UUID(r["id"]) for r in records]))
+            )
+        )
+        assert written == {uuid.UUID(r["id"]) for r in records}
+        assert (await session.get(Visit, uuid.UUID(first["id"]))).status == "in_progress"
+        assert (await session.get(Visit, uuid.UUID(second["id"]))).status == "assigned"
