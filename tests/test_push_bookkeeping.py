@@ -146,3 +146,34 @@ async def test_a_rules_refusal_comes_back_in_words(api):
     assert result["status"] == "rejected"
     assert result["error"]["code"] == "invalid_transition"
     assert isinstance(result["error"]["message"], str) and len(result["error"]["message"]) > 10
+
+
+async def test_a_replay_ending_in_a_refusal_answers_it_with_its_reason(api):
+    worker = await api.login("worker1")
+    visit = await assigned_visit(worker)
+    body = {
+        "protocol": 1,
+        "device_id": worker.device_id,
+        "mutations": [
+            mutation(1, "visit.start", {"visit_id": visit["id"], "at": "2026-11-27T08:00:00Z"}),
+            mutation(2, "visit.teleport", {"visit_id": visit["id"]}),
+        ],
+    }
+    first = await worker.post("/api/v1/sync/push", json=body)
+    assert first.status_code == 200
+    again = await worker.post("/api/v1/sync/push", json=body)
+    assert again.status_code == 200
+    assert again.json() == {
+        "last_seq": 2,
+        "results": [
+            {"seq": 1, "status": "duplicate"},
+            {
+                "seq": 2,
+                "status": "duplicate",
+                "error": {
+                    "code": "unknown_mutation",
+                    "message": "This server does not know the change 'visit.teleport'.",
+                },
+            },
+        ],
+    }
