@@ -177,3 +177,26 @@ async def test_a_replay_ending_in_a_refusal_answers_it_with_its_reason(api):
             },
         ],
     }
+
+
+async def test_a_replay_reads_its_own_devices_refusals_only(api):
+    visit_id = (await assigned_visit(await api.login("worker1")))["id"]
+    other = await api.login("worker1")  # the same worker's second phone
+    refused = {
+        "protocol": 1,
+        "device_id": other.device_id,
+        "mutations": [mutation(1, "visit.teleport", {"visit_id": visit_id})],
+    }
+    assert (await other.post("/api/v1/sync/push", json=refused)).status_code == 200
+    worker = await api.login("worker1")
+    body = {
+        "protocol": 1,
+        "device_id": worker.device_id,
+        "mutations": [
+            mutation(1, "visit.start", {"visit_id": visit_id, "at": "2026-11-27T08:00:00Z"})
+        ],
+    }
+    first = await worker.post("/api/v1/sync/push", json=body)
+    assert first.json()["results"] == [{"seq": 1, "status": "applied"}]
+    again = await worker.post("/api/v1/sync/push", json=body)
+    assert again.json()["results"] == [{"seq": 1, "status": "duplicate"}]
