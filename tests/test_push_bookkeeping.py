@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from server.auth.tables import Device
+from server.auth.tables import Device, MutationLog
 from server.clock import utcnow
 from server.sync import effects
 from shared.mutations import VisitStart
@@ -200,3 +200,17 @@ async def test_a_replay_reads_its_own_devices_refusals_only(api):
     assert first.json()["results"] == [{"seq": 1, "status": "applied"}]
     again = await worker.post("/api/v1/sync/push", json=body)
     assert again.json()["results"] == [{"seq": 1, "status": "duplicate"}]
+
+
+async def test_a_change_with_an_overlong_name_is_refused_and_journaled_cut_to_its_column(api):
+    worker = await api.login("worker1")
+    name = "visit." + "x" * 200
+    answer = await worker.push((name, {}))
+    assert answer.status_code == 200, answer.text
+    (result,) = answer.json()["results"]
+    assert (result["status"], result["error"]["code"]) == ("rejected", "unknown_mutation")
+    async with api.runtime.sessions() as session:
+        journaled = await session.scalar(
+            select(MutationLog.name).where(MutationLog.device_id == uuid.UUID(worker.device_id))
+        )
+    assert journaled == name[:60]
