@@ -55,14 +55,19 @@ MODULES: dict[str, tuple[str, list[str], list[str]]] = {
     ),
 }
 
-# The functions mutated by default where the whole module takes too long on one core: the
-# push's envelope and each mutation's checks (--whole for all; a mutant of a function the
-# database tests reach costs a database and a push, seconds each).
+# The functions mutated by default: the push path without the pull (`pull`, `changes_for`,
+# 163 mutants no push test is meant for). A mutant of a function the database tests reach costs
+# a push on SQLite, seconds each; --whole mutates the module entire.
+PUSH_PATH = "server.sync.service.x{}__mutmut_*"
 SUBSETS: dict[str, list[str]] = {
-    "push-envelope": ["server.sync.service.x_parse_push__mutmut_*"],
+    "push-envelope": [PUSH_PATH.format("_parse_push"), PUSH_PATH.format("__envelope_integers")],
     "push": [
-        "server.sync.service.x__rejected__mutmut_*",
-        "server.sync.service.x__apply_one__mutmut_*",
+        PUSH_PATH.format("_push"),
+        PUSH_PATH.format("__rejected"),
+        PUSH_PATH.format("__apply_one"),
+        PUSH_PATH.format("__earlier_rejections"),
+        PUSH_PATH.format("__uuid"),
+        "server.sync.service.xǁ_Batchǁ*",
     ],
 }
 
