@@ -36,7 +36,11 @@ PERMISSIONS = [
 MODULES: dict[str, tuple[str, list[str], list[str]]] = {
     "hlc": ("shared/hlc.py", [RULES, "tests/test_clock_edges.py"], []),
     "merge": ("shared/merge.py", [RULES, "tests/test_clock_edges.py"], []),
-    "visits": ("shared/visits.py", [RULES, "tests/test_visit_transitions.py"], []),
+    "visits": (
+        "shared/visits.py",
+        [RULES, "tests/test_visit_transitions.py", "tests/test_visit_words.py"],
+        [],
+    ),
     "requests": ("shared/requests.py", ["tests/test_request_lifecycle.py"], []),
     "permissions": ("shared/permissions.py", [RULES, *PERMISSIONS], []),
     # The push path: its envelope with the tests that need no database, then each mutation's
