@@ -30,6 +30,7 @@ PERMISSIONS = [
     "tests/test_permissions_accounts.py",
     "tests/test_permissions_funds.py",
     "tests/test_permissions_roles.py",
+    "tests/test_permissions_phone.py",
 ]
 
 # module name → (its file, the tests that hold it, extra pytest arguments)
