@@ -30,13 +30,18 @@ PERMISSIONS = [
     "tests/test_permissions_accounts.py",
     "tests/test_permissions_funds.py",
     "tests/test_permissions_roles.py",
+    "tests/test_permissions_phone.py",
 ]
 
 # module name → (its file, the tests that hold it, extra pytest arguments)
 MODULES: dict[str, tuple[str, list[str], list[str]]] = {
     "hlc": ("shared/hlc.py", [RULES, "tests/test_clock_edges.py"], []),
     "merge": ("shared/merge.py", [RULES, "tests/test_clock_edges.py"], []),
-    "visits": ("shared/visits.py", [RULES, "tests/test_visit_transitions.py"], []),
+    "visits": (
+        "shared/visits.py",
+        [RULES, "tests/test_visit_transitions.py", "tests/test_visit_words.py"],
+        [],
+    ),
     "requests": ("shared/requests.py", ["tests/test_request_lifecycle.py"], []),
     "permissions": ("shared/permissions.py", [RULES, *PERMISSIONS], []),
     # The push path: its envelope with the tests that need no database, then each mutation's
@@ -47,6 +52,7 @@ MODULES: dict[str, tuple[str, list[str], list[str]]] = {
         [
             "tests/test_push_refusals.py",
             "tests/test_push_bookkeeping.py",
+            "tests/test_push_batch.py",
             "tests/test_sync_push.py",
             "tests/test_http_proof.py",
         ],
@@ -54,14 +60,19 @@ MODULES: dict[str, tuple[str, list[str], list[str]]] = {
     ),
 }
 
-# The functions mutated by default where the whole module takes too long on one core: the
-# push's envelope and each mutation's checks (--whole for all; a mutant of a function the
-# database tests reach costs a database and a push, seconds each).
+# The functions mutated by default: the push path without the pull (`pull`, `changes_for`,
+# 163 mutants no push test is meant for). A mutant of a function the database tests reach costs
+# a push on SQLite, seconds each; --whole mutates the module entire.
+PUSH_PATH = "server.sync.service.x{}__mutmut_*"
 SUBSETS: dict[str, list[str]] = {
-    "push-envelope": ["server.sync.service.x_parse_push__mutmut_*"],
+    "push-envelope": [PUSH_PATH.format("_parse_push"), PUSH_PATH.format("__envelope_integers")],
     "push": [
-        "server.sync.service.x__rejected__mutmut_*",
-        "server.sync.service.x__apply_one__mutmut_*",
+        PUSH_PATH.format("_push"),
+        PUSH_PATH.format("__rejected"),
+        PUSH_PATH.format("__apply_one"),
+        PUSH_PATH.format("__earlier_rejections"),
+        PUSH_PATH.format("__uuid"),
+        "server.sync.service.xǁ_Batchǁ*",
     ],
 }
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from server.auth.tables import Device
+from server.auth.tables import Device, MutationLog
 from server.clock import utcnow
 from server.sync import effects
 from shared.mutations import VisitStart
@@ -146,3 +146,71 @@ async def test_a_rules_refusal_comes_back_in_words(api):
     assert result["status"] == "rejected"
     assert result["error"]["code"] == "invalid_transition"
     assert isinstance(result["error"]["message"], str) and len(result["error"]["message"]) > 10
+
+
+async def test_a_replay_ending_in_a_refusal_answers_it_with_its_reason(api):
+    worker = await api.login("worker1")
+    visit = await assigned_visit(worker)
+    body = {
+        "protocol": 1,
+        "device_id": worker.device_id,
+        "mutations": [
+            mutation(1, "visit.start", {"visit_id": visit["id"], "at": "2026-11-27T08:00:00Z"}),
+            mutation(2, "visit.teleport", {"visit_id": visit["id"]}),
+        ],
+    }
+    first = await worker.post("/api/v1/sync/push", json=body)
+    assert first.status_code == 200
+    again = await worker.post("/api/v1/sync/push", json=body)
+    assert again.status_code == 200
+    assert again.json() == {
+        "last_seq": 2,
+        "results": [
+            {"seq": 1, "status": "duplicate"},
+            {
+                "seq": 2,
+                "status": "duplicate",
+                "error": {
+                    "code": "unknown_mutation",
+                    "message": "This server does not know the change 'visit.teleport'.",
+                },
+            },
+        ],
+    }
+
+
+async def test_a_replay_reads_its_own_devices_refusals_only(api):
+    visit_id = (await assigned_visit(await api.login("worker1")))["id"]
+    other = await api.login("worker1")  # the same worker's second phone
+    refused = {
+        "protocol": 1,
+        "device_id": other.device_id,
+        "mutations": [mutation(1, "visit.teleport", {"visit_id": visit_id})],
+    }
+    assert (await other.post("/api/v1/sync/push", json=refused)).status_code == 200
+    worker = await api.login("worker1")
+    body = {
+        "protocol": 1,
+        "device_id": worker.device_id,
+        "mutations": [
+            mutation(1, "visit.start", {"visit_id": visit_id, "at": "2026-11-27T08:00:00Z"})
+        ],
+    }
+    first = await worker.post("/api/v1/sync/push", json=body)
+    assert first.json()["results"] == [{"seq": 1, "status": "applied"}]
+    again = await worker.post("/api/v1/sync/push", json=body)
+    assert again.json()["results"] == [{"seq": 1, "status": "duplicate"}]
+
+
+async def test_a_change_with_an_overlong_name_is_refused_and_journaled_cut_to_its_column(api):
+    worker = await api.login("worker1")
+    name = "visit." + "x" * 200
+    answer = await worker.push((name, {}))
+    assert answer.status_code == 200, answer.text
+    (result,) = answer.json()["results"]
+    assert (result["status"], result["error"]["code"]) == ("rejected", "unknown_mutation")
+    async with api.runtime.sessions() as session:
+        journaled = await session.scalar(
+            select(MutationLog.name).where(MutationLog.device_id == uuid.UUID(worker.device_id))
+        )
+    assert journaled == name[:60]
