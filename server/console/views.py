@@ -138,7 +138,7 @@ def date_range(query, zone_name: str) -> tuple[datetime | None, datetime | None]
             raise Refusal("bad_date", f"{name!r} is not a date (YYYY-MM-DD).", 400) from None
         if not DATE_YEARS[0] <= found.year <= DATE_YEARS[1]:
             # Year 1 or 9999 would overflow on the way to UTC; no request is dated there.
-            raise Refusal("bad_date", f"{name!r} is not a date the hotline knows.", 400)
+            raise Refusal("date_out_of_range", f"{name!r} is outside 1970–2200.", 400)
         return found
 
     first, last = day("from"), day("to")
