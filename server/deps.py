@@ -4,7 +4,8 @@ one set of aliases handlers name them by (`db_session: Session`, `principal: Cal
 Litestar injects a dependency by the parameter's name; the alias only says its type. Every
 route module takes these aliases from here, except those of `server/auth` and `server/org`:
 this module stands on them (it checks the caller's token), so importing it there would be an
-import cycle (`tests/test_architecture.py`); they write `NamedDependency[…]` out.
+import cycle (`tests/test_architecture.py`); they write `NamedDependency[…]` out. So does the
+pull's route for its lean caller (`server/sync/lean.py`), which this module may not import.
 """
 
 from litestar import Request

@@ -92,7 +92,7 @@ def test_a_request_on_a_shared_street_is_dispatched_among_its_communities(live_u
             assert violations(desk) == []
             shot(desk, f"dispatch-shared-street{'-en' if lang == 'en' else ''}")
             chosen = first.locator("option").nth(2)
-            name = chosen.inner_text().split("（")[0]
+            name = re.split(r"（| \(", chosen.inner_text())[0]  # the brackets of the language
             picker.select_option(chosen.get_attribute("value"))
             desk.click("#dispatch button")
             desk.wait_for_selector("#done-flash")

@@ -141,11 +141,18 @@ def test_console_modules_use_no_private_name_of_another_module():
 def test_the_dependency_aliases_are_defined_once_in_server_deps():
     """Route modules name their dependencies' types by the aliases of server/deps.py; only
     auth and org, which deps itself imports, write NamedDependency out (an import cycle
-    otherwise)."""
+    otherwise), and the pull's route its lean caller (server/sync/lean.py: deps may not
+    import the sync engine, `test_no_domain_imports_the_sync_engine`)."""
     below_deps = ("server/auth/", "server/org/")
+    lean_pull = "server/sync/routes.py"
     for path in sorted((ROOT / "server").rglob("*.py")):
         name = path.relative_to(ROOT).as_posix()
         if name == "server/deps.py" or name.startswith(below_deps):
+            continue
+        if name == lean_pull:
+            text = path.read_text(encoding="utf-8")
+            assert text.count("NamedDependency[") == 1, name  # the lean caller's, no more
+            assert "NamedDependency[lean.Caller]" in text, name
             continue
         assert "NamedDependency" not in path.read_text(encoding="utf-8"), name
 
