@@ -54,16 +54,17 @@ def _statements(keys_match):
     return page, remaining
 
 
-_POSTGRESQL = _statements(FeedEntry.key == any_(bindparam("keys", type_=ARRAY(String))))
-_SQLITE = _statements(
+# The page and count statements on each database, for the ORM's pull and the lean one.
+POSTGRESQL = _statements(FeedEntry.key == any_(bindparam("keys", type_=ARRAY(String))))
+SQLITE = _statements(
     FeedEntry.key.in_(select(column("value")).select_from(func.json_each(bindparam("keys"))))
 )
 
 
 def _for(session: AsyncSession, keys: list[str]) -> tuple[Any, Any, Any]:
     if session.bind.dialect.name == "postgresql":
-        return (*_POSTGRESQL, keys)
-    return (*_SQLITE, json.dumps(keys))
+        return (*POSTGRESQL, keys)
+    return (*SQLITE, json.dumps(keys))
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ def statements(dialect: Dialect) -> Statements:
     found = _COMPILED.get(dialect)
     if found is None:
         postgresql = dialect.name == "postgresql"
-        page, remaining = feed_query._POSTGRESQL if postgresql else feed_query._SQLITE
+        page, remaining = feed_query.POSTGRESQL if postgresql else feed_query.SQLITE
         records = {}
         for entity, declared in RECORDS.items():
             table = declared.table.__table__
