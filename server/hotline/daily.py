@@ -22,7 +22,7 @@ from sqlalchemy import delete, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from server.db.sessions import ServerSession
+from server.hotline import kept
 from server.hotline.tables import HotlineRequest as R
 from server.hotline.tables import RequestDayFigures as F
 from shared.localtime import to_local, zone
@@ -142,7 +142,7 @@ def rebuild(connection: Connection) -> int:
 
 def touch(session: Session, days: Iterable[date]) -> None:
     """Days a bulk write changed behind the ORM's back: recomputed before the commit."""
-    session.info.setdefault("figure_days", set()).update(days)
+    kept.note(session, "figure_days", days)
 
 
 def _changed(obj: R) -> set[date]:
@@ -153,9 +153,8 @@ def _changed(obj: R) -> set[date]:
     return {local_day(m) for m in (*history.deleted, obj.received_at) if m is not None}
 
 
-def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if not isinstance(session, ServerSession):
-        return
+def _noted(session: Session) -> set[date]:
+    """What a flush of this session changes, by the rows it counts in."""
     days: set[date] = set()
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, R) and obj.received_at is not None:
@@ -163,40 +162,10 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     for obj in session.dirty:
         if isinstance(obj, R):
             days |= _changed(obj)
-    if days:
-        touch(session, days)
+    return days
 
 
-def _before_commit(session: Session) -> None:
-    # Only at the real commit: a savepoint's release fires this too, and rows made inside a
-    # savepoint that an outer one then rolls back would be lost with what was noted (and the
-    # advisory locks would be taken mid-transaction, before the next row lock: a deadlock).
-    if not isinstance(session, ServerSession) or session.in_nested_transaction():
-        return
-    session.flush()
-    days = session.info.pop("figure_days", None)
-    if days:
-        recompute(session.connection(), days)
-
-
-def _after_transaction_end(session: Session, transaction: Any) -> None:
-    """What was noted goes with the whole transaction, not with a savepoint rolled back (what
-    was noted before the savepoint still needs its rows made again; more is harmless)."""
-    if isinstance(session, ServerSession) and transaction.parent is None:
-        session.info.pop("figure_days", None)
-
-
-def install() -> None:
-    from sqlalchemy import event
-
-    if not event.contains(ServerSession, "before_flush", _before_flush):
-        event.listen(ServerSession, "before_flush", _before_flush)
-        event.listen(ServerSession, "before_commit", _before_commit)
-        event.listen(ServerSession, "after_transaction_end", _after_transaction_end)
-    ServerSession.attach("request figures")
-
-
-install()
+kept.install("request figures", "figure_days", _noted, recompute)
 
 
 # Reading: the figures of a range of days, by grouping and key.

@@ -24,7 +24,7 @@ from sqlalchemy import delete, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from server.db.sessions import ServerSession
+from server.hotline import kept
 from server.hotline.holidays import span_hours
 from server.hotline.schemas import RequestAction
 from server.hotline.tables import HotlineRequest as R
@@ -226,12 +226,11 @@ def rebuild(connection: Connection) -> int:
 
 def touch(session: Session, ids: Iterable[UUID]) -> None:
     """Requests written behind the ORM's back: their rows made again before the commit."""
-    session.info.setdefault("figure_requests", set()).update(ids)
+    kept.note(session, "figure_requests", ids)
 
 
-def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if not isinstance(session, ServerSession):
-        return
+def _noted(session: Session) -> set[UUID]:
+    """What a flush of this session changes, by the rows it counts in."""
     ids: set[UUID] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, R):
@@ -239,37 +238,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
         elif isinstance(obj, (RequestEvent, RequestCallback)):
             ids.add(obj.request_id)
     ids.discard(None)  # type: ignore[arg-type]
-    if ids:
-        touch(session, ids)
+    return ids
 
 
-def _before_commit(session: Session) -> None:
-    # Only at the real commit: a savepoint's release fires this too, and rows made inside a
-    # savepoint that an outer one then rolls back would be lost with what was noted (and the
-    # advisory locks would be taken mid-transaction, before the next row lock: a deadlock).
-    if not isinstance(session, ServerSession) or session.in_nested_transaction():
-        return
-    session.flush()
-    ids = session.info.pop("figure_requests", None)
-    if ids:
-        recompute(session.connection(), ids)
-
-
-def _after_transaction_end(session: Session, transaction: Any) -> None:
-    """What was noted goes with the whole transaction, not with a savepoint rolled back (what
-    was noted before the savepoint still needs its rows made again; more is harmless)."""
-    if isinstance(session, ServerSession) and transaction.parent is None:
-        session.info.pop("figure_requests", None)
-
-
-def install() -> None:
-    from sqlalchemy import event
-
-    if not event.contains(ServerSession, "before_flush", _before_flush):
-        event.listen(ServerSession, "before_flush", _before_flush)
-        event.listen(ServerSession, "before_commit", _before_commit)
-        event.listen(ServerSession, "after_transaction_end", _after_transaction_end)
-    ServerSession.attach("request facts")
-
-
-install()
+kept.install("request facts", "figure_requests", _noted, recompute)
