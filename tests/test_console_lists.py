@@ -171,7 +171,10 @@ async def test_the_districts_queue_is_sized_by_its_rows(api):
 
 
 async def test_request_numbers_take_the_local_day(api):
-    """A call at 07:30 in Shanghai (23:30 UTC the day before) gets that morning's number."""
+    """A call at 07:30 in Shanghai (23:30 UTC the day before) gets that morning's number.
+
+    The day is long past so that the demo's own requests (raised today) never share it.
+    """
     from datetime import UTC, datetime
 
     from server.hotline import service as hotline
@@ -186,17 +189,17 @@ async def test_request_numbers_take_the_local_day(api):
     }
     async with api.runtime.sessions() as session, session.begin():
         morning = await hotline.create(
-            session, None, values, datetime(2026, 12, 3, 23, 30, tzinfo=UTC)
+            session, None, values, datetime(2021, 3, 9, 23, 30, tzinfo=UTC)
         )
         before = await hotline.create(
-            session, None, values, datetime(2026, 12, 3, 15, 59, tzinfo=UTC)
+            session, None, values, datetime(2021, 3, 9, 15, 59, tzinfo=UTC)
         )
         midnight = await hotline.create(
-            session, None, values, datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
+            session, None, values, datetime(2021, 3, 9, 16, 0, tzinfo=UTC)
         )
-    assert morning.number.startswith("261204-")
-    assert before.number.startswith("261203-")
-    assert midnight.number == "261204-0002"  # the same local day counts on
+    assert morning.number.startswith("210310-")
+    assert before.number.startswith("210309-")
+    assert midnight.number == "210310-0002"  # the same local day counts on
 
 
 async def test_a_refused_step_is_shown_inside_its_form_and_a_done_one_is_confirmed(api):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from server.auth.tables import User
 from server.clock import utcnow
-from server.db.sessions import create_engine_for, session_factory
+from server.db.sessions import create_engine_for, session_factories, session_factory
 from server.feed.tables import FeedEntry
 from server.residents.tables import Resident
 from server.visits.tables import Checkin
@@ -101,3 +101,63 @@ async def test_feed_versions_follow_commit_order(api, settings):
         }
     await engine.dispose()
     assert version[began_second.id] < version[began_first.id]
+
+
+async def test_a_savepoint_tells_no_one_and_one_rolled_back_leaves_no_trace(api, settings):
+    """SQLAlchemy runs its commit hooks when a savepoint is released too. A phone woken then
+    would pull before the commit and find nothing: only the real commit writes the feed and
+    tells the streams. A savepoint rolled back takes its feed and audit notes with it."""
+    from sqlalchemy import func
+
+    from server.audit import service as audit
+    from server.audit.tables import AuditEntry
+
+    engine = create_engine_for(settings.database_url)
+    outside = session_factories(engine)[1]  # reads: on SQLite, never waits for the writer
+
+    async def committed_version() -> int:
+        async with outside() as session:
+            return await session.scalar(select(func.coalesce(func.max(FeedEntry.version), 0)))
+
+    before = await committed_version()
+    told: list[int] = []
+    async with api.runtime.sessions() as session:
+        hub = session.sync_session.info["process"]["feed_hub"]
+        publish = hub.publish
+        hub.publish = lambda version, keys: (told.append(version), publish(version, keys))
+        try:
+            async with session.begin():
+                kept, dropped = (await session.scalars(select(Resident).limit(2))).all()
+                kept_id, dropped_id = kept.id, dropped.id
+                async with session.begin_nested():
+                    kept.notes = "kept: written in a savepoint that was released"
+                    audit.record(session, None, "test.kept", "resident", kept.id)
+                assert told == [] and await committed_version() == before
+                with pytest.raises(RuntimeError):
+                    async with session.begin_nested():
+                        dropped.notes = "dropped: its savepoint rolled back"
+                        audit.record(session, None, "test.dropped", "resident", dropped.id)
+                        await session.flush()
+                        raise RuntimeError("the mutation fails")
+                assert told == [] and await committed_version() == before
+        finally:
+            hub.publish = publish
+    after = await committed_version()
+    async with outside() as session:
+        written = {
+            entry.record_id
+            for entry in (
+                await session.scalars(select(FeedEntry).where(FeedEntry.version > before))
+            ).all()
+        }
+        actions = set(
+            (
+                await session.scalars(
+                    select(AuditEntry.action).where(AuditEntry.action.like("test.%"))
+                )
+            ).all()
+        )
+    await engine.dispose()
+    assert told == [after] and after > before  # told once, after the commit, of what it wrote
+    assert kept_id in written and dropped_id not in written
+    assert actions == {"test.kept"}

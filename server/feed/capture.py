@@ -9,6 +9,12 @@ its row lock, held until commit) and writes one feed entry per record and key at
 Services cannot forget to publish a change: the session does it. The commit also tells the
 live streams of every server process (server/feed/notify.py).
 
+Only the transaction's real commit does this. SQLAlchemy runs its commit hooks when a savepoint
+(`begin_nested`) is released too: there nothing is written and no one is told, since a phone
+woken then would pull before the commit and find nothing. What a savepoint noted stays noted
+until the commit; a savepoint that rolls back takes its notes with it (`_savepoint_began`,
+`_rolled_back`), as it takes its rows.
+
 Rows written here go in as Core inserts on the tables (one executemany each), not through the
 ORM's bulk path, which would visit every row in Python.
 """
@@ -53,11 +59,6 @@ def snapshot(session: Session) -> dict[tuple[str, Any], set[str]]:
     return {slot: set(keys) for slot, keys in _pending(session).items()}
 
 
-def restore(session: Session, noted: dict[tuple[str, Any], set[str]]) -> None:
-    """Back to a `snapshot`: a savepoint rolled back, its changes never happened."""
-    session.info["feed_pending"] = noted
-
-
 def note(session: Session, entity: str, record_id: Any, keys: set[str]) -> None:
     """Note a change written without an ORM object (see server/feed/lookup.append)."""
     if isinstance(session, ServerSession):
@@ -91,7 +92,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if not isinstance(session, ServerSession):
+    if not isinstance(session, ServerSession) or session.in_nested_transaction():
         return
     session.flush()
     _write_appends(session)
@@ -132,16 +133,45 @@ def _write_audit(session: Session) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    if isinstance(session, ServerSession):
+    if isinstance(session, ServerSession) and not session.in_nested_transaction():
         notify.after_commit(session)
 
 
-def _after_rollback(session: Session) -> None:
-    if isinstance(session, ServerSession):
-        session.info.pop("feed_pending", None)
-        session.info.pop("feed_committed", None)
-        session.info.pop("audit_pending", None)
-        session.info.pop("append_rows", None)
+# What a transaction notes before its commit writes it, in `session.info`.
+_NOTES = ("feed_pending", "audit_pending", "append_rows")
+
+
+def _notes(session: Session) -> dict[str, Any]:
+    info = session.info
+    return {
+        "feed_pending": snapshot(session),
+        "audit_pending": list(info.get("audit_pending", ())),
+        "append_rows": {table: list(rows) for table, rows in info.get("append_rows", {}).items()},
+    }
+
+
+def _savepoint_began(session: Session, transaction: Any) -> None:
+    if isinstance(session, ServerSession) and transaction.nested:
+        session.info.setdefault("savepoint_notes", {})[transaction] = _notes(session)
+
+
+def _rolled_back(session: Session, previous: Any) -> None:
+    """A savepoint rolled back: its notes go; the transaction rolled back: all of them."""
+    if not isinstance(session, ServerSession):
+        return
+    noted = session.info.get("savepoint_notes", {}).pop(previous, None)
+    if previous.nested and noted is not None:
+        session.info.update(noted)
+    elif previous.parent is None:
+        for key in (*_NOTES, "feed_committed", "savepoint_notes"):
+            session.info.pop(key, None)
+
+
+def _transaction_ended(session: Session, transaction: Any) -> None:
+    """The transaction is over: the notes its savepoints kept go. (A savepoint's own end runs
+    before its rollback hook, so a released savepoint's notes stay until then: a few copies.)"""
+    if isinstance(session, ServerSession) and transaction.parent is None:
+        session.info.pop("savepoint_notes", None)
 
 
 def install() -> None:
@@ -151,7 +181,9 @@ def install() -> None:
         event.listen(ServerSession, "before_flush", _before_flush)
         event.listen(ServerSession, "before_commit", _before_commit)
         event.listen(ServerSession, "after_commit", _after_commit)
-        event.listen(ServerSession, "after_rollback", _after_rollback)
+        event.listen(ServerSession, "after_transaction_create", _savepoint_began)
+        event.listen(ServerSession, "after_soft_rollback", _rolled_back)
+        event.listen(ServerSession, "after_transaction_end", _transaction_ended)
     ServerSession.attach("change capture")
 
 

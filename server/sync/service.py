@@ -8,7 +8,6 @@ import msgspec
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.audit import service as audit
 from server.auth.service import Principal
 from server.auth.tables import Device, MutationLog
 from server.blobs import proof as proofs
@@ -17,7 +16,7 @@ from server.bodies import check_json_text, integral
 from server.clock import utcnow
 from server.db.sessions import TooLong
 from server.errors import ProblemError, Refusal
-from server.feed import capture, lookup
+from server.feed import lookup
 from server.feed.lookup import forget_batch
 from server.org.service import all_units
 from server.records import Place
@@ -153,21 +152,11 @@ class _Batch:
             device,
         )
         self.device_id = device.id
-        self.feed = session.sync_session
-        self.start = self._mark()
-
-    def _mark(self) -> tuple[dict, int]:
-        """What the transaction has noted so far, to go back to if a savepoint rolls back."""
-        # (appends are dropped by forget_batch)
-        return capture.snapshot(self.feed), len(audit.pending(self.session))
-
-    def _back_to(self, mark: tuple[dict, int]) -> None:
-        capture.restore(self.feed, mark[0])
-        del audit.pending(self.session)[mark[1] :]
-        forget_batch(self.session)
 
     async def reset(self) -> None:
-        self._back_to(self.start)
+        """After a savepoint rolled back. What it noted for the feed and the audit went with
+        it (server/feed/capture.py); what was prefetched or added may no longer hold."""
+        forget_batch(self.session)
         await self.session.refresh(self.device)  # the rollback expired it
 
     async def prefetch(self, mutations) -> None:
@@ -217,19 +206,16 @@ class _Batch:
         return results
 
     async def _apply_alone(self, mutation) -> tuple[MutationResult, str]:
-        mark = self._mark()
         self.session.info["write_now"] = True  # appends inside this savepoint, not at commit
         try:
             async with self.session.begin_nested():
                 return await _apply_one(self.session, self.runtime, self.principal, mutation)
         except TooLong as exc:
-            self._back_to(mark)
-            await self.session.refresh(self.device)
+            await self.reset()
             return _rejected(mutation.seq, "invalid_args", exc.detail), ""
         except Exception:
             log.exception("mutation %s of device %s failed", mutation.seq, self.device_id)
-            self._back_to(mark)
-            await self.session.refresh(self.device)
+            await self.reset()
             message = "The server could not apply this change. Support has been notified."
             return _rejected(mutation.seq, "internal_error", message), ""
         finally:
