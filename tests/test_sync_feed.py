@@ -140,6 +140,7 @@ async def test_a_savepoint_tells_no_one_and_one_rolled_back_leaves_no_trace(api,
                         await session.flush()
                         raise RuntimeError("the mutation fails")
                 assert told == [] and await committed_version() == before
+                assert not session.sync_session.info["savepoint_notes"]  # none kept once ended
         finally:
             hub.publish = publish
     after = await committed_version()

@@ -133,7 +133,11 @@ def _write_audit(session: Session) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    if isinstance(session, ServerSession) and not session.in_nested_transaction():
+    if not isinstance(session, ServerSession):
+        return
+    if session.in_nested_transaction():  # released: what it noted stands; drop its start's copy
+        session.info.get("savepoint_notes", {}).pop(session.get_nested_transaction(), None)
+    else:
         notify.after_commit(session)
 
 
@@ -151,6 +155,7 @@ def _notes(session: Session) -> dict[str, Any]:
 
 
 def _savepoint_began(session: Session, transaction: Any) -> None:
+    """What was noted when a savepoint began, kept until it is released or rolled back."""
     if isinstance(session, ServerSession) and transaction.nested:
         session.info.setdefault("savepoint_notes", {})[transaction] = _notes(session)
 
@@ -167,13 +172,6 @@ def _rolled_back(session: Session, previous: Any) -> None:
             session.info.pop(key, None)
 
 
-def _transaction_ended(session: Session, transaction: Any) -> None:
-    """The transaction is over: the notes its savepoints kept go. (A savepoint's own end runs
-    before its rollback hook, so a released savepoint's notes stay until then: a few copies.)"""
-    if isinstance(session, ServerSession) and transaction.parent is None:
-        session.info.pop("savepoint_notes", None)
-
-
 def install() -> None:
     from sqlalchemy import event
 
@@ -183,7 +181,6 @@ def install() -> None:
         event.listen(ServerSession, "after_commit", _after_commit)
         event.listen(ServerSession, "after_transaction_create", _savepoint_began)
         event.listen(ServerSession, "after_soft_rollback", _rolled_back)
-        event.listen(ServerSession, "after_transaction_end", _transaction_ended)
     ServerSession.attach("change capture")
 
 
