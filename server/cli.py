@@ -273,10 +273,13 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 def serve_app():
     """The app as each server process makes it (uvicorn imports this in every worker)."""
     from server.app import create_app
+    from server.ops import heap
 
     settings = settings_from_env()
     logs.configure(settings.log_format)
-    return create_app(settings)
+    app = create_app(settings)
+    app.on_startup.append(heap.settle)  # after the runtime's own start-up
+    return app
 
 
 def _multiprocess_metrics() -> str | None:

@@ -12,7 +12,7 @@ import hashlib
 import random
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ import msgspec
 from mobile.core import signing
 from mobile.core.blobs import BlobStore
 from mobile.core.compression import compressed_json
+from mobile.core.refresh import Refreshing
 from mobile.core.store import LocalStore
 from mobile.core.sync_errors import (
     Busy,
@@ -70,7 +71,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-class SyncClient:
+class SyncClient(Refreshing):
     def __init__(
         self,
         store: LocalStore,
@@ -201,33 +202,8 @@ class SyncClient:
         report = SyncReport()
         self.push(report, progress)
         self.pull(report, progress)
-        self.fetch_conflicts()
-        self.fetch_timelines()
+        self.refresh_if_due(report)
         return report
-
-    def fetch_conflicts(self) -> None:
-        """The values of this phone's person that did not stand, from the server's conflict
-        log: also those replaced later by an edit made without seeing them, which no push
-        answer of this phone could carry."""
-        me = (self.store.secret("user") or {}).get("id")
-        response = self._call("GET", "/api/v1/conflicts", params={"limit": 1000}, allow=(403,))
-        if response.status_code != 200:
-            return
-        self.store.keep_conflicts(
-            [
-                {
-                    "conflict_id": c["id"],
-                    "at": c["at"],
-                    "entity": c["entity"],
-                    "id": c["record_id"],
-                    "field": c["field"],
-                    "yours": c["lost_value"],
-                    "kept": c["kept_value"],
-                }
-                for c in response.json()
-                if c.get("loser_id") == me
-            ]
-        )
 
     def download(self, sha256: str) -> tuple[bytes, str] | None:
         """A photo or signature from the server (its bytes and type), if this person's scope
@@ -236,23 +212,6 @@ class SyncClient:
         if response.status_code != 200 or hashlib.sha256(response.content).hexdigest() != sha256:
             return None
         return response.content, response.headers.get("content-type", "image/jpeg")
-
-    def fetch_timelines(self) -> None:
-        """The timelines of the requests this phone's person works on (the feed carries a
-        request's fields, not its steps); fetched again only when the request changed."""
-        me = (self.store.secret("user") or {}).get("id")
-        for request in self.store.all("request"):
-            if request.get("assignee_id") != me:
-                continue
-            kept = self.store.secret(f"timeline/{request['id']}")
-            if kept and kept.get("rev") == request.get("rev"):
-                continue
-            response = self._call("GET", f"/api/v1/requests/{request['id']}", allow=(403, 404))
-            if response.status_code == 200:
-                timeline = response.json().get("timeline", [])
-                self.store.set_secret(
-                    f"timeline/{request['id']}", {"rev": request.get("rev"), "timeline": timeline}
-                )
 
     def _uploader(self) -> Uploader | None:
         if self.blobs is None:
@@ -364,8 +323,15 @@ class SyncClient:
         stored (one transaction a page), so the network and the phone work at once; a cut
         sync resumes from the last page stored."""
         done = 0
+        page = self._fetch_page(self.store.meta("cursor"))
+        if page is not None and not page["has_more"]:
+            # One page (a sync with little or nothing new, most of them): no thread for it.
+            self._store_page(page, report, progress, done)
+            self._pulled(page)
+            return
+        upcoming: Future = Future()
+        upcoming.set_result(page)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as ahead:
-            upcoming = ahead.submit(self._fetch_page, self.store.meta("cursor"))
             while True:
                 page = upcoming.result()
                 if page is None:
@@ -379,6 +345,10 @@ class SyncClient:
                 done += count
                 if not page["has_more"]:
                     break
+        self._pulled(page)
+
+    def _pulled(self, page: dict[str, Any]) -> None:
+        """After the last page: the outbox up to what the server has, the overlay rebuilt."""
         self.store.acknowledge_up_to(page["last_seq"])
         self.store.rebase()
         self.store.set_meta("last_synced_at", time.time())

@@ -20,6 +20,7 @@ from server.hotline.schemas import (
     ExtensionPublic,
     RequestDetailPublic,
     RequestPublic,
+    RequestTimelinePublic,
     SupervisionNotePublic,
 )
 from server.hotline.tables import (
@@ -66,6 +67,24 @@ async def visible(session: AsyncSession, actor: Actor, request_id: UUID) -> Hotl
     if request is None or not (await reader(session, actor)).reads(REQUEST, request):
         raise Refusal("not_found", "No such request in your area.", 404)
     return request
+
+
+async def timelines(
+    session: AsyncSession, actor: Actor, request_ids: list[UUID]
+) -> list[RequestTimelinePublic]:
+    """The timelines of those of the requests the actor reads (`visible`'s rule), in the order
+    asked; the others are left out, as if they did not exist."""
+    found = (
+        await session.scalars(select(HotlineRequest).where(HotlineRequest.id.in_(request_ids)))
+    ).all()
+    read = await reader(session, actor)
+    shown = {r.id: r for r in found if read.reads(REQUEST, r)}
+    steps = await timeline.read_many(session, list(shown)) if shown else {}
+    return [
+        RequestTimelinePublic(id=i, rev=shown[i].rev, timeline=steps[i])
+        for i in dict.fromkeys(request_ids)
+        if i in shown
+    ]
 
 
 async def locked(session: AsyncSession, *request_ids: UUID) -> None:

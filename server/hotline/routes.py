@@ -27,6 +27,7 @@ from server.hotline.schemas import (
     RequestCreate,
     RequestDetailPublic,
     RequestPublic,
+    RequestTimelinePublic,
     StatsPublic,
     VerifyBody,
 )
@@ -69,6 +70,30 @@ async def get_request(
 ) -> RequestDetailPublic:
     request = await service.visible(db_session, principal.actor, request_id)
     return await service.detail(db_session, request)
+
+
+MAX_TIMELINES = 100  # requests a call of GET /api/v1/requests/timelines may name
+
+
+@get(
+    "/api/v1/requests/timelines",
+    tags=["hotline"],
+    summary="The timelines of up to 100 requests at once (what a phone keeps of its requests)",
+)
+async def request_timelines(
+    db_session: Session,
+    principal: Caller,
+    ids: Annotated[
+        list[UUID],
+        QueryParameter(
+            name="id",
+            min_items=1,
+            max_items=MAX_TIMELINES,
+            description="a request's id, repeated for each (at most 100)",
+        ),
+    ],
+) -> list[RequestTimelinePublic]:
+    return await service.timelines(db_session, principal.actor, ids)
 
 
 @get(
@@ -236,6 +261,7 @@ ROUTES = [
     create_request,
     list_requests,
     get_request,
+    request_timelines,
     request_assignees,
     dispatch_request,
     assign_request,

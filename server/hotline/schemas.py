@@ -260,6 +260,14 @@ class RequestDetailPublic(RequestPublic, kw_only=True):
     callbacks: list["CallbackPublic"] = []  # 回访 records, oldest first
 
 
+class RequestTimelinePublic(msgspec.Struct, kw_only=True):
+    """A request's timeline alone, as the phone keeps it: GET /api/v1/requests/timelines."""
+
+    id: UUID  # the request's id
+    rev: int  # the request's `rev` the timeline was read at
+    timeline: list[TimelineEventPublic]  # its steps, oldest first
+
+
 class CallbackPublic(msgspec.Struct, kw_only=True):
     """A 回访 record: how, whether the caller was reached, and their answers."""
 

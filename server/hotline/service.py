@@ -38,6 +38,7 @@ from server.hotline.queries import (
     public,
     search,
     supervision_notes,
+    timelines,
     visible,
 )
 from server.hotline.repeats import merge
@@ -52,6 +53,7 @@ from server.hotline.stats import stats, stats_by
 from server.hotline.supervision import add_note, answer, open_notes, watch_list
 
 __all__ = [
+    "timelines",
     "ask_extension",
     "decide_extension",
     "decide_return",
