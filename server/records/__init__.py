@@ -25,7 +25,7 @@ from uuid import UUID
 
 import msgspec
 
-from server.records.keys import KINDS, subscription
+from server.records.keys import KINDS, paths, subscribed
 from shared.permissions import Actor, reads_beyond_phone
 
 # Reads one attribute of a record's state (old or new) by name: keys are computed from it.
@@ -41,8 +41,7 @@ class Place:
 
     def path(self, unit_id: UUID | None) -> str:
         """The path of a unit, "" for none (a path nothing contains)."""
-        unit = self.units.get(unit_id) if unit_id is not None else None
-        return unit.path if unit is not None else ""
+        return paths(self.units).get(unit_id, "") if unit_id is not None else ""
 
 
 # Whether the actor's phone may hold the record as it is now (in `shared.permissions` terms).
@@ -121,7 +120,7 @@ class Reader:
 
     @classmethod
     def of(cls, actor: Actor, units: Mapping[UUID, Any], now: datetime | None = None) -> "Reader":
-        return cls(actor, Place(units, now), frozenset(subscription(actor, units)))
+        return cls(actor, Place(units, now), subscribed(actor, units))
 
     def holds(self, record: SyncedRecord, row: Any) -> bool:
         """Whether the caller's phone holds the record as it is now."""

@@ -7,7 +7,7 @@ holds one of its keys, and the record's scope rule then decides put or delete.
 """
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -60,6 +60,44 @@ def subscription(actor: Actor, units: Mapping[UUID, Any]) -> list[str]:
             if kind == "work" and at_district_level(actor):
                 keys.add(key(kind, UNPLACED))
     return sorted(keys)
+
+
+class PerTree:
+    """Answers computed from one org tree (the process's cached `units`, replaced by a new
+    dict whenever it is reloaded), kept until the tree is replaced: an actor's subscription,
+    each unit's path. A push asks them of every mutation it applies and a pull of every record
+    it sends; walking the tree's hundred ORM objects each time was most of a push's CPU.
+    A new tree starts afresh (the old one is held until then, so `is` never matches a new
+    dict at an old address); so does a full memo."""
+
+    MAX = 10_000
+
+    def __init__(self) -> None:
+        self.units: Any = None
+        self.found: dict[Any, Any] = {}
+
+    def get(self, units: Mapping[UUID, Any], key: Any, compute: Callable[[], Any]) -> Any:
+        if units is not self.units or len(self.found) >= self.MAX:
+            self.units, self.found = units, {}
+        found = self.found.get(key, self)
+        if found is self:
+            found = self.found[key] = compute()
+        return found
+
+
+_SUBSCRIBED = PerTree()
+_PATHS = PerTree()
+
+
+def subscribed(actor: Actor, units: Mapping[UUID, Any]) -> frozenset[str]:
+    """`subscription` as a set, remembered for the tree it was computed on."""
+    who = (actor.user_id, actor.role, actor.unit_path)  # all a subscription depends on
+    return _SUBSCRIBED.get(units, who, lambda: frozenset(subscription(actor, units)))
+
+
+def paths(units: Mapping[UUID, Any]) -> dict[UUID, str]:
+    """Each unit's path by its id, remembered for the tree."""
+    return _PATHS.get(units, None, lambda: {i: u.path for i, u in units.items()})
 
 
 def fingerprint(keys: list[str]) -> str:

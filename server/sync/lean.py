@@ -53,6 +53,7 @@ from server.db.types import UTCDateTime
 from server.errors import ProblemError
 from server.org.service import UnitCache, all_units
 from server.records import Place
+from server.records.keys import PerTree
 from server.runtime import Runtime
 from server.sync import cursor as cursors
 from server.sync import feed_query, scope
@@ -249,29 +250,17 @@ async def units_of(runtime: Runtime) -> dict[UUID, Any]:
     return units
 
 
-class _Scopes:
-    """Each caller's feed keys and their fingerprint, for one org tree: computing them walks
-    the tree's hundred units, and every pull needs them. A new tree (the cache reloaded it)
-    starts afresh; so does a full one."""
-
-    MAX = 10_000
-
-    def __init__(self) -> None:
-        self.units: Any = None
-        self.found: dict[tuple, tuple[list[str], str]] = {}
-
-    def of(self, actor: Any, units: dict[UUID, Any]) -> tuple[list[str], str]:
-        if units is not self.units or len(self.found) >= self.MAX:
-            self.units, self.found = units, {}
-        who = (actor.user_id, actor.role, actor.unit_path, actor.department_id)
-        found = self.found.get(who)
-        if found is None:
-            keys = scope.feed_keys(actor, units)
-            found = self.found[who] = (keys, scope.fingerprint(keys))
-        return found
+_SCOPES = PerTree()  # each caller's feed keys and their fingerprint, for one org tree
 
 
-_SCOPES = _Scopes()
+def scope_of(actor: Any, units: dict[UUID, Any]) -> tuple[list[str], str]:
+    """The caller's feed keys and their fingerprint (a walk of the tree, once per tree)."""
+
+    def compute() -> tuple[list[str], str]:
+        keys = scope.feed_keys(actor, units)
+        return keys, scope.fingerprint(keys)
+
+    return _SCOPES.get(units, (actor.user_id, actor.role, actor.unit_path), compute)
 
 
 @dataclass
@@ -339,7 +328,7 @@ async def page(
     `connection`. `last_seq`, when given, was read on it before the feed (a replica's)."""
     compiled = caller.statements
     actor = caller.principal.actor
-    keys, scope_id = _SCOPES.of(actor, caller.units)
+    keys, scope_id = scope_of(actor, caller.units)
     last_seq = caller.principal.last_seq if last_seq is None else last_seq
     position = cursors.decode(cursor, scope_id, 0)
     bound_keys = keys if compiled.postgresql else json.dumps(keys)
