@@ -16,9 +16,11 @@ from server.errors import ProblemError, problem_response
 
 # When the settings name no limit: what the database can serve at once. PostgreSQL: the
 # engine's pool (10 + 10 overflow, server/db/engine.py), so an admitted sync never waits for a
-# connection; SQLite: writers go one at a time and readers need no pool slot, 16 keeps the
-# event loop's queue short.
-DEFAULT_IN_FLIGHT = {"postgresql": 20, "sqlite": 16}
+# connection; SQLite: writers go one at a time, each holding the write lock across its every
+# statement's turn of the event loop, so the fewer syncs share the loop the sooner a push
+# lets go. Measured (bench.load, 300 phones, 16 in flight, docs/benchmarks.md): p99 424–466 ms
+# at 16, 274 at 8, 255 at 6, 220 at 4, with more syncs served a second and none turned away.
+DEFAULT_IN_FLIGHT = {"postgresql": 20, "sqlite": 4}
 
 
 @dataclass
