@@ -1,7 +1,8 @@
 """Where an empty sync's server CPU goes, on SQLite and PostgreSQL.
 
 The app runs in this process behind httpx's ASGI transport (no sockets), so `process_time`
-counts the framework, the database driver and SQLAlchemy, and nothing of a server loop. Each
+counts the framework, the database driver and SQLAlchemy, and nothing of a server loop; its
+heap is settled after start-up as a serving process's is (server/ops/heap.py). Each
 figure is the CPU milliseconds of one call, averaged over many:
 
 - the framework's floor: GET /health (no database, no token);
@@ -18,6 +19,7 @@ pages and prints where their time goes, the frames above 2 % of it.
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import shutil
 import tempfile
@@ -30,6 +32,7 @@ from sqlalchemy import select
 
 from server.app import create_app, start_runtime, stop_runtime
 from server.feed.tables import FeedClock
+from server.ops import heap
 from testbed import DEMO_PASSWORD, build_demo, cheap_settings
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -72,6 +75,7 @@ async def measure(url: str, calls: int, profile: bool = False) -> dict[str, floa
     await add_records(url, FIRST_PAGE)  # a first page full in worker1's scope
     app = create_app(cheap_settings(url))
     await start_runtime(app)
+    heap.settle()  # as `python -m server run` settles each process after its start-up
     figures: dict[str, float] = {}
     try:
         transport = httpx.ASGITransport(app=app)
@@ -130,6 +134,7 @@ async def measure(url: str, calls: int, profile: bool = False) -> dict[str, floa
             figures[f"tx_{queries}"] = await _cpu_ms(calls, transaction)
     finally:
         await stop_runtime(app)
+        gc.unfreeze()
     return figures
 
 
