@@ -69,7 +69,9 @@ SUBSETS: dict[str, list[str]] = {
     "push": [
         PUSH_PATH.format("_push"),
         PUSH_PATH.format("__rejected"),
-        PUSH_PATH.format("__apply_one"),
+        PUSH_PATH.format("_apply_one"),
+        PUSH_PATH.format("_journal_row"),
+        PUSH_PATH.format("_wanted_ids"),
         PUSH_PATH.format("__earlier_rejections"),
         PUSH_PATH.format("__uuid"),
         "server.sync.service.xǁ_Batchǁ*",

@@ -1,4 +1,4 @@
-"""The lean pull's own conversions of SQLite's stored ids and times (server/sync/lean.py) give
+"""The lean pull's own conversions of SQLite's stored ids and times (server/sync/prepared.py) give
 what SQLAlchemy's column types give, for every form either may meet."""
 
 import uuid
@@ -11,7 +11,7 @@ from sqlalchemy import Uuid
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.db.types import UTCDateTime
-from server.sync import lean
+from server.sync import prepared
 
 SQLITE = sqlite.dialect()
 
@@ -22,7 +22,7 @@ def sqlalchemys(kind, dialect=SQLITE):
 
 @given(st.uuids())
 def test_a_stored_id_reads_as_sqlalchemy_reads_it(value):
-    ours = lean._fast(Uuid(), SQLITE)
+    ours = prepared._fast(Uuid(), SQLITE)
     theirs = sqlalchemys(Uuid())
     for stored in (value.hex, str(value), value.hex.upper()):
         made = ours(stored)
@@ -32,7 +32,7 @@ def test_a_stored_id_reads_as_sqlalchemy_reads_it(value):
 
 @given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)))
 def test_a_stored_time_reads_as_sqlalchemy_reads_it(value):
-    ours = lean._fast(UTCDateTime(), SQLITE)
+    ours = prepared._fast(UTCDateTime(), SQLITE)
     theirs = sqlalchemys(UTCDateTime())
     stored = value.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy writes one to SQLite
     assert ours(stored) == theirs(stored)
@@ -40,7 +40,7 @@ def test_a_stored_time_reads_as_sqlalchemy_reads_it(value):
 
 
 def test_a_time_with_a_zone_is_turned_to_utc():
-    ours = lean._fast(UTCDateTime(), SQLITE)
+    ours = prepared._fast(UTCDateTime(), SQLITE)
     assert ours("2026-12-04 08:00:00+08:00") == datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
 
 
@@ -52,10 +52,10 @@ def test_a_time_with_a_zone_is_turned_to_utc():
     ],
 )
 def test_postgresqls_aware_times_come_out_in_utc(value):
-    ours = lean._fast(UTCDateTime(), postgresql.asyncpg.dialect())
+    ours = prepared._fast(UTCDateTime(), postgresql.asyncpg.dialect())
     assert ours(value) == value and ours(value).tzinfo is UTC
 
 
 def test_other_types_keep_sqlalchemys_conversion():
-    assert lean._fast(Uuid(), postgresql.asyncpg.dialect()) is None  # asyncpg's own UUIDs
-    assert lean._fast(Uuid(as_uuid=False), SQLITE) is None
+    assert prepared._fast(Uuid(), postgresql.asyncpg.dialect()) is None  # asyncpg's own UUIDs
+    assert prepared._fast(Uuid(as_uuid=False), SQLITE) is None

@@ -1,7 +1,8 @@
 """One transaction per request: the handler's session commits when the handler returns."""
 
-from collections.abc import AsyncGenerator
-from contextlib import nullcontext
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
+from typing import Any
 
 from litestar import Request
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,15 @@ async def provide_transaction(request: Request) -> AsyncGenerator[AsyncSession, 
     """Commits after the response body is built and before it is sent; rolls back on any error."""
     runtime = request.app.state.runtime
     reads_only = request.method in READING_METHODS and runtime.read_sessions is not None
+    async with transaction(runtime, reads_only) as session:
+        yield session
+
+
+@asynccontextmanager
+async def transaction(runtime: Any, reads_only: bool = False) -> AsyncIterator[AsyncSession]:
+    """A session in a transaction that commits when the block ends and rolls back on any
+    error; a write waits for the process's write gate (SQLite's one writer). `runtime`: the
+    process's `server.runtime.Runtime` (which this layer does not import)."""
     gate = None if reads_only else runtime.write_gate
     async with gate or nullcontext():
         async with (runtime.read_sessions if reads_only else runtime.sessions)() as session:

@@ -60,8 +60,9 @@ def snapshot(session: Session) -> dict[tuple[str, Any], set[str]]:
 
 
 def note(session: Session, entity: str, record_id: Any, keys: set[str]) -> None:
-    """Note a change written without an ORM object (see server/feed/lookup.append)."""
-    if isinstance(session, ServerSession):
+    """Note a change written without an ORM object (see server/feed/lookup.append); in the
+    lean push's stand-in for a session too (`stages_changes`: server/sync/lean_push.py)."""
+    if isinstance(session, ServerSession) or getattr(session, "stages_changes", False):
         _pending(session).setdefault((entity, record_id), set()).update(keys)
 
 
@@ -97,25 +98,44 @@ def _before_commit(session: Session) -> None:
     session.flush()
     _write_appends(session)
     _write_audit(session)
-    # A record in no one's scope has no keys (none today; kept for tables that may add one).
-    pending = {slot: keys for slot, keys in session.info.pop("feed_pending", {}).items() if keys}
+    pending = changes(session.info)
     if not pending:
         return
-    from server.feed.tables import FeedClock, FeedEntry
+    from server.feed.tables import FeedEntry
 
-    version = session.execute(
-        update(FeedClock)
-        .where(FeedClock.id == 1)
-        .values(version=FeedClock.version + 1)
-        .returning(FeedClock.version)
-    ).scalar_one()
-    rows = [
+    version = session.execute(bump()).scalar_one()
+    rows = entries(version, pending)
+    session.execute(insert(FeedEntry.__table__), rows)
+    notify.notify_in_transaction(session, version, {row["key"] for row in rows})
+
+
+def changes(info: dict[str, Any]) -> dict[tuple[str, Any], set[str]]:
+    """What the transaction noted, taken out of `info`; a record in no one's scope has no keys
+    (none today; kept for tables that may add one) and is left out."""
+    return {slot: keys for slot, keys in info.pop("feed_pending", {}).items() if keys}
+
+
+def entries(version: int, pending: dict[tuple[str, Any], set[str]]) -> list[dict[str, Any]]:
+    """The feed entries of one commit at its version: one per record and key, in the order
+    the records were noted."""
+    return [
         {"version": version, "ord": ord_, "key": key, "entity": entity, "record_id": record_id}
         for ord_, ((entity, record_id), keys) in enumerate(pending.items())
         for key in sorted(keys)
     ]
-    session.execute(insert(FeedEntry.__table__), rows)
-    notify.notify_in_transaction(session, version, {row["key"] for row in rows})
+
+
+def bump() -> Any:
+    """The statement that moves the feed clock on by one (its row lock held until commit)
+    and returns the new version."""
+    from server.feed.tables import FeedClock
+
+    return (
+        update(FeedClock)
+        .where(FeedClock.id == 1)
+        .values(version=FeedClock.version + 1)
+        .returning(FeedClock.version)
+    )
 
 
 def _write_appends(session: Session) -> None:

@@ -71,6 +71,9 @@ class FieldRecordKind:
     columns: Callable[[Any, Actor], dict[str, Any]]  # its own columns, from args and actor
     detail: Callable[[Any], dict[str, Any]] = _no_detail  # what its audit entry notes
     rules: tuple[Rule, ...] = ()  # further rules, after the permission
+    # Its rules read only the rows a push prefetches (the resident, a visit named) and write
+    # nothing themselves: a push of these alone may take the lean path (server/sync/lean_push.py).
+    lean: bool = False
 
     def __post_init__(self) -> None:
         _DECLARED[self.action] = self

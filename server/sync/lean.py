@@ -30,18 +30,17 @@ transaction with the mutations' own writes), and the rare reload of the org tree
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, make_dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
-from uuid import UUID, SafeUUID
+from uuid import UUID
 from weakref import WeakKeyDictionary
 
 import msgspec
 from litestar import Request, Response
 from litestar.enums import MediaType
-from sqlalchemy import Float, Numeric, String, Uuid, any_, bindparam, column, func, select
+from sqlalchemy import String, any_, bindparam, column, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -49,7 +48,6 @@ from sqlalchemy.util.concurrency import greenlet_spawn
 
 from server.auth.service import STANDING, Principal, read_claims, standing_of
 from server.clock import utcnow
-from server.db.types import UTCDateTime
 from server.errors import ProblemError
 from server.org.service import UnitCache, all_units
 from server.records import Place
@@ -57,120 +55,13 @@ from server.records.keys import PerTree
 from server.runtime import Runtime
 from server.sync import cursor as cursors
 from server.sync import feed_query, scope
+from server.sync.prepared import Prepared
 from server.sync.records import RECORDS
 from server.sync.replica import LAST_SEQ, UNAVAILABLE_RAW
 from shared.protocol import Change, PullResponse
 
 log = logging.getLogger("doorstep.sync")
 _ENCODER = msgspec.json.Encoder()
-
-
-FLOAT8, NUMERIC = 701, 1700  # PostgreSQL's type oids
-_new, _set, _UNKNOWN = object.__new__, object.__setattr__, SafeUUID.unknown
-
-
-def _uuid_from_hex(value: str) -> UUID:
-    """SQLite's stored UUID (32 hex digits, as SQLAlchemy binds one) as a UUID, as `UUID(value)`
-    makes it without parsing every form UUID accepts; any other form goes to `UUID` itself."""
-    if len(value) != 32:
-        return UUID(value)
-    made = _new(UUID)
-    _set(made, "int", int(value, 16))
-    _set(made, "is_safe", _UNKNOWN)
-    return made
-
-
-def _utc_from_text(value: str) -> datetime:
-    """SQLite's stored UTC time (ISO text without a zone, as `UTCDateTime` binds one), aware."""
-    made = datetime.fromisoformat(value)
-    return made.replace(tzinfo=UTC) if made.tzinfo is None else made.astimezone(UTC)
-
-
-def _utc_from_aware(value: datetime) -> datetime:
-    """asyncpg's timestamptz (already in UTC: the connection's time zone) as `UTCDateTime`
-    reads it."""
-    if value.tzinfo is UTC:
-        return value
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _fast(kind: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
-    """The same conversion as SQLAlchemy's for a column type, in one call, where it is one of
-    the two a synced record's rows are mostly made of (ids and times); None for the rest."""
-    if isinstance(kind, UTCDateTime):
-        return _utc_from_aware if dialect.name == "postgresql" else _utc_from_text
-    if isinstance(kind, Uuid) and kind.as_uuid and dialect.name == "sqlite":
-        return _uuid_from_hex
-    return None
-
-
-def _coltype(kind: Any, dialect: Dialect) -> int | None:
-    """The column type the driver would describe, where SQLAlchemy's conversion depends on it."""
-    kind = getattr(kind, "impl", kind)  # a TypeDecorator's own type
-    if dialect.name != "postgresql" or not isinstance(kind, Numeric | Float):
-        return None
-    return FLOAT8 if isinstance(kind, Float) else NUMERIC
-
-
-class Prepared:
-    """One Core statement compiled for a dialect: its SQL text, its parameters in order (with
-    the bind conversions the dialect makes) and its result columns' conversions."""
-
-    def __init__(self, statement: Any, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
-        self.sql = compiled.string
-        self.names = tuple(compiled.positiontup or ())
-        self.fixed = {name: value for name, value in compiled.params.items() if value is not None}
-        self.binds: dict[str, Callable[[Any], Any]] = {}
-        for name in self.names:
-            convert = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            if convert is not None:
-                self.binds[name] = convert
-        columns = list(statement.selected_columns)
-        # What SQLAlchemy does to each column's values. It asks the driver's column type only of
-        # numbers on asyncpg (PostgreSQL's type oid: float8 or numeric, as the migrations make
-        # them from these same types); no statement is prepared to learn it (PgBouncer).
-        results = [
-            _fast(c.type, dialect)
-            or c.type.dialect_impl(dialect).result_processor(dialect, _coltype(c.type, dialect))
-            for c in columns
-        ]
-        # Only the columns that have a conversion are visited for each row.
-        self.conversions = [(n, p) for n, p in enumerate(results) if p is not None]
-        # A plain object (a scope rule and `from_row` read a row's attributes by name).
-        names = [c.key or f"column{n}" for n, c in enumerate(columns)]
-        self.row = make_dataclass("Row", names, slots=True, eq=False)
-        self.first = names[0]
-        self.postgresql = dialect.name == "postgresql"
-
-    def args(self, params: dict[str, Any]) -> list[Any]:
-        values = []
-        for name in self.names:
-            value = params[name] if name in params else self.fixed[name]
-            convert = self.binds.get(name)
-            values.append(convert(value) if convert is not None and value is not None else value)
-        return values
-
-    async def value(self, connection: Any, **params: Any) -> Any:
-        """The first column of the first row; None for no row."""
-        found = await self.rows(connection, **params)
-        return getattr(found[0], self.first) if found else None
-
-    async def rows(self, connection: Any, **params: Any) -> list[Any]:
-        args = self.args(params)
-        if self.postgresql:
-            raw = await connection.fetch(self.sql, *args)
-        else:
-            raw = await connection.execute_fetchall(self.sql, args)
-        conversions, row, made = self.conversions, self.row, []
-        for found in raw:
-            values = list(found)
-            for n, convert in conversions:
-                value = values[n]
-                if value is not None:
-                    values[n] = convert(value)
-            made.append(row(*values))
-        return made
 
 
 @dataclass(frozen=True)
@@ -279,14 +170,19 @@ async def provide_caller(request: Request) -> AsyncIterator[Caller]:
     answers in the same order as `auth.service.authenticate`."""
     runtime: Runtime = request.app.state.runtime
     claims = read_claims(runtime, request.headers.get("authorization"), utcnow())
-    compiled = statements(runtime.engine.dialect)
     async with driver_connection(runtime.engine) as connection:
-        found = await compiled.standing.rows(
-            connection, device_id=claims.device_id, user_id=claims.user_id
-        )
-        units = await units_of(runtime) if found else {}
-        principal = standing_of(claims, found[0] if found else None, units)
-        yield Caller(principal, units, connection, compiled)
+        yield await read_caller(runtime, connection, claims)
+
+
+async def read_caller(runtime: Runtime, connection: Any, claims: Any) -> Caller:
+    """The caller a checked token names, its standing read on `connection` (401, 403)."""
+    compiled = statements(runtime.engine.dialect)
+    found = await compiled.standing.rows(
+        connection, device_id=claims.device_id, user_id=claims.user_id
+    )
+    units = await units_of(runtime) if found else {}
+    principal = standing_of(claims, found[0] if found else None, units)
+    return Caller(principal, units, connection, compiled)
 
 
 class PulledPage(Response):

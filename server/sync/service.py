@@ -160,22 +160,8 @@ class _Batch:
         await self.session.refresh(self.device)  # the rollback expired it
 
     async def prefetch(self, mutations) -> None:
-        """The rows the batch will read, one query per table: the residents, visits and people
-        its arguments name, and the records its ids name (the registry says which entity)."""
-        ids: dict[str, set[UUID]] = {}
-        for mutation in mutations:
-            args = mutation.args if isinstance(mutation.args, dict) else {}
-            for key, entity in (
-                ("resident_id", "resident"),
-                ("visit_id", "visit"),
-                ("assignee_id", "user"),
-            ):
-                if (value := _uuid(args.get(key))) is not None:
-                    ids.setdefault(entity, set()).add(value)
-            spec = m.REGISTRY.get(mutation.name)
-            if spec is not None and spec.record and (value := _uuid(args.get("id"))):
-                ids.setdefault(spec.record, set()).add(value)
-        for entity, wanted in ids.items():
+        """The rows the batch will read, one query per table (`wanted_ids`)."""
+        for entity, wanted in wanted_ids(mutations).items():
             await lookup.prefetch(self.session, TABLES[entity], wanted)
 
     async def apply(self, mutations, careful: bool) -> dict[int, MutationResult]:
@@ -185,22 +171,11 @@ class _Batch:
             if careful:
                 result, stamp = await self._apply_alone(mutation)
             else:
-                result, stamp = await _apply_one(
+                result, stamp = await apply_one(
                     self.session, self.runtime, self.principal, mutation
                 )
             results[mutation.seq] = result
-            journal.append(
-                {
-                    "device_id": self.device_id,
-                    "seq": mutation.seq,
-                    "name": mutation.name[:60],
-                    "status": result.status,
-                    "stamp": stamp,
-                    "at": utcnow(),
-                    "error_code": result.error.code if result.error else None,
-                    "error_message": result.error.message if result.error else None,
-                }
-            )
+            journal.append(journal_row(self.device_id, mutation, result, stamp))
             self.device.last_seq = mutation.seq
         await self.session.execute(insert(MutationLog.__table__), journal)
         return results
@@ -209,7 +184,7 @@ class _Batch:
         self.session.info["write_now"] = True  # appends inside this savepoint, not at commit
         try:
             async with self.session.begin_nested():
-                return await _apply_one(self.session, self.runtime, self.principal, mutation)
+                return await apply_one(self.session, self.runtime, self.principal, mutation)
         except TooLong as exc:
             await self.reset()
             return _rejected(mutation.seq, "invalid_args", exc.detail), ""
@@ -220,6 +195,39 @@ class _Batch:
             return _rejected(mutation.seq, "internal_error", message), ""
         finally:
             self.session.info.pop("write_now", None)
+
+
+def journal_row(device_id: UUID, mutation, result: MutationResult, stamp: str) -> dict:
+    """The mutation log's row of one mutation's outcome."""
+    return {
+        "device_id": device_id,
+        "seq": mutation.seq,
+        "name": mutation.name[:60],
+        "status": result.status,
+        "stamp": stamp,
+        "at": utcnow(),
+        "error_code": result.error.code if result.error else None,
+        "error_message": result.error.message if result.error else None,
+    }
+
+
+def wanted_ids(mutations) -> dict[str, set[UUID]]:
+    """The rows a batch will read, by entity: the residents, visits and people its arguments
+    name, and the records its ids name (the registry says which entity)."""
+    ids: dict[str, set[UUID]] = {}
+    for mutation in mutations:
+        args = mutation.args if isinstance(mutation.args, dict) else {}
+        for key, entity in (
+            ("resident_id", "resident"),
+            ("visit_id", "visit"),
+            ("assignee_id", "user"),
+        ):
+            if (value := _uuid(args.get(key))) is not None:
+                ids.setdefault(entity, set()).add(value)
+        spec = m.REGISTRY.get(mutation.name)
+        if spec is not None and spec.record and (value := _uuid(args.get("id"))):
+            ids.setdefault(spec.record, set()).add(value)
+    return ids
 
 
 def _uuid(value: Any) -> UUID | None:
@@ -243,7 +251,7 @@ async def _earlier_rejections(session, device_id, mutations, applied_up_to) -> d
     return {seq: MutationError(code, message) for seq, code, message in rows}
 
 
-async def _apply_one(session, runtime, principal, mutation) -> tuple[MutationResult, str]:
+async def apply_one(session, runtime, principal, mutation) -> tuple[MutationResult, str]:
     """The result of one mutation, and the clock stamp the server credited it with."""
     effect = effects.effect_for(mutation.name)
     if effect is None:

@@ -83,6 +83,7 @@ CHECKIN = FieldRecordKind(
     },
     detail=lambda args: {"resident_id": args.resident_id, "wellbeing": args.wellbeing},
     rules=(_visit_on_record,),
+    lean=True,
 )
 
 SERVICE = FieldRecordKind(
