@@ -48,6 +48,7 @@ from server.feed.tables import FeedEntry
 from server.fieldrecords.service import kinds
 from server.runtime import Runtime
 from server.sync import lean, service
+from server.sync.lean_writes import Batch
 from server.sync.prepared import Prepared, Write
 from shared.protocol import MutationError, MutationResult, PushRequest, PushResponse
 
@@ -232,6 +233,7 @@ class _Statements:
             ["last_seq", "last_seen_at"],
         )
         self.bump = Write(capture.bump(), dialect)
+        self.one_statement = Batch(dialect, self.seen, self.bump) if self.postgresql else None
         self.records = _Records(lean.statements(dialect))
         self._inserts: dict[tuple[Any, tuple[str, ...]], Write] = {}
 
@@ -282,35 +284,42 @@ class _Transaction:
             except sqlite3.OperationalError:  # SQLite already rolled it back (an error did)
                 pass
 
-    async def many(self, table: Any, rows: list[dict[str, Any]]) -> None:
-        """Rows of one table, one executemany per set of columns given."""
+    def grouped(self, table: Any, rows: list[dict[str, Any]]) -> list[tuple[Write, list[dict]]]:
+        """Rows of one table, with the insert for each set of columns given."""
         by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in rows:
             by_keys.setdefault(tuple(row), []).append(row)
-        for keys, same in by_keys.items():
-            await self.statements.insert(table, keys).many(self.connection, same)
+        return [(self.statements.insert(table, keys), same) for keys, same in by_keys.items()]
 
     async def staged(
         self, staged: Staged, journal: list[dict], device_id: Any, last_seq: int
     ) -> tuple[int, list[str]] | None:
         """What the batch staged, and its bookkeeping: the records, the mutation log, the
-        audit, the device, then the feed (`capture._before_commit`'s order). The feed version
+        audit, the device, then the feed (`capture._before_commit`'s order); on PostgreSQL a
+        few rows a table go in one statement (server/sync/lean_writes.py). The feed version
         and keys committed, for this process's live streams (None: no feed entry)."""
         info = staged.info
+        groups = []
         for table, rows in info.pop("append_rows", {}).items():
-            await self.many(table.__table__, rows)
-        await self.many(MutationLog.__table__, journal)
-        await self.many(AuditEntry.__table__, info.pop("audit_pending", []))
-        await self.statements.seen.run(
-            self.connection, device_id=device_id, last_seq=last_seq, last_seen_at=utcnow()
-        )
+            groups += self.grouped(table.__table__, rows)
+        groups += self.grouped(MutationLog.__table__, journal)
+        groups += self.grouped(AuditEntry.__table__, info.pop("audit_pending", []))
+        device = {"device_id": device_id, "last_seq": last_seq, "last_seen_at": utcnow()}
         pending = capture.changes(info)
-        if not pending:
+        entries = capture.entries(0, pending) if pending else []  # at the version to come
+        keys = sorted({row["key"] for row in entries})
+        one = self.statements.one_statement
+        if one is not None and one.fits(groups, entries):
+            version = await one.run(self.connection, groups, device, entries, keys)
+            return (version, keys) if entries else None
+        for write, rows in groups:
+            await write.many(self.connection, rows)
+        await self.statements.seen.run(self.connection, **device)
+        if not entries:
             return None
         version = await self.statements.bump.run(self.connection)
-        rows = capture.entries(version, pending)
-        await self.many(FeedEntry.__table__, rows)
-        keys = sorted({row["key"] for row in rows})
+        for write, rows in self.grouped(FeedEntry.__table__, entries):
+            await write.many(self.connection, [{**row, "version": version} for row in rows])
         if self._postgresql:
             said = notify.payload(version, keys)
             await self.connection.execute("SELECT pg_notify($1, $2)", notify.CHANNEL, said)
