@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server.audit.tables import AuditEntry
 from server.auth.tables import Device, MutationLog
 from server.feed.tables import FeedEntry
-from server.sync import lean_push
+from server.sync import lean_push, lean_writes
 from server.visits.tables import Checkin
 
 AT = "2026-11-27T08:00:00Z"
@@ -268,3 +268,38 @@ async def test_a_push_naming_a_photo_or_of_another_kind_goes_the_orms_way(api, m
     )
     assert [r["status"] for r in started.json()["results"]] == ["applied", "applied"]
     assert taken == []
+
+
+@pytest.mark.parametrize("count", [1, lean_writes.MAX_ROWS + 8])
+async def test_few_or_many_check_ins_are_written_as_on_the_orm(api, monkeypatch, count):
+    """On PostgreSQL a few rows a table go in one statement and more in one executemany a
+    table; either way (and on SQLite) the rows are the ORM's."""
+    statements: list[int] = []
+    run = lean_writes.Batch.run
+
+    async def counted(self, connection, groups, *rest):
+        statements.append(max(len(rows) for _, rows in groups))
+        return await run(self, connection, groups, *rest)
+
+    monkeypatch.setattr(lean_writes.Batch, "run", counted)
+    taken = spy_on_the_lean_path(monkeypatch)
+    results = []
+    for lean_path in (True, False):
+        if not lean_path:
+            monkeypatch.setattr(lean_push, "LEAN_MUTATIONS", frozenset())
+        worker = await api.login("worker1")
+        listed = await worker.get("/api/v1/residents", params={"limit": 3})
+        residents = [r["id"] for r in listed.json()]
+        ids = [str(uuid.uuid4()) for _ in range(count)]
+        batch = [
+            ("checkin.record", checkin(residents[n % 3], record_id, notes=f"第{n}次"))
+            for n, record_id in enumerate(ids)
+        ]
+        answer = await worker.push(*batch)
+        assert [r["status"] for r in answer.json()["results"]] == ["applied"] * count
+        results.append(await written(api, worker.device_id, ids))
+    assert taken == ["lean"]
+    assert results[0] == results[1]
+    assert len(results[0]["checkins"]) == count and results[0]["last_seq"] == count
+    one_statement = api.runtime.engine.dialect.name == "postgresql" and count <= lean_writes.MAX_ROWS
+    assert statements == ([count] if one_statement else [])
