@@ -15,7 +15,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from server.errors import ProblemError, problem_response
 
 # When the settings name no limit: what the database can serve at once. PostgreSQL: the
-# engine's pool (10 + 10 overflow, server/db/engine.py), so an admitted sync never waits for a
+# engine's pool (20 connections, server/db/engine.py), so an admitted sync never waits for a
 # connection; SQLite: writers go one at a time, each holding the write lock across its every
 # statement's turn of the event loop, so the fewer syncs share the loop the sooner a push
 # lets go. Measured (bench.load, 300 phones, 16 in flight, docs/benchmarks.md): p99 424–466 ms
