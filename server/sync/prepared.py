@@ -87,18 +87,19 @@ class Compiled:
         prefetch = [*getattr(compiled, "insert_prefetch", ()), *compiled.update_prefetch]
         self.defaults = {c.key: (c.default or c.onupdate) for c in prefetch}
         self.postgresql = dialect.name == "postgresql"
+        # Each parameter once: its name, its conversion, and where its value comes from when
+        # the call does not give it (a column's default, or the statement's own value).
+        self._plan = [(name, self.binds.get(name), self.defaults.get(name)) for name in self.names]
 
     def args(self, params: dict[str, Any]) -> list[Any]:
         values = []
-        for name in self.names:
+        for name, convert, default in self._plan:
             if name in params:
                 value = params[name]
-            elif name in self.defaults:
-                default = self.defaults[name]
+            elif default is not None:
                 value = default.arg if default.is_scalar else default.arg(None)
             else:
                 value = self.fixed[name]
-            convert = self.binds.get(name)
             values.append(convert(value) if convert is not None and value is not None else value)
         return values
 
