@@ -162,6 +162,7 @@ class Caller:
     units: dict[UUID, Any]
     connection: Any
     statements: Statements
+    runtime: Runtime
 
 
 async def provide_caller(request: Request) -> AsyncIterator[Caller]:
@@ -182,7 +183,7 @@ async def read_caller(runtime: Runtime, connection: Any, claims: Any) -> Caller:
     )
     units = await units_of(runtime) if found else {}
     principal = standing_of(claims, found[0] if found else None, units)
-    return Caller(principal, units, connection, compiled)
+    return Caller(principal, units, connection, compiled, runtime)
 
 
 class PulledPage(Response):
