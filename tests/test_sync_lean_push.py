@@ -301,5 +301,6 @@ async def test_few_or_many_check_ins_are_written_as_on_the_orm(api, monkeypatch,
     assert taken == ["lean"]
     assert results[0] == results[1]
     assert len(results[0]["checkins"]) == count and results[0]["last_seq"] == count
-    one_statement = api.runtime.engine.dialect.name == "postgresql" and count <= lean_writes.MAX_ROWS
+    postgresql = api.runtime.engine.dialect.name == "postgresql"
+    one_statement = postgresql and count <= lean_writes.MAX_ROWS
     assert statements == ([count] if one_statement else [])
